@@ -1,0 +1,279 @@
+"""Midway's data model (SQLAlchemy 2 typed ORM). Alembic migrations in `migrations/` mirror it.
+
+Natural keys (child id, staff code, team name, a child's review date ...) carry unique
+constraints, because imports upsert on them: re-importing the same files must change nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+STAFF_ROLES = ("iro", "social_worker", "team_manager", "service_manager", "admin")
+ALLOCATION_ROLES = ("iro", "social_worker", "team")
+MIDWAY_OUTCOMES = ("progressing", "actions_sent", "escalated")
+RECOMMENDATION_STATUSES = ("done", "on_track", "delayed", "not_started")
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class Staff(Base):
+    """IROs, social workers, team and service managers. `code` is the natural key (SW_ID in 903)."""
+
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    fte: Mapped[float] = mapped_column(Float, default=1.0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    team: Mapped[Team | None] = relationship()
+
+
+class Child(Base):
+    __tablename__ = "children"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    display_name: Mapped[str | None] = mapped_column(String(120))
+    date_of_birth: Mapped[dt.date] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(10))
+    legal_status: Mapped[str | None] = mapped_column(String(10))
+    placement_type: Mapped[str | None] = mapped_column(String(10))
+    sibling_group: Mapped[str | None] = mapped_column(String(40), index=True)
+    # DOMAIN §3: siblings share one IRO unless an exception is recorded.
+    sibling_iro_exception: Mapped[bool] = mapped_column(Boolean, default=False)
+    permanence_plan: Mapped[str | None] = mapped_column(String(60))
+    permanence_plan_date: Mapped[dt.date | None] = mapped_column(Date)
+    # DOMAIN §3 (seed 003 §10): the recorded decision for 12-monthly reviews in long-term fostering.
+    annual_reviews_from: Mapped[dt.date | None] = mapped_column(Date)
+    # DOMAIN §4: per-child override of the deployment's midway policy.
+    midway_policy: Mapped[str | None] = mapped_column(String(40))
+    # SSDA903 V3/V4 only: short breaks, kept but off the statutory schedule.
+    short_breaks: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PeriodOfCare(Base):
+    """A period of being looked after. `start_date` is null when the data does not reach back to
+    the episode that opened it (SSDA903 single-year files); `observed_from` is then the earliest
+    date seen, and the schedule says "period start unknown" rather than inventing one."""
+
+    __tablename__ = "periods_of_care"
+    __table_args__ = (UniqueConstraint("child_id", "observed_from"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[str] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"), index=True)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    observed_from: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    # DOMAIN §3: first episode of the period with LS = E1, and first with PLACE A3-A6.
+    placement_order_date: Mapped[dt.date | None] = mapped_column(Date)
+    placed_for_adoption_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(10))
+
+
+class Placement(Base):
+    """One SSDA903 episode: a spell with one legal status and placement (timeline bars)."""
+
+    __tablename__ = "placements"
+    __table_args__ = (UniqueConstraint("child_id", "start_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[str] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"), index=True)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    legal_status: Mapped[str | None] = mapped_column(String(10))
+    placement_type: Mapped[str | None] = mapped_column(String(10))
+    reason_new_episode: Mapped[str | None] = mapped_column(String(4))
+    reason_ceased: Mapped[str | None] = mapped_column(String(10))
+
+
+class Allocation(Base):
+    """Child to IRO / social worker (staff_id) or to a team (team_id), from..to (to null = current)."""
+
+    __tablename__ = "allocations"
+    __table_args__ = (UniqueConstraint("child_id", "role", "from_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[str] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    from_date: Mapped[dt.date] = mapped_column(Date)
+    to_date: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("child_id", "held_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[str] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"), index=True)
+    held_date: Mapped[dt.date] = mapped_column(Date)
+    scheduled_date: Mapped[dt.date | None] = mapped_column(Date)
+    participation_code: Mapped[str | None] = mapped_column(String(4))
+    recommendations_sent_date: Mapped[dt.date | None] = mapped_column(Date)
+    record_completed_date: Mapped[dt.date | None] = mapped_column(Date)
+    care_plan_updated_date: Mapped[dt.date | None] = mapped_column(Date)
+    iro_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    recommendations: Mapped[list[Recommendation]] = relationship(
+        back_populates="review", order_by="Recommendation.seq", cascade="all, delete-orphan"
+    )
+
+
+class Recommendation(Base):
+    __tablename__ = "recommendations"
+    __table_args__ = (UniqueConstraint("review_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(120))
+    target_date: Mapped[dt.date | None] = mapped_column(Date)
+    completed_date: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str | None] = mapped_column(String(20))
+    last_update: Mapped[str | None] = mapped_column(Text)
+    review: Mapped[Review] = relationship(back_populates="recommendations")
+
+
+class MidwayCheck(Base):
+    """A midway check (DOMAIN §4-5). Drafts have status 'draft' and do not count as done.
+    `version` is SQLAlchemy's optimistic lock: a second stale save raises StaleDataError."""
+
+    __tablename__ = "midway_checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[str] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"), index=True)
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id", ondelete="SET NULL"))
+    check_date: Mapped[dt.date] = mapped_column(Date)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    author: Mapped[str | None] = mapped_column(String(120))
+    template: Mapped[str] = mapped_column(String(40), default="default")
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), default="final")
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Escalation(Base):
+    """An IRO dispute (DOMAIN §6). The current stage is the last row of `stages`."""
+
+    __tablename__ = "escalations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[str] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"), index=True)
+    midway_check_id: Mapped[int | None] = mapped_column(ForeignKey("midway_checks.id", ondelete="SET NULL"))
+    raised_date: Mapped[dt.date] = mapped_column(Date)
+    raised_by: Mapped[str | None] = mapped_column(String(120))
+    category: Mapped[str | None] = mapped_column(String(60))
+    concern: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    actions_requested: Mapped[str | None] = mapped_column(Text)
+    resolved_date: Mapped[dt.date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    outcome_notes: Mapped[str | None] = mapped_column(Text)
+    cafcass_checklist: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    stages: Mapped[list[EscalationStage]] = relationship(
+        back_populates="escalation",
+        order_by="EscalationStage.started_date, EscalationStage.id",
+        cascade="all, delete-orphan",
+    )
+    __mapper_args__ = {"version_id_col": version}
+
+
+class EscalationStage(Base):
+    __tablename__ = "escalation_stages"
+    __table_args__ = (UniqueConstraint("escalation_id", "stage", "started_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[int] = mapped_column(Integer)
+    stage_name: Mapped[str] = mapped_column(String(80))
+    started_date: Mapped[dt.date] = mapped_column(Date)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    ended_date: Mapped[dt.date | None] = mapped_column(Date)
+    response: Mapped[str | None] = mapped_column(Text)
+    escalation: Mapped[Escalation] = relationship(back_populates="stages")
+
+
+class GoodPractice(Base):
+    """Good practice an IRO noticed (DOMAIN §6, seed 003 §14)."""
+
+    __tablename__ = "good_practice"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[str] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"), index=True)
+    noted_date: Mapped[dt.date] = mapped_column(Date)
+    author: Mapped[str | None] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class SignificantEvent(Base):
+    """DOMAIN §7 events; `bring_forward` is the IRO's decision to bring the next review forward."""
+
+    __tablename__ = "significant_events"
+    __table_args__ = (UniqueConstraint("child_id", "event_date", "event_type"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[str] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"), index=True)
+    event_date: Mapped[dt.date] = mapped_column(Date)
+    event_type: Mapped[str] = mapped_column(String(60))
+    bring_forward: Mapped[bool] = mapped_column(Boolean, default=False)
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class MissingEpisode(Base):
+    __tablename__ = "missing_episodes"
+    __table_args__ = (UniqueConstraint("child_id", "start_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[str] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"), index=True)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    missing_type: Mapped[str | None] = mapped_column(String(2))
+
+
+class ImportRun(Base):
+    """Import history: who, when, which files (names and SHA-256), what was added/updated."""
+
+    __tablename__ = "import_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20))
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AuditEntry(Base):
+    """Append-only audit log (who, when, what, before and after). `services.db` refuses updates
+    and deletes of these rows at flush time."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(20))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(String(80))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
