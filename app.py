@@ -7,6 +7,10 @@ st.set_page_config(page_title="Midway", page_icon=":material/timeline:", layout=
 PAGES = {
     "Dashboard": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+        st.Page("pages/heatmap.py", title="Team heatmap", icon=":material/grid_on:", url_path="heatmap"),
+        st.Page("pages/timeline.py", title="Child timeline", icon=":material/timeline:", url_path="timeline"),
+        st.Page("pages/caseloads.py", title="IRO caseloads", icon=":material/groups:", url_path="caseloads"),
+        st.Page("pages/reports.py", title="Reports", icon=":material/summarize:", url_path="reports"),
     ],
 }
 

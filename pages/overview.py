@@ -1,30 +1,100 @@
-"""Overview: how many children are looked after, by team and by IRO."""
-
-import datetime as dt
+"""Overview: the caseload's headline numbers against 4 weeks earlier, and who needs attention now."""
 
 import streamlit as st
 
-from services.allocation import allocations_on, looked_after_on
-from services.caseload import load_caseload
-from ui.context import data_version, engine
+from ui import results
+from ui.empty import require_data
+from ui.filters import sidebar_filters, timeline_url
 
 st.title("Overview")
-as_of = dt.date.today()
+version = require_data()
+f = sidebar_filters(version)
+data = results.overview_data(version, *f.key())
+now, then = data["now"], data["then"]
+st.caption(f"Children looked after {f.describe()}. Arrows compare with {data['earlier']:%d %b %Y} (4 weeks earlier).")
 
+CARDS = (
+    ("children", "Children looked after", "normal", "Children in a period of care on the as-of date."),
+    ("reviews_overdue", "Reviews overdue", "inverse", "Children whose next statutory review is past its due date."),
+    (
+        "midway_overdue_missed",
+        "Midway checks overdue or missed",
+        "inverse",
+        "Children with a midway check past due and not done, or whose last interval closed without one.",
+    ),
+    (
+        "recommendations_overdue",
+        "Recommendations overdue",
+        "inverse",
+        "Review recommendations past their target date and not done.",
+    ),
+    ("open_escalations", "Open escalations", "inverse", "Escalations (DRP) raised and not yet resolved."),
+)
+for col, (key, label, colour, help_text) in zip(st.columns(len(CARDS)), CARDS, strict=True):
+    delta = now[key] - then[key]
+    col.metric(
+        label,
+        f"{now[key]:,}",
+        delta=f"{delta:+,}" if delta else "no change",
+        delta_color=colour if delta else "off",
+        help=f"{help_text} Four weeks earlier: {then[key]:,}.",
+        border=True,
+    )
+st.caption(
+    f"Of the midway checks: {now['midway_overdue']:,} overdue, {now['midway_missed']:,} missed. "
+    "For counts where up is worse, an upward arrow is shown in the warning colour."
+)
 
-@st.cache_data(show_spinner=False)
-def _counts(_version: int, as_of: dt.date):
-    caseload = load_caseload(engine())
-    cla = looked_after_on(caseload, as_of).join(allocations_on(caseload, as_of), on="child_id", how="left")
-    by_team = cla.group_by("team").len().sort("len", descending=True).rename({"len": "children"})
-    by_iro = cla.group_by("iro").len().sort("len", descending=True).rename({"len": "children"})
-    return cla.height, by_team, by_iro
-
-
-total, by_team, by_iro = _counts(data_version(), as_of)
-st.metric("Children looked after", total)
-left, right = st.columns(2)
-left.subheader("By team")
-left.dataframe(by_team, hide_index=True)
-right.subheader("By IRO")
-right.dataframe(by_iro, hide_index=True)
+attention = data["attention"]
+st.subheader("Children needing attention now")
+if attention.is_empty():
+    st.success("No child has a drift flag for this view.", icon=":material/task_alt:")
+else:
+    st.caption(
+        f"{attention.height:,} children with at least one flag, most urgent first: overdue reviews and "
+        "unallocated IROs, then overdue escalations and midway checks, then the rest; ties go to the longest overdue."
+    )
+    top = attention.head(6)
+    grid = st.columns(3)
+    for i, row in enumerate(top.iter_rows(named=True)):
+        with grid[i % 3].container(border=True):
+            name = row["display_name"] or row["child_id"]
+            st.markdown(f"**{i + 1}. {name}** · `{row['child_id']}` · age {row['age']}")
+            st.caption(f"{row['team'] or 'No team'} · IRO {row['iro'] or 'not allocated'}")
+            st.markdown("\n".join(f"- {r}" for r in row["reasons"].split("\n")))
+            st.page_link(
+                "pages/timeline.py",
+                label="Open timeline",
+                icon=":material/timeline:",
+                query_params={"child": row["child_id"]},
+            )
+    table = attention.with_columns(
+        timeline=timeline_url(attention["child_id"], f),
+        reasons=attention["reasons"].str.replace_all("\n", "; "),
+    ).select("timeline", "display_name", "age", "team", "iro", "social_worker", "max_days_overdue", "reasons")
+    with st.expander(f"All {attention.height:,} children with flags", expanded=False):
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "timeline": st.column_config.LinkColumn(
+                    "Child", display_text=r"child=([^&]+)", help="Open the child's timeline"
+                ),
+                "display_name": "Name",
+                "age": st.column_config.NumberColumn("Age", format="%d"),
+                "team": "Team",
+                "iro": "IRO",
+                "social_worker": "Social worker",
+                "max_days_overdue": st.column_config.NumberColumn(
+                    "Most days overdue", help="Working days", format="%d"
+                ),
+                "reasons": st.column_config.TextColumn("Reasons", width="large"),
+            },
+        )
+if data["undecidable"]:
+    st.caption(
+        "The data could not support these checks, so they are not raised: "
+        + ", ".join(data["undecidable"])
+        + ". See Reports."
+    )

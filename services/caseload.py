@@ -58,6 +58,22 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     },
 }  # fmt: skip
 
+# Optional facts a source may lack: the names `Caseload.unsupported` holds. A flag (or deadline)
+# that needs a fact the source lacks is not raised / is "unknown" (DOMAIN §8); services.flags maps
+# each fact to the flag codes it decides (`FACT_FLAGS`).
+FACTS: dict[str, str] = {
+    "recommendations_sent_date": "reviews.recommendations_sent_date (deadline: recommendations to the TM)",
+    "record_completed_date": "reviews.record_completed_date (RECORD_LATE)",
+    "care_plan_updated_date": "reviews.care_plan_updated_date (CARE_PLAN_NOT_UPDATED)",
+    "recommendations": "the recommendations table with target dates (REC_OVERDUE)",
+    "allocations": "IRO allocations (IRO_NOT_ALLOCATED, SIBLINGS_SPLIT)",
+    "sibling_group": "children.sibling_group (SIBLINGS_SPLIT)",
+    "permanence_plan": "children.permanence_plan (NO_PERMANENCE_PLAN)",
+    "events": "significant events with bring_forward (REVIEW_NOT_BROUGHT_FORWARD)",
+    "missing": "missing episodes (FREQUENT_MISSING)",
+    "escalations": "escalations (ESCALATION_OVERDUE)",
+}
+
 
 @dataclass(frozen=True)
 class Caseload:
@@ -73,6 +89,7 @@ class Caseload:
     escalations: pl.DataFrame
     # which optional facts the source can carry (e.g. SSDA903 has no care-plan dates):
     # flags that need an unsupported fact are not raised, and the UI says so (DOMAIN §8).
+    # Names are the keys of `FACTS` below (the engine maps each to the flags it decides).
     unsupported: frozenset[str] = frozenset()
 
     @classmethod

@@ -82,9 +82,18 @@ class Policy:
     escalation_stage_working_days: tuple[int, ...] = (10, 5, 5, 5, 5, 5, 5, 14)
     formal_process_total_working_days: int = 20  # IRO Handbook 2010 §6.2
 
+    # DOMAIN §5 (seed 000 Appendix 1): the case note's title, in the council's wording.
+    casenote_title: str = "CISRO Midway CLA Review Check"
+    # DOMAIN §5: the midway form template a deployment opens with (default unites 000, 001, 002).
+    midway_template: str = "default"
+
     # DOMAIN §9: IRO Handbook caseload range per full-time IRO.
     iro_caseload_min: int = 50
     iro_caseload_max: int = 70
+
+    # Issue 5 (dashboard): card deltas compare with 4 weeks earlier; the work list looks 4 weeks ahead.
+    dashboard_compare_days: int = 28
+    work_list_days: int = 28
 
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
@@ -106,4 +115,6 @@ def policy_from_env(environ: dict[str, str] | None = None) -> Policy:
         p = p.with_(midway_grace_days=int(env["MIDWAY_GRACE_DAYS"]))
     if env.get("MIDWAY_MONTHS_AS_DAYS", "").lower() in {"1", "true", "yes"}:
         p = p.with_(months_as_days=True)
+    if env.get("MIDWAY_CASENOTE_TITLE"):
+        p = p.with_(casenote_title=env["MIDWAY_CASENOTE_TITLE"])
     return p

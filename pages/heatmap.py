@@ -1,0 +1,122 @@
+"""Team heatmap: overdue or missed midway checks by team (or IRO) and week (or month).
+
+A click on a cell lists its children. The same choice is offered with two selectboxes (keyboard
+users, screen readers, and AppTest, which cannot click a chart): the chart's click only fills them.
+"""
+
+import streamlit as st
+
+from services.dashboard import NO_IRO, NO_TEAM
+from ui import charts, results
+from ui.empty import require_data
+from ui.filters import sidebar_filters, timeline_url
+
+N_BUCKETS = 12
+ROW_LABEL = {"team": "Team", "iro": "IRO"}
+PERIOD_LABEL = {"week": "Weeks", "month": "Months"}
+VALUE_LABEL = {"count": "Count", "rate": "Rate"}
+
+st.title("Team heatmap")
+version = require_data()
+f = sidebar_filters(version)
+
+c1, c2, c3 = st.columns(3)
+by = c1.radio("Rows", list(ROW_LABEL), format_func=ROW_LABEL.get, horizontal=True, key="hm_by", bind="query-params")
+gran = c2.radio(
+    "Columns", list(PERIOD_LABEL), format_func=PERIOD_LABEL.get, horizontal=True, key="hm_period", bind="query-params"
+)
+value = c3.radio(
+    "Cell value",
+    list(VALUE_LABEL),
+    format_func=VALUE_LABEL.get,
+    horizontal=True,
+    key="hm_value",
+    bind="query-params",
+    help="Count: overdue or missed checks. Rate: those as a share of the checks that fell due.",
+)
+
+cells = results.heatmap_data(version, f.key(), by, gran, N_BUCKETS)
+if cells.is_empty():
+    st.info("No children match these filters.", icon=":material/filter_alt_off:")
+    st.stop()
+
+labels = dict(zip(cells["label"], cells["bucket"], strict=False))
+rows = cells["row"].unique(maintain_order=True).to_list()
+
+
+def _on_cell() -> None:
+    """A click on a square fills the two selectboxes below (the single source of the chosen cell)."""
+    state = st.session_state.get("hm_chart")
+    points = (state or {}).get("selection", {}).get("points", []) if state else []
+    if points:
+        st.session_state["hm_row"] = points[0].get("y")
+        st.session_state["hm_col"] = points[0].get("x")
+
+
+unit = "weeks (week commencing Monday)" if gran == "week" else "months"
+with st.container(border=True):
+    st.subheader(f"Overdue or missed midway checks by {ROW_LABEL[by].lower()}, last {N_BUCKETS} {unit}")
+    fig = charts.heatmap_figure(cells, value, ROW_LABEL[by])
+    st.plotly_chart(
+        fig,
+        key="hm_chart",
+        on_select=_on_cell,
+        selection_mode=("points",),
+        theme=None,
+        config={"displayModeBar": False},
+        width="stretch",
+    )
+    total = int(cells["count"].sum())
+    worst = cells.filter(cells["count"] == cells["count"].max()).row(0, named=True) if total else None
+    st.caption(
+        f"Each square is one {ROW_LABEL[by].lower()} in one {gran}: the number of midway checks that fell due then "
+        f"and are, {f.describe()}, still overdue or were missed (the next review came first). Rate = that number "
+        "divided by the checks that fell due (checks made unnecessary by an earlier review are left out; a dash "
+        "means none fell due). Darker squares are worse. "
+        + (
+            f"In total {total} checks; the highest cell is {worst['row']}, {worst['label']} ({worst['count']})."
+            if worst
+            else "No overdue or missed checks in this period."
+        )
+    )
+
+st.subheader("Which children?")
+s1, s2 = st.columns(2)
+row = s1.selectbox(
+    ROW_LABEL[by], rows, index=None, key="hm_row", placeholder=f"Click a square or choose a {ROW_LABEL[by].lower()}"
+)
+col = s2.selectbox(
+    "Week" if gran == "week" else "Month", list(labels), index=None, key="hm_col", placeholder="Choose a period"
+)
+if row is None or col is None:
+    st.caption("Click a square in the chart, or choose both a row and a period here, to list its children.")
+else:
+    kids = results.heatmap_children(version, f.key(), by, gran, N_BUCKETS, row, labels[col])
+    if kids.is_empty():
+        st.info(f"{row}, {col}: no overdue or missed midway checks.", icon=":material/check_circle:")
+    else:
+        st.markdown(f"**{row}, {col}: {kids.height} overdue or missed midway check(s)**")
+        st.dataframe(
+            kids.with_columns(timeline=timeline_url(kids["child_id"], f)).select(
+                "timeline", "display_name", "team", "iro", "social_worker", "review_date", "midway_due",
+                "midway_status",
+            ),
+            key="hm_children",
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "timeline": st.column_config.LinkColumn("Child", display_text=r"child=([^&]+)"),
+                "display_name": "Name",
+                "team": "Team",
+                "iro": "IRO",
+                "social_worker": "Social worker",
+                "review_date": st.column_config.DateColumn("After review of", format="D MMM YYYY"),
+                "midway_due": st.column_config.DateColumn("Check was due", format="D MMM YYYY"),
+                "midway_status": "Status",
+            },
+        )  # fmt: skip
+
+with st.expander("The heatmap as a table"):
+    table = cells.sort("bucket").pivot(on="label", index="row", values=value, sort_columns=False)
+    st.dataframe(table.rename({"row": ROW_LABEL[by]}), hide_index=True, width="stretch")
+    st.caption(f"Rows without a team or IRO are shown as '{NO_TEAM}' / '{NO_IRO}'.")

@@ -1,0 +1,58 @@
+"""Reports: the engine's schedule and drift report (the same columns as `python -m services report`)
+for the filtered caseload, downloadable as CSV, and the checks the data could not support."""
+
+import polars as pl
+import streamlit as st
+
+from ui import results
+from ui.empty import require_data
+from ui.filters import sidebar_filters
+
+st.title("Reports")
+version = require_data()
+f = sidebar_filters(version)
+report, undecidable = results.report_data(version, f.key())
+
+with st.container(border=True):
+    st.subheader("Schedule and drift report")
+    flagged = report.filter(pl.col("flags").fill_null("") != "").height
+    st.caption(
+        f"One row per child looked after {f.describe()}: {report.height:,} children, {flagged:,} with at least "
+        "one flag. Flags are DOMAIN §8 codes, separated by ';'. The CSV has the same columns as the command "
+        "line report."
+    )
+    st.dataframe(
+        report,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "child_id": "Child",
+            "period_start": st.column_config.DateColumn("Period start", format="D MMM YYYY"),
+            "reviews_in_period": st.column_config.NumberColumn("Reviews", format="%d"),
+            "last_review_date": st.column_config.DateColumn("Last review", format="D MMM YYYY"),
+            "next_review_due": st.column_config.DateColumn("Next review due", format="D MMM YYYY"),
+            "next_review_type": "Next review type",
+            "midway_due": st.column_config.DateColumn("Midway due", format="D MMM YYYY"),
+            "midway_status": "Midway status",
+            "flags": st.column_config.TextColumn("Flags", width="large"),
+        },
+    )
+    st.download_button(
+        "Download the report (CSV)",
+        report.write_csv(date_format="%Y-%m-%d"),
+        file_name=f"midway-report-{f.as_of.isoformat()}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        type="primary",
+    )
+
+with st.container(border=True):
+    st.subheader("Checks the data could not support")
+    if undecidable:
+        st.write(
+            "These flags need facts the loaded data does not carry (for example, an SSDA903 return has no "
+            "care-plan update dates). They are not raised for anyone, which does not mean nobody is late:"
+        )
+        st.markdown("\n".join(f"- `{code}`" for code in undecidable))
+    else:
+        st.write("None: the data supports every drift check.")

@@ -1,0 +1,111 @@
+"""Child timeline: one child's care, reviews, midway checks, recommendations, events, missing
+episodes and escalations on one chart, with the current flags and who holds the case beside it.
+
+The child comes from the URL (`?child=<id>`), so the overview and the heatmap can link here.
+"""
+
+import polars as pl
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from ui import charts, results
+from ui.empty import require_data
+from ui.filters import sidebar_filters
+
+st.title("Child timeline")
+version = require_data()
+f = sidebar_filters(version, people=False)
+choices = results.child_choices(version)
+
+wanted = st.query_params.get("child")
+if wanted is not None and wanted not in choices:
+    st.error(
+        f"There is no child with id “{wanted}” in the data. Check the link, or choose a child below.",
+        icon=":material/person_off:",
+    )
+elif wanted is not None and st.session_state.get("_timeline_qp") != wanted:
+    st.session_state["timeline_child"] = wanted  # a new link: follow it
+    st.session_state["_timeline_qp"] = wanted
+
+child = st.selectbox(
+    "Child",
+    list(choices),
+    index=None,
+    format_func=choices.get,
+    key="timeline_child",
+    placeholder="Choose a child (type an id or name to search)",
+)
+if child is None:
+    st.info("Choose a child to see their timeline.", icon=":material/person_search:")
+    st.stop()
+if child != wanted:
+    st.query_params["child"] = child
+    st.session_state["_timeline_qp"] = child
+
+events, profile = results.timeline_data(version, f.as_of, f.policy_name, child)
+left, right = st.columns([3, 1], gap="medium")
+
+with right, st.container(border=True):
+    st.subheader(profile["display_name"] or child)
+    age = f", age {profile['age']}" if profile["age"] is not None else ""
+    st.caption(f"Child id `{child}`{age}")
+    if not profile["looked_after"]:
+        st.info(f"Not looked after on {f.as_of:%d %b %Y}: no current schedule.", icon=":material/info:")
+    facts = {
+        "Team": profile["team"],
+        "IRO": profile["iro"] or "not allocated",
+        "Social worker": profile["social_worker"],
+        "Legal status": profile["legal_status"],
+        "Placement": profile["placement_type"],
+    }
+    if profile["next_review_due"]:
+        kind = (profile["next_review_type"] or "").replace("_", " ")
+        facts["Next review"] = f"{profile['next_review_due']:%d %b %Y} ({kind})"
+    if profile["midway_due"]:
+        facts["Midway check"] = f"{profile['midway_due']:%d %b %Y}: {profile['midway_status']}"
+    st.markdown("\n".join(f"- **{k}:** {v or 'not recorded'}" for k, v in facts.items()))
+    flags: pl.DataFrame = profile["flags"]
+    st.markdown(f"**Flags ({flags.height})**")
+    if flags.is_empty():
+        st.caption("No drift flags on this date.")
+    for r in flags.iter_rows(named=True):
+        st.warning(f"**{r['code']}**: {r['reason']}", icon=":material/flag:")
+    if st.button("Record a midway check", icon=":material/edit_note:", type="primary", width="stretch"):
+        try:
+            st.switch_page("pages/midway_check.py", query_params={"child": child})
+        except StreamlitAPIException:
+            st.error("The midway check form is not available in this deployment.")
+
+with left:
+    if events.is_empty():
+        st.info("Nothing is recorded for this child up to this date.")
+    else:
+        with st.container(border=True):
+            st.plotly_chart(
+                charts.timeline_figure(events, f.as_of),
+                key="timeline_chart",
+                theme=None,
+                config={"displayModeBar": False},
+                width="stretch",
+            )
+            held = events.filter(pl.col("kind") == "review_held")
+            late = held.filter(pl.col("status") == "late").height
+            st.caption(
+                f"Timeline up to {f.as_of:%d %b %Y} (dotted line) and what falls due after it. Bars: periods of care, "
+                f"placements, missing episodes, escalations. Symbols: {held.height} reviews held ({late} late), "
+                "midway checks, recommendation targets and significant events; the legend names each symbol. "
+                "The table below lists every item."
+            )
+        with st.expander("Every item as a table"):
+            st.dataframe(
+                events.select("lane", "start", "end", "status", "hover"),
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "lane": "What",
+                    "start": st.column_config.DateColumn("Date", format="D MMM YYYY"),
+                    "end": st.column_config.DateColumn("Until", format="D MMM YYYY"),
+                    "status": "Status",
+                    "hover": st.column_config.TextColumn("Details", width="large"),
+                },
+            )

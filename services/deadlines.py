@@ -1,0 +1,111 @@
+"""Post-review deadlines (DOMAIN §3 "After a review held on D"; seed 003 §8, §12; seed 004 §6).
+
+For each held review:
+- recommendations_to_tm: the IRO sends the recommendations to the TM within 5 working days of D;
+- record_completed: the IRO completes the review record within 15 working days of D;
+- care_plan_updated: the SW updates the care plan within 10 working days of *receiving* the
+  recommendations: counted from `recommendations_sent_date`, or, while that is not recorded, from
+  the date they were due to be sent (the latest the clock can fairly start);
+- recommendation_target: each recommendation's own target date (owner and timescale).
+
+Status: met (done on or before due), late (done after due), overdue (not done and as_of is past
+due), pending (not done, not yet due), unknown (the source cannot carry the fact: see
+`Caseload.unsupported`, or there is no target date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from services.policy import Policy
+from services.workdays import add_working_days_expr
+
+KINDS: tuple[str, ...] = ("recommendations_to_tm", "record_completed", "care_plan_updated", "recommendation_target")
+# which Caseload.unsupported fact each deadline needs
+KIND_FACT: dict[str, str] = {
+    "recommendations_to_tm": "recommendations_sent_date",
+    "record_completed": "record_completed_date",
+    "care_plan_updated": "care_plan_updated_date",
+    "recommendation_target": "recommendations",
+}
+
+COLUMNS = ("child_id", "period_id", "review_id", "held_date", "kind", "rec_id", "due_date", "done_date", "status")
+
+
+def status_expr(as_of: dt.date, unknown: pl.Expr | bool = False) -> pl.Expr:
+    due, done = pl.col("due_date"), pl.col("done_date")
+    return (
+        pl.when(pl.lit(unknown) | due.is_null())
+        .then(pl.lit("unknown"))
+        .when(done.is_not_null() & (done <= due))
+        .then(pl.lit("met"))
+        .when(done.is_not_null())
+        .then(pl.lit("late"))
+        .when(pl.lit(as_of) > due)
+        .then(pl.lit("overdue"))
+        .otherwise(pl.lit("pending"))
+    )
+
+
+def deadlines(
+    held: pl.DataFrame,
+    reviews: pl.DataFrame,
+    recommendations: pl.DataFrame,
+    as_of: dt.date,
+    policy: Policy,
+    unsupported: frozenset[str] = frozenset(),
+) -> pl.DataFrame:
+    """`held` is `schedule.held_reviews(...)` (child_id, period_id, review_id, held_date); `reviews`
+    and `recommendations` the caseload frames, clipped to as_of. One row per deadline (COLUMNS)."""
+    base = held.select("child_id", "period_id", "review_id", "held_date").join(
+        reviews.select("review_id", "recommendations_sent_date", "record_completed_date", "care_plan_updated_date"),
+        on="review_id",
+        how="left",
+    )
+    d = pl.col("held_date")
+    to_tm_due = add_working_days_expr(d, policy.recommendations_to_tm_working_days)
+    received = pl.coalesce("recommendations_sent_date", to_tm_due)
+    parts = [
+        base.select(
+            *COLUMNS[:4],
+            pl.lit("recommendations_to_tm").alias("kind"),
+            to_tm_due.alias("due_date"),
+            pl.col("recommendations_sent_date").alias("done_date"),
+        ),
+        base.select(
+            *COLUMNS[:4],
+            pl.lit("record_completed").alias("kind"),
+            add_working_days_expr(d, policy.record_completed_working_days).alias("due_date"),
+            pl.col("record_completed_date").alias("done_date"),
+        ),
+        base.select(
+            *COLUMNS[:4],
+            pl.lit("care_plan_updated").alias("kind"),
+            add_working_days_expr(received, policy.care_plan_update_working_days).alias("due_date"),
+            pl.col("care_plan_updated_date").alias("done_date"),
+        ),
+    ]
+    out = [
+        p.with_columns(
+            pl.lit(None, dtype=pl.Int64).alias("rec_id"),
+            status_expr(as_of, KIND_FACT[kind] in unsupported).alias("status"),
+        ).select(COLUMNS)
+        for p, kind in zip(parts, KINDS[:3], strict=True)
+    ]
+    recs = held.select("child_id", "period_id", "review_id", "held_date").join(
+        recommendations.select("review_id", "rec_id", "target_date", "completed_date"), on="review_id", how="inner"
+    )
+    out.append(
+        recs.select(
+            *COLUMNS[:4],
+            pl.lit("recommendation_target").alias("kind"),
+            "rec_id",
+            pl.col("target_date").alias("due_date"),
+            pl.col("completed_date").alias("done_date"),
+        )
+        .with_columns(status_expr(as_of, "recommendations" in unsupported).alias("status"))
+        .select(COLUMNS)
+    )
+    return pl.concat(out)

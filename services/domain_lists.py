@@ -1,0 +1,70 @@
+"""Fixed vocabularies of the casework forms, as data (DOMAIN.md §5-7).
+
+Codes are what the database stores (stable, never reworded); labels are what people read. A council
+that words a label differently changes it here, never in a page.
+"""
+
+from __future__ import annotations
+
+# DOMAIN §7 (seed 003 §2, seed 004 §13): events the social worker must report to the IRO.
+SIGNIFICANT_EVENT_TYPES: dict[str, str] = {
+    "care_plan_change": "Change of care plan",
+    "s20_discharge": "Discharge from section 20 by a parent",
+    "review_decisions_late": "Review decisions not done in time",
+    "contact_change": "Major change in contact",
+    "sw_change": "Change of social worker",
+    "safeguarding_s47": "Safeguarding concern / section 47 enquiry",
+    "complaint": "Complaint from or for the child, parent or carer",
+    "unplanned_placement_change": "Unplanned placement change",
+    "family_birth_marriage_death": "Birth, marriage or death in the family",
+    "charged_offence": "Charged with an offence",
+    "school_exclusion": "Excluded from school",
+    "missing": "Missing from placement",
+    "health_event": "Significant health event",
+    "permanence_panel": "Panel decision on permanence",
+    "placement_at_distance": "Placement at a distance",
+    "other": "Other event the IRO considers significant",
+}
+
+# DOMAIN §6 (seed 003 §14): what an escalation is about.
+ESCALATION_CATEGORIES: dict[str, str] = {
+    "plan_disagreement": "Disagreement with the care or permanence plan",
+    "plan_delay": "Delay in care or permanence plan progress",
+    "care_arrangements": "Care arrangements unsuitable",
+    "statutory_functions": "Statutory functions not met",
+    "services_not_provided": "Services or interventions not provided",
+}
+
+# DOMAIN §6: how an escalation ends.
+ESCALATION_OUTCOMES: dict[str, str] = {
+    "resolved": "Resolved",
+    "referred_to_cafcass": "Referred to CAFCASS",
+    "withdrawn": "Withdrawn",
+}
+
+# DOMAIN §6, seed 004 §12: documents the IRO provides with a referral to CAFCASS.
+CAFCASS_DOCUMENTS: dict[str, str] = {
+    "care_order_and_plan": "Copies of the original Care Order and Care Plan",
+    "guardian_report": "The report of the Children's Guardian immediately preceding any care order",
+    "review_documents": "All subsequent review documents",
+    "iro_referral_report": "IRO report: why the matter is referred and the steps taken to resolve it locally",
+    "child_wishes_report": "IRO report on the child's wishes and feelings (where of sufficient age and understanding)",
+    "other_documents": "Other relevant documents: chronology, statement of issues, important people in the child's life",
+}
+
+# DOMAIN §5 (seed 000): the three outcomes of a midway check; codes match models.MIDWAY_OUTCOMES.
+MIDWAY_OUTCOME_LABELS: dict[str, str] = {
+    "progressing": "(a) Care plan and decisions progressing - no notification required",
+    "actions_sent": "(b) Actions or concerns sent to the social worker and team manager",
+    "escalated": "(c) Drift significant - start the informal or formal dispute process",
+}
+
+RECOMMENDATION_STATUS_LABELS: dict[str, str] = {
+    "done": "Done",
+    "on_track": "On track",
+    "delayed": "Delayed",
+    "not_started": "Not started",
+}
+
+# seed 000: "direct contact, phone or letter"; "No contact" asks why.
+CONTACT_MODES: tuple[str, ...] = ("In person", "Phone", "Video call", "Letter", "Email", "Text message", "No contact")

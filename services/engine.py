@@ -1,0 +1,162 @@
+"""The schedule and drift engine: one call computes everything for a whole caseload on `as_of`.
+
+    result = compute(caseload, as_of, policy)
+
+Everything is vectorised polars over the whole caseload (no per-child Python loop), so the same
+functions serve one child's timeline, a team heatmap and the national-scale report. Data dated after
+`as_of` is ignored first (`clip_to_as_of`): computing at as_of - 28 days gives "4 weeks ago".
+The rules live in services.schedule (DOMAIN §3), services.midway (§4), services.deadlines (§3 after
+a review) and services.flags (§8); every number in services.policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from services.allocation import allocations_on, looked_after_on
+from services.caseload import Caseload
+from services.deadlines import deadlines as deadline_frame
+from services.flags import flag_frame, undecidable_codes
+from services.midway import intervals as interval_frame
+from services.policy import Policy
+from services.schedule import current_states, held_reviews, review_states
+
+CHILD_COLUMNS: tuple[str, ...] = (
+    "child_id", "display_name", "date_of_birth", "age", "team", "iro", "iro_code", "social_worker",
+    "social_worker_code", "legal_status", "placement_type", "short_breaks", "period_id", "period_start",
+    "period_start_known", "reviews_in_period", "last_review_date", "next_review_due", "next_review_type",
+    "midway_due", "midway_status", "flags",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    """What `compute` returns; column lists are in COMMON.md's engine contract."""
+
+    as_of: dt.date
+    policy: Policy
+    children: pl.DataFrame
+    flags: pl.DataFrame
+    reviews: pl.DataFrame
+    intervals: pl.DataFrame
+    deadlines: pl.DataFrame
+    undecidable: tuple[str, ...]
+
+
+def _not_after(col: str, as_of: dt.date) -> pl.Expr:
+    """A date that has not happened yet on as_of is not known then: null."""
+    return pl.when(pl.col(col) <= as_of).then(pl.col(col)).alias(col)
+
+
+def clip_to_as_of(caseload: Caseload, as_of: dt.date) -> Caseload:
+    """The caseload as it stood on `as_of`: rows dated after it dropped, later end / done dates
+    nulled (a period ending next month is still open; a record completed tomorrow is not done).
+    Escalations keep only their current stage, so one whose current stage started after as_of keeps
+    its row but with no stage due date (its earlier stage is not in the frame)."""
+    c = caseload
+    start = pl.coalesce("start_date", "observed_from")
+    return Caseload(
+        children=c.children.with_columns(
+            pl.when(pl.col("permanence_plan_date") > as_of).then(None).otherwise(pl.col("permanence_plan")).alias(
+                "permanence_plan"
+            ),
+            _not_after("permanence_plan_date", as_of),
+            _not_after("annual_reviews_from", as_of),
+        ),
+        periods=c.periods.filter(start <= as_of).with_columns(
+            _not_after("end_date", as_of),
+            _not_after("placement_order_date", as_of),
+            _not_after("placed_for_adoption_date", as_of),
+            pl.when(pl.col("observed_from") <= as_of).then(pl.col("observed_from")).otherwise(start).alias(
+                "observed_from"
+            ),
+        ),
+        placements=c.placements.filter(pl.col("start_date") <= as_of).with_columns(_not_after("end_date", as_of)),
+        allocations=c.allocations.filter(pl.col("from_date") <= as_of).with_columns(_not_after("to_date", as_of)),
+        reviews=c.reviews.filter(pl.col("held_date") <= as_of).with_columns(
+            _not_after("recommendations_sent_date", as_of),
+            _not_after("record_completed_date", as_of),
+            _not_after("care_plan_updated_date", as_of),
+        ),
+        recommendations=c.recommendations.with_columns(_not_after("completed_date", as_of)),
+        midway_checks=c.midway_checks.filter(pl.col("check_date") <= as_of),
+        events=c.events.filter(pl.col("event_date") <= as_of),
+        missing=c.missing.filter(pl.col("start_date") <= as_of).with_columns(_not_after("end_date", as_of)),
+        escalations=c.escalations.filter(pl.col("raised_date") <= as_of).with_columns(
+            _not_after("resolved_date", as_of),
+            pl.when(pl.col("stage_started") <= as_of).then(pl.col("stage_due_date")).alias("stage_due_date"),
+        ),
+        unsupported=c.unsupported,
+    )
+
+
+def _age(as_of: dt.date) -> pl.Expr:
+    dob = pl.col("date_of_birth")
+    before_birthday = (dob.dt.month().cast(pl.Int32) * 100 + dob.dt.day().cast(pl.Int32)) > (
+        as_of.month * 100 + as_of.day
+    )
+    return (pl.lit(as_of.year) - dob.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)).cast(pl.Int64)
+
+
+def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) -> EngineResult:
+    """Schedule, midway checks, deadlines and flags for every child, as they stood on `as_of`."""
+    policy = policy or Policy()
+    cl = clip_to_as_of(caseload, as_of)
+    states = review_states(cl, as_of, policy)
+    reviews = held_reviews(states)
+    intervals = interval_frame(states, cl.midway_checks, cl.children, as_of, policy)
+    deadlines = deadline_frame(reviews, cl.reviews, cl.recommendations, as_of, policy, cl.unsupported)
+
+    current = looked_after_on(cl, as_of).select("child_id", "period_id")
+    now = current_states(states, current)
+    placement_now = (
+        cl.placements.filter(pl.col("end_date").is_null() | (pl.col("end_date") >= as_of))
+        .sort("child_id", "start_date")
+        .group_by("child_id", maintain_order=True)
+        .last()
+        .select("child_id", pl.col("legal_status").alias("_ls"), pl.col("placement_type").alias("_pt"))
+    )
+    midway_now = intervals.select(
+        "child_id", "period_id", pl.col("review_number").alias("n"), "midway_due", "midway_status"
+    )
+    kids = (
+        now.join(cl.children.drop("short_breaks"), on="child_id", how="left")
+        .join(allocations_on(cl, as_of), on="child_id", how="left")
+        .join(placement_now, on="child_id", how="left")
+        .join(midway_now, on=["child_id", "period_id", "n"], how="left")
+        .with_columns(
+            _age(as_of).alias("age"),
+            pl.coalesce("_ls", "legal_status").alias("legal_status"),
+            pl.coalesce("_pt", "placement_type").alias("placement_type"),
+            pl.col("short_breaks").fill_null(False),
+            pl.col("sibling_iro_exception").fill_null(False),
+            pl.col("period_start_known").fill_null(False),
+            pl.col("n").fill_null(0).alias("reviews_in_period"),
+            pl.col("last_held").alias("last_review_date"),
+            pl.col("due").alias("next_review_due"),
+            pl.col("due_type").alias("next_review_type"),
+            pl.col("midway_status").fill_null("not_required"),
+            pl.col("observed_from").alias("period_from"),
+        )
+    )
+    flags = flag_frame(kids, reviews, intervals, deadlines, cl, as_of, policy)
+    codes = flags.group_by("child_id").agg(pl.col("code").unique().sort().alias("flags"))
+    children = (
+        kids.join(codes, on="child_id", how="left")
+        .with_columns(pl.col("flags").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+        .select(CHILD_COLUMNS)
+        .sort("child_id")
+    )
+    return EngineResult(
+        as_of=as_of,
+        policy=policy,
+        children=children,
+        flags=flags,
+        reviews=reviews,
+        intervals=intervals,
+        deadlines=deadlines,
+        undecidable=undecidable_codes(cl.unsupported),
+    )

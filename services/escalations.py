@@ -1,0 +1,356 @@
+"""The IRO's dispute resolution ladder (DOMAIN §6; seed 004 §11-12, seed 003 §14).
+
+An escalation is a row plus its stage history (`escalation_stages`): moving on closes the current
+stage row (ended date, response) and appends the next, so the history is never rewritten. Stage
+names and each stage's default resolution time come from `Policy`, because councils name their
+ladders differently (seed 003: TM, Head of Service, Director of Practice, CAFCASS). The IRO may
+bypass stages and refer to CAFCASS at any point, so any later stage may be chosen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from services import models as m
+from services.db import unit_of_work
+from services.domain_lists import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
+from services.policy import Policy
+from services.workdays import add_working_days, working_days_between
+
+
+class EscalationError(ValueError):
+    """A refused escalation action; `errors` maps field keys to messages when it is about input."""
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None):
+        super().__init__(message)
+        self.errors = errors or {}
+
+
+def stage_name(stage: int, policy: Policy = Policy()) -> str:
+    names = policy.escalation_stage_names
+    if not 0 <= stage < len(names):
+        raise EscalationError(f"Stage {stage} is not on the ladder (0 to {len(names) - 1}).")
+    return names[stage]
+
+
+def cafcass_stage(policy: Policy = Policy()) -> int:
+    """The CAFCASS referral is the ladder's last stage (DOMAIN §6)."""
+    return len(policy.escalation_stage_names) - 1
+
+
+def default_due(started: dt.date, stage: int, policy: Policy = Policy()) -> dt.date:
+    """The stage's default resolution date: its setting in working days after it started. The IRO
+    sets the real date per stage (seed 004 §11); this is only the suggestion."""
+    return add_working_days(started, policy.escalation_stage_working_days[stage])
+
+
+def validate_escalation(
+    *, category: str | None, concern: str | None, stage: int | None, raised_date: dt.date | None,
+    due_date: dt.date | None, policy: Policy = Policy(),
+) -> dict[str, str]:  # fmt: skip
+    errors: dict[str, str] = {}
+    if category not in ESCALATION_CATEGORIES:
+        errors["category"] = "Choose what the escalation is about."
+    if not concern or not concern.strip():
+        errors["concern"] = "Describe the concern."
+    if stage is None or not 0 <= stage < len(policy.escalation_stage_names):
+        errors["stage"] = "Choose the stage to start at."
+    if raised_date is None:
+        errors["raised_date"] = "Enter the date the concern was raised."
+    elif due_date is not None and due_date < raised_date:
+        errors["due_date"] = "The resolution date cannot be before the date raised."
+    return errors
+
+
+def add_escalation(
+    s: Session,
+    actor: str,
+    child_id: str,
+    *,
+    raised_date: dt.date,
+    category: str,
+    concern: str,
+    evidence: str | None = None,
+    actions_requested: str | None = None,
+    stage: int = 0,
+    due_date: dt.date | None = None,
+    midway_check_id: int | None = None,
+    policy: Policy = Policy(),
+) -> m.Escalation:
+    """Create an escalation inside an open unit of work (the midway save uses it, so the check and
+    its escalation are one transaction)."""
+    errors = validate_escalation(
+        category=category, concern=concern, stage=stage, raised_date=raised_date, due_date=due_date, policy=policy
+    )
+    if errors:
+        raise EscalationError("The escalation is incomplete.", errors)
+    esc = m.Escalation(
+        child_id=child_id, midway_check_id=midway_check_id, raised_date=raised_date, raised_by=actor,
+        category=category, concern=concern.strip(), evidence=(evidence or "").strip() or None,
+        actions_requested=(actions_requested or "").strip() or None,
+    )  # fmt: skip
+    esc.stages.append(
+        m.EscalationStage(
+            stage=stage, stage_name=stage_name(stage, policy), started_date=raised_date,
+            due_date=due_date or default_due(raised_date, stage, policy),
+        )  # fmt: skip
+    )
+    s.add(esc)
+    s.flush()
+    return esc
+
+
+def raise_escalation(engine: Engine, actor: str, child_id: str, **fields: Any) -> int:
+    """Raise an escalation directly (not from a check). Returns its id."""
+    with unit_of_work(engine, actor) as s:
+        if s.get(m.Child, child_id) is None:
+            raise EscalationError(f"No child with id {child_id!r}.")
+        return add_escalation(s, actor, child_id, **fields).id
+
+
+def _open_for_write(s: Session, escalation_id: int, expected_version: int | None) -> m.Escalation:
+    esc = s.get(m.Escalation, escalation_id)
+    if esc is None:
+        raise EscalationError(f"Escalation {escalation_id} does not exist.")
+    if esc.resolved_date is not None:
+        raise EscalationError(f"Escalation {escalation_id} is already closed ({esc.outcome}).")
+    if expected_version is not None and esc.version != expected_version:
+        raise EscalationError("This escalation was changed by someone else since you opened it; reload the page.")
+    return esc
+
+
+def move_to_next_stage(
+    engine: Engine,
+    actor: str,
+    escalation_id: int,
+    *,
+    on_date: dt.date,
+    response: str | None = None,
+    to_stage: int | None = None,
+    due_date: dt.date | None = None,
+    expected_version: int | None = None,
+    policy: Policy = Policy(),
+) -> int:
+    """Close the current stage (ended `on_date`, with the response received) and start the next
+    one, or `to_stage` when the IRO bypasses stages. Returns the new stage number."""
+    with unit_of_work(engine, actor) as s:
+        esc = _open_for_write(s, escalation_id, expected_version)
+        current = esc.stages[-1]
+        target = current.stage + 1 if to_stage is None else to_stage
+        if target <= current.stage:
+            raise EscalationError(f"Stage {target} is not after the current stage ({current.stage_name}).")
+        if target >= len(policy.escalation_stage_names):
+            raise EscalationError(f"{current.stage_name} is the last stage: close the escalation with its outcome.")
+        if on_date < current.started_date:
+            raise EscalationError(
+                "The move cannot be before the current stage started.", {"on_date": "Date before the stage start."}
+            )
+        if due_date is not None and due_date < on_date:
+            raise EscalationError("The resolution date is before the stage starts.", {"due_date": "Too early."})
+        current.ended_date = on_date
+        current.response = (response or "").strip() or None
+        esc.stages.append(
+            m.EscalationStage(
+                stage=target, stage_name=stage_name(target, policy), started_date=on_date,
+                due_date=due_date or default_due(on_date, target, policy),
+            )  # fmt: skip
+        )
+        s.flush()
+        return target
+
+
+def close_escalation(
+    engine: Engine,
+    actor: str,
+    escalation_id: int,
+    *,
+    on_date: dt.date,
+    outcome: str,
+    notes: str | None = None,
+    expected_version: int | None = None,
+) -> None:
+    """Record how the escalation ended (resolved at the current stage / referred to CAFCASS /
+    withdrawn); the current stage row is closed on the same date."""
+    if outcome not in ESCALATION_OUTCOMES:
+        raise EscalationError(f"Outcome must be one of {', '.join(ESCALATION_OUTCOMES)}.", {"outcome": "Choose one."})
+    with unit_of_work(engine, actor) as s:
+        esc = _open_for_write(s, escalation_id, expected_version)
+        current = esc.stages[-1]
+        if on_date < current.started_date:
+            raise EscalationError("The close date is before the current stage started.", {"on_date": "Too early."})
+        current.ended_date = on_date
+        current.response = (notes or "").strip() or current.response
+        esc.resolved_date = on_date
+        esc.outcome = outcome
+        esc.outcome_notes = (notes or "").strip() or None
+
+
+def set_cafcass_checklist(engine: Engine, actor: str, escalation_id: int, items: Mapping[str, bool]) -> None:
+    """Tick the documents a CAFCASS referral needs (seed 004 §12)."""
+    unknown = set(items) - set(CAFCASS_DOCUMENTS)
+    if unknown:
+        raise EscalationError(f"Unknown CAFCASS documents: {', '.join(sorted(unknown))}.")
+    with unit_of_work(engine, actor) as s:
+        esc = s.get(m.Escalation, escalation_id)
+        if esc is None:
+            raise EscalationError(f"Escalation {escalation_id} does not exist.")
+        esc.cafcass_checklist = {key: bool(items.get(key, False)) for key in CAFCASS_DOCUMENTS}
+
+
+def cafcass_missing(checklist: Mapping[str, bool] | None) -> list[str]:
+    """Labels of the CAFCASS documents not yet ticked."""
+    done = checklist or {}
+    return [label for key, label in CAFCASS_DOCUMENTS.items() if not done.get(key)]
+
+
+def history(engine: Engine, escalation_id: int) -> pl.DataFrame:
+    """Every stage of one escalation, oldest first."""
+    with Session(engine) as s:
+        rows = s.execute(
+            select(
+                m.EscalationStage.stage, m.EscalationStage.stage_name, m.EscalationStage.started_date,
+                m.EscalationStage.due_date, m.EscalationStage.ended_date, m.EscalationStage.response,
+            )
+            .where(m.EscalationStage.escalation_id == escalation_id)
+            .order_by(m.EscalationStage.started_date, m.EscalationStage.id)
+        ).all()  # fmt: skip
+    return pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={"stage": pl.Int64, "stage_name": pl.String, "started_date": pl.Date, "due_date": pl.Date,
+                "ended_date": pl.Date, "response": pl.String},
+        orient="row",
+    )  # fmt: skip
+
+
+_STAGE_SCHEMA = {
+    "escalation_id": pl.Int64, "sid": pl.Int64, "stage": pl.Int64, "stage_name": pl.String,
+    "stage_started": pl.Date, "stage_due_date": pl.Date,
+}  # fmt: skip
+_ESC_SCHEMA = {
+    "escalation_id": pl.Int64, "child_id": pl.String, "child_name": pl.String, "raised_date": pl.Date,
+    "raised_by": pl.String, "category": pl.String, "concern": pl.String, "resolved_date": pl.Date,
+    "cafcass_documents_ready": pl.Int64, "version": pl.Int64,
+}  # fmt: skip
+
+
+def open_escalations(engine: Engine, as_of: dt.date, policy: Policy = Policy()) -> pl.DataFrame:
+    """Escalations open on `as_of`, one row each with its current stage, its age in working days,
+    whether the stage is past its resolution date (overdue, with working days over) and the next
+    stage to propose. Sorted by stage, then oldest first (the tracker's order)."""
+    with Session(engine) as s:
+        esc_rows = s.execute(
+            select(
+                m.Escalation.id, m.Escalation.child_id, m.Child.display_name, m.Escalation.raised_date,
+                m.Escalation.raised_by, m.Escalation.category, m.Escalation.concern, m.Escalation.resolved_date,
+                m.Escalation.cafcass_checklist, m.Escalation.version,
+            ).join(m.Child, m.Child.id == m.Escalation.child_id)
+        ).all()  # fmt: skip
+        stage_rows = s.execute(
+            select(
+                m.EscalationStage.escalation_id, m.EscalationStage.id, m.EscalationStage.stage,
+                m.EscalationStage.stage_name, m.EscalationStage.started_date, m.EscalationStage.due_date,
+            )
+        ).all()  # fmt: skip
+    # the JSON checklist becomes a count of documents ready (a handful of rows: open escalations)
+    esc = pl.DataFrame(
+        [(*r[:8], sum(bool(v) for v in (r[8] or {}).values()), r[9]) for r in esc_rows], schema=_ESC_SCHEMA, orient="row"
+    )
+    stages = pl.DataFrame([tuple(r) for r in stage_rows], schema=_STAGE_SCHEMA, orient="row").filter(
+        pl.col("stage_started") <= as_of
+    )
+    names = policy.escalation_stage_names
+    last = len(names) - 1
+    current = stages.sort("escalation_id", "stage_started", "sid").group_by("escalation_id", maintain_order=True).last()
+    formal_start = (
+        stages.filter(pl.col("stage") >= 1).group_by("escalation_id").agg(pl.col("stage_started").min().alias("fs"))
+    )
+    today = pl.lit(as_of, dtype=pl.Date)
+    overdue = pl.col("stage_due_date").is_not_null() & (pl.col("stage_due_date") < today)
+    out = (
+        esc.filter((pl.col("raised_date") <= as_of) & (pl.col("resolved_date").is_null() | (pl.col("resolved_date") > as_of)))
+        .join(current.drop("sid"), on="escalation_id", how="inner")
+        .join(formal_start, on="escalation_id", how="left")
+        .with_columns(
+            age_working_days=working_days_between(pl.col("raised_date"), today),
+            stage_working_days=working_days_between(pl.col("stage_started"), today),
+            overdue=overdue,
+            working_days_overdue=pl.when(overdue).then(working_days_between(pl.col("stage_due_date"), today)),
+            formal_working_days=pl.when(pl.col("fs").is_not_null()).then(working_days_between(pl.col("fs"), today)),
+            next_stage=pl.when(pl.col("stage") < last).then(pl.col("stage") + 1),
+            category_label=pl.col("category").replace_strict(
+                ESCALATION_CATEGORIES, default=pl.col("category"), return_dtype=pl.String
+            ),
+        )
+        .with_columns(
+            next_stage_name=pl.col("next_stage").replace_strict(
+                dict(enumerate(names)), default=None, return_dtype=pl.String
+            ),
+            formal_over_limit=pl.col("formal_working_days") > policy.formal_process_total_working_days,
+        )
+        .with_columns(
+            status=pl.when(pl.col("overdue") & pl.col("next_stage_name").is_not_null())
+            .then(
+                pl.format(
+                    "OVERDUE by {} working days: propose {}",
+                    pl.col("working_days_overdue"),
+                    pl.col("next_stage_name"),
+                )
+            )
+            .when(pl.col("overdue"))
+            .then(pl.format("OVERDUE by {} working days (last stage)", pl.col("working_days_overdue")))
+            .when(pl.col("stage_due_date").is_null())
+            .then(pl.lit("Open: no resolution date set"))
+            .otherwise(pl.format("Open: resolution due {}", pl.col("stage_due_date").dt.strftime("%d/%m/%Y")))
+        )
+        .drop("fs", "resolved_date")
+        .sort("stage", "raised_date", "escalation_id")
+    )
+    return out
+
+
+def closed_escalations(engine: Engine) -> pl.DataFrame:
+    """Closed escalations with outcome and the stage reached (for the tracker's history view)."""
+    with Session(engine) as s:
+        rows = s.execute(
+            select(
+                m.Escalation.id, m.Escalation.child_id, m.Escalation.category, m.Escalation.raised_date,
+                m.Escalation.resolved_date, m.Escalation.outcome, m.Escalation.outcome_notes,
+            ).where(m.Escalation.resolved_date.is_not(None))
+        ).all()  # fmt: skip
+    return pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={"escalation_id": pl.Int64, "child_id": pl.String, "category": pl.String, "raised_date": pl.Date,
+                "resolved_date": pl.Date, "outcome": pl.String, "notes": pl.String},
+        orient="row",
+    ).sort("resolved_date", descending=True)  # fmt: skip
+
+
+def add_good_practice(engine: Engine, actor: str, child_id: str, noted_date: dt.date, text: str) -> int:
+    """Good practice the IRO noticed, to share with managers (seed 003 §14)."""
+    if not text or not text.strip():
+        raise EscalationError("Describe the good practice.", {"text": "Describe the good practice."})
+    with unit_of_work(engine, actor) as s:
+        if s.get(m.Child, child_id) is None:
+            raise EscalationError(f"No child with id {child_id!r}.")
+        note = m.GoodPractice(child_id=child_id, noted_date=noted_date, author=actor, text=text.strip())
+        s.add(note)
+        s.flush()
+        return note.id
+
+
+def good_practice(engine: Engine) -> pl.DataFrame:
+    with Session(engine) as s:
+        rows = s.execute(
+            select(m.GoodPractice.noted_date, m.GoodPractice.child_id, m.GoodPractice.author, m.GoodPractice.text)
+        ).all()
+    return pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={"noted_date": pl.Date, "child_id": pl.String, "author": pl.String, "text": pl.String},
+        orient="row",
+    ).sort("noted_date", descending=True)

@@ -1,0 +1,123 @@
+"""Significant events (DOMAIN §7) and the IRO's decision to bring the next review forward (§3).
+
+The event only records the decision; the schedule engine turns `bring_forward=True` into the
+brought-forward due date (20 working days after the event, or the normal due date if earlier), so
+there is one rule in one place. `next_review` reads it back from the engine for the page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services import models as m
+from services.db import unit_of_work
+from services.domain_lists import SIGNIFICANT_EVENT_TYPES
+from services.policy import Policy
+
+
+class EventError(ValueError):
+    def __init__(self, message: str, errors: dict[str, str] | None = None):
+        super().__init__(message)
+        self.errors = errors or {}
+
+
+def validate_event(
+    *, child_id: str | None, event_date: dt.date | None, event_type: str | None, bring_forward: bool | None,
+    as_of: dt.date,
+) -> dict[str, str]:  # fmt: skip
+    errors: dict[str, str] = {}
+    if not child_id:
+        errors["child_id"] = "Choose the child."
+    if event_date is None:
+        errors["event_date"] = "Enter the date of the event."
+    elif event_date > as_of:
+        errors["event_date"] = "The event cannot be in the future."
+    if event_type not in SIGNIFICANT_EVENT_TYPES:
+        errors["event_type"] = "Choose the type of event."
+    if bring_forward is None:
+        errors["bring_forward"] = "Decide whether to bring the next review forward."
+    return errors
+
+
+def record_event(
+    engine: Engine,
+    actor: str,
+    child_id: str,
+    *,
+    event_date: dt.date,
+    event_type: str,
+    bring_forward: bool,
+    notes: str | None = None,
+    as_of: dt.date,
+) -> int:
+    """Record the event and the IRO's decision (attributed to `actor`). Returns the event id."""
+    errors = validate_event(
+        child_id=child_id, event_date=event_date, event_type=event_type, bring_forward=bring_forward, as_of=as_of
+    )
+    if errors:
+        raise EventError("The event is incomplete.", errors)
+    try:
+        with unit_of_work(engine, actor) as s:
+            if s.get(m.Child, child_id) is None:
+                raise EventError(f"No child with id {child_id!r}.", {"child_id": "Unknown child."})
+            ev = m.SignificantEvent(
+                child_id=child_id, event_date=event_date, event_type=event_type, bring_forward=bring_forward,
+                decided_by=actor, notes=(notes or "").strip() or None,
+            )  # fmt: skip
+            s.add(ev)
+            s.flush()
+            return ev.id
+    except IntegrityError:
+        label = SIGNIFICANT_EVENT_TYPES[event_type]
+        raise EventError(
+            f"{label} on {event_date:%d/%m/%Y} is already recorded for this child.",
+            {"event_type": "Already recorded for this date."},
+        ) from None
+
+
+def events_for(engine: Engine, child_id: str) -> pl.DataFrame:
+    with Session(engine) as s:
+        rows = s.execute(
+            select(
+                m.SignificantEvent.event_date, m.SignificantEvent.event_type, m.SignificantEvent.bring_forward,
+                m.SignificantEvent.decided_by, m.SignificantEvent.notes,
+            )
+            .where(m.SignificantEvent.child_id == child_id)
+            .order_by(m.SignificantEvent.event_date.desc())
+        ).all()  # fmt: skip
+    return pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={"event_date": pl.Date, "event_type": pl.String, "bring_forward": pl.Boolean,
+                "decided_by": pl.String, "notes": pl.String},
+        orient="row",
+    ).with_columns(
+        event=pl.col("event_type").replace_strict(SIGNIFICANT_EVENT_TYPES, default=pl.col("event_type"))
+    )  # fmt: skip
+
+
+def next_review(engine: Engine, child_id: str, as_of: dt.date, policy: Policy = Policy()) -> dict[str, Any] | None:
+    """The child's next review due date and type from the engine (e.g. type `brought_forward` after
+    a decision to bring it forward). None when the engine is not available or the child is not
+    looked after on `as_of`."""
+    try:
+        from services.engine import compute
+    except ImportError:
+        return None
+    from services.caseload import load_caseload
+
+    cl = load_caseload(engine)
+    one = dataclasses.replace(
+        cl, **{name: f.filter(pl.col("child_id") == child_id) for name, f in cl.tables().items()}
+    )
+    rows = compute(one, as_of, policy).children.filter(pl.col("child_id") == child_id)
+    if rows.is_empty():
+        return None
+    row = rows.row(0, named=True)
+    return {"next_review_due": row["next_review_due"], "next_review_type": row["next_review_type"]}

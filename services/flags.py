@@ -1,0 +1,498 @@
+"""Drift flags (DOMAIN §8): stable codes, each with a plain reason a manager can read aloud.
+
+`flag_frame` returns one row per raised flag: child_id, code, reason, due_date, days_overdue
+(working days, DOMAIN §2, or null). Flags are raised only for children looked after on as_of, and
+only when the data can decide them: a flag whose fact the source lacks (`Caseload.unsupported`, see
+`FACT_FLAGS`) is never raised and is listed in `EngineResult.undecidable` instead. Review and midway
+flags are not raised for short breaks (not on the statutory schedule).
+
+Windows and choices (numbers are in `Policy`):
+- REVIEW_DUE_SOON: due on as_of or within the next 15 working days; REVIEW_OVERDUE from the day after.
+- REVIEW_LATE: the most recent review of the current period was held after its due date.
+- MIDWAY_MISSED: the last *closed* interval of the current period closed without a required check.
+- MIDWAY_DUE_SOON: the current check is `due` and due within 10 working days (or in its grace days).
+- REC_OVERDUE: a recommendation of a review in the current period past its target, not done.
+- RECORD_LATE / CARE_PLAN_NOT_UPDATED: a review of the current period whose record / care plan is
+  still not done past its deadline, or the most recent review's done late.
+- IRO_NOT_ALLOCATED: no IRO allocated on as_of, once start + 5 working days has passed.
+- SIBLINGS_SPLIT: looked-after children sharing a sibling group with different current IROs, when
+  neither child has an exception recorded.
+- NO_PERMANENCE_PLAN: the 2nd review of the period was held, or was due on or before as_of, and no
+  permanence plan is recorded (by as_of).
+- ESCALATION_OVERDUE: an unresolved escalation whose current stage's resolution date is before as_of.
+- FREQUENT_MISSING: 3 or more missing episodes starting in the 90 days ending on as_of.
+- REVIEW_NOT_BROUGHT_FORWARD: an event asking for the review to be brought forward whose
+  20-working-day date passed with no review held between the event and that date. Only events that
+  bear on the most recent review or the next one count (after the review before the most recent one),
+  like REVIEW_LATE: older ones are history, visible in the reviews table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from services.caseload import Caseload
+from services.policy import Policy
+from services.workdays import add_working_days, add_working_days_expr, working_days_between
+
+CODES: tuple[str, ...] = (
+    "REVIEW_OVERDUE",
+    "REVIEW_DUE_SOON",
+    "REVIEW_LATE",
+    "MIDWAY_OVERDUE",
+    "MIDWAY_MISSED",
+    "MIDWAY_DUE_SOON",
+    "REC_OVERDUE",
+    "RECORD_LATE",
+    "CARE_PLAN_NOT_UPDATED",
+    "IRO_NOT_ALLOCATED",
+    "SIBLINGS_SPLIT",
+    "NO_PERMANENCE_PLAN",
+    "ESCALATION_OVERDUE",
+    "FREQUENT_MISSING",
+    "REVIEW_NOT_BROUGHT_FORWARD",
+)
+
+# Caseload.unsupported fact -> the flags it decides (fact names: services.caseload.FACTS)
+FACT_FLAGS: dict[str, tuple[str, ...]] = {
+    "record_completed_date": ("RECORD_LATE",),
+    "care_plan_updated_date": ("CARE_PLAN_NOT_UPDATED",),
+    "recommendations": ("REC_OVERDUE",),
+    "allocations": ("IRO_NOT_ALLOCATED", "SIBLINGS_SPLIT"),
+    "sibling_group": ("SIBLINGS_SPLIT",),
+    "permanence_plan": ("NO_PERMANENCE_PLAN",),
+    "events": ("REVIEW_NOT_BROUGHT_FORWARD",),
+    "missing": ("FREQUENT_MISSING",),
+    "escalations": ("ESCALATION_OVERDUE",),
+}
+
+FLAG_SCHEMA = {"child_id": pl.String, "code": pl.String, "reason": pl.String, "due_date": pl.Date, "days_overdue": pl.Int64}
+
+
+def undecidable_codes(unsupported: frozenset[str]) -> tuple[str, ...]:
+    """The flag codes the data cannot decide, in CODES order."""
+    codes = {c for fact in unsupported for c in FACT_FLAGS.get(fact, ())}
+    return tuple(c for c in CODES if c in codes)
+
+
+def _days(n: pl.Expr, what: str = "") -> pl.Expr:
+    """'12 working days' / '1 working day' (+ ' ' + what)."""
+    word = pl.when(n == 1).then(pl.lit("working day")).otherwise(pl.lit("working days"))
+    out = pl.concat_str(n.cast(pl.String), pl.lit(" "), word)
+    return pl.concat_str(out, pl.lit(" " + what)) if what else out
+
+
+def _iso(e: pl.Expr) -> pl.Expr:
+    return e.dt.to_string("%Y-%m-%d")
+
+
+def _unknown_start_note() -> pl.Expr:
+    return pl.when(~pl.col("period_start_known")).then(pl.lit("; period start unknown: reviews counted from the data")).otherwise(pl.lit(""))
+
+
+def _rows(frame: pl.DataFrame, code: str, reason: pl.Expr, due: pl.Expr | None, days: pl.Expr | None) -> pl.DataFrame:
+    return frame.select(
+        "child_id",
+        pl.lit(code).alias("code"),
+        reason.alias("reason"),
+        (due if due is not None else pl.lit(None)).cast(pl.Date).alias("due_date"),
+        (days if days is not None else pl.lit(None)).cast(pl.Int64).alias("days_overdue"),
+    )
+
+
+def flag_frame(
+    current: pl.DataFrame,
+    reviews: pl.DataFrame,
+    intervals: pl.DataFrame,
+    deadlines: pl.DataFrame,
+    caseload: Caseload,
+    as_of: dt.date,
+    policy: Policy,
+) -> pl.DataFrame:
+    """All flags for the children of `current` (one row per child looked after, with child_id,
+    period_id, period_from, period_start_known, short_breaks, reviews_in_period, next_review_due,
+    midway_due, midway_status, iro, iro_code, sibling_group, sibling_iro_exception,
+    permanence_plan). Other frames are the engine's, already clipped to as_of."""
+    asof = pl.lit(as_of)
+    on_schedule = current.filter(~pl.col("short_breaks"))
+    out: list[pl.DataFrame] = []
+    skip = set(undecidable_codes(caseload.unsupported))
+
+    # --- review schedule (DOMAIN §3, §8) ---
+    due = pl.col("next_review_due")
+    wd_over = working_days_between(due, asof)
+    f = on_schedule.filter(due < as_of)
+    out.append(
+        _rows(
+            f,
+            "REVIEW_OVERDUE",
+            pl.concat_str(pl.lit("Review was due "), _iso(due), pl.lit(": "), _days(wd_over, "overdue"), _unknown_start_note()),
+            due,
+            wd_over,
+        )
+    )
+    soon_end = add_working_days(as_of, policy.review_due_soon_working_days)
+    f = on_schedule.filter((due >= as_of) & (due <= soon_end))
+    wd_to = working_days_between(asof, due)
+    out.append(
+        _rows(
+            f,
+            "REVIEW_DUE_SOON",
+            pl.concat_str(
+                pl.lit("Review is due "),
+                _iso(due),
+                pl.when(due == as_of).then(pl.lit(": today")).otherwise(pl.concat_str(pl.lit(": in "), _days(wd_to))),
+                _unknown_start_note(),
+            ),
+            due,
+            None,
+        )
+    )
+    cur_reviews = reviews.join(current.select("child_id", "period_id", "short_breaks"), on=["child_id", "period_id"])
+    last_rev = cur_reviews.join(
+        current.select("child_id", pl.col("reviews_in_period").alias("review_number")), on=["child_id", "review_number"]
+    )
+    f = last_rev.filter(~pl.col("short_breaks") & (pl.col("on_time") == False))  # noqa: E712
+    late = working_days_between(pl.col("due_date"), pl.col("held_date"))
+    out.append(
+        _rows(
+            f,
+            "REVIEW_LATE",
+            pl.concat_str(
+                pl.lit("Most recent review was held "),
+                _iso(pl.col("held_date")),
+                pl.lit(" but was due "),
+                _iso(pl.col("due_date")),
+                pl.lit(": "),
+                _days(late, "late"),
+            ),
+            pl.col("due_date"),
+            late,
+        )
+    )
+
+    # --- midway checks (DOMAIN §4) ---
+    md = pl.col("midway_due")
+    f = on_schedule.filter(pl.col("midway_status") == "overdue")
+    out.append(
+        _rows(
+            f,
+            "MIDWAY_OVERDUE",
+            pl.concat_str(
+                pl.lit("Midway check was due "), _iso(md), pl.lit(": "), _days(working_days_between(md, asof), "overdue")
+            ),
+            md,
+            working_days_between(md, asof),
+        )
+    )
+    closed = intervals.join(
+        current.select("child_id", "period_id", (pl.col("reviews_in_period") - 1).alias("review_number")),
+        on=["child_id", "period_id", "review_number"],
+    ).filter(pl.col("midway_status") == "missed")
+    out.append(
+        _rows(
+            closed,
+            "MIDWAY_MISSED",
+            pl.concat_str(
+                pl.lit("No midway check was recorded between the reviews of "),
+                _iso(pl.col("review_date")),
+                pl.lit(" and "),
+                _iso(pl.col("next_review_date")),
+                pl.lit("; it was due "),
+                _iso(md),
+            ),
+            md,
+            None,
+        )
+    )
+    md_soon = add_working_days(as_of, policy.midway_due_soon_working_days)
+    f = on_schedule.filter((pl.col("midway_status") == "due") & (md <= md_soon))
+    out.append(
+        _rows(
+            f,
+            "MIDWAY_DUE_SOON",
+            pl.concat_str(
+                pl.lit("Midway check "),
+                pl.when(md < as_of)
+                .then(pl.concat_str(pl.lit("was due "), _iso(md), pl.lit(" (within the grace days)")))
+                .when(md == as_of)
+                .then(pl.concat_str(pl.lit("is due today, "), _iso(md)))
+                .otherwise(pl.concat_str(pl.lit("is due "), _iso(md), pl.lit(": in "), _days(working_days_between(asof, md)))),
+            ),
+            md,
+            None,
+        )
+    )
+
+    # --- post-review deadlines (DOMAIN §3 after a review) ---
+    cur_dl = deadlines.join(
+        current.select("child_id", "period_id", "reviews_in_period", "short_breaks"), on=["child_id", "period_id"]
+    ).join(reviews.select("review_id", "review_number"), on="review_id", how="left")
+    recs = (
+        cur_dl.filter((pl.col("kind") == "recommendation_target") & (pl.col("status") == "overdue"))
+        .group_by("child_id")
+        .agg(pl.len().alias("count"), pl.col("due_date").min())
+    )
+    over = working_days_between(pl.col("due_date"), asof)
+    out.append(
+        _rows(
+            recs,
+            "REC_OVERDUE",
+            pl.concat_str(
+                pl.col("count").cast(pl.String),
+                pl.when(pl.col("count") == 1)
+                .then(pl.lit(" recommendation is past its target date and not done"))
+                .otherwise(pl.lit(" recommendations are past their target date and not done")),
+                pl.lit(": the earliest was due "),
+                _iso(pl.col("due_date")),
+                pl.lit(", "),
+                _days(over, "overdue"),
+            ),
+            pl.col("due_date"),
+            over,
+        )
+    )
+    for kind, code, what in (
+        ("record_completed", "RECORD_LATE", "Record of the review held "),
+        ("care_plan_updated", "CARE_PLAN_NOT_UPDATED", "Care plan update after the review held "),
+    ):
+        f = (
+            cur_dl.filter(
+                (pl.col("kind") == kind)
+                & ~pl.col("short_breaks")
+                & (
+                    (pl.col("status") == "overdue")
+                    | ((pl.col("status") == "late") & (pl.col("review_number") == pl.col("reviews_in_period")))
+                )
+            )
+            .sort("child_id", "due_date")
+            .group_by("child_id", maintain_order=True)
+            .first()
+        )
+        is_late = pl.col("status") == "late"
+        days = pl.when(is_late).then(working_days_between(pl.col("due_date"), pl.col("done_date"))).otherwise(over)
+        out.append(
+            _rows(
+                f,
+                code,
+                pl.concat_str(
+                    pl.lit(what),
+                    _iso(pl.col("held_date")),
+                    pl.lit(" was due "),
+                    _iso(pl.col("due_date")),
+                    pl.when(is_late)
+                    .then(pl.concat_str(pl.lit(": done "), _iso(pl.col("done_date")), pl.lit(", "), _days(days, "late")))
+                    .otherwise(pl.concat_str(pl.lit(": not done, "), _days(days, "overdue"))),
+                ),
+                pl.col("due_date"),
+                days,
+            )
+        )
+
+    # --- IRO allocation (DOMAIN §3 appointment) ---
+    iro_alloc = caseload.allocations.filter(pl.col("role") == "iro")
+    ended = (
+        iro_alloc.filter(pl.col("to_date").is_not_null() & (pl.col("to_date") < as_of))
+        .group_by("child_id")
+        .agg(pl.col("to_date").max().alias("_last_end"))
+    )
+    deadline = add_working_days_expr(pl.col("period_from"), policy.iro_allocation_working_days)
+    f = (
+        current.filter(pl.col("iro_code").is_null() & pl.col("iro").is_null())
+        .join(ended, on="child_id", how="left")
+        .with_columns(deadline.alias("_deadline"))
+        .filter(pl.lit(as_of) > pl.col("_deadline"))
+        .with_columns(
+            pl.when(pl.col("_last_end") >= pl.col("_deadline"))
+            .then(pl.col("_last_end"))
+            .otherwise(pl.col("_deadline"))
+            .alias("_from")
+        )
+    )
+    gap = working_days_between(pl.col("_from"), asof)
+    out.append(
+        _rows(
+            f,
+            "IRO_NOT_ALLOCATED",
+            pl.concat_str(
+                pl.lit("No IRO allocated on "),
+                pl.lit(as_of.isoformat()),
+                pl.when(pl.col("_from") == pl.col("_deadline"))
+                .then(pl.concat_str(pl.lit(": one was due by "), _iso(pl.col("_deadline"))))
+                .otherwise(pl.concat_str(pl.lit(": the last IRO allocation ended "), _iso(pl.col("_from")))),
+                pl.lit(", "),
+                _days(gap, "overdue"),
+            ),
+            pl.col("_from"),
+            gap,
+        )
+    )
+
+    # --- siblings (DOMAIN §3: siblings share one IRO unless an exception is recorded) ---
+    sib = current.filter(
+        pl.col("sibling_group").is_not_null() & pl.col("iro_code").is_not_null() & ~pl.col("sibling_iro_exception")
+    ).select("child_id", "sibling_group", "iro_code", "iro")
+    pairs = (
+        sib.join(sib, on="sibling_group", suffix="_sib")
+        .filter((pl.col("child_id") != pl.col("child_id_sib")) & (pl.col("iro_code") != pl.col("iro_code_sib")))
+        .sort("child_id", "child_id_sib")
+        .group_by("child_id", maintain_order=True)
+        .agg(pl.col("child_id_sib").str.join(", ").alias("_sibs"), pl.first("sibling_group"))
+    )
+    out.append(
+        _rows(
+            pairs,
+            "SIBLINGS_SPLIT",
+            pl.concat_str(
+                pl.lit("Siblings in group "),
+                pl.col("sibling_group"),
+                pl.lit(" have different IROs ("),
+                pl.col("_sibs"),
+                pl.lit(") and no exception is recorded"),
+            ),
+            None,
+            None,
+        )
+    )
+
+    # --- permanence plan by the 2nd review (DOMAIN §3, seed 003 §9) ---
+    k = policy.permanence_plan_by_review
+    kth = reviews.filter(pl.col("review_number") == k).select("child_id", "period_id", pl.col("held_date").alias("_kth"))
+    plan = pl.col("permanence_plan")
+    f = (
+        on_schedule.join(kth, on=["child_id", "period_id"], how="left")
+        .filter(
+            (plan.is_null() | (plan.str.strip_chars() == ""))
+            & (
+                pl.col("_kth").is_not_null()
+                | ((pl.col("reviews_in_period") == k - 1) & (pl.col("next_review_due") <= as_of))
+            )
+        )
+    )
+    ordinal = {1: "1st", 2: "2nd", 3: "3rd"}.get(k, f"{k}th")
+    out.append(
+        _rows(
+            f,
+            "NO_PERMANENCE_PLAN",
+            pl.concat_str(
+                pl.lit(f"No permanence plan recorded: the {ordinal} review "),
+                pl.when(pl.col("_kth").is_not_null())
+                .then(pl.concat_str(pl.lit("was held "), _iso(pl.col("_kth"))))
+                .otherwise(pl.concat_str(pl.lit("was due "), _iso(pl.col("next_review_due")))),
+            ),
+            pl.coalesce("_kth", "next_review_due"),
+            None,
+        )
+    )
+
+    # --- escalations (DOMAIN §6) ---
+    esc = (
+        caseload.escalations.filter(
+            pl.col("resolved_date").is_null() & pl.col("stage_due_date").is_not_null() & (pl.col("stage_due_date") < as_of)
+        )
+        .join(current.select("child_id"), on="child_id")
+        .sort("child_id", "stage_due_date")
+        .group_by("child_id", maintain_order=True)
+        .agg(pl.len().alias("count"), pl.first("stage_due_date"), pl.first("stage_name"))
+    )
+    eo = working_days_between(pl.col("stage_due_date"), asof)
+    out.append(
+        _rows(
+            esc,
+            "ESCALATION_OVERDUE",
+            pl.concat_str(
+                pl.lit("Escalation at stage '"),
+                pl.col("stage_name").fill_null("?"),
+                pl.lit("' was due to be resolved by "),
+                _iso(pl.col("stage_due_date")),
+                pl.lit(": "),
+                _days(eo, "overdue"),
+                pl.when(pl.col("count") > 1)
+                .then(pl.concat_str(pl.lit(" ("), pl.col("count").cast(pl.String), pl.lit(" escalations overdue)")))
+                .otherwise(pl.lit("")),
+            ),
+            pl.col("stage_due_date"),
+            eo,
+        )
+    )
+
+    # --- missing episodes (DOMAIN §4, seed 001) ---
+    window_start = as_of - dt.timedelta(days=policy.frequent_missing_window_days)
+    miss = (
+        caseload.missing.filter((pl.col("start_date") > window_start) & (pl.col("start_date") <= as_of))
+        .join(current.select("child_id"), on="child_id")
+        .group_by("child_id")
+        .agg(pl.len().alias("count"))
+        .filter(pl.col("count") >= policy.frequent_missing_count)
+    )
+    out.append(
+        _rows(
+            miss,
+            "FREQUENT_MISSING",
+            pl.concat_str(
+                pl.col("count").cast(pl.String),
+                pl.lit(f" missing episodes in the {policy.frequent_missing_window_days} days to {as_of.isoformat()}"),
+            ),
+            None,
+            None,
+        )
+    )
+
+    # --- brought-forward reviews not held (DOMAIN §3, §7) ---
+    prev = reviews.join(
+        current.select("child_id", "period_id", (pl.col("reviews_in_period") - 1).alias("review_number")),
+        on=["child_id", "period_id", "review_number"],
+    ).select("child_id", pl.col("held_date").alias("_prev"))
+    ev = (
+        caseload.events.filter(pl.col("bring_forward").fill_null(False))
+        .join(on_schedule.select("child_id", "period_id", "period_from"), on="child_id")
+        .join(prev, on="child_id", how="left")
+        .filter(
+            (pl.col("event_date") >= pl.col("period_from"))
+            & (pl.col("_prev").is_null() | (pl.col("event_date") > pl.col("_prev")))
+        )
+        .with_columns(add_working_days_expr(pl.col("event_date"), policy.brought_forward_working_days).alias("_bf_due"))
+        .sort("child_id", "event_date")
+    )
+    held_after = cur_reviews.select("child_id", "held_date").sort("child_id", "held_date")
+    ev = ev.join_asof(
+        held_after, left_on="event_date", right_on="held_date", by="child_id", strategy="forward", check_sortedness=False
+    )
+    ev = (
+        ev.filter(
+            (pl.col("held_date").is_null() & (pl.col("_bf_due") < as_of)) | (pl.col("held_date") > pl.col("_bf_due"))
+        )
+        .group_by("child_id", maintain_order=True)
+        .first()
+    )
+    held_late = pl.col("held_date").is_not_null()
+    bdays = pl.when(held_late).then(working_days_between(pl.col("_bf_due"), pl.col("held_date"))).otherwise(
+        working_days_between(pl.col("_bf_due"), asof)
+    )
+    out.append(
+        _rows(
+            ev,
+            "REVIEW_NOT_BROUGHT_FORWARD",
+            pl.concat_str(
+                pl.lit("A significant event on "),
+                _iso(pl.col("event_date")),
+                pl.when(pl.col("event_type").is_not_null())
+                .then(pl.concat_str(pl.lit(" ("), pl.col("event_type"), pl.lit(")")))
+                .otherwise(pl.lit("")),
+                pl.lit(" asked for a review by "),
+                _iso(pl.col("_bf_due")),
+                pl.when(held_late)
+                .then(pl.concat_str(pl.lit(": the review was held "), _iso(pl.col("held_date")), pl.lit(", "), _days(bdays, "late")))
+                .otherwise(pl.concat_str(pl.lit(": none held, "), _days(bdays, "overdue"))),
+            ),
+            pl.col("_bf_due"),
+            bdays,
+        )
+    )
+
+    flags = pl.concat(out, how="vertical")
+    if skip:
+        flags = flags.filter(~pl.col("code").is_in(sorted(skip)))
+    return flags.sort("child_id", "code")

@@ -1,0 +1,312 @@
+"""Validated frames -> database, all-or-nothing, as an upsert on natural keys.
+
+How: for each table the existing rows are read into polars with their *natural* keys (child id,
+staff code, a review's child + date ...), joined with the incoming rows, and split into added /
+updated / unchanged. A dry run stops there, so its counts are exactly what the import would do.
+The import then writes in one `unit_of_work` (any failure rolls everything back): bulk Core
+inserts (PostgreSQL: COPY for big tables) and executemany updates, one audit entry per table and
+an `ImportRun` history row. Re-importing the same files therefore changes nothing.
+
+Rows absent from the files are kept (an import adds and corrects; it never deletes), except the
+derived tables `periods_of_care` and `placements`: for each child in the incoming table its
+periods / placements are exactly those of the files (the 903's episodes define them), so rows no
+longer derived are removed and counted.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, select, update
+from sqlalchemy.orm import Session
+
+from services import models as m
+from services.db import audit, unit_of_work
+from services.errors import UsageError
+from services.importers import problems as pb
+from services.importers.bundle import TABLES, Parsed, schema
+
+Progress = Callable[[float, str], None]
+
+INSERT_ONLY = {"teams", "staff"}  # reference data: created when new, edited in the app, never overwritten
+REPLACE_PER_CHILD = {"periods_of_care", "placements"}
+CHUNK = 50_000
+COPY_MIN_ROWS = 5_000
+
+T = {name: m.Base.metadata.tables[name] for name in TABLES}
+
+
+@dataclass
+class Diff:
+    insert: pl.DataFrame
+    update: pl.DataFrame  # with `_id`
+    unchanged: int
+    remove: pl.DataFrame  # `_id` of rows to delete (REPLACE_PER_CHILD only)
+
+
+@dataclass
+class ImportResult:
+    parsed: Parsed
+    counts: pl.DataFrame  # table, added, updated, unchanged, removed
+    written: bool
+    dry_run: bool
+    run_id: int | None = None
+
+    @property
+    def problems(self) -> pl.DataFrame:
+        return self.parsed.problems
+
+
+COUNT_SCHEMA = {"table": pl.String, "added": pl.Int64, "updated": pl.Int64, "unchanged": pl.Int64, "removed": pl.Int64}
+
+
+# --- reading what is there ---------------------------------------------------------------------
+
+
+def _frame(conn: Connection, stmt: Any, sch: dict[str, pl.DataType]) -> pl.DataFrame:
+    rows = conn.execute(stmt).all()
+    return pl.DataFrame([tuple(r) for r in rows], schema=sch, orient="row")
+
+
+def existing(conn: Connection, table: str) -> pl.DataFrame:
+    """The table's current rows as natural key + value columns + `_id`."""
+    sch = schema(table) | {"_id": pl.Int64()}
+    t = T[table]
+    keys, values = TABLES[table]
+    if table == "allocations":
+        staff, teams = T["staff"], T["teams"]
+        stmt = select(
+            t.c.child_id, t.c.role, t.c.from_date, t.c.to_date, staff.c.code, teams.c.name, t.c.id
+        ).select_from(t.outerjoin(staff, staff.c.id == t.c.staff_id).outerjoin(teams, teams.c.id == t.c.team_id))
+    elif table == "recommendations":
+        rv = T["reviews"]
+        cols = [rv.c.child_id, rv.c.held_date, t.c.seq] + [t.c[c] for c in values] + [t.c.id]
+        stmt = select(*cols).select_from(t.join(rv, rv.c.id == t.c.review_id))
+    elif table == "escalation_stages":
+        esc = T["escalations"]
+        cols = [esc.c.child_id, esc.c.raised_date, t.c.stage, t.c.started_date] + [t.c[c] for c in values] + [t.c.id]
+        stmt = select(*cols).select_from(t.join(esc, esc.c.id == t.c.escalation_id))
+    else:
+        stmt = select(*[t.c[c] for c in (*keys, *values)], t.c.id)
+    frame = _frame(conn, stmt.order_by(t.c.id), sch)
+    # tables without a unique constraint (checks, escalations): the first row is the one imports match
+    return frame.unique(list(keys), keep="first", maintain_order=True)
+
+
+def diff(conn: Connection, table: str, new: pl.DataFrame) -> Diff:
+    keys, _ = TABLES[table]
+    keys = list(keys)
+    values = [c for c in new.columns if c not in keys]
+    old = existing(conn, table)
+    new = new.unique(keys, keep="last", maintain_order=True)
+    joined = new.join(
+        old.select(*keys, "_id", *[pl.col(c).alias(f"{c}__old") for c in values]), on=keys, how="left"
+    )
+    is_new = pl.col("_id").is_null()
+    if values and table not in INSERT_ONLY:
+        changed = pl.any_horizontal([pl.col(c).ne_missing(pl.col(f"{c}__old")) for c in values])
+    else:
+        changed = pl.lit(False)
+    inserts = joined.filter(is_new).select(new.columns)
+    updates = joined.filter(~is_new & changed).select(*new.columns, "_id")
+    unchanged = joined.filter(~is_new & ~changed).height
+    remove = pl.DataFrame(schema={"_id": pl.Int64})
+    if table in REPLACE_PER_CHILD:
+        children = new.select("child_id").unique()
+        remove = old.join(children, on="child_id", how="semi").join(new.select(keys), on=keys, how="anti")
+        remove = remove.select("_id")
+    return Diff(inserts, updates, unchanged, remove)
+
+
+def plan(engine: Engine, parsed: Parsed) -> tuple[dict[str, Diff], pl.DataFrame]:
+    """Every table's diff against the database and the counts (what a dry run shows)."""
+    diffs: dict[str, Diff] = {}
+    with engine.connect() as conn:
+        for table in TABLES:
+            frame = parsed.tables.get(table)
+            if frame is None:
+                continue
+            diffs[table] = diff(conn, table, frame)
+    return diffs, _counts(diffs)
+
+
+def _counts(diffs: dict[str, Diff]) -> pl.DataFrame:
+    rows = [(t, d.insert.height, d.update.height, d.unchanged, d.remove.height) for t, d in diffs.items()]
+    return pl.DataFrame(rows, schema=COUNT_SCHEMA, orient="row")
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def _scalar_defaults(table: Table, frame: pl.DataFrame) -> pl.DataFrame | None:
+    """Fill the model's scalar column defaults (COPY bypasses SQLAlchemy's); None if a callable
+    default (e.g. a JSON dict) makes COPY unsuitable."""
+    extra = []
+    for col in table.columns:
+        if col.name in frame.columns or col.name == "id" or col.default is None:
+            continue
+        if not col.default.is_scalar:
+            return None
+        extra.append(pl.lit(col.default.arg).alias(col.name))
+    return frame.with_columns(extra) if extra else frame
+
+
+def _insert(conn: Connection, table: Table, frame: pl.DataFrame, tick: Callable[[int], None]) -> None:
+    if frame.height == 0:
+        return
+    if conn.dialect.name == "postgresql" and frame.height >= COPY_MIN_ROWS:
+        filled = _scalar_defaults(table, frame)
+        if filled is not None:
+            cols = ", ".join(filled.columns)
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            with cursor.copy(f"COPY {table.name} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
+                for start in range(0, filled.height, CHUNK):
+                    part = filled.slice(start, CHUNK)
+                    buf = io.BytesIO()
+                    part.write_csv(buf, include_header=False, null_value="")
+                    copy.write(buf.getvalue())
+                    tick(part.height)
+            return
+    stmt = table.insert()
+    for start in range(0, frame.height, CHUNK):
+        part = frame.slice(start, CHUNK)
+        conn.execute(stmt, part.to_dicts())
+        tick(part.height)
+
+
+def _update(conn: Connection, table: Table, frame: pl.DataFrame, tick: Callable[[int], None]) -> None:
+    if frame.height == 0:
+        return
+    cols = [c for c in frame.columns if c != "_id"]
+    values: dict[str, Any] = {c: bindparam(f"v_{c}") for c in cols}
+    if "version" in table.c:  # optimistic lock of checks / escalations: an import is a new version
+        values["version"] = table.c.version + 1
+    stmt = update(table).where(table.c.id == bindparam("b_id")).values(values)
+    renamed = frame.rename({c: f"v_{c}" for c in cols} | {"_id": "b_id"})
+    for start in range(0, renamed.height, CHUNK):
+        part = renamed.slice(start, CHUNK)
+        conn.execute(stmt, part.to_dicts())
+        tick(part.height)
+
+
+def _ids(conn: Connection, table: str, keys: list[str]) -> pl.DataFrame:
+    t = T[table]
+    sch = {k: schema(table)[k] for k in keys} | {"_id": pl.Int64()}
+    frame = _frame(conn, select(*[t.c[k] for k in keys], t.c.id).order_by(t.c.id), sch)
+    return frame.unique(keys, keep="first", maintain_order=True)
+
+
+def _resolve(conn: Connection, table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Natural foreign keys -> surrogate ids, once the parent rows exist."""
+    if table == "allocations":
+        staff = _ids(conn, "staff", ["code"]).rename({"code": "staff_code", "_id": "staff_id"})
+        teams = _ids(conn, "teams", ["name"]).rename({"name": "team_name", "_id": "team_id"})
+        out = frame
+        if "staff_code" in out.columns:
+            out = out.join(staff, on="staff_code", how="left", nulls_equal=False).drop("staff_code")
+        if "team_name" in out.columns:
+            out = out.join(teams, on="team_name", how="left", nulls_equal=False).drop("team_name")
+        return out
+    if table == "recommendations":
+        reviews = _ids(conn, "reviews", ["child_id", "held_date"]).rename({"_id": "review_id"})
+        return frame.join(reviews, on=["child_id", "held_date"], how="left").drop("child_id", "held_date")
+    if table == "escalation_stages":
+        esc = _ids(conn, "escalations", ["child_id", "raised_date"]).rename({"_id": "escalation_id"})
+        return frame.join(esc, on=["child_id", "raised_date"], how="left").drop("child_id", "raised_date")
+    return frame
+
+
+def _write(session: Session, diffs: dict[str, Diff], progress: Progress) -> None:
+    conn = session.connection()
+    total = max(1, sum(d.insert.height + d.update.height + d.remove.height for d in diffs.values()))
+    done = 0
+
+    def tick(n: int, label: str = "") -> None:
+        nonlocal done
+        done += n
+        progress(min(done / total, 1.0), label)
+
+    for table, d in diffs.items():
+        t = T[table]
+        label = f"Writing {table.replace('_', ' ')}"
+        progress(min(done / total, 1.0), label)
+        if d.remove.height:
+            ids = d.remove["_id"].to_list()
+            for start in range(0, len(ids), CHUNK):
+                conn.execute(delete(t).where(t.c.id.in_(ids[start : start + CHUNK])))
+            tick(len(ids), label)
+        _insert(conn, t, _resolve(conn, table, d.insert), lambda n, lb=label: tick(n, lb))
+        _update(conn, t, _resolve(conn, table, d.update), lambda n, lb=label: tick(n, lb))
+        if d.insert.height or d.update.height or d.remove.height:
+            counts = {"added": d.insert.height, "updated": d.update.height, "removed": d.remove.height}
+            audit(session, "import", table, None, counts)
+
+
+def import_parsed(
+    engine: Engine,
+    parsed: Parsed,
+    actor: str,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Validate-then-write. With errors nothing is written (and no transaction is opened)."""
+    progress = progress or (lambda _f, _t: None)
+    if parsed.has_errors:
+        return ImportResult(parsed, pl.DataFrame(schema=COUNT_SCHEMA), written=False, dry_run=dry_run)
+    progress(0.0, "Comparing with the database")
+    if dry_run:
+        _, counts = plan(engine, parsed)
+        progress(1.0, "Dry run: nothing written")
+        return ImportResult(parsed, counts, written=False, dry_run=True)
+    if not actor or not actor.strip():
+        raise UsageError("an import must be attributed to a named user")
+    with unit_of_work(engine, actor) as session:
+        conn = session.connection()
+        diffs: dict[str, Diff] = {}
+        for table in TABLES:
+            frame = parsed.tables.get(table)
+            if frame is not None:
+                diffs[table] = diff(conn, table, frame)
+        counts = _counts(diffs)
+        _write(session, diffs, progress)
+        errors, warnings = pb.errors(parsed.problems).height, pb.warnings(parsed.problems).height
+        run = m.ImportRun(
+            actor=actor.strip(),
+            kind=parsed.kind,
+            files=parsed.files,
+            counts={r["table"]: {k: v for k, v in r.items() if k != "table"} for r in counts.to_dicts()}
+            | {"_problems": {"errors": errors, "warnings": warnings}},
+        )
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    progress(1.0, "Import complete")
+    return ImportResult(parsed, counts, written=True, dry_run=False, run_id=run_id)
+
+
+def history(engine: Engine, limit: int = 50) -> pl.DataFrame:
+    """Past imports, newest first: who, when, what kind, which files (name + SHA-256 prefix), counts."""
+    with Session(engine) as s:
+        runs = s.scalars(select(m.ImportRun).order_by(m.ImportRun.id.desc()).limit(limit)).all()
+        rows = []
+        for r in runs:
+            counts = {k: v for k, v in (r.counts or {}).items() if not k.startswith("_")}
+            added = sum(int(v.get("added", 0)) for v in counts.values())
+            updated = sum(int(v.get("updated", 0)) for v in counts.values())
+            files = "; ".join(f"{f['name']} ({f['sha256'][:12]})" for f in r.files or [])
+            rows.append((r.id, r.at.strftime("%Y-%m-%d %H:%M") if r.at else None, r.actor, r.kind, files, added, updated))
+    return pl.DataFrame(
+        rows,
+        schema={
+            "run": pl.Int64, "at": pl.String, "by": pl.String, "kind": pl.String,
+            "files (SHA-256)": pl.String, "rows added": pl.Int64, "rows updated": pl.Int64,
+        },
+        orient="row",
+    )  # fmt: skip
+
+

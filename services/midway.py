@@ -1,0 +1,143 @@
+"""Midway checks (DOMAIN §4): which review starts one, when it is due, and its status.
+
+Each held review opens an interval that the next review (or the end of the period of care) closes.
+The due date is fixed when the review is held, from the schedule *as it stood at that review*
+(`due_at_review` of `services.schedule.review_states`): later events that move the next review
+(brought forward, placement order, adoption) do not move the check.
+
+Policies (the deployment's `Policy.midway_policy`, overridden per child by `children.midway_policy`;
+an unknown override name falls back to the deployment's):
+- midpoint_after_second: reviews from the 2nd in the period on; due halfway, in days rounded down,
+  from the review to the next due date as set at the review.
+- six_weeks_after_each: every review; review + 42 days.
+- twelve_weeks_after_second: reviews from the 2nd on; review + 84 days.
+With an unknown period start the count in the data is a lower bound, so every review in the data
+starts a check (the 1st in the data is very unlikely to be the period's 1st): the safe reading.
+
+Status (first that applies): not_required; done (a final check on or after the review and before
+the next review; late but before the next review is still done); superseded (the next review was
+held on or before the due date); missed (the interval closed without a check); overdue (as_of is
+past due + grace days); due. An interval closed by the end of the period of care is treated like
+one closed by a review held that day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from services.policy import MIDWAY_POLICIES, Policy
+
+STATUSES: tuple[str, ...] = ("done", "due", "overdue", "missed", "superseded", "not_required")
+
+
+def child_policies(children: pl.DataFrame, policy: Policy) -> pl.DataFrame:
+    """child_id, midway_policy: the child's override when it names a known policy, else the default."""
+    override = pl.col("midway_policy")
+    return children.select(
+        "child_id",
+        pl.when(override.is_in(list(MIDWAY_POLICIES)))
+        .then(override)
+        .otherwise(pl.lit(policy.midway_policy))
+        .alias("midway_policy"),
+    )
+
+
+def intervals(
+    states: pl.DataFrame, checks: pl.DataFrame, children: pl.DataFrame, as_of: dt.date, policy: Policy
+) -> pl.DataFrame:
+    """One row per held review = the interval it opens (see the module docstring).
+
+    `states` is `review_states(...)` (sorted by child and date); `checks` the final midway checks,
+    already clipped to as_of. Columns: child_id, period_id, review_id, review_date, review_number,
+    next_due_at_review, midway_policy, midway_required, midway_due, midway_status, check_date,
+    next_review_date, period_start_known.
+    """
+    iv = (
+        states.filter(pl.col("n") >= 1)
+        .select(
+            "child_id",
+            "period_id",
+            "review_id",
+            pl.col("last_held").alias("review_date"),
+            pl.col("n").alias("review_number"),
+            pl.col("due_at_review").alias("next_due_at_review"),
+            pl.col("next_held").alias("next_review_date"),
+            "period_end",
+            "period_start_known",
+            "short_breaks",
+        )
+        .join(child_policies(children, policy), on="child_id", how="left", maintain_order="left")
+        .with_columns(pl.col("midway_policy").fill_null(pl.lit(policy.midway_policy)))
+    )
+    chk = (
+        checks.filter(pl.col("check_date").is_not_null())
+        .select("child_id", "check_date")
+        .unique()
+        .sort("child_id", "check_date")
+    )
+    # first final check on or after the review (the interval frame is sorted by child and date)
+    iv = iv.join_asof(
+        chk, left_on="review_date", right_on="check_date", by="child_id", strategy="forward", check_sortedness=False
+    )
+    close = pl.coalesce("next_review_date", "period_end")
+    in_interval = pl.when(pl.col("next_review_date").is_not_null()).then(
+        pl.col("check_date") < pl.col("next_review_date")
+    )
+    in_interval = in_interval.when(pl.col("period_end").is_not_null()).then(
+        pl.col("check_date") <= pl.col("period_end")
+    )
+    iv = iv.with_columns(pl.when(in_interval.otherwise(True)).then(pl.col("check_date")).alias("check_date"))
+
+    pol = pl.col("midway_policy")
+    n = pl.col("review_number")
+    from_second = (n >= 2) | ~pl.col("period_start_known")
+    required = (
+        pl.when(pl.col("short_breaks"))
+        .then(False)
+        .when(pol == "six_weeks_after_each")
+        .then(True)
+        .otherwise(from_second)
+    )
+    review = pl.col("review_date")
+    half = ((pl.col("next_due_at_review") - review).dt.total_days() // 2).cast(pl.Int64)
+    due = (
+        pl.when(pol == "six_weeks_after_each")
+        .then(review + pl.duration(days=policy.six_weeks_days))
+        .when(pol == "twelve_weeks_after_second")
+        .then(review + pl.duration(days=policy.twelve_weeks_days))
+        .otherwise(review + pl.duration(days=half))
+    )
+    iv = iv.with_columns(required.alias("midway_required")).with_columns(
+        pl.when("midway_required").then(due).alias("midway_due")
+    )
+    grace_end = pl.col("midway_due") + pl.duration(days=policy.midway_grace_days)
+    status = (
+        pl.when(~pl.col("midway_required") | pl.col("midway_due").is_null())
+        .then(pl.lit("not_required"))
+        .when(pl.col("check_date").is_not_null())
+        .then(pl.lit("done"))
+        .when(close.is_not_null() & (close <= pl.col("midway_due")))
+        .then(pl.lit("superseded"))
+        .when(close.is_not_null())
+        .then(pl.lit("missed"))
+        .when(pl.lit(as_of) > grace_end)
+        .then(pl.lit("overdue"))
+        .otherwise(pl.lit("due"))
+    )
+    return iv.with_columns(status.alias("midway_status")).select(
+        "child_id",
+        "period_id",
+        "review_id",
+        "review_date",
+        "review_number",
+        "next_due_at_review",
+        "midway_policy",
+        "midway_required",
+        "midway_due",
+        "midway_status",
+        "check_date",
+        "next_review_date",
+        "period_start_known",
+    )

@@ -1,0 +1,361 @@
+"""One child's history as a single frame of timeline events (no Streamlit here).
+
+The child timeline page draws this frame: bars (periods of care, placements, missing episodes,
+escalations) have an `end`; points (reviews, midway checks, recommendation targets, events) have
+end = null. `lane` is the chart row, `status` picks colour and marker symbol, `hover` is the text a
+manager reads when pointing at it ("what and when"). Everything dated after as_of has not happened
+yet and is left out, except due dates, which are the future the page exists to show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+
+from services.caseload import Caseload
+
+LANES = (
+    "Care",
+    "Placements",
+    "Reviews",
+    "Midway checks",
+    "Recommendations",
+    "Significant events",
+    "Missing",
+    "Escalations",
+)
+
+SCHEMA = {
+    "lane": pl.String, "kind": pl.String, "label": pl.String, "start": pl.Date, "end": pl.Date,
+    "status": pl.String, "hover": pl.String,
+}  # fmt: skip
+
+
+def _d(col: str) -> pl.Expr:
+    return pl.col(col).dt.strftime("%a %d %b %Y")
+
+
+def _frame(df: pl.DataFrame, **exprs: pl.Expr | str) -> pl.DataFrame:
+    """Select `df` into SCHEMA. A string is a literal for lane and kind, a column name otherwise."""
+    cols = []
+    for name, dtype in SCHEMA.items():
+        e = exprs.get(name)
+        if e is None:
+            cols.append(pl.lit(None, dtype=dtype).alias(name))
+        else:
+            if isinstance(e, str):
+                e = pl.lit(e) if name in ("lane", "kind") else pl.col(e)
+            cols.append(e.cast(dtype).alias(name))
+    return df.select(cols)
+
+
+def child_timeline(caseload: Caseload, result: Any, child_id: str) -> pl.DataFrame:
+    """Every dated fact about `child_id` up to result.as_of, plus what falls due after it."""
+    as_of: dt.date = result.as_of
+
+    def mine(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.filter(pl.col("child_id") == child_id)
+
+    parts: list[pl.DataFrame] = []
+    # Periods of care (bar; open periods run to as_of).
+    per = mine(caseload.periods).with_columns(s=pl.coalesce("start_date", "observed_from")).filter(pl.col("s") <= as_of)
+    per = per.with_columns(
+        e=pl.when(pl.col("end_date").is_null() | (pl.col("end_date") > as_of)).then(None).otherwise("end_date")
+    )
+    parts.append(
+        _frame(
+            per,
+            lane="Care",
+            kind="period",
+            label=pl.lit("Period of care"),
+            start=pl.col("s"),
+            end=pl.coalesce("e", pl.lit(as_of)),
+            status=pl.when(pl.col("e").is_null()).then(pl.lit("open")).otherwise(pl.lit("ended")),
+            hover=pl.concat_str(
+                pl.lit("Period of care from "),
+                _d("s"),
+                pl.when(pl.col("start_date").is_null()).then(pl.lit(" (start not in the data)")).otherwise(pl.lit("")),
+                pl.when(pl.col("e").is_null())
+                .then(pl.lit(", still looked after"))
+                .otherwise(pl.concat_str(pl.lit(" to "), _d("e"))),
+            ),
+        )
+    )
+    # Placements / legal status episodes (bar).
+    pl_ = mine(caseload.placements).filter(pl.col("start_date") <= as_of)
+    pl_ = pl_.with_columns(
+        e=pl.when(pl.col("end_date").is_null() | (pl.col("end_date") > as_of)).then(None).otherwise("end_date"),
+        what=pl.concat_str(
+            pl.lit("Placement "), pl.col("placement_type").fill_null("?"), pl.lit(", legal status "),
+            pl.col("legal_status").fill_null("?"),
+        ),
+    )  # fmt: skip
+    parts.append(
+        _frame(
+            pl_,
+            lane="Placements",
+            kind="placement",
+            label=pl.col("placement_type").fill_null("?"),
+            start="start_date",
+            end=pl.coalesce("e", pl.lit(as_of)),
+            status=pl.when(pl.col("e").is_null()).then(pl.lit("current")).otherwise(pl.lit("ended")),
+            hover=pl.concat_str(
+                pl.col("what"),
+                pl.lit(": "),
+                _d("start_date"),
+                pl.when(pl.col("e").is_null())
+                .then(pl.lit(" to now"))
+                .otherwise(pl.concat_str(pl.lit(" to "), _d("e"))),
+            ),
+        )
+    )
+    # Reviews held (points: on time / late).
+    rv = mine(result.reviews).filter(pl.col("held_date") <= as_of)
+    parts.append(
+        _frame(
+            rv,
+            lane="Reviews",
+            kind="review_held",
+            label=pl.concat_str(pl.lit("Review "), pl.col("review_number").cast(pl.String)),
+            start="held_date",
+            status=pl.when(pl.col("on_time")).then(pl.lit("on time")).otherwise(pl.lit("late")),
+            hover=pl.concat_str(
+                pl.lit("Review "),
+                pl.col("review_number").cast(pl.String),
+                pl.lit(" ("),
+                pl.col("review_type").fill_null("").str.replace_all("_", " "),
+                pl.lit(") held "),
+                _d("held_date"),
+                pl.lit(", due "),
+                pl.coalesce(_d("due_date"), pl.lit("unknown")),
+                pl.when(pl.col("on_time")).then(pl.lit(": on time")).otherwise(pl.lit(": late")),
+            ),
+        )  # fmt: skip
+    )
+    # Next review due (point: due / overdue).
+    ch = mine(result.children)
+    nxt = ch.filter(pl.col("next_review_due").is_not_null())
+    parts.append(
+        _frame(
+            nxt,
+            lane="Reviews",
+            kind="review_due",
+            label=pl.lit("Next review"),
+            start="next_review_due",
+            status=pl.when(pl.col("next_review_due") < as_of).then(pl.lit("overdue")).otherwise(pl.lit("due")),
+            hover=pl.concat_str(
+                pl.lit("Next review ("),
+                pl.col("next_review_type").fill_null("").str.replace_all("_", " "),
+                pl.lit(") due "),
+                _d("next_review_due"),
+                pl.when(pl.col("next_review_due") < as_of).then(pl.lit(": OVERDUE")).otherwise(pl.lit("")),
+            ),
+        )  # fmt: skip
+    )
+    # Midway checks: each required check of each interval (due / overdue / missed / superseded / done).
+    iv = mine(result.intervals).filter(pl.col("midway_required") & pl.col("midway_due").is_not_null())
+    parts.append(
+        _frame(
+            iv,
+            lane="Midway checks",
+            kind="midway_due",
+            label=pl.lit("Midway check due"),
+            start="midway_due",
+            status="midway_status",
+            hover=pl.concat_str(
+                pl.lit("Midway check after review of "),
+                _d("review_date"),
+                pl.lit(": due "),
+                _d("midway_due"),
+                pl.lit(", "),
+                pl.col("midway_status"),
+                pl.when(pl.col("check_date").is_not_null())
+                .then(pl.concat_str(pl.lit(" (done "), _d("check_date"), pl.lit(")")))
+                .otherwise(pl.lit("")),
+            ),
+        )  # fmt: skip
+    )
+    ck = mine(caseload.midway_checks).filter(pl.col("check_date") <= as_of)
+    parts.append(
+        _frame(
+            ck,
+            lane="Midway checks",
+            kind="midway_done",
+            label=pl.lit("Midway check done"),
+            start="check_date",
+            status=pl.lit("done"),
+            hover=pl.concat_str(
+                pl.lit("Midway check done "),
+                _d("check_date"),
+                pl.lit(", outcome: "),
+                pl.col("outcome").fill_null("not recorded").str.replace_all("_", " "),
+            ),
+        )  # fmt: skip
+    )
+    # Recommendation targets and completions.
+    texts = caseload.recommendations.select("rec_id", "text")
+    dl = mine(result.deadlines).filter(pl.col("kind") == "recommendation_target").join(texts, on="rec_id", how="left")
+    dl = dl.with_columns(short=pl.col("text").fill_null("Recommendation").str.slice(0, 60))
+    parts.append(
+        _frame(
+            dl.filter(pl.col("due_date").is_not_null()),
+            lane="Recommendations",
+            kind="rec_target",
+            label=pl.col("short"),
+            start="due_date",
+            status="status",
+            hover=pl.concat_str(
+                pl.lit("Recommendation target "),
+                _d("due_date"),
+                pl.lit(" ("),
+                pl.col("status"),
+                pl.lit("): "),
+                pl.col("short"),
+            ),
+        )  # fmt: skip
+    )
+    parts.append(
+        _frame(
+            dl.filter(pl.col("done_date").is_not_null() & (pl.col("done_date") <= as_of)),
+            lane="Recommendations",
+            kind="rec_done",
+            label=pl.col("short"),
+            start="done_date",
+            status=pl.lit("done"),
+            hover=pl.concat_str(pl.lit("Recommendation completed "), _d("done_date"), pl.lit(": "), pl.col("short")),
+        )
+    )
+    # Significant events.
+    ev = mine(caseload.events).filter(pl.col("event_date") <= as_of)
+    parts.append(
+        _frame(
+            ev,
+            lane="Significant events",
+            kind="event",
+            label=pl.col("event_type").str.replace_all("_", " "),
+            start="event_date",
+            status=pl.when(pl.col("bring_forward")).then(pl.lit("review brought forward")).otherwise(pl.lit("event")),
+            hover=pl.concat_str(
+                pl.col("event_type").str.replace_all("_", " "),
+                pl.lit(" on "),
+                _d("event_date"),
+                pl.when(pl.col("bring_forward")).then(pl.lit(": review brought forward")).otherwise(pl.lit("")),
+            ),
+        )  # fmt: skip
+    )
+    # Missing episodes (bars; an episode still open runs to as_of).
+    ms = mine(caseload.missing).filter(pl.col("start_date") <= as_of)
+    ms = ms.with_columns(
+        e=pl.when(pl.col("end_date").is_null() | (pl.col("end_date") > as_of)).then(None).otherwise("end_date")
+    )
+    parts.append(
+        _frame(
+            ms,
+            lane="Missing",
+            kind="missing",
+            label=pl.lit("Missing"),
+            start="start_date",
+            # a same-day episode still needs a visible bar: give it at least one day
+            end=pl.max_horizontal(pl.coalesce("e", pl.lit(as_of)), pl.col("start_date") + pl.duration(days=1)),
+            status=pl.when(pl.col("e").is_null()).then(pl.lit("ongoing")).otherwise(pl.lit("returned")),
+            hover=pl.concat_str(
+                pl.lit("Missing from "),
+                _d("start_date"),
+                pl.when(pl.col("e").is_null())
+                .then(pl.lit(", not yet returned"))
+                .otherwise(pl.concat_str(pl.lit(" to "), _d("e"))),
+            ),
+        )  # fmt: skip
+    )
+    # Escalations: a bar from raised to resolved (or as_of), and the current stage's resolution date.
+    es = mine(caseload.escalations).filter(pl.col("raised_date") <= as_of)
+    es = es.with_columns(
+        open=pl.col("resolved_date").is_null() | (pl.col("resolved_date") > as_of),
+        stage_label=pl.concat_str(
+            pl.lit("Stage "), pl.col("stage").cast(pl.String), pl.lit(": "), pl.col("stage_name").fill_null("")
+        ),
+    )
+    parts.append(
+        _frame(
+            es,
+            lane="Escalations",
+            kind="escalation",
+            label=pl.col("category").fill_null("Escalation"),
+            start="raised_date",
+            end=pl.when(pl.col("open")).then(pl.lit(as_of)).otherwise(pl.col("resolved_date")),
+            status=pl.when(pl.col("open")).then(pl.lit("open")).otherwise(pl.lit("resolved")),
+            hover=pl.concat_str(
+                pl.lit("Escalation ("),
+                pl.col("category").fill_null("no category"),
+                pl.lit(") raised "),
+                _d("raised_date"),
+                pl.lit("; "),
+                pl.col("stage_label"),
+                pl.when(pl.col("open"))
+                .then(pl.lit(", open"))
+                .otherwise(
+                    pl.concat_str(
+                        pl.lit(", resolved "),
+                        _d("resolved_date"),
+                        pl.lit(" - "),
+                        pl.col("outcome").fill_null("").str.replace_all("_", " "),
+                    )
+                ),
+            ),
+        )  # fmt: skip
+    )
+    stage_due = es.filter(pl.col("open") & pl.col("stage_due_date").is_not_null())
+    parts.append(
+        _frame(
+            stage_due,
+            lane="Escalations",
+            kind="escalation_stage_due",
+            label=pl.col("stage_label"),
+            start="stage_due_date",
+            status=pl.when(pl.col("stage_due_date") < as_of).then(pl.lit("overdue")).otherwise(pl.lit("due")),
+            hover=pl.concat_str(
+                pl.col("stage_label"),
+                pl.lit(" to be resolved by "),
+                _d("stage_due_date"),
+                pl.when(pl.col("stage_due_date") < as_of).then(pl.lit(": OVERDUE")).otherwise(pl.lit("")),
+            ),
+        )  # fmt: skip
+    )
+    lane_order = pl.Enum(list(LANES))
+    return (
+        pl.concat(parts)
+        .with_columns(order=pl.col("lane").cast(lane_order))
+        .sort("order", "start", "kind")
+        .drop("order")
+    )
+
+
+def child_profile(caseload: Caseload, result: Any, child_id: str) -> dict[str, Any] | None:
+    """The side panel: who the child is, who holds the case, and the current flags with reasons.
+    None when the id is not in the caseload at all; `looked_after` False when not looked after on as_of."""
+    known = caseload.children.filter(pl.col("child_id") == child_id)
+    if known.is_empty():
+        return None
+    row = result.children.filter(pl.col("child_id") == child_id)
+    flags = result.flags.filter(pl.col("child_id") == child_id).sort("code")
+    base = known.row(0, named=True)
+    cur = row.row(0, named=True) if row.height else {}
+    return {
+        "child_id": child_id,
+        "display_name": base.get("display_name"),
+        "date_of_birth": base.get("date_of_birth"),
+        "looked_after": bool(row.height),
+        "age": cur.get("age"),
+        "team": cur.get("team"),
+        "iro": cur.get("iro"),
+        "social_worker": cur.get("social_worker"),
+        "legal_status": cur.get("legal_status", base.get("legal_status")),
+        "placement_type": cur.get("placement_type", base.get("placement_type")),
+        "next_review_due": cur.get("next_review_due"),
+        "next_review_type": cur.get("next_review_type"),
+        "midway_due": cur.get("midway_due"),
+        "midway_status": cur.get("midway_status"),
+        "flags": flags.select("code", "reason", "due_date", "days_overdue"),
+    }

@@ -1,0 +1,88 @@
+"""services.timeline on the hand-built engine result of test_dashboard: exact events per lane."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from services.timeline import LANES, child_profile, child_timeline
+from tests.test_dashboard import AS_OF, fake_caseload, fake_result
+
+D = dt.date
+
+
+def _events(child: str = "C1") -> pl.DataFrame:
+    return child_timeline(fake_caseload(), fake_result(), child)
+
+
+def test_reviews_held_and_next_due():
+    ev = _events().filter(pl.col("lane") == "Reviews")
+    got = [(r["kind"], r["start"], r["status"]) for r in ev.iter_rows(named=True)]
+    assert got == [
+        ("review_held", D(2026, 3, 1), "on time"),
+        ("review_held", D(2026, 9, 1), "late"),
+        ("review_due", D(2026, 11, 10), "overdue"),
+    ]
+    late = ev.row(1, named=True)
+    assert late["hover"] == "Review 2 (second) held Tue 01 Sep 2026, due Mon 01 Jun 2026: late"
+    assert ev.row(2, named=True)["hover"] == "Next review (subsequent) due Tue 10 Nov 2026: OVERDUE"
+
+
+def test_midway_checks_statuses():
+    ev = _events().filter(pl.col("lane") == "Midway checks")
+    assert [(r["start"], r["status"]) for r in ev.iter_rows(named=True)] == [
+        (D(2026, 6, 1), "missed"),
+        (D(2026, 11, 2), "overdue"),
+    ]
+    # a done check after as_of has not happened yet
+    c3 = _events("C3").filter(pl.col("kind") == "midway_done")
+    assert c3["start"].to_list() == [D(2026, 11, 4)]
+    assert c3.row(0, named=True)["hover"] == "Midway check done Wed 04 Nov 2026, outcome: progressing"
+
+
+def test_bars_periods_placements_missing_escalation():
+    ev = _events()
+    care = ev.filter(pl.col("lane") == "Care")
+    assert [(r["start"], r["end"], r["status"]) for r in care.iter_rows(named=True)] == [
+        (D(2024, 1, 10), D(2024, 6, 30), "ended"),
+        (D(2026, 2, 1), AS_OF, "open"),
+    ]
+    placements = ev.filter(pl.col("lane") == "Placements")
+    assert placements["end"].to_list() == [D(2026, 6, 30), AS_OF]
+    missing = ev.filter(pl.col("lane") == "Missing").row(0, named=True)
+    assert (missing["start"], missing["end"], missing["status"]) == (D(2026, 10, 4), D(2026, 10, 5), "returned")
+    esc = ev.filter(pl.col("lane") == "Escalations")
+    assert esc["kind"].to_list() == ["escalation", "escalation_stage_due"]
+    assert esc.row(0, named=True)["end"] == AS_OF and esc.row(0, named=True)["status"] == "open"
+    assert esc.row(1, named=True)["start"] == D(2026, 11, 30)
+    assert esc.row(1, named=True)["hover"] == "Stage 1: Formal: Team Manager to be resolved by Mon 30 Nov 2026"
+
+
+def test_events_after_as_of_are_left_out_and_lanes_are_ordered():
+    ev = _events()
+    sig = ev.filter(pl.col("lane") == "Significant events")
+    assert sig["start"].to_list() == [D(2026, 10, 5)]
+    assert sig.row(0, named=True)["status"] == "review brought forward"
+    lanes = ev["lane"].unique(maintain_order=True).to_list()
+    assert lanes == [lane for lane in LANES if lane in lanes]
+
+
+def test_recommendations_targets_and_completions():
+    c2 = _events("C2").filter(pl.col("lane") == "Recommendations")
+    assert [(r["kind"], r["start"], r["status"]) for r in c2.iter_rows(named=True)] == [
+        ("rec_target", D(2026, 11, 18), "overdue"),
+        ("rec_target", D(2026, 12, 10), "pending"),
+    ]
+    c1 = _events("C1").filter(pl.col("lane") == "Recommendations")
+    assert c1["kind"].to_list() == ["rec_done", "rec_target"]
+
+
+def test_profile_known_unknown_and_not_looked_after():
+    p = child_profile(fake_caseload(), fake_result(), "C1")
+    assert p is not None and p["looked_after"] and p["iro"] == "Iro One" and p["team"] == "Team A"
+    assert p["flags"]["code"].to_list() == ["MIDWAY_OVERDUE", "REVIEW_OVERDUE"]
+    assert child_profile(fake_caseload(), fake_result(), "NOPE") is None
+    c9 = child_profile(fake_caseload(), fake_result(), "C9")
+    assert c9 is not None and not c9["looked_after"] and c9["flags"].is_empty()
+    assert child_timeline(fake_caseload(), fake_result(), "C9").is_empty()

@@ -1,0 +1,300 @@
+"""Plotly figures for the dashboard: colour-blind-safe, readable on a projector.
+
+Colours are the Okabe-Ito palette, and every status also has its own marker symbol and legend
+text, so nothing relies on telling red from green. The heatmap is drawn as square markers on a
+category grid rather than a heatmap trace: Streamlit's selection events do not fire on heatmap
+traces (streamlit#8933), but they do on scatter points, so a click on a cell can list its children.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import plotly.graph_objects as go
+import polars as pl
+
+# Okabe-Ito (Okabe & Ito 2008), the usual colour-blind-safe qualitative palette.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "grey": "#8C8C8C",
+}
+FONT = dict(family="Source Sans Pro, Helvetica, Arial, sans-serif", size=15, color="#262730")
+# Sequential, colour-blind-safe and monotone in lightness: light = few, dark = many.
+HEAT_SCALE = "cividis_r"
+EMPTY_CELL = "#EEF1F5"
+
+# status -> (legend text, colour, symbol); one legend entry per status, in this order.
+STATUS_STYLE: dict[str, tuple[str, str, str]] = {
+    "on time": ("Held on time", OKABE_ITO["green"], "circle"),
+    "done": ("Done", OKABE_ITO["green"], "circle"),
+    "met": ("Met", OKABE_ITO["green"], "circle"),
+    "late": ("Late", OKABE_ITO["orange"], "diamond"),
+    "due": ("Due", OKABE_ITO["blue"], "circle-open"),
+    "pending": ("Due", OKABE_ITO["blue"], "circle-open"),
+    "overdue": ("Overdue", OKABE_ITO["vermillion"], "x"),
+    "missed": ("Missed", OKABE_ITO["purple"], "square"),
+    "superseded": ("Superseded / not needed", OKABE_ITO["grey"], "circle-open-dot"),
+    "not_required": ("Superseded / not needed", OKABE_ITO["grey"], "circle-open-dot"),
+    "unknown": ("Unknown", OKABE_ITO["grey"], "circle-open-dot"),
+    "event": ("Significant event", OKABE_ITO["black"], "star"),
+    "review brought forward": ("Event: review brought forward", OKABE_ITO["purple"], "star-diamond"),
+}
+BAR_STYLE: dict[str, str] = {
+    "period": OKABE_ITO["sky_blue"],
+    "placement": OKABE_ITO["blue"],
+    "missing": OKABE_ITO["orange"],
+    "escalation": OKABE_ITO["vermillion"],
+}
+BAR_LEGEND = {
+    "period": "Period of care",
+    "placement": "Placement",
+    "missing": "Missing episode",
+    "escalation": "Escalation",
+}
+
+
+def _layout(fig: go.Figure, **kw) -> go.Figure:  # noqa: ANN003
+    fig.update_layout(
+        font=FONT,
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        hoverlabel=dict(font_size=15, bgcolor="white"),
+        **kw,
+    )
+    return fig
+
+
+# --- heatmap as a grid of squares -------------------------------------------------------------------
+
+
+def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure:
+    """`cells` from services.dashboard.heatmap_cells; value "count" or "rate".
+
+    One selectable square per cell, the number written in it. Cells with nothing to show (zero, or
+    no check due for a rate) are pale grey squares so the eye goes to the coloured ones."""
+    rows = cells.get_column("row").unique(maintain_order=True).to_list()
+    cols = cells.sort("bucket").get_column("label").unique(maintain_order=True).to_list()
+    v = pl.col(value)
+    shown = cells.with_columns(
+        text=pl.when(v.is_null())
+        .then(pl.lit("–"))
+        .when(pl.lit(value == "rate"))
+        .then((v * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")
+        .otherwise(v.cast(pl.Int64).cast(pl.String)),
+        hover=pl.concat_str(
+            pl.col("row"), pl.lit("<br>"), pl.col("label"), pl.lit("<br>"),
+            pl.col("count").cast(pl.String), pl.lit(" overdue or missed ("), pl.col("missed").cast(pl.String),
+            pl.lit(" missed) of "), pl.col("required").cast(pl.String), pl.lit(" checks due"),
+        ),
+    )  # fmt: skip
+    hot = shown.filter(v.is_not_null() & (v > 0))
+    cold = shown.filter(v.is_null() | (v == 0))
+    vmax = float(hot.get_column(value).max() or 1) if hot.height else 1.0
+    if value == "rate":
+        vmax = max(vmax, 0.05)
+    n_rows = max(len(rows), 1)
+    cell_px = 46
+    size = 40
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=cold["label"].to_list(),
+            y=cold["row"].to_list(),
+            mode="markers+text",
+            text=cold["text"].to_list(),
+            customdata=cold["hover"].to_list(),
+            hovertemplate="%{customdata}<extra></extra>",
+            marker=dict(symbol="square", size=size, color=EMPTY_CELL, line=dict(width=1, color="#D5DAE1")),
+            textfont=dict(color="#6B7280", size=14),
+            name="none",
+            showlegend=False,
+            selected=dict(marker=dict(opacity=1)),
+            unselected=dict(marker=dict(opacity=0.45)),
+        )
+    )
+    norm = (hot.get_column(value) / vmax).to_list() if hot.height else []
+    fig.add_trace(
+        go.Scatter(
+            x=hot["label"].to_list(),
+            y=hot["row"].to_list(),
+            mode="markers+text",
+            text=hot["text"].to_list(),
+            customdata=hot["hover"].to_list(),
+            hovertemplate="%{customdata}<extra></extra>",
+            marker=dict(
+                symbol="square",
+                size=size,
+                color=hot.get_column(value).to_list(),
+                colorscale=HEAT_SCALE,
+                cmin=0,
+                cmax=vmax,
+                line=dict(width=1, color="#9AA3AF"),
+                colorbar=dict(
+                    title=dict(text="share" if value == "rate" else "checks", side="right"),
+                    tickformat=".0%" if value == "rate" else "d",
+                    thickness=14,
+                    len=1 if n_rows > 3 else 1.6,
+                ),
+            ),
+            textfont=dict(color=["white" if x > 0.55 else "#1F2937" for x in norm], size=15),
+            name="overdue",
+            showlegend=False,
+            selected=dict(marker=dict(opacity=1)),
+            unselected=dict(marker=dict(opacity=0.45)),
+        )
+    )
+    _layout(
+        fig,
+        height=110 + cell_px * n_rows,
+        margin=dict(l=10, r=10, t=40, b=10),
+        clickmode="event+select",
+        dragmode=False,
+        xaxis=dict(
+            type="category", categoryorder="array", categoryarray=cols, side="top", showgrid=False, title=None,
+            fixedrange=True, tickfont=dict(size=13),
+        ),
+        yaxis=dict(
+            type="category", categoryorder="array", categoryarray=rows[::-1], showgrid=False, title=row_title,
+            fixedrange=True, automargin=True,
+        ),
+    )  # fmt: skip
+    return fig
+
+
+# --- child timeline -----------------------------------------------------------------------------------
+
+
+def timeline_figure(events: pl.DataFrame, as_of: dt.date) -> go.Figure:
+    """`events` from services.timeline.child_timeline: bars for spans, symbols for dated facts."""
+    lanes = events.get_column("lane").unique(maintain_order=True).to_list()
+    fig = go.Figure()
+    bars = events.filter(pl.col("end").is_not_null())
+    for kind, colour in BAR_STYLE.items():
+        part = bars.filter(pl.col("kind") == kind)
+        if part.is_empty():
+            continue
+        starts = part.get_column("start").to_list()
+        ms = ((part.get_column("end") - part.get_column("start")).dt.total_days() * 86_400_000).to_list()
+        fig.add_trace(
+            go.Bar(
+                base=[d.isoformat() for d in starts],
+                x=ms,
+                y=part.get_column("lane").to_list(),
+                orientation="h",
+                marker=dict(
+                    color=colour,
+                    opacity=[0.45 if s in ("ended", "resolved", "returned") else 0.9 for s in part["status"]],
+                    line=dict(width=1, color="white"),
+                ),
+                text=part.get_column("label").to_list() if kind == "placement" else None,
+                textposition="inside",
+                insidetextanchor="middle",
+                textfont=dict(color="white", size=13),
+                customdata=part.get_column("hover").to_list(),
+                hovertemplate="%{customdata}<extra></extra>",
+                name=BAR_LEGEND[kind],
+                width=0.5,
+                legendgroup="bars",
+            )
+        )
+    points = events.filter(pl.col("end").is_null())
+    seen: set[str] = set()
+    for status, (legend, colour, symbol) in STATUS_STYLE.items():
+        part = points.filter(pl.col("status") == status)
+        if part.is_empty():
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[d.isoformat() for d in part.get_column("start").to_list()],
+                y=part.get_column("lane").to_list(),
+                mode="markers",
+                marker=dict(
+                    symbol=symbol,
+                    size=15,
+                    color=colour,
+                    line=dict(width=2, color=colour if "open" in symbol or symbol == "x" else "white"),
+                ),
+                customdata=part.get_column("hover").to_list(),
+                hovertemplate="%{customdata}<extra></extra>",
+                name=legend,
+                legendgroup=legend,
+                showlegend=legend not in seen,
+            )
+        )
+        seen.add(legend)
+    start = events.get_column("start").min() if events.height else as_of
+    end = max(events.get_column("start").max() or as_of, events.get_column("end").max() or as_of, as_of)
+    pad = max((end - start).days // 25, 10) if start else 10
+    x0 = start - dt.timedelta(days=pad)
+    x1 = end + dt.timedelta(days=pad)
+    fig.add_shape(
+        type="line", x0=as_of.isoformat(), x1=as_of.isoformat(), y0=0, y1=1, yref="paper",
+        line=dict(color="#374151", width=2, dash="dot"),
+    )  # fmt: skip
+    fig.add_annotation(
+        x=as_of.isoformat(), y=1, yref="paper", text=f"as of {as_of:%d %b %Y}", showarrow=False, yanchor="bottom",
+        font=dict(size=13, color="#374151"),
+    )  # fmt: skip
+    _layout(
+        fig,
+        height=170 + 52 * max(len(lanes), 1),
+        barmode="overlay",
+        margin=dict(l=10, r=10, t=30, b=10),
+        legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0, font=dict(size=13)),
+        xaxis=dict(type="date", range=[x0.isoformat(), x1.isoformat()], showgrid=True, gridcolor="#EEF1F5"),
+        yaxis=dict(
+            type="category", categoryorder="array", categoryarray=lanes[::-1], showgrid=True,
+            gridcolor="#F3F4F6", automargin=True, title=None,
+        ),
+    )  # fmt: skip
+    return fig
+
+
+def caseload_figure(caseloads: pl.DataFrame, lo: int, hi: int) -> go.Figure:
+    """Children per FTE for each IRO as horizontal bars, with the Handbook's range as a band."""
+    data = caseloads.filter(pl.col("per_fte").is_not_null()).sort("per_fte")
+    styles = {
+        "below range": (OKABE_ITO["sky_blue"], "Below range"),
+        "within range": (OKABE_ITO["blue"], "Within range"),
+        "above range": (OKABE_ITO["vermillion"], "Above range"),
+    }
+    fig = go.Figure()
+    fig.add_vrect(x0=lo, x1=hi, fillcolor=OKABE_ITO["green"], opacity=0.12, line_width=0)
+    for status, (colour, legend) in styles.items():
+        part = data.filter(pl.col("range_status") == status)
+        if part.is_empty():
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=part.get_column("per_fte").to_list(),
+                y=part.get_column("iro").to_list(),
+                orientation="h",
+                marker=dict(color=colour, pattern=dict(shape="/" if status == "above range" else "")),
+                text=[f"{v:g}" for v in part.get_column("per_fte").to_list()],
+                textposition="outside",
+                name=legend,
+                hovertemplate="%{y}: %{x} children per FTE<extra></extra>",
+            )
+        )
+    fig.add_annotation(
+        x=(lo + hi) / 2, y=1, yref="paper", yanchor="bottom", showarrow=False,
+        text=f"IRO Handbook range {lo}-{hi}", font=dict(size=13, color="#374151"),
+    )  # fmt: skip
+    xmax = max(float(data.get_column("per_fte").max() or 0), hi) * 1.12
+    _layout(
+        fig,
+        height=120 + 34 * max(data.height, 1),
+        margin=dict(l=10, r=10, t=30, b=10),
+        barmode="overlay",
+        legend=dict(orientation="h", yanchor="top", y=-0.08, x=0),
+        xaxis=dict(title="children per full-time IRO", range=[0, xmax], gridcolor="#EEF1F5"),
+        yaxis=dict(type="category", categoryorder="array", categoryarray=data.get_column("iro").to_list()),
+    )
+    return fig

@@ -1,0 +1,70 @@
+"""What a page shows before there is anything to show: an unreachable database, or no children yet.
+
+Every dashboard page calls `require_data()` first; it returns the data version, or draws the
+empty state (what to do next: load the demo caseload or import data) and stops the page. Nobody
+should ever meet a traceback on a projector.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from ui import results
+from ui.context import data_version, engine
+
+DEMO_ACTOR = "Midway demo loader"
+
+
+def _load_demo() -> None:
+    from services.demo import load_demo
+
+    with st.spinner("Loading the demo caseload…"):
+        load_demo(engine(), anchor=dt.date.today(), actor=DEMO_ACTOR)
+    st.session_state["_demo_loaded"] = True
+
+
+def empty_state() -> None:
+    with st.container(border=True):
+        st.subheader(":material/inbox: No children in the database yet")
+        st.write(
+            "Midway works out review schedules, midway checks and drift flags from your caseload. "
+            "To see it working, load the synthetic demo caseload (made-up children, safe to show). "
+            "To use your own data, import an SSDA903 return or Midway's spreadsheet template."
+        )
+        left, right = st.columns(2)
+        left.button(
+            "Load demo caseload",
+            icon=":material/play_circle:",
+            type="primary",
+            on_click=_load_demo,
+            help="Adds about a few hundred synthetic children, dated around today.",
+        )
+        try:
+            right.page_link("pages/import_data.py", label="Import data", icon=":material/upload_file:")
+        except Exception:  # the import page is not registered in this deployment
+            right.markdown("To import data: `python -m services import --input <folder>`")
+        st.caption("From the command line: `python -m services demo --if-empty` loads the demo too.")
+
+
+def require_data() -> int:
+    """The data version, or stop the page with the empty / error state."""
+    try:
+        version = data_version()
+        empty = results.is_empty(version)
+    except SQLAlchemyError as exc:
+        st.error(
+            "The database cannot be reached, so there is nothing to show. Check DATABASE_URL (or "
+            "`database_url` in .streamlit/secrets.toml) and that the server is running.",
+            icon=":material/cloud_off:",
+        )
+        st.caption(f"Details for the administrator: {type(exc).__name__}")
+        st.stop()
+    if empty:
+        empty_state()
+        st.stop()
+    if st.session_state.pop("_demo_loaded", False):
+        st.toast("Demo caseload loaded.", icon=":material/check_circle:")
+    return version

@@ -1,0 +1,128 @@
+"""The engine's results and the dashboard's numbers, cached so a page rerun costs milliseconds.
+
+Keys: the data version (the newest audit id: it changes with every write, so a saved midway check
+shows at once), as_of, the midway policy name and the filters. The caseload is read from the
+database once per data version (`cache_resource`: one shared, read-only copy); everything derived
+from it is `cache_data` with bounded entries, so a long projector session does not grow memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from services import dashboard
+from services.caseload import Caseload, load_caseload
+from services.policy import Policy, policy_from_env
+from services.timeline import child_profile, child_timeline
+from ui.context import engine
+
+
+def base_policy() -> Policy:
+    """The deployment's policy (environment settings); the sidebar only swaps the midway policy."""
+    return policy_from_env()
+
+
+def policy_for(policy_name: str) -> Policy:
+    return base_policy().with_(midway_policy=policy_name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def caseload(version: int) -> Caseload:
+    """The whole caseload, read once per data version (frames are never mutated by readers)."""
+    return load_caseload(engine())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def is_empty(version: int) -> bool:
+    return caseload(version).children.is_empty()
+
+
+@st.cache_data(show_spinner="Working out schedules and flags…", max_entries=24)
+def engine_result(version: int, as_of: dt.date, policy_name: str) -> Any:
+    from services.engine import compute
+
+    return compute(caseload(version), as_of, policy_for(policy_name))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def filtered_result(
+    version: int, as_of: dt.date, policy_name: str, team: str | None, iro: str | None, legal_status: str | None
+) -> Any:
+    return dashboard.filter_result(
+        engine_result(version, as_of, policy_name), team=team, iro=iro, legal_status=legal_status
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def overview_data(
+    version: int, as_of: dt.date, policy_name: str, team: str | None, iro: str | None, legal_status: str | None
+) -> dict[str, Any]:
+    """Cards now and 4 weeks earlier (policy.dashboard_compare_days), and the attention list."""
+    pol = policy_for(policy_name)
+    earlier = as_of - dt.timedelta(days=pol.dashboard_compare_days)
+    esc = caseload(version).escalations
+    now = filtered_result(version, as_of, policy_name, team, iro, legal_status)
+    then = filtered_result(version, earlier, policy_name, team, iro, legal_status)
+    return {
+        "now": dashboard.card_counts(now, esc),
+        "then": dashboard.card_counts(then, esc),
+        "earlier": earlier,
+        "attention": dashboard.attention(now),
+        "undecidable": tuple(now.undecidable),
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def heatmap_data(version: int, filters: tuple, by: str, granularity: str, n: int) -> pl.DataFrame:
+    return dashboard.heatmap_cells(filtered_result(version, *filters), by, granularity, n)  # type: ignore[arg-type]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def heatmap_children(
+    version: int, filters: tuple, by: str, granularity: str, n: int, row: str, bucket: dt.date
+) -> pl.DataFrame:
+    return dashboard.cell_children(filtered_result(version, *filters), by, granularity, row, bucket, n)  # type: ignore[arg-type]
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _fte(version: int) -> pl.DataFrame:
+    return dashboard.staff_fte(engine())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def caseload_data(version: int, filters: tuple) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(children per IRO against the range, work list of the next 4 weeks)."""
+    result = filtered_result(version, *filters)
+    pol = policy_for(filters[1])
+    return dashboard.iro_caseloads(result, pol, _fte(version)), dashboard.work_list(result, caseload(version), pol)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def timeline_data(version: int, as_of: dt.date, policy_name: str, child_id: str) -> tuple[pl.DataFrame, Any]:
+    """(timeline events, side-panel profile or None when the child id is unknown)."""
+    cl = caseload(version)
+    result = engine_result(version, as_of, policy_name)
+    profile = child_profile(cl, result, child_id)
+    if profile is None:
+        return child_timeline(cl, result, "\x00none"), None
+    return child_timeline(cl, result, child_id), profile
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def child_choices(version: int) -> dict[str, str]:
+    """child id -> "id - name", for the timeline's picker (every child in the data)."""
+    ch = caseload(version).children.select("child_id", "display_name").sort("child_id")
+    return {r[0]: f"{r[0]} - {r[1]}" if r[1] else r[0] for r in ch.iter_rows()}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def report_data(version: int, filters: tuple) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """(the CLI report's frame for the filtered children, the flag codes the data cannot decide)."""
+    from services.report import report_frame
+
+    result = filtered_result(version, *filters)
+    return report_frame(result), tuple(result.undecidable)
