@@ -12,6 +12,14 @@ PAGES = {
         st.Page("pages/caseloads.py", title="IRO caseloads", icon=":material/groups:", url_path="caseloads"),
         st.Page("pages/reports.py", title="Reports", icon=":material/summarize:", url_path="reports"),
     ],
+    "Casework": [
+        st.Page("pages/midway_check.py", title="Midway check", icon=":material/fact_check:", url_path="midway-check"),
+        st.Page("pages/escalations.py", title="Escalations", icon=":material/campaign:", url_path="escalations"),
+        st.Page("pages/events.py", title="Significant events", icon=":material/event_note:", url_path="events"),
+    ],
+    "Data": [
+        st.Page("pages/import_data.py", title="Import data", icon=":material/upload_file:", url_path="import"),
+    ],
 }
 
 st.navigation(PAGES).run()

@@ -37,6 +37,7 @@ for col, (key, label, colour, help_text) in zip(st.columns(len(CARDS)), CARDS, s
         f"{now[key]:,}",
         delta=f"{delta:+,}" if delta else "no change",
         delta_color=colour if delta else "off",
+        delta_arrow="auto" if delta else "off",
         help=f"{help_text} Four weeks earlier: {then[key]:,}.",
         border=True,
     )

@@ -33,6 +33,8 @@ from services.midway_form import (
 )
 from services.policy import Policy
 
+DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
+
 
 @dataclass(frozen=True)
 class CaseNoteData:
@@ -109,7 +111,7 @@ def _contact(answers: dict[str, Any], key: str) -> str:
     return f"{when}, {mode}." + (f" {notes}" if notes else "")
 
 
-def render_case_note(data: CaseNoteData, policy: Policy = Policy()) -> str:
+def render_case_note(data: CaseNoteData, policy: Policy = DEFAULT_POLICY) -> str:
     """The case note text, exactly in the Appendix 1 layout (see the module docstring)."""
     tpl = get_template(data.template)
     keys = {q.key for q in tpl.questions()}
@@ -165,7 +167,7 @@ def render_case_note(data: CaseNoteData, policy: Policy = Policy()) -> str:
     return "\n\n".join("\n".join(b) for b in blocks) + "\n"
 
 
-def message_draft(data: CaseNoteData, policy: Policy = Policy()) -> tuple[str, str] | None:
+def message_draft(data: CaseNoteData, policy: Policy = DEFAULT_POLICY) -> tuple[str, str] | None:
     """(subject, body) of the email to the SW and TM for outcomes (b) and (c) (seed 000: "email to
     SW/TM referring them to 'Midway CLA Review check' case note"). None for outcome (a)."""
     if data.outcome not in ("actions_sent", "escalated"):

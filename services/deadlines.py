@@ -31,7 +31,9 @@ KIND_FACT: dict[str, str] = {
     "recommendation_target": "recommendations",
 }
 
-COLUMNS = ("child_id", "period_id", "review_id", "held_date", "kind", "rec_id", "due_date", "done_date", "status")
+COLUMNS = ("child_id", "review_id", "kind", "rec_id", "due_date", "done_date", "status")
+KEYS = ("child_id", "review_id", "period_id", "held_date", "review_number", "is_current", "reviews_in_period")
+INTERNAL = (*COLUMNS, *KEYS[2:])
 
 
 def status_expr(as_of: dt.date, unknown: pl.Expr | bool = False) -> pl.Expr:
@@ -51,37 +53,33 @@ def status_expr(as_of: dt.date, unknown: pl.Expr | bool = False) -> pl.Expr:
 
 def deadlines(
     held: pl.DataFrame,
-    reviews: pl.DataFrame,
     recommendations: pl.DataFrame,
     as_of: dt.date,
     policy: Policy,
     unsupported: frozenset[str] = frozenset(),
 ) -> pl.DataFrame:
-    """`held` is `schedule.held_reviews(...)` (child_id, period_id, review_id, held_date); `reviews`
-    and `recommendations` the caseload frames, clipped to as_of. One row per deadline (COLUMNS)."""
-    base = held.select("child_id", "period_id", "review_id", "held_date").join(
-        reviews.select("review_id", "recommendations_sent_date", "record_completed_date", "care_plan_updated_date"),
-        on="review_id",
-        how="left",
-    )
+    """`held` is `schedule.held_reviews(...)` (with the reviews' post-review dates, clipped to
+    as_of); `recommendations` the caseload frame. One row per deadline (COLUMNS, then is_current and
+    reviews_in_period and review_number for the flags)."""
+    base = held
     d = pl.col("held_date")
     to_tm_due = add_working_days_expr(d, policy.recommendations_to_tm_working_days)
     received = pl.coalesce("recommendations_sent_date", to_tm_due)
     parts = [
         base.select(
-            *COLUMNS[:4],
+            *KEYS,
             pl.lit("recommendations_to_tm").alias("kind"),
             to_tm_due.alias("due_date"),
             pl.col("recommendations_sent_date").alias("done_date"),
         ),
         base.select(
-            *COLUMNS[:4],
+            *KEYS,
             pl.lit("record_completed").alias("kind"),
             add_working_days_expr(d, policy.record_completed_working_days).alias("due_date"),
             pl.col("record_completed_date").alias("done_date"),
         ),
         base.select(
-            *COLUMNS[:4],
+            *KEYS,
             pl.lit("care_plan_updated").alias("kind"),
             add_working_days_expr(received, policy.care_plan_update_working_days).alias("due_date"),
             pl.col("care_plan_updated_date").alias("done_date"),
@@ -91,21 +89,21 @@ def deadlines(
         p.with_columns(
             pl.lit(None, dtype=pl.Int64).alias("rec_id"),
             status_expr(as_of, KIND_FACT[kind] in unsupported).alias("status"),
-        ).select(COLUMNS)
+        ).select(INTERNAL)
         for p, kind in zip(parts, KINDS[:3], strict=True)
     ]
-    recs = held.select("child_id", "period_id", "review_id", "held_date").join(
+    recs = held.select(KEYS).join(
         recommendations.select("review_id", "rec_id", "target_date", "completed_date"), on="review_id", how="inner"
     )
     out.append(
         recs.select(
-            *COLUMNS[:4],
+            *KEYS,
             pl.lit("recommendation_target").alias("kind"),
             "rec_id",
             pl.col("target_date").alias("due_date"),
             pl.col("completed_date").alias("done_date"),
         )
         .with_columns(status_expr(as_of, "recommendations" in unsupported).alias("status"))
-        .select(COLUMNS)
+        .select(INTERNAL)
     )
     return pl.concat(out)

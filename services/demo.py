@@ -22,9 +22,14 @@ table's id sequence past the loaded ids so later ORM inserts do not collide.
 Names are built from invented word lists (e.g. "Juniper Quillfeather"): nothing resembles a real
 person. Child ids are "C00001" ...
 
-Known child for page tests (`KNOWN_CHILD_ID`, generated at `KNOWN_ANCHOR` with the default seed):
-C00001, looked after since 2024-08-16, reviews held on 2024-09-10, 2024-12-06, 2025-06-03,
-2025-11-27, 2026-05-26, 2026-11-17 (`KNOWN_CHILD_REVIEWS`; tests/test_demo.py checks this stays true).
+Known child for page tests (`KNOWN_CHILD_ID` = "C00001", generated at `KNOWN_ANCHOR` = 2026-11-23 with
+the default seed; tests/test_demo.py checks this stays true): Teasel Mossbottom, born 2008-12-06,
+s20 (V2) in a children's home (K2), Harbour Team, IRO "Sprocket Tapestry" (IRO09), looked after since
+2022-04-19 (one period of care, no flags on the anchor). Ten reviews (`KNOWN_CHILD_REVIEWS`):
+2022-05-18, 2022-07-29, 2023-01-26, 2023-07-18, 2024-01-10, 2024-07-10, 2025-01-02, 2025-07-14 (held
+late: due 2025-07-02), 2026-01-12, 2026-07-10; next review due 2027-01-10 (subsequent). Midway checks
+done in every interval from the 2nd review on except the one opened on 2025-07-14 (missed); the
+current one (due 2026-10-10) was done on 2026-10-06.
 
 CLI: `python -m services demo [--reset | --if-empty] [--database URL] [--as-of YYYY-MM-DD]`.
 """
@@ -41,7 +46,7 @@ from functools import lru_cache
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, text
 
 from services import models as m
 from services.db import audit, database_url, is_empty, make_engine, migrate, reset_schema, unit_of_work
@@ -56,13 +61,9 @@ DEFAULT_SEED = 2026
 KNOWN_ANCHOR = D(2026, 11, 23)
 KNOWN_CHILD_ID = "C00001"
 KNOWN_CHILD_REVIEWS: tuple[dt.date, ...] = (
-    D(2024, 9, 10),
-    D(2024, 12, 6),
-    D(2025, 6, 3),
-    D(2025, 11, 27),
-    D(2026, 5, 26),
-    D(2026, 11, 17),
-)
+    D(2022, 5, 18), D(2022, 7, 29), D(2023, 1, 26), D(2023, 7, 18), D(2024, 1, 10),
+    D(2024, 7, 10), D(2025, 1, 2), D(2025, 7, 14), D(2026, 1, 12), D(2026, 7, 10),
+)  # fmt: skip
 
 # --- scale and drift rates (tuned against services.engine: see tests/test_demo.py) ---------------
 LOOKED_AFTER_TARGET = 600
@@ -75,7 +76,7 @@ MISSING_SHARE = 0.05
 HISTORIC_REVIEW_LATE = 0.065  # reviews held late, 1-30 days, where the flags cannot see them
 HISTORIC_CHECK_MISSED = 0.12  # earlier intervals closed without their midway check
 HISTORIC_ADMIN_LATE = 0.06  # records / care plans late on earlier reviews
-ESCALATED_CHECK_SHARE = 0.006
+ESCALATED_CHECK_SHARE = 0.004
 # children picked to show each flag today (counts of looked-after children)
 PLANTED = {
     "REVIEW_OVERDUE": 10,
@@ -639,7 +640,7 @@ class _Generator:
             self._allocate(period, team, iro, True, iro_change, sw_change)
             _schedule(rng, period, anchor, self.policy)
             family.append(child)
-        if not new_entrant and size == 1 and rng.random() < READMISSION_SHARE * 1.1:
+        if not new_entrant and size == 1 and rng.random() < READMISSION_SHARE * 1.6:
             self._earlier_period(family[0])
         return family
 
@@ -849,6 +850,7 @@ class _Generator:
             c for c in no_events
             if len(c.periods[-1].reviews) >= 2
             and anchor - _days(40) <= c.periods[-1].reviews[-1]["due"] <= anchor - _days(3)
+            and c.periods[-1].reviews[-2]["held"] <= c.periods[-1].reviews[-2]["due"]  # no REVIEW_LATE then
         ]  # fmt: skip
         overdue = rng.sample(eligible, min(PLANTED["REVIEW_OVERDUE"], len(eligible)))
         for c in overdue:
@@ -1129,7 +1131,7 @@ class _Generator:
             elif rng.random() < HISTORIC_CHECK_MISSED:
                 continue
             hi = min(x for x in (nxt - _days(1) if nxt else None, anchor, p.end) if x is not None)
-            check = due + _days(rng.randint(-6, 5))
+            check = _working_on_or_before(due + _days(rng.randint(-6, 5)))
             check = max(day + _days(1), min(check, hi))
             if check > hi:
                 continue
@@ -1286,6 +1288,8 @@ def _dedupe_episodes(p: _Period) -> None:
 def load_demo(engine: Engine, anchor: dt.date, actor: str = "Demo loader", seed: int = DEFAULT_SEED) -> dict[str, int]:
     """Write the demo caseload into an (empty) database in one unit of work: Core bulk inserts in
     foreign-key order, one audit entry with the counts (bulk writes bypass ORM auditing)."""
+    if not is_empty(engine):
+        raise UsageError("the database already holds children: load the demo into an empty one (demo --reset)")
     data = generate(anchor, seed)
     counts = data.counts()
     with unit_of_work(engine, actor) as session:
@@ -1295,8 +1299,8 @@ def load_demo(engine: Engine, anchor: dt.date, actor: str = "Demo loader", seed:
             for row in rows:  # executemany needs one key set per batch (None JSON stays SQL NULL)
                 clean = {k: v for k, v in row.items() if v is not None or k not in _JSON_COLUMNS}
                 groups.setdefault(tuple(clean), []).append(clean)
-            for batch in groups.values():
-                session.execute(insert(model), batch)
+            for batch in groups.values():  # the table's Core insert: executemany, no ORM bookkeeping
+                session.execute(model.__table__.insert(), batch)
         if engine.dialect.name == "postgresql":
             for table, rows in data.tables.items():
                 if rows and table != "children":

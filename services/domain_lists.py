@@ -49,7 +49,9 @@ CAFCASS_DOCUMENTS: dict[str, str] = {
     "review_documents": "All subsequent review documents",
     "iro_referral_report": "IRO report: why the matter is referred and the steps taken to resolve it locally",
     "child_wishes_report": "IRO report on the child's wishes and feelings (where of sufficient age and understanding)",
-    "other_documents": "Other relevant documents: chronology, statement of issues, important people in the child's life",
+    "other_documents": (
+        "Other relevant documents: chronology, statement of issues, important people in the child's life"
+    ),
 }
 
 # DOMAIN §5 (seed 000): the three outcomes of a midway check; codes match models.MIDWAY_OUTCOMES.

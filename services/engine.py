@@ -16,13 +16,14 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from services.allocation import allocations_on, looked_after_on
+from services.allocation import allocations_on
 from services.caseload import Caseload
+from services.deadlines import COLUMNS as DEADLINE_COLUMNS
 from services.deadlines import deadlines as deadline_frame
 from services.flags import flag_frame, undecidable_codes
 from services.midway import intervals as interval_frame
 from services.policy import Policy
-from services.schedule import current_states, held_reviews, review_states
+from services.schedule import REVIEW_COLUMNS, current_states, held_reviews, review_states
 
 CHILD_COLUMNS: tuple[str, ...] = (
     "child_id", "display_name", "date_of_birth", "age", "team", "iro", "iro_code", "social_worker",
@@ -107,11 +108,9 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
     cl = clip_to_as_of(caseload, as_of)
     states = review_states(cl, as_of, policy)
     reviews = held_reviews(states)
-    intervals = interval_frame(states, cl.midway_checks, cl.children, as_of, policy)
-    deadlines = deadline_frame(reviews, cl.reviews, cl.recommendations, as_of, policy, cl.unsupported)
+    intervals = interval_frame(states, cl.midway_checks, as_of, policy)
+    deadlines = deadline_frame(reviews, cl.recommendations, as_of, policy, cl.unsupported)
 
-    current = looked_after_on(cl, as_of).select("child_id", "period_id")
-    now = current_states(states, current)
     placement_now = (
         cl.placements.filter(pl.col("end_date").is_null() | (pl.col("end_date") >= as_of))
         .sort("child_id", "start_date")
@@ -119,22 +118,20 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
         .last()
         .select("child_id", pl.col("legal_status").alias("_ls"), pl.col("placement_type").alias("_pt"))
     )
-    midway_now = intervals.select(
-        "child_id", "period_id", pl.col("review_number").alias("n"), "midway_due", "midway_status"
-    )
+    midway_now = intervals.filter(pl.col("is_current") & (pl.col("review_number") == pl.col("reviews_in_period")))
     kids = (
-        now.join(cl.children.drop("short_breaks"), on="child_id", how="left")
+        current_states(states)
+        .drop("reviews_in_period", "midway_policy")
+        .join(cl.children.drop("short_breaks"), on="child_id", how="left")
         .join(allocations_on(cl, as_of), on="child_id", how="left")
         .join(placement_now, on="child_id", how="left")
-        .join(midway_now, on=["child_id", "period_id", "n"], how="left")
+        .join(midway_now.select("child_id", "midway_due", "midway_status"), on="child_id", how="left")
         .with_columns(
             _age(as_of).alias("age"),
             pl.coalesce("_ls", "legal_status").alias("legal_status"),
             pl.coalesce("_pt", "placement_type").alias("placement_type"),
-            pl.col("short_breaks").fill_null(False),
             pl.col("sibling_iro_exception").fill_null(False),
-            pl.col("period_start_known").fill_null(False),
-            pl.col("n").fill_null(0).alias("reviews_in_period"),
+            pl.col("n").alias("reviews_in_period"),
             pl.col("last_held").alias("last_review_date"),
             pl.col("due").alias("next_review_due"),
             pl.col("due_type").alias("next_review_type"),
@@ -155,8 +152,8 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
         policy=policy,
         children=children,
         flags=flags,
-        reviews=reviews,
-        intervals=intervals,
-        deadlines=deadlines,
+        reviews=reviews.select(REVIEW_COLUMNS),
+        intervals=intervals.drop("period_start_known", "is_current", "reviews_in_period"),
+        deadlines=deadlines.select(DEADLINE_COLUMNS),
         undecidable=undecidable_codes(cl.unsupported),
     )

@@ -23,6 +23,8 @@ from services.domain_lists import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCA
 from services.policy import Policy
 from services.workdays import add_working_days, working_days_between
 
+DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
+
 
 class EscalationError(ValueError):
     """A refused escalation action; `errors` maps field keys to messages when it is about input."""
@@ -32,19 +34,19 @@ class EscalationError(ValueError):
         self.errors = errors or {}
 
 
-def stage_name(stage: int, policy: Policy = Policy()) -> str:
+def stage_name(stage: int, policy: Policy = DEFAULT_POLICY) -> str:
     names = policy.escalation_stage_names
     if not 0 <= stage < len(names):
         raise EscalationError(f"Stage {stage} is not on the ladder (0 to {len(names) - 1}).")
     return names[stage]
 
 
-def cafcass_stage(policy: Policy = Policy()) -> int:
+def cafcass_stage(policy: Policy = DEFAULT_POLICY) -> int:
     """The CAFCASS referral is the ladder's last stage (DOMAIN §6)."""
     return len(policy.escalation_stage_names) - 1
 
 
-def default_due(started: dt.date, stage: int, policy: Policy = Policy()) -> dt.date:
+def default_due(started: dt.date, stage: int, policy: Policy = DEFAULT_POLICY) -> dt.date:
     """The stage's default resolution date: its setting in working days after it started. The IRO
     sets the real date per stage (seed 004 §11); this is only the suggestion."""
     return add_working_days(started, policy.escalation_stage_working_days[stage])
@@ -52,7 +54,7 @@ def default_due(started: dt.date, stage: int, policy: Policy = Policy()) -> dt.d
 
 def validate_escalation(
     *, category: str | None, concern: str | None, stage: int | None, raised_date: dt.date | None,
-    due_date: dt.date | None, policy: Policy = Policy(),
+    due_date: dt.date | None, policy: Policy = DEFAULT_POLICY,
 ) -> dict[str, str]:  # fmt: skip
     errors: dict[str, str] = {}
     if category not in ESCALATION_CATEGORIES:
@@ -81,7 +83,7 @@ def add_escalation(
     stage: int = 0,
     due_date: dt.date | None = None,
     midway_check_id: int | None = None,
-    policy: Policy = Policy(),
+    policy: Policy = DEFAULT_POLICY,
 ) -> m.Escalation:
     """Create an escalation inside an open unit of work (the midway save uses it, so the check and
     its escalation are one transaction)."""
@@ -97,7 +99,9 @@ def add_escalation(
     )  # fmt: skip
     esc.stages.append(
         m.EscalationStage(
-            stage=stage, stage_name=stage_name(stage, policy), started_date=raised_date,
+            stage=stage,
+            stage_name=stage_name(stage, policy),
+            started_date=raised_date,
             due_date=due_date or default_due(raised_date, stage, policy),
         )  # fmt: skip
     )
@@ -135,7 +139,7 @@ def move_to_next_stage(
     to_stage: int | None = None,
     due_date: dt.date | None = None,
     expected_version: int | None = None,
-    policy: Policy = Policy(),
+    policy: Policy = DEFAULT_POLICY,
 ) -> int:
     """Close the current stage (ended `on_date`, with the response received) and start the next
     one, or `to_stage` when the IRO bypasses stages. Returns the new stage number."""
@@ -157,7 +161,9 @@ def move_to_next_stage(
         current.response = (response or "").strip() or None
         esc.stages.append(
             m.EscalationStage(
-                stage=target, stage_name=stage_name(target, policy), started_date=on_date,
+                stage=target,
+                stage_name=stage_name(target, policy),
+                started_date=on_date,
                 due_date=due_date or default_due(on_date, target, policy),
             )  # fmt: skip
         )
@@ -239,7 +245,7 @@ _ESC_SCHEMA = {
 }  # fmt: skip
 
 
-def open_escalations(engine: Engine, as_of: dt.date, policy: Policy = Policy()) -> pl.DataFrame:
+def open_escalations(engine: Engine, as_of: dt.date, policy: Policy = DEFAULT_POLICY) -> pl.DataFrame:
     """Escalations open on `as_of`, one row each with its current stage, its age in working days,
     whether the stage is past its resolution date (overdue, with working days over) and the next
     stage to propose. Sorted by stage, then oldest first (the tracker's order)."""
@@ -259,7 +265,9 @@ def open_escalations(engine: Engine, as_of: dt.date, policy: Policy = Policy()) 
         ).all()  # fmt: skip
     # the JSON checklist becomes a count of documents ready (a handful of rows: open escalations)
     esc = pl.DataFrame(
-        [(*r[:8], sum(bool(v) for v in (r[8] or {}).values()), r[9]) for r in esc_rows], schema=_ESC_SCHEMA, orient="row"
+        [(*r[:8], sum(bool(v) for v in (r[8] or {}).values()), r[9]) for r in esc_rows],
+        schema=_ESC_SCHEMA,
+        orient="row",
     )
     stages = pl.DataFrame([tuple(r) for r in stage_rows], schema=_STAGE_SCHEMA, orient="row").filter(
         pl.col("stage_started") <= as_of
@@ -273,7 +281,9 @@ def open_escalations(engine: Engine, as_of: dt.date, policy: Policy = Policy()) 
     today = pl.lit(as_of, dtype=pl.Date)
     overdue = pl.col("stage_due_date").is_not_null() & (pl.col("stage_due_date") < today)
     out = (
-        esc.filter((pl.col("raised_date") <= as_of) & (pl.col("resolved_date").is_null() | (pl.col("resolved_date") > as_of)))
+        esc.filter(
+            (pl.col("raised_date") <= as_of) & (pl.col("resolved_date").is_null() | (pl.col("resolved_date") > as_of))
+        )
         .join(current.drop("sid"), on="escalation_id", how="inner")
         .join(formal_start, on="escalation_id", how="left")
         .with_columns(

@@ -21,6 +21,8 @@ from services.db import unit_of_work
 from services.domain_lists import SIGNIFICANT_EVENT_TYPES
 from services.policy import Policy
 
+DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
+
 
 class EventError(ValueError):
     def __init__(self, message: str, errors: dict[str, str] | None = None):
@@ -102,7 +104,9 @@ def events_for(engine: Engine, child_id: str) -> pl.DataFrame:
     )  # fmt: skip
 
 
-def next_review(engine: Engine, child_id: str, as_of: dt.date, policy: Policy = Policy()) -> dict[str, Any] | None:
+def next_review(
+    engine: Engine, child_id: str, as_of: dt.date, policy: Policy = DEFAULT_POLICY
+) -> dict[str, Any] | None:
     """The child's next review due date and type from the engine (e.g. type `brought_forward` after
     a decision to bring it forward). None when the engine is not available or the child is not
     looked after on `as_of`."""
@@ -113,9 +117,7 @@ def next_review(engine: Engine, child_id: str, as_of: dt.date, policy: Policy = 
     from services.caseload import load_caseload
 
     cl = load_caseload(engine)
-    one = dataclasses.replace(
-        cl, **{name: f.filter(pl.col("child_id") == child_id) for name, f in cl.tables().items()}
-    )
+    one = dataclasses.replace(cl, **{name: f.filter(pl.col("child_id") == child_id) for name, f in cl.tables().items()})
     rows = compute(one, as_of, policy).children.filter(pl.col("child_id") == child_id)
     if rows.is_empty():
         return None

@@ -150,11 +150,10 @@ def flag_frame(
             None,
         )
     )
-    cur_reviews = reviews.join(current.select("child_id", "period_id", "short_breaks"), on=["child_id", "period_id"])
-    last_rev = cur_reviews.join(
-        current.select("child_id", pl.col("reviews_in_period").alias("review_number")), on=["child_id", "review_number"]
-    )
-    f = last_rev.filter(~pl.col("short_breaks") & (pl.col("on_time") == False))  # noqa: E712
+    cur_reviews = reviews.filter(pl.col("is_current"))
+    last_rev = cur_reviews.filter(pl.col("review_number") == pl.col("reviews_in_period"))
+    # short breaks have no due dates, so on_time is null for them
+    f = last_rev.filter(pl.col("on_time") == False)  # noqa: E712
     late = working_days_between(pl.col("due_date"), pl.col("held_date"))
     out.append(
         _rows(
@@ -187,10 +186,11 @@ def flag_frame(
             working_days_between(md, asof),
         )
     )
-    closed = intervals.join(
-        current.select("child_id", "period_id", (pl.col("reviews_in_period") - 1).alias("review_number")),
-        on=["child_id", "period_id", "review_number"],
-    ).filter(pl.col("midway_status") == "missed")
+    closed = intervals.filter(
+        pl.col("is_current")
+        & (pl.col("review_number") == pl.col("reviews_in_period") - 1)
+        & (pl.col("midway_status") == "missed")
+    )
     out.append(
         _rows(
             closed,
@@ -227,9 +227,9 @@ def flag_frame(
     )
 
     # --- post-review deadlines (DOMAIN §3 after a review) ---
-    cur_dl = deadlines.join(
-        current.select("child_id", "period_id", "reviews_in_period", "short_breaks"), on=["child_id", "period_id"]
-    ).join(reviews.select("review_id", "review_number"), on="review_id", how="left")
+    cur_dl = deadlines.filter(pl.col("is_current") & pl.col("status").is_in(["overdue", "late"])).join(
+        current.select("child_id", "short_breaks"), on="child_id"
+    )
     recs = (
         cur_dl.filter((pl.col("kind") == "recommendation_target") & (pl.col("status") == "overdue"))
         .group_by("child_id")
@@ -441,10 +441,9 @@ def flag_frame(
     )
 
     # --- brought-forward reviews not held (DOMAIN §3, §7) ---
-    prev = reviews.join(
-        current.select("child_id", "period_id", (pl.col("reviews_in_period") - 1).alias("review_number")),
-        on=["child_id", "period_id", "review_number"],
-    ).select("child_id", pl.col("held_date").alias("_prev"))
+    prev = cur_reviews.filter(pl.col("review_number") == pl.col("reviews_in_period") - 1).select(
+        "child_id", pl.col("held_date").alias("_prev")
+    )
     ev = (
         caseload.events.filter(pl.col("bring_forward").fill_null(False))
         .join(on_schedule.select("child_id", "period_id", "period_from"), on="child_id")

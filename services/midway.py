@@ -44,15 +44,14 @@ def child_policies(children: pl.DataFrame, policy: Policy) -> pl.DataFrame:
     )
 
 
-def intervals(
-    states: pl.DataFrame, checks: pl.DataFrame, children: pl.DataFrame, as_of: dt.date, policy: Policy
-) -> pl.DataFrame:
+def intervals(states: pl.DataFrame, checks: pl.DataFrame, as_of: dt.date, policy: Policy) -> pl.DataFrame:
     """One row per held review = the interval it opens (see the module docstring).
 
-    `states` is `review_states(...)` (sorted by child and date); `checks` the final midway checks,
+    `states` is `review_states(...)` (sorted by child and date, with each child's midway policy);
+    `checks` the final midway checks,
     already clipped to as_of. Columns: child_id, period_id, review_id, review_date, review_number,
     next_due_at_review, midway_policy, midway_required, midway_due, midway_status, check_date,
-    next_review_date, period_start_known.
+    next_review_date, then period_start_known, is_current, reviews_in_period (for the flags).
     """
     iv = (
         states.filter(pl.col("n") >= 1)
@@ -67,9 +66,10 @@ def intervals(
             "period_end",
             "period_start_known",
             "short_breaks",
+            "midway_policy",
+            "is_current",
+            "reviews_in_period",
         )
-        .join(child_policies(children, policy), on="child_id", how="left", maintain_order="left")
-        .with_columns(pl.col("midway_policy").fill_null(pl.lit(policy.midway_policy)))
     )
     chk = (
         checks.filter(pl.col("check_date").is_not_null())
@@ -140,4 +140,6 @@ def intervals(
         "check_date",
         "next_review_date",
         "period_start_known",
+        "is_current",
+        "reviews_in_period",
     )

@@ -36,6 +36,8 @@ from services.domain_lists import (
 )
 from services.policy import Policy
 
+DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
+
 UK_TZ = ZoneInfo("Europe/London")
 Kind = Literal["date", "text", "contact", "yesno_row"]
 
@@ -218,6 +220,31 @@ def get_template(name: str) -> Template:
         raise ValueError(f"Unknown midway template {name!r}: use one of {', '.join(TEMPLATES)}") from None
 
 
+ESCALATION_KEYS = ("esc.raise", "esc.category", "esc.concern", "esc.evidence", "esc.actions", "esc.due_date")
+
+
+def field_keys(template: str | Template, rec_ids: Sequence[int]) -> list[str]:
+    """Every answer key the template asks, in form order (the page's widget keys)."""
+    tpl = get_template(template) if isinstance(template, str) else template
+    keys: list[str] = []
+    for section in tpl.sections:
+        if section.key == "recommendations":
+            for rid in rec_ids:
+                keys += [f"rec.{rid}.status", f"rec.{rid}.update"]
+        for q in section.questions:
+            if q.kind == "contact":
+                keys += [f"{q.key}.date", f"{q.key}.mode", f"{q.key}.notes"]
+            elif q.kind == "yesno_row":
+                keys += [f"{q.key}.answer", f"{q.key}.comment", f"{q.key}.action"]
+            else:
+                keys.append(q.key)
+        if section.key == "contacts":
+            keys += ["child_view", "child_view_reason"]
+        if section.key == "outcome":
+            keys += ["outcome", "dispute", *ESCALATION_KEYS]
+    return keys
+
+
 # --- errors --------------------------------------------------------------------------------------
 
 
@@ -299,7 +326,7 @@ def validate(
     rec_ids: Sequence[int] = (),
     review_date: dt.date | None = None,
     as_of: dt.date | None = None,
-    policy: Policy = Policy(),
+    policy: Policy = DEFAULT_POLICY,
 ) -> dict[str, str]:
     """Every problem with the answers, as {field key: message for that field}. Empty = valid.
 
@@ -326,12 +353,12 @@ def validate(
     contacts = tpl.section("contacts")
     for q in contacts.questions if contacts else ():
         _validate_contact(answers, q, check_date, errors)
-    if contacts and child_age is not None and child_age >= policy.midway_child_view_min_age:
-        if _blank(answers.get("child_view")) and _blank(answers.get("child_view_reason")):
-            errors["child_view"] = (
-                f"The child is {child_age}: children aged {policy.midway_child_view_min_age} and over are asked "
-                "for their own view. Record it, or say why it was not sought."
-            )
+    asked = contacts is not None and child_age is not None and child_age >= policy.midway_child_view_min_age
+    if asked and _blank(answers.get("child_view")) and _blank(answers.get("child_view_reason")):
+        errors["child_view"] = (
+            f"The child is {child_age}: children aged {policy.midway_child_view_min_age} and over are asked "
+            "for their own view. Record it, or say why it was not sought."
+        )
 
     for q in tpl.questions():
         if q.kind == "text" and q.required and _blank(answers.get(q.key)):
@@ -357,9 +384,12 @@ def validate(
             due = as_date(answers.get("esc.due_date"))
             if due is not None and check_date is not None and due < check_date:
                 errors["esc.due_date"] = "The resolution date cannot be before the check date."
-    elif outcome == "actions_sent" and "concerns" in {q.key for q in tpl.questions()} and not errors.get("concerns"):
-        if str(answers.get("concerns", "")).strip().lower() in {"none", "no", "n/a"}:
-            errors["concerns"] = "Outcome (b) sends actions to the SW and TM: write the actions required."
+    elif (
+        outcome == "actions_sent"
+        and "concerns" in {q.key for q in tpl.questions()}
+        and str(answers.get("concerns") or "").strip().lower() in {"none", "no", "n/a"}
+    ):
+        errors["concerns"] = "Outcome (b) sends actions to the SW and TM: write the actions required."
     return errors
 
 
@@ -599,7 +629,7 @@ def save_check(
     *,
     check_id: int | None = None,
     as_of: dt.date | None = None,
-    policy: Policy = Policy(),
+    policy: Policy = DEFAULT_POLICY,
 ) -> SavedCheck:
     """Save a final midway check in ONE transaction: the check, each recommendation's status /
     update / completed date, the audit entries (automatic), and for outcome (c) with "raise an
@@ -664,7 +694,7 @@ def save_check(
         return SavedCheck(check.id, check.version, "final", check_date, escalation_id)
 
 
-def child_flags(engine: Engine, child_id: str, as_of: dt.date, policy: Policy = Policy()) -> pl.DataFrame | None:
+def child_flags(engine: Engine, child_id: str, as_of: dt.date, policy: Policy = DEFAULT_POLICY) -> pl.DataFrame | None:
     """The child's drift flags now (services.engine), computed on the child and their siblings only
     (SIBLINGS_SPLIT needs the siblings). None while the engine module is not available."""
     try:

@@ -45,6 +45,7 @@ Short breaks (V3/V4) are not on this schedule: due and type are null.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import polars as pl
 
@@ -73,25 +74,99 @@ def months_after(expr: pl.Expr, months: int, policy: Policy) -> pl.Expr:
     if policy.months_as_days:
         days = {3: policy.three_months_in_days, 6: policy.six_months_in_days}.get(months, round(months * 365 / 12))
         return expr + pl.duration(days=days)
-    return expr.dt.offset_by(f"{months}mo")
+    return add_months_expr(expr, months)
+
+
+_M_FIRST = dt.date(1900, 1, 1)
+_M_LAST = dt.date(2100, 12, 31)
+_EPOCH = dt.date(1970, 1, 1)
+
+
+@lru_cache(maxsize=1)
+def _month_tables() -> tuple[pl.Series, pl.Series, pl.Series, pl.Series]:
+    """Per day of 1900-2100: month number (months since Jan 1900) and day of month; per month of
+    1900-2110: its first day (days since 1970) and its length."""
+    days = pl.int_range((_M_FIRST - _EPOCH).days, (_M_LAST - _EPOCH).days + 1, dtype=pl.Int32, eager=True)
+    dates = days.cast(pl.Date)
+    month_no = ((dates.dt.year().cast(pl.Int32) - 1900) * 12 + dates.dt.month().cast(pl.Int32) - 1).rename("m")
+    dom = dates.dt.day().cast(pl.Int32)
+    firsts = pl.date_range(_M_FIRST, dt.date(2110, 12, 1), "1mo", eager=True)
+    lengths = firsts.dt.month_end().dt.day().cast(pl.Int32)
+    return month_no, dom, firsts.cast(pl.Int32), lengths
+
+
+def add_months_expr(expr: pl.Expr, months: int) -> pl.Expr:
+    """Vectorised `d + relativedelta(months=N)` (day clamped to the month's last day: 31 Aug + 6
+    months = 28/29 Feb), by table look-up: the same result as `dt.offset_by("Nmo")` (tests compare
+    both with dateutil) at about a third of its cost. Dates outside 1900-2100 give null."""
+    month_no, dom, firsts, lengths = _month_tables()
+    i = expr.cast(pl.Int32) - (_M_FIRST - _EPOCH).days
+    inside = (i >= 0) & (i < len(month_no))
+    i = i.clip(0, len(month_no) - 1)
+    m = (pl.lit(month_no).gather(i) + months).clip(0, len(firsts) - 1)
+    day = pl.min_horizontal(pl.lit(dom).gather(i), pl.lit(lengths).gather(m))
+    out = pl.when(inside).then((pl.lit(firsts).gather(m) + day - 1).cast(pl.Date))
+    name = expr.meta.output_name(raise_if_undetermined=False)
+    return out.alias(name) if name else out
+
+
+REVIEW_FACT_COLUMNS = ("recommendations_sent_date", "record_completed_date", "care_plan_updated_date")
+
+
+def period_frame(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.DataFrame:
+    """The periods with what the schedule needs of the child, and `is_current` (the period open on
+    as_of, chosen as services.allocation.looked_after_on does: the latest one open then)."""
+    from services.midway import child_policies  # midway builds on schedule; import here to avoid a cycle
+
+    children = caseload.children.select(
+        "child_id", pl.col("short_breaks").fill_null(False), "annual_reviews_from"
+    ).join(child_policies(caseload.children, policy), on="child_id", how="left")
+    frm = pl.coalesce("start_date", "observed_from")
+    open_on = (frm <= as_of) & (pl.col("end_date").is_null() | (pl.col("end_date") >= as_of))
+    p = (
+        caseload.periods.select(
+            "child_id",
+            "period_id",
+            pl.col("start_date").alias("period_start"),
+            pl.col("start_date").is_not_null().alias("period_start_known"),
+            frm.alias("observed_from"),
+            pl.col("end_date").alias("period_end"),
+            "placement_order_date",
+            "placed_for_adoption_date",
+            open_on.alias("_open"),
+        )
+        .join(children, on="child_id", how="left")
+        .with_columns(
+            pl.col("short_breaks").fill_null(False),
+            pl.col("midway_policy").fill_null(pl.lit(policy.midway_policy)),
+        )
+        .sort("child_id", "observed_from")
+    )
+    return p.with_columns(_latest_open().alias("is_current")).drop("_open")
+
+
+def _latest_open() -> pl.Expr:
+    """On a frame sorted by child and start: the last `_open` row of each child."""
+    seen_later = (
+        pl.when(pl.col("_open")).then(pl.col("child_id")).shift(-1).backward_fill()  # next open row's child
+    )
+    return pl.col("_open") & (seen_later.is_null() | (seen_later != pl.col("child_id")))
 
 
 def assign_periods(reviews: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFrame:
-    """Each review with the period of care it was held in (reviews outside every period are dropped:
-    they belong to no schedule). A period runs from its start (or `observed_from` when the start is
-    unknown) to its end date inclusive."""
-    p = periods.select(
-        "child_id",
-        "period_id",
-        pl.coalesce("start_date", "observed_from").alias("_from"),
-        pl.col("end_date").alias("_to"),
-    ).sort("child_id", "_from")
-    r = reviews.select("child_id", "review_id", "held_date").filter(pl.col("held_date").is_not_null())
+    """Each review with the period of care it was held in and that period's columns (`periods` is
+    `period_frame(...)`). Reviews outside every period are dropped: they belong to no schedule.
+    A period runs from its start (or `observed_from` when the start is unknown) to its end, inclusive."""
+    r = reviews.select("child_id", "review_id", "held_date", *REVIEW_FACT_COLUMNS).filter(
+        pl.col("held_date").is_not_null()
+    )
     return (
         r.sort("child_id", "held_date")
-        .join_asof(p, left_on="held_date", right_on="_from", by="child_id", check_sortedness=False)
-        .filter(pl.col("period_id").is_not_null() & (pl.col("_to").is_null() | (pl.col("held_date") <= pl.col("_to"))))
-        .drop("_from", "_to")
+        .join_asof(periods, left_on="held_date", right_on="observed_from", by="child_id", check_sortedness=False, coalesce=False)
+        .filter(
+            pl.col("period_id").is_not_null()
+            & (pl.col("period_end").is_null() | (pl.col("held_date") <= pl.col("period_end")))
+        )
     )
 
 
@@ -117,36 +192,18 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
     adoptions_held (reviews 1..n held on or after the adoption placement), due_at_review,
     type_at_review, due, due_type. Sorted by child, period, n.
     """
-    children = caseload.children.select(
-        "child_id",
-        pl.col("short_breaks").fill_null(False),
-        "annual_reviews_from",
-    )
-    periods = (
-        caseload.periods.select(
-            "child_id",
-            "period_id",
-            pl.col("start_date").alias("period_start"),
-            pl.col("start_date").is_not_null().alias("period_start_known"),
-            pl.coalesce("start_date", "observed_from").alias("observed_from"),
-            pl.col("end_date").alias("period_end"),
-            "placement_order_date",
-            "placed_for_adoption_date",
-        )
-        .join(children, on="child_id", how="left")
-        .with_columns(pl.col("short_breaks").fill_null(False))
-    )
-    held = assign_periods(caseload.reviews, caseload.periods)
+    periods = period_frame(caseload, as_of, policy)
+    held = assign_periods(caseload.reviews, periods)
     zero = periods.with_columns(
         pl.lit(None, dtype=pl.Int64).alias("review_id"),
         pl.lit(None, dtype=pl.Date).alias("last_held"),
+        *(pl.lit(None, dtype=pl.Date).alias(c) for c in REVIEW_FACT_COLUMNS),
         # the first review's due date, computed on the small periods frame (DOMAIN §3: 20 working days)
         add_working_days_expr(pl.col("period_start"), policy.first_review_working_days).alias("_first_due"),
     )
-    rows = held.rename({"held_date": "last_held"}).join(periods, on=["child_id", "period_id"], how="inner")
-    rows = rows.with_columns(pl.lit(None, dtype=pl.Date).alias("_first_due")).select(zero.columns)
+    rows = held.rename({"held_date": "last_held"}).with_columns(pl.lit(None, dtype=pl.Date).alias("_first_due"))
     states = (
-        pl.concat([zero, rows])
+        pl.concat([zero, rows.select(zero.columns)])
         .with_columns(pl.coalesce("last_held", pl.col("observed_from") - pl.duration(days=1)).alias("_after"))
         .sort("child_id", "observed_from", "_after")
     )
@@ -183,6 +240,20 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
         allow_exact_matches=False,
         check_sortedness=False,
     )
+    # each month offset once (the rules below reuse them)
+    months = sorted(
+        {
+            policy.second_review_months,
+            policy.subsequent_review_months,
+            policy.adoption_second_review_months,
+            policy.adoption_subsequent_review_months,
+        }
+    )
+    states = states.with_columns(
+        *(months_after(pl.col("last_held"), k, policy).alias(f"_m{k}") for k in months),
+        months_after(pl.col("placement_order_date"), policy.placement_order_review_months, policy).alias("_po"),
+        pl.when(~_same_group_next()).then(pl.col("n")).backward_fill().alias("reviews_in_period"),
+    )
     states = states.with_columns(
         _due(pl.col("last_held"), policy, include_after=False).alias("_at"),
         _due(pl.col("window_end"), policy, include_after=True).alias("_now"),
@@ -203,8 +274,12 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
         "placed_for_adoption_date",
         "short_breaks",
         "n",
+        "reviews_in_period",
+        "is_current",
+        "midway_policy",
         "review_id",
         "last_held",
+        *REVIEW_FACT_COLUMNS,
         "next_held",
         "window_end",
         "adoptions_held",
@@ -226,10 +301,10 @@ def _due(window: pl.Expr, policy: Policy, *, include_after: bool) -> pl.Expr:
         pl.when(n == 0)
         .then(pl.col("_first_due"))
         .when(ar.is_not_null() & (ar <= last) & (n >= 2))
-        .then(months_after(last, policy.subsequent_review_months, policy))
+        .then(pl.col(f"_m{policy.subsequent_review_months}"))
         .when(n == 1)
-        .then(months_after(last, policy.second_review_months, policy))
-        .otherwise(months_after(last, policy.subsequent_review_months, policy))
+        .then(pl.col(f"_m{policy.second_review_months}"))
+        .otherwise(pl.col(f"_m{policy.subsequent_review_months}"))
     )
     normal_type = (
         pl.when(n == 0)
@@ -249,15 +324,13 @@ def _due(window: pl.Expr, policy: Policy, *, include_after: bool) -> pl.Expr:
         .when(m == 0)
         .then(a + pl.duration(days=policy.adoption_first_review_days))
         .when(m == 1)
-        .then(months_after(last, policy.adoption_second_review_months, policy))
-        .otherwise(months_after(last, policy.adoption_subsequent_review_months, policy))
+        .then(pl.col(f"_m{policy.adoption_second_review_months}"))
+        .otherwise(pl.col(f"_m{policy.adoption_subsequent_review_months}"))
     )
     adoption_type = pl.when(m == 0).then(pl.lit("adoption_first")).when(m == 1).then(pl.lit("adoption_second"))
     cands.append((adoption, adoption_type.otherwise(pl.lit("adoption_subsequent"))))
     po = pl.col("placement_order_date")
-    po_due = pl.when(po.is_not_null() & (last.is_null() | (po > last)) & (po <= window)).then(
-        months_after(po, policy.placement_order_review_months, policy)
-    )
+    po_due = pl.when(po.is_not_null() & (last.is_null() | (po > last)) & (po <= window)).then(pl.col("_po"))
     cands.append((po_due, pl.lit("placement_order")))
     if include_after:
         bf_due = pl.when(pl.col("bf_event") <= window).then(pl.col("bf_due"))
@@ -274,8 +347,14 @@ def _due(window: pl.Expr, policy: Policy, *, include_after: bool) -> pl.Expr:
     )
 
 
+REVIEW_COLUMNS = (
+    "child_id", "period_id", "review_id", "held_date", "review_number", "review_type", "due_date", "on_time"
+)  # fmt: skip
+
+
 def held_reviews(states: pl.DataFrame) -> pl.DataFrame:
-    """Every held review with its number in the period, the rule and due date it was held against,
+    """Every held review (REVIEW_COLUMNS, then is_current, reviews_in_period and the review's
+    post-review dates for the deadlines) with its number in the period, the rule and due date it was held against,
     and whether it was on time (held on or before the due date, DOMAIN §2; null when no due date
     could be computed: unknown period start or short breaks)."""
     prev = states.select(
@@ -283,7 +362,16 @@ def held_reviews(states: pl.DataFrame) -> pl.DataFrame:
         pl.col("due_type").shift(1).alias("review_type"),
     )
     return (
-        pl.concat([states.select("child_id", "period_id", "review_id", "last_held", "n"), prev], how="horizontal")
+        pl.concat(
+            [
+                states.select(
+                    "child_id", "period_id", "review_id", "last_held", "n", "is_current", "reviews_in_period",
+                    *REVIEW_FACT_COLUMNS,
+                ),
+                prev,
+            ],
+            how="horizontal",
+        )
         .filter(pl.col("n") >= 1)
         .select(
             "child_id",
@@ -294,12 +382,14 @@ def held_reviews(states: pl.DataFrame) -> pl.DataFrame:
             "review_type",
             "due_date",
             (pl.col("last_held") <= pl.col("due_date")).alias("on_time"),
+            "is_current",
+            "reviews_in_period",
+            *REVIEW_FACT_COLUMNS,
         )
     )
 
 
-def current_states(states: pl.DataFrame, current: pl.DataFrame) -> pl.DataFrame:
-    """The open state (after the last review) of each child's current period. `current` has one row
-    per child looked after (child_id, period_id)."""
-    last = states.filter(~_same_group_next())
-    return current.select("child_id", "period_id").join(last, on=["child_id", "period_id"], how="left")
+def current_states(states: pl.DataFrame) -> pl.DataFrame:
+    """The open state (after the last review) of each child's current period: one row per child
+    looked after on as_of."""
+    return states.filter(pl.col("is_current") & (pl.col("n") == pl.col("reviews_in_period")))

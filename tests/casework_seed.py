@@ -16,9 +16,14 @@ CHECK_DATE = D(2026, 6, 23)
 AS_OF = D(2026, 6, 24)
 
 
-def seed(engine: Engine) -> dict[str, Any]:
+def seed(engine: Engine, shift: dt.timedelta = dt.timedelta(0)) -> dict[str, Any]:
     """Child C1 (aged 12) with two reviews, the second with three recommendations; child C2 (aged 8)
-    with one review. Returns the ids the tests need."""
+    with one review. Returns the ids the tests need. `shift` moves every date (page tests put AS_OF
+    on today, because the pages work on today's date)."""
+
+    def D(*ymd: int) -> dt.date:  # noqa: N802
+        return dt.date(*ymd) + shift
+
     with unit_of_work(engine, "seed") as s:
         team = m.Team(name="North Team")
         iro = m.Staff(code="IRO01", display_name="Iris Reviewer", role="iro")
@@ -38,11 +43,13 @@ def seed(engine: Engine) -> dict[str, Any]:
                 ]
             )
         s.add(m.Review(child_id="C1", held_date=D(2026, 2, 2)))
-        r2 = m.Review(child_id="C1", held_date=REVIEW_DATE)
+        r2 = m.Review(child_id="C1", held_date=REVIEW_DATE + shift)
         r2.recommendations.extend(
             [
                 m.Recommendation(seq=1, text="Hold a PEP meeting", owner="Sam Worker", target_date=D(2026, 6, 1)),
-                m.Recommendation(seq=2, text="Complete the health assessment", owner="Health", target_date=D(2026, 6, 15)),
+                m.Recommendation(
+                    seq=2, text="Complete the health assessment", owner="Health", target_date=D(2026, 6, 15)
+                ),
                 m.Recommendation(seq=3, text="Start life story work", owner="Sam Worker", target_date=D(2026, 7, 31)),
             ]
         )
@@ -59,11 +66,15 @@ def seed(engine: Engine) -> dict[str, Any]:
         }
 
 
-def valid_answers(ids: dict[str, Any]) -> dict[str, Any]:
+def valid_answers(ids: dict[str, Any], shift: dt.timedelta = dt.timedelta(0)) -> dict[str, Any]:
     """A complete default-template check for C1 with outcome (b)."""
+
+    def D(*ymd: int) -> dt.date:  # noqa: N802
+        return dt.date(*ymd) + shift
+
     r1, r2, r3 = ids["rec_ids"]
     answers: dict[str, Any] = {
-        "check_date": CHECK_DATE,
+        "check_date": CHECK_DATE + shift,
         f"rec.{r1}.status": "done",
         f"rec.{r1}.update": "PEP held on 28/05/2026.",
         f"rec.{r2}.status": "delayed",

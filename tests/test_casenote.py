@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the expected case notes are verbatim: their long lines are the format)
 """The case note is exactly the seed 000 Appendix 1 format; the message draft and .docx follow it."""
 
 from __future__ import annotations

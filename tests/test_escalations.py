@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from services import models as m
+from services.domain_lists import CAFCASS_DOCUMENTS
 from services.escalations import (
     EscalationError,
     add_good_practice,
@@ -19,7 +20,6 @@ from services.escalations import (
     raise_escalation,
     set_cafcass_checklist,
 )
-from services.domain_lists import CAFCASS_DOCUMENTS
 from services.policy import Policy
 from tests.casework_seed import D, seed
 
@@ -75,7 +75,11 @@ def test_stage_progression_keeps_history_and_flags_overdue_with_next_stage(engin
     assert open_escalations(engine, D(2026, 6, 29)).height == 1  # as_of before the close: still open then
     with Session(engine) as s:
         esc = s.get(m.Escalation, esc_id)
-        assert (esc.outcome, esc.resolved_date, esc.stages[-1].ended_date) == ("resolved", D(2026, 6, 30), D(2026, 6, 30))
+        assert (esc.outcome, esc.resolved_date, esc.stages[-1].ended_date) == (
+            "resolved",
+            D(2026, 6, 30),
+            D(2026, 6, 30),
+        )
     with pytest.raises(EscalationError, match="already closed"):
         move_to_next_stage(engine, IRO, esc_id, on_date=D(2026, 7, 1))
 

@@ -127,7 +127,12 @@ def _hand_made(folder: Path) -> Path:
                 ]
             ),
             "reviews.csv": "\n".join(
-                [REVIEWS, "A1,01/01/2015,28/04/2020,PN0", "B2,02/02/2012,10/03/2019,pn1", "A1,01/01/2015,01/01/2022,PN1"]
+                [
+                    REVIEWS,
+                    "A1,01/01/2015,28/04/2020,PN0",
+                    "B2,02/02/2012,10/03/2019,pn1",
+                    "A1,01/01/2015,01/01/2022,PN1",
+                ]
             ),
             "placed_for_adoption.csv": "CHILD,DOB,DATE_PLACED,DATE_PLACED_CEASED,REASON_PLACED_CEASED\n"
             "A1,01/01/2015,25/08/2020,,",
@@ -156,8 +161,11 @@ def test_periods_placement_orders_and_adoption_placements(tmp_path: Path) -> Non
         ("C3", "M", "V3", "R2", True),
     ]
     warnings = pb.describe(pb.warnings(parsed.problems)).to_list()
-    assert any(w.startswith("episodes.csv line 6, RNE: \"P\" period start unknown") for w in warnings)
-    assert 'reviews.csv line 4, REVIEW: "01/01/2022" review outside every period of care: kept, counted in no period' in warnings
+    assert any(w.startswith('episodes.csv line 6, RNE: "P" period start unknown') for w in warnings)
+    assert (
+        'reviews.csv line 4, REVIEW: "01/01/2022" review outside every period of care: kept, counted in no period'
+        in warnings
+    )
     # the review before B2's unknown start is inside its period (the period reaches back)
     assert not any("10/03/2019" in w for w in warnings)
     assert parsed.tables["reviews"].filter(child_id="B2")["participation_code"].to_list() == ["PN1"]
@@ -229,7 +237,11 @@ def test_xml_variant_gives_the_same_tables_as_csv(tmp_path: Path) -> None:
         {
             "h.csv": f"{HEADER}\nA1,1,01/01/2015,WBRI,,,",
             "e.csv": "\n".join(
-                [EPISODES, ep("A1", "01/04/2020", "S", "C2", "U4", "01/06/2020", "X1"), ep("A1", "01/06/2020", "L", "E1", "U4")]
+                [
+                    EPISODES,
+                    ep("A1", "01/04/2020", "S", "C2", "U4", "01/06/2020", "X1"),
+                    ep("A1", "01/06/2020", "L", "E1", "U4"),
+                ]
             ),
             "r.csv": f"{REVIEWS}\nA1,01/01/2015,28/04/2020,PN0",
         },

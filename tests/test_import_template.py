@@ -32,7 +32,8 @@ FILES = {
     "recommendations.csv": "child_id,review_date,recommendation,owner,target_date,completed_date\n"
     "C1,2024-12-02,Arrange a PEP,SW,2025-01-31,\nC1,2024-12-02,Health assessment,SW,2025-02-28,2025-02-01\n",
     "midway_checks.csv": "child_id,check_date,iro,outcome\nC1,2025-01-20,Iris Reviewer,actions_sent\n",
-    "significant_events.csv": "child_id,event_date,event_type,bring_forward\nC1,2025-02-03,missing from placement,Yes\n",
+    "significant_events.csv": "child_id,event_date,event_type,bring_forward\n"
+    "C1,2025-02-03,missing from placement,Yes\n",
     "missing_episodes.csv": "child_id,start_date,end_date\nC1,2025-02-03,2025-02-04\n",
     "escalations.csv": "child_id,raised_date,stage,stage_due_date,resolved_date,outcome,category\n"
     "C1,2025-02-10,1,2025-02-17,,,delay in plan progress\n",

@@ -20,7 +20,7 @@ from services.midway_form import (
     validate,
 )
 from services.workdays import add_working_days
-from tests.casework_seed import AS_OF, CHECK_DATE, D, REVIEW_DATE, seed, valid_answers
+from tests.casework_seed import AS_OF, CHECK_DATE, REVIEW_DATE, D, seed, valid_answers
 
 ACTOR = "Iris Reviewer"
 
@@ -129,7 +129,10 @@ def test_child_view_is_asked_from_age_ten_only(sqlite_engine) -> None:
         "child_view": "The child is 12: children aged 10 and over are asked for their own view. "
         "Record it, or say why it was not sought."
     }
-    assert validate({**answers, "child_view_reason": "Alex declined to talk."}, "default", 12, rec_ids=ids["rec_ids"]) == {}
+    assert (
+        validate({**answers, "child_view_reason": "Alex declined to talk."}, "default", 12, rec_ids=ids["rec_ids"])
+        == {}
+    )
     assert validate(answers, "default", 9, rec_ids=ids["rec_ids"]) == {}
 
 

@@ -138,8 +138,6 @@ def to_caseload(parsed: Parsed) -> Caseload:
         "escalations": esc,
     }
     frames = {name: conform(name, frame) if frame.height else empty_frame(name) for name, frame in tables.items()}
-    if "short_breaks" not in children.columns:
-        frames["children"] = frames["children"].with_columns(pl.col("short_breaks").fill_null(False))
     frames["children"] = frames["children"].with_columns(
         pl.col("short_breaks").fill_null(False), pl.col("sibling_iro_exception").fill_null(False)
     )

@@ -100,7 +100,9 @@ def describe(problems: pl.DataFrame) -> pl.Series:
         pl.lit(" line ") + pl.col("line").cast(pl.String)
     ).otherwise(pl.lit(""))
     col = pl.when(pl.col("column").is_not_null()).then(pl.lit(", ") + pl.col("column")).otherwise(pl.lit(""))
-    val = pl.when(pl.col("value").is_not_null()).then(pl.lit('"') + pl.col("value") + pl.lit('" ')).otherwise(pl.lit(""))
+    val = (
+        pl.when(pl.col("value").is_not_null()).then(pl.lit('"') + pl.col("value") + pl.lit('" ')).otherwise(pl.lit(""))
+    )
     return problems.select((where + col + pl.lit(": ") + val + pl.col("message")).alias("problem")).to_series()
 
 

@@ -252,9 +252,7 @@ def read_tables(files: list[InputFile]) -> tuple[dict[str, pl.DataFrame], list[d
                         problems.append(pb.from_records([pb.Problem(file.name, 1, col, None, msg, pb.WARNING)]))
                     tables = {name: frame.select(*TABLES[name], "_file", "_line")}
         rows = {t: f.height for t, f in tables.items()}
-        file_info.append(
-            {"name": file.name, "sha256": file.sha256, "tables": sorted(rows), "rows": sum(rows.values())}
-        )
+        file_info.append({"name": file.name, "sha256": file.sha256, "tables": sorted(rows), "rows": sum(rows.values())})
         for table, frame in tables.items():
             if table not in IMPORTED:
                 notes.append(f"{file.name}: {table} table recognised, not used by Midway ({frame.height} rows)")
@@ -318,31 +316,38 @@ def _check(table: str, raw: pl.DataFrame, parsed: pl.DataFrame) -> tuple[pl.Data
 
 def _dedupe(table: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     """Within a file: exact repeats and repeated keys are warnings (the later line is kept).
-    Across files: the later collection year's row wins silently (that is what stacking means)."""
+    Across files: the later collection year's row wins silently (that is what stacking means).
+    Only the rows whose key repeats are examined row by row: the common case is a cheap group-by."""
     keys = list(KEYS[table])
     data_cols = [c for c in frame.columns if not c.startswith("_")]
-    frame = frame.sort("_rank", "_line")
+    repeated = frame.group_by(keys).agg(pl.len().alias("_n")).filter(pl.col("_n") > 1).drop("_n")
+    if repeated.height == 0:
+        return frame, pb.empty(), 0
+    dup = frame.join(repeated, on=keys, how="semi").sort("_rank", "_line")
     exact = ~pl.struct(*data_cols, "_rank").is_first_distinct()
     repeats = pb.rows(
-        frame, exact, file=pl.col("_file"), column=None, message="repeats an earlier line exactly: kept once",
+        dup, exact, file=pl.col("_file"), column=None, message="repeats an earlier line exactly: kept once",
         severity=pb.WARNING,
     )  # fmt: skip
-    frame = frame.filter(~exact)
+    dup = dup.filter(~exact)
     last_in_file = pl.int_range(pl.len()).over([*keys, "_rank"]) == pl.len().over([*keys, "_rank"]) - 1
+    dup = dup.with_columns(last_in_file.alias("_last"))
     key_text = " and ".join(keys)
     dupes = pb.rows(
-        frame,
-        ~last_in_file,
+        dup,
+        ~pl.col("_last"),
         file=pl.col("_file"),
         column=keys[-1],
         value=pl.col(keys[-1]).cast(pl.String) if table == "Header" else pl.col(keys[-1]).dt.strftime("%d/%m/%Y"),
         message=f"duplicate: a later line of this file has the same {key_text}; the later line is kept",
         severity=pb.WARNING,
     )
-    frame = frame.filter(last_in_file)
+    dup = dup.filter(pl.col("_last")).drop("_last")
     latest = pl.col("_rank") == pl.col("_rank").max().over(keys)
-    replaced = frame.filter(~latest).height
-    return frame.filter(latest), pb.combine([repeats, dupes]), replaced
+    replaced = dup.filter(~latest).height
+    keep = dup.filter(latest)
+    out = pl.concat([frame.join(repeated, on=keys, how="anti"), keep], how="vertical")
+    return out, pb.combine([repeats, dupes]), replaced
 
 
 def _not_in_header(table: str, frame: pl.DataFrame, header_ids: pl.Series) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -371,9 +376,7 @@ def _periods(ep: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame
     prev_rec = pl.col("REC").shift(1).over("CHILD")
     prev_dec = pl.col("DEC").shift(1).over("CHILD")
     first = pl.int_range(pl.len()).over("CHILD") == 0
-    ep = ep.with_columns(
-        prev_rec.alias("_prev_rec"), prev_dec.alias("_prev_dec"), first.alias("_first")
-    ).with_columns(
+    ep = ep.with_columns(prev_rec.alias("_prev_rec"), prev_dec.alias("_prev_dec"), first.alias("_first")).with_columns(
         (pl.col("_first") | (pl.col("_prev_rec").is_not_null() & (pl.col("_prev_rec") != "X1"))).alias("_new")
     )
     ep = ep.with_columns(pl.col("_new").cast(pl.Int64).cum_sum().over("CHILD").alias("_period"))
@@ -403,7 +406,9 @@ def _periods(ep: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame
         pb.rows(
             ep, ~pl.col("_new") & pl.col("_prev_rec").eq("X1") & pl.col("_prev_dec").ne(pl.col("DECOM")),
             file=f, column="DECOM",
-            value=pl.format("{} (previous DEC {})", pl.col("DECOM").dt.strftime(dmy), pl.col("_prev_dec").dt.strftime(dmy)),
+            value=pl.format(
+                "{} (previous DEC {})", pl.col("DECOM").dt.strftime(dmy), pl.col("_prev_dec").dt.strftime(dmy)
+            ),
             message="gap or overlap: the previous episode (REC X1) did not end on this DECOM; "
             "treated as the same period of care",
             severity=pb.WARNING,
@@ -487,7 +492,10 @@ def parse(files: list[InputFile]) -> Parsed:
             joined = all_ids.join(dob.select("CHILD", "DOB"), on="CHILD", how="left")
             probs.append(
                 pb.rows(
-                    joined, pl.col("DOB").is_null(), file=pl.col("_file"), column="CHILD",
+                    joined,
+                    pl.col("DOB").is_null(),
+                    file=pl.col("_file"),
+                    column="CHILD",
                     message="no date of birth for this child: add the Header table",
                 )  # fmt: skip
             )
@@ -506,9 +514,13 @@ def parse(files: list[InputFile]) -> Parsed:
             inside = _in_period(pa, "DATE_PLACED", periods)
             probs.append(
                 pb.rows(
-                    pa.with_columns(inside.alias("_in")), ~pl.col("_in"), file=pl.col("_file"), column="DATE_PLACED",
+                    pa.with_columns(inside.alias("_in")),
+                    ~pl.col("_in"),
+                    file=pl.col("_file"),
+                    column="DATE_PLACED",
                     value=pl.col("DATE_PLACED").dt.strftime("%d/%m/%Y"),
-                    message="date placed for adoption is outside every period of care: not used", severity=pb.WARNING,
+                    message="date placed for adoption is outside every period of care: not used",
+                    severity=pb.WARNING,
                 )  # fmt: skip
             )
             pa_period = (
@@ -524,7 +536,9 @@ def parse(files: list[InputFile]) -> Parsed:
             )
             periods = (
                 periods.join(pa_period, on=["CHILD", "_period"], how="left")
-                .with_columns(pl.min_horizontal("placed_for_adoption_date", "DATE_PLACED").alias("placed_for_adoption_date"))
+                .with_columns(
+                    pl.min_horizontal("placed_for_adoption_date", "DATE_PLACED").alias("placed_for_adoption_date")
+                )
                 .drop("DATE_PLACED")
             )  # fmt: skip
         tables["periods_of_care"] = shape("periods_of_care", periods.rename({"CHILD": "child_id"}))
@@ -568,13 +582,23 @@ def parse(files: list[InputFile]) -> Parsed:
         value = pl.col("REVIEW").dt.strftime("%d/%m/%Y")
         probs.append(
             pb.rows(
-                rv, ~has_ep, file=pl.col("_file"), column="REVIEW", value=value, severity=pb.WARNING,
+                rv,
+                ~has_ep,
+                file=pl.col("_file"),
+                column="REVIEW",
+                value=value,
+                severity=pb.WARNING,
                 message="child has no episodes: review kept, outside every period of care",
             )  # fmt: skip
         )
         probs.append(
             pb.rows(
-                rv, has_ep & ~pl.col("_in"), file=pl.col("_file"), column="REVIEW", value=value, severity=pb.WARNING,
+                rv,
+                has_ep & ~pl.col("_in"),
+                file=pl.col("_file"),
+                column="REVIEW",
+                value=value,
+                severity=pb.WARNING,
                 message="review outside every period of care: kept, counted in no period",
             )  # fmt: skip
         )
@@ -583,9 +607,13 @@ def parse(files: list[InputFile]) -> Parsed:
             both = rv.join(dob, on="CHILD", how="left")
             probs.append(
                 pb.rows(
-                    both, pl.col("DOB").is_not_null() & pl.col("_hdob").is_not_null() & (pl.col("DOB") != pl.col("_hdob")),
-                    file=pl.col("_file"), column="DOB",
-                    value=pl.format("{} (Header {})", pl.col("DOB").dt.strftime("%d/%m/%Y"), pl.col("_hdob").dt.strftime("%d/%m/%Y")),
+                    both,
+                    pl.col("DOB").is_not_null() & pl.col("_hdob").is_not_null() & (pl.col("DOB") != pl.col("_hdob")),
+                    file=pl.col("_file"),
+                    column="DOB",
+                    value=pl.format(
+                        "{} (Header {})", pl.col("DOB").dt.strftime("%d/%m/%Y"), pl.col("_hdob").dt.strftime("%d/%m/%Y")
+                    ),
                     message="differs from the child's DOB in Header: Header used",
                     severity=pb.WARNING,
                 )  # fmt: skip

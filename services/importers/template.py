@@ -56,7 +56,8 @@ SPEC: dict[str, tuple[Col, ...]] = {
         Col("social_worker", help="Allocated social worker's name.", example="Sam Worker"),
         Col("iro", help="Allocated IRO's name.", example="Iris Reviewer"),
         Col("sibling_group", help="Same value for siblings (they share one IRO).", example="S12"),
-        Col("permanence_plan", help="Permanence plan (e.g. adoption, long-term fostering).", example="long-term fostering"),
+        Col("permanence_plan", help="Permanence plan (e.g. adoption, long-term fostering).",
+            example="long-term fostering"),
         Col("permanence_plan_date", kind="date", help="Date the permanence plan was agreed.", example=D(2025, 3, 10)),
         Col("annual_reviews_from", kind="date", help="Date 12-monthly reviews were agreed (long-term fostering).",
             example=None),
@@ -139,9 +140,7 @@ def identify(name: str, columns: list[str]) -> str | None:
     cols = {c.strip().lower() for c in columns}
     if stem in SPEC and "child_id" in cols:
         return stem
-    fits = [
-        t for t, spec in SPEC.items() if {c.name for c in spec if c.required} <= cols <= {c.name for c in spec}
-    ]
+    fits = [t for t, spec in SPEC.items() if {c.name for c in spec if c.required} <= cols <= {c.name for c in spec}]
     return fits[0] if len(fits) == 1 else None
 
 
@@ -246,7 +245,10 @@ def _check_table(table: str, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFr
     key_ok = pl.all_horizontal([pl.col(k).is_not_null() for k in keys])
     out.append(
         pb.rows(
-            parsed.with_columns(first), key_ok & (pl.col("_line") != pl.col("_first")), file=f, column=keys[-1],
+            parsed.with_columns(first),
+            key_ok & (pl.col("_line") != pl.col("_first")),
+            file=f,
+            column=keys[-1],
             value=pl.col(keys[-1]).cast(pl.String),
             message=pl.format("duplicate: same {} as line {}", pl.lit(" and ".join(keys)), pl.col("_first")),
         )  # fmt: skip
@@ -255,11 +257,19 @@ def _check_table(table: str, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFr
         out.append(pb.rows(parsed, pl.col("end_date") < pl.col("start_date"), file=f, column="end_date",
                            message="period ends before it starts"))  # fmt: skip
         prev_end = pl.col("end_date").shift(1).over("child_id")
-        srt = parsed.sort("child_id", "start_date").with_columns(prev_end.alias("_prev_end"),
-                                                                 pl.int_range(pl.len()).over("child_id").alias("_n"))
+        srt = parsed.sort("child_id", "start_date").with_columns(
+            prev_end.alias("_prev_end"), pl.int_range(pl.len()).over("child_id").alias("_n")
+        )
         overl = (pl.col("_n") > 0) & (pl.col("_prev_end").is_null() | (pl.col("_prev_end") >= pl.col("start_date")))
-        out.append(pb.rows(srt, overl, file=f, column="start_date",
-                           message="overlaps the child's previous period of care (which has no end or ends later)"))
+        out.append(
+            pb.rows(
+                srt,
+                overl,
+                file=f,
+                column="start_date",
+                message="overlaps the child's previous period of care (which has no end or ends later)",
+            )
+        )
     if table == "escalations":
         parsed = parsed.with_columns(pl.col("stage").cast(pl.Int64, strict=False))
     return parsed, pb.combine(out)
@@ -304,8 +314,15 @@ def parse(files: list[InputFile]) -> Parsed:
     if "recommendations" in t and "reviews" in t:
         known = t["reviews"].select("child_id", "review_date", pl.lit(True).alias("_known"))
         rec = t["recommendations"].join(known, on=["child_id", "review_date"], how="left")
-        probs.append(pb.rows(rec, pl.col("_known").is_null() & pl.col("review_date").is_not_null(), file=f,
-                             column="review_date", message="no review of this child on this date in reviews"))
+        probs.append(
+            pb.rows(
+                rec,
+                pl.col("_known").is_null() & pl.col("review_date").is_not_null(),
+                file=f,
+                column="review_date",
+                message="no review of this child on this date in reviews",
+            )
+        )
     if "reviews" in t and t["reviews"]["next_review_scheduled"].is_not_null().any():
         for name in t["reviews"].filter(pl.col("next_review_scheduled").is_not_null())["_file"].unique().to_list():
             probs.append(pb.from_records([pb.Problem(name, None, "next_review_scheduled", None,
@@ -325,8 +342,12 @@ def _map(t: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
                 pl.col("legal_status").is_in(SHORT_BREAK_LS).fill_null(False).alias("short_breaks")
             ),
         )
-        names = pl.concat([ch.select(pl.col("iro").alias("n"), pl.lit("iro").alias("role")),
-                           ch.select(pl.col("social_worker").alias("n"), pl.lit("social_worker").alias("role"))])
+        names = pl.concat(
+            [
+                ch.select(pl.col("iro").alias("n"), pl.lit("iro").alias("role")),
+                ch.select(pl.col("social_worker").alias("n"), pl.lit("social_worker").alias("role")),
+            ]
+        )
         names = names.drop_nulls("n").unique("n", keep="first", maintain_order=True)
         codes = {n: staff_code(n) for n in names["n"].to_list()}
         out["staff"] = shape("staff", names.select(pl.col("n").replace_strict(codes, return_dtype=pl.String)
@@ -358,7 +379,9 @@ def _map(t: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
             ))  # fmt: skip
         out["allocations"] = shape("allocations", pl.concat(alloc))
     if periods is not None:
-        out["periods_of_care"] = shape("periods_of_care", periods.with_columns(pl.col("start_date").alias("observed_from")))
+        out["periods_of_care"] = shape(
+            "periods_of_care", periods.with_columns(pl.col("start_date").alias("observed_from"))
+        )
     if reviews is not None:
         out["reviews"] = shape("reviews", reviews.rename({"review_date": "held_date"}))
     if "recommendations" in t:
@@ -368,11 +391,19 @@ def _map(t: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
             "recommendations", rec.rename({"review_date": "held_date", "recommendation": "text"})
         )
     if "midway_checks" in t:
-        out["midway_checks"] = shape("midway_checks", t["midway_checks"].with_columns(
-            pl.col("iro").alias("author"), pl.lit("final").alias("status"), pl.lit("imported").alias("template")))
+        out["midway_checks"] = shape(
+            "midway_checks",
+            t["midway_checks"].with_columns(
+                pl.col("iro").alias("author"), pl.lit("final").alias("status"), pl.lit("imported").alias("template")
+            ),
+        )
     if "significant_events" in t:
-        out["significant_events"] = shape("significant_events", t["significant_events"].with_columns(
-            (pl.col("bring_forward") == "yes").fill_null(False).alias("bring_forward")))
+        out["significant_events"] = shape(
+            "significant_events",
+            t["significant_events"].with_columns(
+                (pl.col("bring_forward") == "yes").fill_null(False).alias("bring_forward")
+            ),
+        )
     if "missing_episodes" in t:
         out["missing_episodes"] = shape("missing_episodes", t["missing_episodes"])
     if "escalations" in t:
@@ -391,9 +422,7 @@ def _map(t: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
 
 def explanations() -> pl.DataFrame:
     rows = [
-        (table, c.name, "yes" if c.required else "", _format(c), c.help)
-        for table, spec in SPEC.items()
-        for c in spec
+        (table, c.name, "yes" if c.required else "", _format(c), c.help) for table, spec in SPEC.items() for c in spec
     ]
     return pl.DataFrame(rows, schema=["table", "column", "required", "format", "meaning"], orient="row")
 
@@ -464,7 +493,9 @@ def export_frames(engine: Engine) -> dict[str, pl.DataFrame]:
         "reviews": cl.reviews.rename({"held_date": "review_date"}),
         "recommendations": cl.recommendations.join(
             cl.reviews.select("review_id", pl.col("held_date").alias("review_date")), on="review_id"
-        ).sort("review_id", "rec_id").rename({"text": "recommendation"}),
+        )
+        .sort("review_id", "rec_id")
+        .rename({"text": "recommendation"}),
         "midway_checks": _checks_with_iro(engine),
         "significant_events": cl.events.with_columns(
             pl.when(pl.col("bring_forward")).then(pl.lit("yes")).otherwise(pl.lit("no")).alias("bring_forward")
@@ -476,9 +507,7 @@ def export_frames(engine: Engine) -> dict[str, pl.DataFrame]:
     for table, spec in SPEC.items():
         f = frames[table]
         cols = [(pl.col(c.name) if c.name in f.columns else pl.lit(None)).alias(c.name) for c in spec]
-        out[table] = f.select(cols).with_columns(
-            [pl.col(c.name).cast(pl.String) for c in spec if c.kind in ("int",)]
-        )
+        out[table] = f.select(cols).with_columns([pl.col(c.name).cast(pl.String) for c in spec if c.kind in ("int",)])
     return out
 
 

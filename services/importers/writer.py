@@ -74,8 +74,8 @@ def _frame(conn: Connection, stmt: Any, sch: dict[str, pl.DataType]) -> pl.DataF
 
 def existing(conn: Connection, table: str) -> pl.DataFrame:
     """The table's current rows as natural key + value columns + `_id`."""
-    sch = schema(table) | {"_id": pl.Int64()}
     t = T[table]
+    sch = schema(table) | {"_id": pl.String() if table == "children" else pl.Int64()}  # children.id is the CHILD
     keys, values = TABLES[table]
     if table == "allocations":
         staff, teams = T["staff"], T["teams"]
@@ -103,9 +103,7 @@ def diff(conn: Connection, table: str, new: pl.DataFrame) -> Diff:
     values = [c for c in new.columns if c not in keys]
     old = existing(conn, table)
     new = new.unique(keys, keep="last", maintain_order=True)
-    joined = new.join(
-        old.select(*keys, "_id", *[pl.col(c).alias(f"{c}__old") for c in values]), on=keys, how="left"
-    )
+    joined = new.join(old.select(*keys, "_id", *[pl.col(c).alias(f"{c}__old") for c in values]), on=keys, how="left")
     is_new = pl.col("_id").is_null()
     if values and table not in INSERT_ONLY:
         changed = pl.any_horizontal([pl.col(c).ne_missing(pl.col(f"{c}__old")) for c in values])
@@ -170,6 +168,25 @@ def _insert(conn: Connection, table: Table, frame: pl.DataFrame, tick: Callable[
                     part.write_csv(buf, include_header=False, null_value="")
                     copy.write(buf.getvalue())
                     tick(part.height)
+            return
+    if conn.dialect.name == "sqlite":
+        filled = _scalar_defaults(table, frame)
+        if filled is not None:
+            # the driver's executemany with values already in SQLite's storage form (ISO date text,
+            # 0/1 booleans): SQLAlchemy's per-value bind processing would cost several times more
+            sqlite_ready = filled.with_columns(
+                [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in filled.schema.items() if t == pl.Date]
+                + [pl.col(c).cast(pl.Int8) for c, t in filled.schema.items() if t == pl.Boolean]
+            )
+            sql = (
+                f"INSERT INTO {table.name} ({', '.join(filled.columns)}) "
+                f"VALUES ({', '.join('?' * len(filled.columns))})"
+            )
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            for start in range(0, sqlite_ready.height, CHUNK):
+                part = sqlite_ready.slice(start, CHUNK)
+                cursor.executemany(sql, part.rows())
+                tick(part.height)
             return
     stmt = table.insert()
     for start in range(0, frame.height, CHUNK):
@@ -299,7 +316,9 @@ def history(engine: Engine, limit: int = 50) -> pl.DataFrame:
             added = sum(int(v.get("added", 0)) for v in counts.values())
             updated = sum(int(v.get("updated", 0)) for v in counts.values())
             files = "; ".join(f"{f['name']} ({f['sha256'][:12]})" for f in r.files or [])
-            rows.append((r.id, r.at.strftime("%Y-%m-%d %H:%M") if r.at else None, r.actor, r.kind, files, added, updated))
+            rows.append(
+                (r.id, r.at.strftime("%Y-%m-%d %H:%M") if r.at else None, r.actor, r.kind, files, added, updated)
+            )
     return pl.DataFrame(
         rows,
         schema={
@@ -308,5 +327,3 @@ def history(engine: Engine, limit: int = 50) -> pl.DataFrame:
         },
         orient="row",
     )  # fmt: skip
-
-

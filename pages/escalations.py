@@ -1,0 +1,263 @@
+"""Escalations: the tracker of open disputes by stage and age, their stage history, moving on,
+closing, the CAFCASS document checklist, raising a new one, and good practice (DOMAIN §6).
+
+Overdue stages are marked in words ("OVERDUE by N working days: propose <next stage>") and with
+an icon, never by colour alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from services import escalations as esc
+from services.domain_lists import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
+from ui import results
+from ui.context import current_user, engine
+from ui.empty import require_data
+
+st.title("Escalations")
+version = require_data()
+user = current_user()
+policy = results.base_policy()
+as_of = dt.date.today()
+names = policy.escalation_stage_names
+choices = results.child_choices(version)
+
+
+def _err(scope: str, key: str) -> None:
+    msg = st.session_state.get(f"esc_errors_{scope}", {}).get(key)
+    if msg:
+        st.error(msg, icon=":material/error:")
+
+
+def _run(scope: str, action: Any, success: str) -> None:
+    """Form callback: run a service action; keep field messages for the redraw."""
+    st.session_state[f"esc_errors_{scope}"] = {}
+    try:
+        action()
+        st.session_state["esc_notice"] = ("success", success)
+    except esc.EscalationError as exc:
+        st.session_state[f"esc_errors_{scope}"] = exc.errors
+        st.session_state["esc_notice"] = ("error", f"Nothing was saved: {exc}")
+
+
+notice = st.session_state.pop("esc_notice", None)
+if notice:
+    getattr(st, notice[0])(notice[1])
+
+tracker = esc.open_escalations(engine(), as_of, policy)
+overdue = tracker.filter(pl.col("overdue"))
+c1, c2, c3 = st.columns(3)
+c1.metric("Open escalations", tracker.height)
+c2.metric("Stages past their resolution date", overdue.height)
+c3.metric("Formal process over 20 working days", tracker.filter(pl.col("formal_over_limit").fill_null(False)).height)
+
+tab_open, tab_raise, tab_good, tab_closed = st.tabs(["Open", "Raise an escalation", "Good practice", "Closed"])
+
+with tab_open:
+    if tracker.is_empty():
+        st.write("No escalations are open.")
+    else:
+        by_stage = (
+            tracker.group_by("stage", "stage_name")
+            .agg(pl.len().alias("open"), pl.col("overdue").sum().alias("overdue"))
+            .sort("stage")
+        )
+        st.caption("Open escalations by stage (overdue = the stage's resolution date has passed).")
+        st.dataframe(by_stage.drop("stage"), hide_index=True)
+        view = tracker.select(
+            pl.when(pl.col("overdue")).then(pl.lit("⚠ Overdue")).otherwise(pl.lit("Open")).alias("flag"),
+            "escalation_id", "child_id", "child_name", pl.col("category_label").alias("category"), "stage_name",
+            "raised_date", pl.col("age_working_days").alias("age (working days)"),
+            pl.col("stage_due_date").alias("stage resolution date"), "status",
+        )  # fmt: skip
+        st.dataframe(
+            view,
+            hide_index=True,
+            column_config={
+                "raised_date": st.column_config.DateColumn("raised", format="DD/MM/YYYY"),
+                "stage resolution date": st.column_config.DateColumn(format="DD/MM/YYYY"),
+            },
+        )
+        labels = {
+            r["escalation_id"]: f"#{r['escalation_id']} {r['child_id']} - {r['stage_name']}"
+            for r in tracker.iter_rows(named=True)
+        }
+        chosen = st.selectbox("Escalation", list(labels), format_func=labels.get, key="esc_pick")
+        row = tracker.filter(pl.col("escalation_id") == chosen).row(0, named=True)
+        st.markdown(f"**Concern:** {row['concern']}")
+        st.caption(f"Raised {row['raised_date']:%d/%m/%Y} by {row['raised_by']}. {row['status']}.")
+        hist = esc.history(engine(), chosen)
+        st.dataframe(
+            hist,
+            hide_index=True,
+            column_config={
+                c: st.column_config.DateColumn(format="DD/MM/YYYY") for c in ("started_date", "due_date", "ended_date")
+            },
+        )
+        left, right = st.columns(2)
+        with left, st.form("esc_move"):
+            st.markdown("**Move to the next stage**")
+            next_options = list(range(row["stage"] + 1, len(names)))
+            if next_options:
+                st.selectbox(
+                    "Next stage (you may bypass stages)", next_options, format_func=lambda i: names[i],
+                    key="esc_move_stage",
+                )  # fmt: skip
+                st.date_input("Date moved", value=as_of, key="esc_move_date", format="DD/MM/YYYY")
+                _err("move", "on_date")
+                st.text_area("Response received at this stage", key="esc_move_response")
+                st.date_input(
+                    "Resolution date for the new stage (blank: the policy's default)", value=None,
+                    key="esc_move_due", format="DD/MM/YYYY",
+                )  # fmt: skip
+                _err("move", "due_date")
+            else:
+                st.write("This is the last stage: close the escalation with its outcome.")
+
+            def _move(eid: int = chosen, actor: str = user, version_: int = row["version"]) -> None:
+                s = st.session_state
+                _run(
+                    "move",
+                    lambda: esc.move_to_next_stage(
+                        engine(),
+                        actor,
+                        eid,
+                        on_date=s["esc_move_date"],
+                        response=s.get("esc_move_response"),
+                        to_stage=s["esc_move_stage"],
+                        due_date=s.get("esc_move_due"),
+                        expected_version=version_,
+                        policy=policy,
+                    ),  # fmt: skip
+                    f"Escalation {eid} moved to {names[s['esc_move_stage']]}.",
+                )
+
+            st.form_submit_button("Move on", on_click=_move, disabled=not next_options, key="esc_move_submit")
+        with right, st.form("esc_close"):
+            st.markdown("**Close with an outcome**")
+            st.selectbox(
+                "Outcome", list(ESCALATION_OUTCOMES), format_func=ESCALATION_OUTCOMES.get, key="esc_close_outcome"
+            )
+            st.date_input("Date closed", value=as_of, key="esc_close_date", format="DD/MM/YYYY")
+            _err("close", "on_date")
+            st.text_area("How it was resolved", key="esc_close_notes")
+
+            def _close(eid: int = chosen, actor: str = user, version_: int = row["version"]) -> None:
+                s = st.session_state
+                _run(
+                    "close",
+                    lambda: esc.close_escalation(
+                        engine(),
+                        actor,
+                        eid,
+                        on_date=s["esc_close_date"],
+                        outcome=s["esc_close_outcome"],
+                        notes=s.get("esc_close_notes"),
+                        expected_version=version_,
+                    ),  # fmt: skip
+                    f"Escalation {eid} closed: {ESCALATION_OUTCOMES[s['esc_close_outcome']]}.",
+                )
+
+            st.form_submit_button("Close escalation", on_click=_close, key="esc_close_submit")
+
+        if row["stage"] == esc.cafcass_stage(policy):
+            with st.form("esc_cafcass"):
+                st.markdown("**Documents for the CAFCASS referral** (seed 004 §12)")
+                from sqlalchemy.orm import Session
+
+                from services.models import Escalation
+
+                with Session(engine()) as s:
+                    current = s.get(Escalation, chosen).cafcass_checklist or {}
+                for key, label in CAFCASS_DOCUMENTS.items():
+                    st.checkbox(label, value=bool(current.get(key)), key=f"esc_doc_{chosen}_{key}")
+
+                def _docs(eid: int = chosen, actor: str = user) -> None:
+                    items = {k: bool(st.session_state.get(f"esc_doc_{eid}_{k}")) for k in CAFCASS_DOCUMENTS}
+                    _run("cafcass", lambda: esc.set_cafcass_checklist(engine(), actor, eid, items), "Checklist saved.")
+
+                st.form_submit_button("Save checklist", on_click=_docs, key="esc_cafcass_submit")
+            missing = esc.cafcass_missing(current)
+            st.caption("Still to gather: " + ("; ".join(missing) if missing else "nothing - all documents ready."))
+
+with tab_raise, st.form("esc_raise"):
+    st.selectbox(
+        "Child", list(choices), format_func=choices.get, index=None, key="esc_new_child", placeholder="Choose a child"
+    )
+    _err("raise", "child_id")
+    st.selectbox(
+        "Category", list(ESCALATION_CATEGORIES), format_func=ESCALATION_CATEGORIES.get, index=None,
+        key="esc_new_category", placeholder="Choose what it is about",
+    )  # fmt: skip
+    _err("raise", "category")
+    st.text_area("Concern", key="esc_new_concern")
+    _err("raise", "concern")
+    st.text_area("Evidence", key="esc_new_evidence")
+    st.text_area("Actions asked for", key="esc_new_actions")
+    st.selectbox("Stage to start at", list(range(len(names))), format_func=lambda i: names[i], key="esc_new_stage")
+    st.date_input("Date raised", value=as_of, key="esc_new_raised", format="DD/MM/YYYY")
+    _err("raise", "raised_date")
+    st.date_input(
+        "Resolution date for this stage (blank: the policy's default)", value=None, key="esc_new_due",
+        format="DD/MM/YYYY",
+    )  # fmt: skip
+    _err("raise", "due_date")
+
+    def _raise(actor: str = user) -> None:
+        s = st.session_state
+        if not s.get("esc_new_child"):
+            st.session_state["esc_errors_raise"] = {"child_id": "Choose the child."}
+            st.session_state["esc_notice"] = ("error", "Nothing was saved: choose the child.")
+            return
+        _run(
+            "raise",
+            lambda: esc.raise_escalation(
+                engine(),
+                actor,
+                s["esc_new_child"],
+                raised_date=s["esc_new_raised"],
+                category=s["esc_new_category"],
+                concern=s.get("esc_new_concern") or "",
+                evidence=s.get("esc_new_evidence"),
+                actions_requested=s.get("esc_new_actions"),
+                stage=s["esc_new_stage"],
+                due_date=s.get("esc_new_due"),
+                policy=policy,
+            ),  # fmt: skip
+            "Escalation raised.",
+        )
+
+    st.form_submit_button("Raise escalation", type="primary", on_click=_raise, key="esc_raise_submit")
+
+with tab_good:
+    with st.form("good_practice"):
+        st.selectbox(
+            "Child", list(choices), format_func=choices.get, index=None, key="gp_child", placeholder="Choose a child"
+        )
+        _err("good", "child_id")
+        st.date_input("Date noticed", value=as_of, key="gp_date", format="DD/MM/YYYY")
+        st.text_area("Good practice noticed", key="gp_text")
+        _err("good", "text")
+
+        def _good(actor: str = user) -> None:
+            s = st.session_state
+            if not s.get("gp_child"):
+                st.session_state["esc_errors_good"] = {"child_id": "Choose the child."}
+                st.session_state["esc_notice"] = ("error", "Nothing was saved: choose the child.")
+                return
+            _run(
+                "good",
+                lambda: esc.add_good_practice(engine(), actor, s["gp_child"], s["gp_date"], s.get("gp_text") or ""),
+                "Good practice recorded.",
+            )
+
+        st.form_submit_button("Record good practice", on_click=_good, key="gp_submit")
+    st.dataframe(esc.good_practice(engine()), hide_index=True)
+
+with tab_closed:
+    st.dataframe(esc.closed_escalations(engine()), hide_index=True)

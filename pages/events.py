@@ -1,0 +1,97 @@
+"""Significant events (DOMAIN §7): record what the social worker reported and the IRO's decision
+whether to bring the next review forward; the schedule engine then shows the new due date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from services import events as ev
+from services.domain_lists import SIGNIFICANT_EVENT_TYPES
+from ui import results
+from ui.context import current_user, engine
+from ui.empty import require_data
+
+st.title("Significant events")
+version = require_data()
+user = current_user()
+policy = results.base_policy()
+as_of = dt.date.today()
+choices = results.child_choices(version)
+
+wanted = st.query_params.get("child")
+if wanted in choices and st.session_state.get("_ev_qp") != wanted:
+    st.session_state["ev_child"] = wanted
+    st.session_state["_ev_qp"] = wanted
+child_id = st.selectbox(
+    "Child", list(choices), format_func=choices.get, index=None, key="ev_child",
+    placeholder="Choose a child (type an id or name to search)",
+)  # fmt: skip
+if child_id is None:
+    st.info("Choose a child to record an event.", icon=":material/person_search:")
+    st.stop()
+st.query_params["child"] = child_id
+
+errors: dict[str, str] = st.session_state.get("ev_errors", {})
+
+
+def _err(key: str) -> None:
+    if key in errors:
+        st.error(errors[key], icon=":material/error:")
+
+
+def _save(cid: str, actor: str) -> None:
+    s = st.session_state
+    decision = {"Yes": True, "No": False}.get(s.get("ev_bring_forward") or "")
+    s["ev_errors"] = {}
+    try:
+        ev.record_event(
+            engine(), actor, cid, event_date=s.get("ev_date"), event_type=s.get("ev_type"),
+            bring_forward=decision, notes=s.get("ev_notes"), as_of=as_of,
+        )  # fmt: skip
+        s["ev_notice"] = ("success", "Event recorded.")
+        s["ev_saved"] = True
+    except ev.EventError as exc:
+        s["ev_errors"] = exc.errors
+        s["ev_notice"] = ("error", f"Nothing was saved: {exc}")
+
+
+notice = st.session_state.pop("ev_notice", None)
+if notice:
+    getattr(st, notice[0])(notice[1])
+
+with st.form("event_form"):
+    st.date_input("Date of the event", value=None, key="ev_date", format="DD/MM/YYYY")
+    _err("event_date")
+    st.selectbox(
+        "Type of event", list(SIGNIFICANT_EVENT_TYPES), format_func=SIGNIFICANT_EVENT_TYPES.get, index=None,
+        key="ev_type", placeholder="Choose the event",
+    )  # fmt: skip
+    _err("event_type")
+    st.radio(
+        "Bring the next review forward?", ["Yes", "No"], index=None, horizontal=True, key="ev_bring_forward",
+        help=f"A brought-forward review is due within {policy.brought_forward_working_days} working days of the event "
+        "(DOMAIN §3).",
+    )  # fmt: skip
+    _err("bring_forward")
+    st.text_area("Notes", key="ev_notes")
+    st.form_submit_button("Record event", type="primary", on_click=_save, args=(child_id, user), key="ev_submit")
+
+nxt = ev.next_review(engine(), child_id, as_of, policy)
+if nxt and nxt["next_review_due"]:
+    kind = (nxt["next_review_type"] or "").replace("_", " ")
+    st.info(
+        f"Next review due {nxt['next_review_due']:%d/%m/%Y} ({kind}).",
+        icon=":material/event_upcoming:",
+    )
+events = ev.events_for(engine(), child_id)
+st.subheader("Events recorded for this child")
+if events.is_empty():
+    st.write("None recorded.")
+else:
+    st.dataframe(
+        events.select("event_date", "event", "bring_forward", "decided_by", "notes"),
+        hide_index=True,
+        column_config={"event_date": st.column_config.DateColumn("date", format="DD/MM/YYYY")},
+    )

@@ -1,0 +1,109 @@
+"""Import data (admin): upload SSDA903 files or Midway's template, check, preview, import.
+
+Thin: parsing, validation, the dry-run preview and the all-or-nothing write live in
+services.importers (the command line uses the same code).
+"""
+
+import hashlib
+
+import streamlit as st
+
+from services.errors import UsageError
+from services.importers import InputFile, parse_files
+from services.importers import problems as pb
+from services.importers.template import workbook_bytes
+from services.importers.writer import history, import_parsed
+from ui.context import current_user, engine
+
+st.title("Import data")
+st.caption(
+    "Upload your SSDA903 return (the CSV tables or the XML file; several collection years at once are fine) "
+    "or Midway's own template (CSV files or one Excel workbook). Everything is checked first: if anything is "
+    "wrong, nothing is written. Importing the same files again changes nothing."
+)
+user = current_user()
+
+st.download_button(
+    "Download the blank template (.xlsx)",
+    data=workbook_bytes(),
+    file_name="midway_import_template.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    help="One sheet per table with its columns and an example row, plus a sheet explaining every column.",
+    icon=":material/download:",
+)
+
+uploads = st.file_uploader(
+    "Files to import",
+    type=["csv", "xml", "xlsx"],
+    accept_multiple_files=True,
+    key="import_files",
+    help="SSDA903: Header, Episodes, Reviews, Missing, SWEpisodes ... tables (recognised by their columns). "
+    "Template: children.csv, reviews.csv ... or one .xlsx workbook.",
+)
+
+if uploads:
+    files = [InputFile(u.name, u.getvalue()) for u in uploads]
+    key = hashlib.sha256("".join(f.name + f.sha256 for f in files).encode()).hexdigest()
+    if st.session_state.get("import_key") != key:
+        st.session_state.pop("import_done", None)
+        try:
+            st.session_state["import_parsed"] = parse_files(files)
+        except UsageError as exc:
+            st.session_state["import_parsed"] = None
+            st.error(str(exc), icon=":material/error:")
+        st.session_state["import_key"] = key
+    parsed = st.session_state.get("import_parsed")
+    if parsed is not None:
+        errors, warnings = pb.errors(parsed.problems), pb.warnings(parsed.problems)
+        kind = "SSDA903 return" if parsed.kind == "ssda903" else "Midway template"
+        st.subheader(f"Checked: {kind}, {len(files)} file(s)")
+        for note in parsed.notes:
+            st.caption(note)
+        if errors.height:
+            st.error(
+                f"{errors.height} error(s): nothing can be imported until they are fixed. "
+                "Each row below names the file, line, column and value.",
+                icon=":material/error:",
+            )
+            st.dataframe(errors.drop("severity"), hide_index=True, key="import_errors")
+        else:
+            st.success("No errors found.", icon=":material/check_circle:")
+        if warnings.height:
+            with st.expander(f"{warnings.height} warning(s): rows kept, with anomalies", expanded=not errors.height):
+                st.dataframe(pb.counts_by_message(warnings).drop("severity"), hide_index=True, key="warn_kinds")
+                st.dataframe(warnings.drop("severity"), hide_index=True, key="import_warnings")
+        if parsed.problems.height:
+            st.download_button(
+                "Download all problems (CSV)",
+                data=pb.to_csv_bytes(parsed.problems),
+                file_name="import_problems.csv",
+                mime="text/csv",
+                icon=":material/download:",
+            )
+        if not errors.height:
+            done = st.session_state.get("import_done")
+            if done is None:
+                preview = import_parsed(engine(), parsed, user or "preview", dry_run=True)
+                st.subheader("Preview: what the import would do")
+                st.dataframe(preview.counts, hide_index=True, key="import_preview")
+                if st.button("Import", type="primary", icon=":material/upload:", disabled=not user):
+                    bar = st.progress(0.0, text="Starting import")
+                    result = import_parsed(
+                        engine(), parsed, user or "", progress=lambda f, text: bar.progress(f, text=text)
+                    )
+                    st.session_state["import_done"] = result
+                    st.rerun()
+            else:
+                st.success(
+                    f"Imported (run {done.run_id}): {int(done.counts['added'].sum())} rows added, "
+                    f"{int(done.counts['updated'].sum())} updated.",
+                    icon=":material/task_alt:",
+                )
+                st.dataframe(done.counts, hide_index=True, key="import_result")
+
+st.subheader("Import history")
+past = history(engine())
+if past.height:
+    st.dataframe(past, hide_index=True, key="import_history")
+else:
+    st.caption("No imports yet.")

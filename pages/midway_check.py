@@ -1,0 +1,300 @@
+"""Midway check: the IRO's form between reviews (DOMAIN §4-5), then the case note to paste.
+
+Every widget is keyed `mc:<field key>`, so what was typed survives a refused save and the
+validation message for a field is drawn right under it. Saves run in the submit buttons'
+callbacks (before the page redraws), so the messages are known when the widgets are drawn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import streamlit as st
+
+from services import midway_form as mf
+from services.casenote import case_note_data, case_note_docx, message_draft, render_case_note
+from services.domain_lists import (
+    CONTACT_MODES,
+    ESCALATION_CATEGORIES,
+    MIDWAY_OUTCOME_LABELS,
+    RECOMMENDATION_STATUS_LABELS,
+)
+from ui import results
+from ui.context import current_user, engine
+from ui.empty import require_data
+
+P = "mc:"  # widget key prefix
+
+st.title("Midway check")
+version = require_data()
+user = current_user()
+policy = results.base_policy()
+as_of = dt.date.today()
+choices = results.child_choices(version)
+
+wanted = st.query_params.get("child")
+if wanted is not None and wanted not in choices:
+    st.error(f"There is no child with id “{wanted}”. Choose a child below.", icon=":material/person_off:")
+elif wanted is not None and st.session_state.get("_mc_qp") != wanted:
+    st.session_state["mc_child_select"] = wanted
+    st.session_state["_mc_qp"] = wanted
+child_id = st.selectbox(
+    "Child",
+    list(choices),
+    index=None,
+    format_func=choices.get,
+    key="mc_child_select",
+    placeholder="Choose a child (type an id or name to search)",
+)
+if child_id is None:
+    st.info("Choose a child to record their midway check.", icon=":material/person_search:")
+    st.stop()
+st.query_params["child"] = child_id
+
+ctx = mf.form_context(engine(), child_id, as_of)
+st.caption(
+    f"{ctx.display_name} ({ctx.child_id}), aged {ctx.age}. IRO: {ctx.iro or 'none allocated'}; "
+    f"social worker: {ctx.social_worker or 'none allocated'}; team: {ctx.team or 'none'}"
+    + (f"; team manager: {ctx.team_manager}" if ctx.team_manager else "")
+    + "."
+)
+if ctx.review_id is None:
+    st.info(
+        "No review has been held for this child yet: a midway check follows a review.", icon=":material/event_busy:"
+    )
+    st.stop()
+rec_ids = [r["rec_id"] for r in ctx.recommendations]
+
+
+def _clear_form() -> None:
+    for key in [k for k in st.session_state if isinstance(k, str) and (k.startswith(P) or k.startswith("mc_state"))]:
+        del st.session_state[key]
+    st.session_state.pop("mc_errors", None)
+    st.session_state.pop("mc_notice", None)
+    st.session_state.pop("mc_saved", None)
+    st.session_state.pop("mc_scope", None)  # the next run reloads the check (or draft) from the database
+
+
+# one form state per child and review: switching child starts afresh, a draft is resumed
+scope = (child_id, ctx.review_id)
+if st.session_state.get("mc_scope") != scope:
+    _clear_form()
+    st.session_state["mc_scope"] = scope
+    if ctx.draft is not None:
+        for key, value in mf.from_json(ctx.draft.answers).items():
+            st.session_state[P + key] = value
+        st.session_state["mc_template"] = ctx.draft.template
+        st.session_state["mc_state_check"] = (ctx.draft.check_id, ctx.draft.version)
+        when = mf.local_time(ctx.draft.updated_at).strftime("%d/%m/%Y %H:%M") if ctx.draft.updated_at else ""
+        st.session_state["mc_notice"] = ("info", f"Resumed the draft saved by {ctx.draft.author} {when}.")
+    else:
+        st.session_state["mc_state_check"] = (None, None)
+        st.session_state.setdefault("mc_template", policy.midway_template)
+
+template = st.selectbox(
+    "Form template",
+    list(mf.TEMPLATES),
+    format_func=lambda t: mf.TEMPLATES[t].label,
+    key="mc_template",
+    help="Your council's layout. The default asks every question of the three procedures.",
+)
+tpl = mf.get_template(template)
+keys = mf.field_keys(tpl, rec_ids)
+defaults: dict[str, Any] = {"check_date": as_of, "esc.raise": False}
+for key in keys:
+    st.session_state.setdefault(P + key, defaults.get(key))
+
+
+def _answers() -> dict[str, Any]:
+    out = {k: st.session_state.get(P + k) for k in keys}
+    if out.get("esc.raise") and not out.get("esc.concern"):
+        out["esc.concern"] = out.get("concerns") or ""
+    return out
+
+
+def _save(final: bool, actor: str) -> None:
+    """Submit callback: save, keep the typed answers, and leave the outcome for the redraw."""
+    answers = _answers()
+    check_id, expected = st.session_state.get("mc_state_check", (None, None))
+    st.session_state.pop("mc_notice", None)
+    try:
+        if final:
+            saved = mf.save_check(
+                engine(), actor, child_id, ctx.review_id, answers, template, answers.get("outcome"), expected,
+                check_id=check_id, as_of=as_of, policy=policy,
+            )  # fmt: skip
+            st.session_state["mc_saved"] = saved
+        else:
+            saved = mf.save_draft(
+                engine(), actor, child_id, ctx.review_id, answers, template, answers.get("outcome"), expected,
+                check_id=check_id, as_of=as_of,
+            )  # fmt: skip
+            st.session_state["mc_notice"] = ("success", "Draft saved. You can come back to it later.")
+        st.session_state["mc_state_check"] = (saved.check_id, saved.version)
+        st.session_state["mc_errors"] = {}
+    except mf.ValidationError as exc:
+        st.session_state["mc_errors"] = exc.errors
+        n = len(exc.errors)
+        st.session_state["mc_notice"] = (
+            "error",
+            f"Nothing was saved: {n} answer{'s' if n != 1 else ''} need{'s' if n == 1 else ''} attention "
+            "(marked below each field). Everything you typed is kept.",
+        )
+    except mf.ConcurrentEditError as exc:
+        st.session_state["mc_notice"] = ("error", str(exc))
+    except (LookupError, ValueError) as exc:
+        st.session_state["mc_notice"] = ("error", f"Nothing was saved: {exc}")
+
+
+errors: dict[str, str] = st.session_state.get("mc_errors", {})
+
+
+def _err(key: str) -> None:
+    if key in errors:
+        st.error(errors[key], icon=":material/error:")
+
+
+notice = st.session_state.get("mc_notice")
+if notice:
+    getattr(st, notice[0])(notice[1])
+    if "Reload" in notice[1]:
+        st.button("Reload the saved version", on_click=_clear_form, key="mc_reload", icon=":material/refresh:")
+
+saved: mf.SavedCheck | None = st.session_state.get("mc_saved")
+if saved is not None:
+    st.success(f"Midway check saved on {mf.uk_date(saved.check_date)}.", icon=":material/check_circle:")
+    data = case_note_data(engine(), saved.check_id)
+    note = render_case_note(data, policy)
+    st.subheader("Case note")
+    st.caption("Paste into the child's record (Mosaic / LCS / CCM). The copy button is at the top right of the box.")
+    st.code(note, language=None, wrap_lines=True)
+    left, right = st.columns(2)
+    left.download_button(
+        "Download .txt", note, file_name=f"midway_check_{child_id}_{saved.check_date:%Y%m%d}.txt",
+        mime="text/plain", icon=":material/description:",
+    )  # fmt: skip
+    right.download_button(
+        "Download .docx", case_note_docx(note), file_name=f"midway_check_{child_id}_{saved.check_date:%Y%m%d}.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", icon=":material/article:",
+    )  # fmt: skip
+    draft = message_draft(data, policy)
+    if draft:
+        st.subheader("Message to the social worker and team manager")
+        st.text_input("Subject", draft[0], key="mc_msg_subject")
+        st.code(draft[1], language=None, wrap_lines=True)
+    if saved.escalation_id:
+        st.info(f"Escalation {saved.escalation_id} raised.", icon=":material/campaign:")
+        st.page_link("pages/escalations.py", label="Open the escalations tracker", icon=":material/campaign:")
+    flags = mf.child_flags(engine(), child_id, as_of, policy)
+    if flags is not None:
+        st.subheader("The child's flags now")
+        if flags.is_empty():
+            st.write("No drift flags are raised for this child.")
+        else:
+            st.dataframe(flags.select("code", "reason"), hide_index=True)
+    st.button("Record another check", on_click=_clear_form, key="mc_another", icon=":material/add:")
+    st.stop()
+
+if ctx.final_checks:
+    st.caption(
+        "Already saved for this review: "
+        + "; ".join(f"{mf.uk_date(c.check_date)} by {c.author}" for c in ctx.final_checks)
+        + ". Concerns may call for another check."
+    )
+
+with st.form("midway_form", clear_on_submit=False, enter_to_submit=False):
+    st.subheader(f"Last review: {mf.uk_date(ctx.review_date)}")
+    st.date_input("Date of this midway check", key=P + "check_date", format="DD/MM/YYYY", value=None)
+    _err("check_date")
+
+    for section in tpl.sections:
+        if section.key == "review":
+            continue
+        st.subheader(section.title)
+        if section.key == "recommendations":
+            if not ctx.recommendations:
+                st.write("The review recorded no recommendations.")
+            for rec in ctx.recommendations:
+                rid = rec["rec_id"]
+                target = f"; target date {mf.uk_date(rec['target_date'])}" if rec["target_date"] else ""
+                st.markdown(f"**{rec['seq']}. {rec['text']}**  \nOwner: {rec['owner'] or 'not recorded'}{target}")
+                st.selectbox(
+                    f"Recommendation {rec['seq']}: status",
+                    list(RECOMMENDATION_STATUS_LABELS),
+                    format_func=RECOMMENDATION_STATUS_LABELS.get,
+                    index=None,
+                    key=f"{P}rec.{rid}.status",
+                    placeholder="Choose done, on track, delayed or not started",
+                )
+                _err(f"rec.{rid}.status")
+                st.text_area(f"Recommendation {rec['seq']}: update", key=f"{P}rec.{rid}.update", height=68)
+                _err(f"rec.{rid}.update")
+        for q in section.questions:
+            if q.kind == "contact":
+                st.markdown(f"**{q.label}**" + ("" if q.required else " (if any)"))
+                c1, c2 = st.columns(2)
+                with c1:
+                    st.date_input(f"{q.label}: date", key=f"{P}{q.key}.date", format="DD/MM/YYYY", value=None)
+                    _err(f"{q.key}.date")
+                with c2:
+                    st.selectbox(
+                        f"{q.label}: how", CONTACT_MODES, index=None, key=f"{P}{q.key}.mode", placeholder="Choose"
+                    )
+                    _err(f"{q.key}.mode")
+                st.text_input(f"{q.label}: notes", key=f"{P}{q.key}.notes", help=q.help or None)
+                _err(f"{q.key}.notes")
+                if q.key == "contact_child" and ctx.age >= policy.midway_child_view_min_age:
+                    st.text_area(
+                        "The child's own view of how their plan is progressing",
+                        key=P + "child_view",
+                        help=f"Children aged {policy.midway_child_view_min_age} and over are asked directly "
+                        "(in person, phone or letter).",
+                    )
+                    _err("child_view")
+                    st.text_input("Or: why the child's view was not sought", key=P + "child_view_reason")
+            elif q.kind == "yesno_row":
+                st.radio(q.label, ["Yes", "No"], index=None, horizontal=True, key=f"{P}{q.key}.answer")
+                _err(f"{q.key}.answer")
+                c1, c2 = st.columns(2)
+                c1.text_input("Comment", key=f"{P}{q.key}.comment", help=q.label)
+                with c2:
+                    st.text_input("Action needed", key=f"{P}{q.key}.action", help=q.label)
+                    _err(f"{q.key}.action")
+            elif q.kind == "text":
+                st.text_area(q.label, key=P + q.key, help=q.help or None)
+                _err(q.key)
+        if section.key == "outcome":
+            st.radio(
+                "Outcome of the check", list(MIDWAY_OUTCOME_LABELS), format_func=MIDWAY_OUTCOME_LABELS.get,
+                index=None, key=P + "outcome",
+            )  # fmt: skip
+            _err("outcome")
+            st.radio(
+                "For outcome (c): which dispute process", list(mf.DISPUTE_CHOICES),
+                format_func=mf.DISPUTE_CHOICES.get, index=None, horizontal=True, key=P + "dispute",
+            )  # fmt: skip
+            _err("dispute")
+            with st.expander("For outcome (c): raise the escalation now", expanded=bool(errors.keys() & {
+                "esc.category", "esc.concern", "esc.due_date"})):  # fmt: skip
+                st.checkbox("Raise an escalation with this check", key=P + "esc.raise")
+                st.selectbox(
+                    "Category", list(ESCALATION_CATEGORIES), format_func=ESCALATION_CATEGORIES.get, index=None,
+                    key=P + "esc.category", placeholder="Choose what it is about",
+                )  # fmt: skip
+                _err("esc.category")
+                st.text_area("Concern (blank: the concerns above)", key=P + "esc.concern")
+                _err("esc.concern")
+                st.text_area("Evidence", key=P + "esc.evidence")
+                st.text_area("Actions asked for", key=P + "esc.actions")
+                st.date_input(
+                    "Resolution date for this stage (blank: the policy's default)",
+                    key=P + "esc.due_date", format="DD/MM/YYYY", value=None,
+                )  # fmt: skip
+                _err("esc.due_date")
+
+    left, right = st.columns(2)
+    left.form_submit_button(
+        "Save check", type="primary", on_click=_save, args=(True, user), key="mc_submit", icon=":material/save:"
+    )
+    right.form_submit_button("Save draft", on_click=_save, args=(False, user), key="mc_draft", icon=":material/draft:")

@@ -1,0 +1,205 @@
+"""The casework pages driven through AppTest on a real database (temp SQLite file, and PostgreSQL
+when TEST_DATABASE_URL is set): the midway form's save, refusal, draft and version check, the
+escalations tracker, and the events page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import streamlit as st
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+from services import db
+from services import models as m
+from services.escalations import raise_escalation
+from services.midway_form import form_context, save_check, save_draft
+from tests.casework_seed import AS_OF, seed, valid_answers
+
+SHIFT = dt.date.today() - AS_OF  # the pages work on today's date: move the seed so AS_OF is today
+TODAY = dt.date.today()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'app.db'}"
+    else:
+        url = os.environ.get("TEST_DATABASE_URL")
+        if not url:
+            pytest.skip("TEST_DATABASE_URL not set: PostgreSQL run skipped")
+    monkeypatch.setenv("DATABASE_URL", url)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    db.get_engine.cache_clear()
+    engine = db.get_engine(url)
+    if request.param == "postgresql":
+        db.reset_schema(engine)
+    ids = seed(engine, SHIFT)
+    yield engine, ids
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    db.get_engine.cache_clear()
+    engine.dispose()
+
+
+def _open(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.run()
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+SELECTS = (".status", ".mode", "esc.category")
+RADIOS = (".answer", "outcome", "dispute")
+
+
+def _fill(at: AppTest, answers: dict[str, Any]) -> None:
+    for key, value in answers.items():
+        wkey = "mc:" + key
+        if isinstance(value, dt.date) or value is None and key.endswith("date"):
+            at.date_input(key=wkey).set_value(value)
+        elif key.endswith(SELECTS):
+            at.selectbox(key=wkey).set_value(value)
+        elif key.endswith(RADIOS):
+            at.radio(key=wkey).set_value(value)
+        else:
+            try:
+                at.text_area(key=wkey).set_value(value)
+            except KeyError:
+                at.text_input(key=wkey).set_value(value)
+
+
+def _count(engine, model) -> int:
+    with Session(engine) as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def test_full_save_writes_the_check_and_shows_case_note_and_message(app_db) -> None:
+    engine, ids = app_db
+    at = _open("pages/midway_check.py", child="C1")
+    assert at.selectbox(key="mc_child_select").value == "C1"
+    _fill(at, valid_answers(ids, SHIFT))
+    at.button(key="mc_submit").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    with Session(engine) as s:
+        checks = s.scalars(select(m.MidwayCheck)).all()
+        assert [(c.status, c.outcome, c.author, c.check_date) for c in checks] == [
+            ("final", "actions_sent", "Iris Reviewer", valid_answers(ids, SHIFT)["check_date"])
+        ]
+        recs = s.scalars(select(m.Recommendation).where(m.Recommendation.review_id == ids["review_id"])).all()
+        assert sorted(r.status for r in recs) == ["delayed", "done", "on_track"]
+    note = at.code[0].value
+    review_date = form_context(engine, "C1", TODAY).review_date
+    assert note.startswith(f"CISRO Midway CLA Review Check\n\nDate of last CLA Review : {review_date:%d/%m/%Y}\n")
+    assert "Is the Informal Dispute process required? NO" in note
+    assert at.code[1].value.startswith("Dear Sam Worker and Tara Manager,")
+    assert [b.proto.label for b in at.get("download_button")] == ["Download .txt", "Download .docx"]
+
+
+def test_missing_field_shows_its_message_keeps_typing_and_writes_nothing(app_db) -> None:
+    engine, ids = app_db
+    at = _open("pages/midway_check.py", child="C1")
+    answers = valid_answers(ids, SHIFT)
+    answers["contact_sw.mode"] = None
+    _fill(at, answers)
+    at.button(key="mc_submit").click().run()
+    messages = [e.value for e in at.error]
+    assert messages == [
+        "Nothing was saved: 1 answer needs attention (marked below each field). Everything you typed is kept.",
+        "Choose how you spoke to the social worker.",
+    ]
+    assert _count(engine, m.MidwayCheck) == 0
+    assert at.text_area(key="mc:concerns").value == answers["concerns"]
+    assert at.selectbox(key=f"mc:rec.{ids['rec_ids'][1]}.status").value == "delayed"
+    # fixing the one field saves
+    at.selectbox(key="mc:contact_sw.mode").set_value("Phone")
+    at.button(key="mc_submit").click().run()
+    assert not at.error and _count(engine, m.MidwayCheck) == 1
+
+
+def test_draft_is_saved_and_resumed_in_a_new_session(app_db) -> None:
+    engine, ids = app_db
+    at = _open("pages/midway_check.py", child="C1")
+    _fill(at, {"concerns": "Half written", "contact_sw.mode": "Phone"})
+    at.button(key="mc_draft").click().run()
+    assert [s.value for s in at.success] == ["Draft saved. You can come back to it later."]
+    with Session(engine) as s:
+        assert [c.status for c in s.scalars(select(m.MidwayCheck))] == ["draft"]
+    again = _open("pages/midway_check.py", child="C1")
+    assert again.info[0].value.startswith("Resumed the draft saved by Iris Reviewer")
+    assert again.text_area(key="mc:concerns").value == "Half written"
+    assert again.selectbox(key="mc:contact_sw.mode").value == "Phone"
+
+
+def test_second_save_of_the_same_check_is_refused_on_the_page(app_db) -> None:
+    engine, ids = app_db
+    draft = save_draft(engine, "Iris Reviewer", "C1", ids["review_id"], {"concerns": "x"}, "default", None, as_of=TODAY)
+    at = _open("pages/midway_check.py", child="C1")  # opens the draft at its version
+    answers = valid_answers(ids, SHIFT)
+    save_check(
+        engine, "Other Iro", "C1", ids["review_id"], answers, "default", "progressing", draft.version,
+        check_id=draft.check_id, as_of=TODAY,
+    )  # fmt: skip
+    _fill(at, answers)
+    at.button(key="mc_submit").click().run()
+    assert re.fullmatch(
+        r"This check was saved by Other Iro at \d\d:\d\d since you opened it; nothing was overwritten\. "
+        r"Reload to see their version\.",
+        at.error[0].value,
+    )
+    with Session(engine) as s:
+        assert [(c.author, c.outcome) for c in s.scalars(select(m.MidwayCheck))] == [("Other Iro", "progressing")]
+
+
+def test_escalations_tracker_flags_overdue_and_moves_stage(app_db) -> None:
+    engine, _ = app_db
+    esc_id = raise_escalation(
+        engine, "Iris Reviewer", "C1", raised_date=TODAY - dt.timedelta(days=30), category="plan_delay",
+        concern="Health assessment not booked", stage=0,
+    )  # fmt: skip
+    at = _open("pages/escalations.py")
+    table = at.dataframe[1].value
+    assert list(table["flag"]) == ["⚠ Overdue"]
+    assert str(table["status"][0]).endswith("propose Formal: Team Manager")
+    at.text_area(key="esc_move_response").set_value("TM did not reply")
+    at.button(key="esc_move_submit").click().run()
+    assert [s.value for s in at.success] == [f"Escalation {esc_id} moved to Formal: Team Manager."]
+    with Session(engine) as s:
+        stages = s.get(m.Escalation, esc_id).stages
+        assert [(x.stage, x.ended_date, x.response) for x in stages] == [
+            (0, TODAY, "TM did not reply"),
+            (1, None, None),
+        ]
+
+
+def test_events_page_records_decision_and_shows_due_date(app_db) -> None:
+    engine, _ = app_db
+    at = _open("pages/events.py", child="C1")
+    at.button(key="ev_submit").click().run()
+    assert [e.value for e in at.error][1:] == [
+        "Enter the date of the event.",
+        "Choose the type of event.",
+        "Decide whether to bring the next review forward.",
+    ]
+    assert _count(engine, m.SignificantEvent) == 0
+    at.date_input(key="ev_date").set_value(TODAY - dt.timedelta(days=2))
+    at.selectbox(key="ev_type").set_value("care_plan_change")
+    at.radio(key="ev_bring_forward").set_value("Yes")
+    at.button(key="ev_submit").click().run()
+    assert [s.value for s in at.success] == ["Event recorded."]
+    with Session(engine) as s:
+        ev = s.scalars(select(m.SignificantEvent)).one()
+        assert (ev.event_type, ev.bring_forward, ev.decided_by) == ("care_plan_change", True, "Iris Reviewer")
+    assert any("(brought forward)" in i.value for i in at.info)
