@@ -184,7 +184,8 @@ def bucket_starts(as_of: dt.date, granularity: Granularity, n: int) -> list[dt.d
 
 
 def bucket_label(start: dt.date, granularity: Granularity) -> str:
-    return f"w/c {start.day} {start:%b %y}" if granularity == "week" else f"{start:%b %Y}"
+    """Short enough to sit horizontally under a square: "2 Nov" (week commencing), "Nov 2026"."""
+    return f"{start.day} {start:%b}" if granularity == "week" else f"{start:%b %Y}"
 
 
 def _row_expr(by: RowDimension) -> pl.Expr:

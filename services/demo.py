@@ -300,10 +300,6 @@ def _age(dob: dt.date, on: dt.date) -> int:
     return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
 
 
-def _birthday(dob: dt.date, years: int) -> dt.date:
-    return dob + relativedelta(years=years)
-
-
 # --- the schedule (mirrors services.schedule, DOMAIN §3) ----------------------------------------
 
 

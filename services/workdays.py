@@ -62,7 +62,7 @@ def _tables() -> tuple[pl.Series, pl.Series]:
     days = pl.int_range(first, (TABLE_LAST - _EPOCH).days + 1, dtype=pl.Int32, eager=True)
     dates = days.cast(pl.Date)
     hol = pl.Series(list(england_bank_holidays()), dtype=pl.Date)
-    is_wd = (dates.dt.weekday() <= 5) & ~dates.is_in(hol)
+    is_wd = (dates.dt.weekday() <= 5) & ~dates.is_in(hol.implode())
     count = is_wd.cast(pl.Int32).cum_sum()
     working = days.filter(is_wd)
     return count, working

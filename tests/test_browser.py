@@ -31,7 +31,7 @@ pytestmark = [
 
 # url path -> (extra query, charts expected on the page)
 DASHBOARD = {
-    "overview": ("", 0),
+    "": ("", 0),  # the default page (Overview) lives at the root: /overview is "page not found"
     "heatmap": ("", 1),
     "timeline": ("&child=C00001", 1),
     "caseloads": ("", 1),
@@ -168,21 +168,22 @@ def _open(page, server: str, path: str, query: str, charts: int) -> None:  # noq
     assert page.locator("[data-testid='stException']").count() == 0, page.locator(
         "[data-testid='stException']"
     ).first.inner_text()
+    assert page.get_by_text("Page not found").count() == 0
     if charts:
         assert page.locator("[data-testid='stPlotlyChart']").count() >= charts
 
 
-@pytest.mark.parametrize("path", list(DASHBOARD))
+@pytest.mark.parametrize("path", list(DASHBOARD), ids=[p or "overview" for p in DASHBOARD])
 def test_dashboard_page_renders(page, app: str, path: str) -> None:  # noqa: ANN001
     query, charts = DASHBOARD[path]
     _open(page, app, path, query, charts)
     assert page.locator("h1").first.inner_text().strip()
-    shot = _screenshot(page, path)
+    shot = _screenshot(page, path or "overview")
     assert shot.stat().st_size > 10_000
 
 
 def test_overview_cards_and_attention(page, app: str) -> None:  # noqa: ANN001
-    _open(page, app, "overview", "", 0)
+    _open(page, app, "", "", 0)
     page.locator("[data-testid='stMetric']").nth(4).wait_for(timeout=30_000)
     assert page.locator("[data-testid='stMetric']").count() == 5
     nav = page.locator("[data-testid='stSidebarNav']").inner_text()

@@ -270,7 +270,7 @@ def test_attention_ranks_statutory_breaches_first_with_reasons():
 def test_bucket_starts_weeks_and_months():
     assert d.bucket_starts(AS_OF, "week", 3) == [D(2026, 11, 9), D(2026, 11, 16), D(2026, 11, 23)]
     assert d.bucket_starts(D(2026, 2, 14), "month", 3) == [D(2025, 12, 1), D(2026, 1, 1), D(2026, 2, 1)]
-    assert d.bucket_label(D(2026, 11, 2), "week") == "w/c 2 Nov 26"
+    assert d.bucket_label(D(2026, 11, 2), "week") == "2 Nov"
     assert d.bucket_label(D(2026, 11, 1), "month") == "Nov 2026"
 
 

@@ -32,12 +32,12 @@ EMPTY_CELL = "#EEF1F5"
 
 # status -> (legend text, colour, symbol); one legend entry per status, in this order.
 STATUS_STYLE: dict[str, tuple[str, str, str]] = {
-    "on time": ("Held on time", OKABE_ITO["green"], "circle"),
-    "done": ("Done", OKABE_ITO["green"], "circle"),
-    "met": ("Met", OKABE_ITO["green"], "circle"),
+    "on time": ("On time / done", OKABE_ITO["green"], "circle"),
+    "done": ("On time / done", OKABE_ITO["green"], "circle"),
+    "met": ("On time / done", OKABE_ITO["green"], "circle"),
     "late": ("Late", OKABE_ITO["orange"], "diamond"),
-    "due": ("Due", OKABE_ITO["blue"], "circle-open"),
-    "pending": ("Due", OKABE_ITO["blue"], "circle-open"),
+    "due": ("Due (future)", OKABE_ITO["blue"], "circle-open"),
+    "pending": ("Due (future)", OKABE_ITO["blue"], "circle-open"),
     "overdue": ("Overdue", OKABE_ITO["vermillion"], "x"),
     "missed": ("Missed", OKABE_ITO["purple"], "square"),
     "superseded": ("Superseded / not needed", OKABE_ITO["grey"], "circle-open-dot"),
@@ -72,6 +72,17 @@ def _layout(fig: go.Figure, **kw) -> go.Figure:  # noqa: ANN003
 
 
 # --- heatmap as a grid of squares -------------------------------------------------------------------
+
+
+def _colorbar(value: str, vmax: float) -> dict:
+    """Whole-number ticks for counts (no "0, 0, 1, 1" on a scale of 0-1), percentages for rates."""
+    bar: dict = dict(title=dict(text="share" if value == "rate" else "checks", side="right"), thickness=14)
+    if value == "rate":
+        bar["tickformat"] = ".0%"
+    else:
+        step = max(1, int(vmax) // 5)
+        bar.update(tickmode="array", tickvals=list(range(0, int(vmax) + 1, step)))
+    return bar
 
 
 def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure:
@@ -136,12 +147,7 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
                 cmin=0,
                 cmax=vmax,
                 line=dict(width=1, color="#9AA3AF"),
-                colorbar=dict(
-                    title=dict(text="share" if value == "rate" else "checks", side="right"),
-                    tickformat=".0%" if value == "rate" else "d",
-                    thickness=14,
-                    len=1 if n_rows > 3 else 1.6,
-                ),
+                colorbar=_colorbar(value, vmax),
             ),
             textfont=dict(color=["white" if x > 0.55 else "#1F2937" for x in norm], size=15),
             name="overdue",
@@ -158,11 +164,11 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
         dragmode=False,
         xaxis=dict(
             type="category", categoryorder="array", categoryarray=cols, side="top", showgrid=False, title=None,
-            fixedrange=True, tickfont=dict(size=13),
+            fixedrange=True, tickfont=dict(size=13), tickangle=0,
         ),
         yaxis=dict(
-            type="category", categoryorder="array", categoryarray=rows[::-1], showgrid=False, title=row_title,
-            fixedrange=True, automargin=True,
+            type="category", categoryorder="array", categoryarray=rows[::-1], showgrid=False, title=None,
+            fixedrange=True, automargin=True, ticksuffix="  ",
         ),
     )  # fmt: skip
     return fig
@@ -290,11 +296,14 @@ def caseload_figure(caseloads: pl.DataFrame, lo: int, hi: int) -> go.Figure:
     xmax = max(float(data.get_column("per_fte").max() or 0), hi) * 1.12
     _layout(
         fig,
-        height=120 + 34 * max(data.height, 1),
+        height=130 + 34 * max(data.height, 1),
         margin=dict(l=10, r=10, t=30, b=10),
         barmode="overlay",
-        legend=dict(orientation="h", yanchor="top", y=-0.08, x=0),
-        xaxis=dict(title="children per full-time IRO", range=[0, xmax], gridcolor="#EEF1F5"),
-        yaxis=dict(type="category", categoryorder="array", categoryarray=data.get_column("iro").to_list()),
+        legend=dict(orientation="h", yanchor="top", y=-0.06, x=0),
+        xaxis=dict(title=None, range=[0, xmax], gridcolor="#EEF1F5"),
+        yaxis=dict(
+            type="category", categoryorder="array", categoryarray=data.get_column("iro").to_list(), automargin=True,
+            ticksuffix="  ",
+        ),
     )
     return fig

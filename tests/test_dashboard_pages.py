@@ -1,0 +1,207 @@
+"""AppTest of the Dashboard pages over the demo caseload (a temp SQLite file): each renders without an
+exception, the filters change the numbers (and match services.dashboard's), the keyboard path of a
+heatmap selection lists that cell's children, the known demo child's timeline shows its known
+reviews, and an empty database or an unknown child id says what to do instead of a traceback."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from services import dashboard, db
+from services.caseload import load_caseload
+from services.demo import KNOWN_ANCHOR, KNOWN_CHILD_ID, KNOWN_CHILD_REVIEWS, load_demo
+from services.engine import compute
+
+APP = "../app.py"
+AS_OF = KNOWN_ANCHOR
+PAGES = ("pages/overview.py", "pages/heatmap.py", "pages/timeline.py", "pages/caseloads.py", "pages/reports.py")
+
+
+def _fresh_caches() -> None:
+    """The app's engine and caches are process-wide: start from the URL this test set."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    db.get_engine.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'demo.db'}"
+    eng = db.make_engine(url)
+    db.migrate(eng)
+    load_demo(eng, AS_OF, actor="test")
+    eng.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def demo_result(demo_url: str):  # noqa: ANN201
+    eng = db.make_engine(demo_url)
+    caseload = load_caseload(eng)
+    eng.dispose()
+    return caseload, compute(caseload, AS_OF)
+
+
+@pytest.fixture
+def demo_db(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    _fresh_caches()
+    yield demo_url
+    _fresh_caches()
+
+
+def _app(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["as_of"] = AS_OF.isoformat()
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    if page != "pages/overview.py":
+        at.switch_page(page).run()
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_without_exception(demo_db: str, page: str) -> None:
+    at = _app(page, child=KNOWN_CHILD_ID)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.title[0].value
+    assert at.date_input(key="as_of").value == AS_OF  # the URL's as_of reached the filter
+
+
+def test_overview_cards_match_the_services_and_filters_change_them(demo_db: str, demo_result) -> None:  # noqa: ANN001
+    caseload, result = demo_result
+    at = _app("pages/overview.py")
+    want = dashboard.card_counts(result, caseload.escalations)
+    got = _metrics(at)
+    assert got["Children looked after"] == f"{want['children']:,}"
+    assert got["Reviews overdue"] == str(want["reviews_overdue"])
+    assert got["Midway checks overdue or missed"] == str(want["midway_overdue_missed"])
+    assert got["Open escalations"] == str(want["open_escalations"])
+
+    team = sorted(result.children["team"].drop_nulls().unique())[0]
+    at.selectbox(key="team").select(team).run()
+    want_team = dashboard.card_counts(dashboard.filter_result(result, team=team), caseload.escalations)
+    got_team = _metrics(at)
+    assert got_team["Children looked after"] == f"{want_team['children']:,}"
+    assert want_team["children"] < want["children"]
+    assert got_team["Reviews overdue"] == str(want_team["reviews_overdue"])
+    assert not at.exception
+
+
+def test_filter_in_the_url_opens_the_same_view(demo_db: str, demo_result) -> None:  # noqa: ANN001
+    _, result = demo_result
+    iro = sorted(result.children["iro"].drop_nulls().unique())[0]
+    at = _app("pages/overview.py", iro=iro)
+    assert at.selectbox(key="iro").value == iro
+    n = dashboard.filter_result(result, iro=iro).children.height
+    assert _metrics(at)["Children looked after"] == f"{n:,}"
+
+
+def test_as_of_changes_the_numbers(demo_db: str, demo_url: str) -> None:
+    at = _app("pages/overview.py")
+    before = _metrics(at)
+    earlier = AS_OF - dt.timedelta(days=182)
+    at.date_input(key="as_of").set_value(earlier).run()
+    eng = db.make_engine(demo_url)
+    caseload = load_caseload(eng)
+    eng.dispose()
+    then = compute(caseload, earlier)
+    assert _metrics(at)["Children looked after"] == f"{then.children.height:,}"
+    assert _metrics(at) != before
+
+
+def test_heatmap_keyboard_selection_lists_that_cells_children(demo_db: str, demo_result) -> None:  # noqa: ANN001
+    _, result = demo_result
+    cells = dashboard.heatmap_cells(result, "team", "week", 12)
+    hot = cells.filter(pl.col("count") > 0).sort("count", "row", descending=[True, False]).row(0, named=True)
+    want = dashboard.cell_children(result, "team", "week", hot["row"], hot["bucket"], 12)["child_id"].to_list()
+    assert want, "the demo has overdue midway checks"
+
+    at = _app("pages/heatmap.py")
+    assert not at.exception
+    at.selectbox(key="hm_row").select(hot["row"])
+    at.selectbox(key="hm_col").select(hot["label"]).run()
+    assert not at.exception
+    assert any(f"{hot['count']} overdue or missed" in m.value for m in at.markdown)
+    shown = at.dataframe(key="hm_children").value if hasattr(at, "dataframe") else None
+    links = list(shown["timeline"])
+    assert [link.split("child=")[1].split("&")[0] for link in links] == want
+
+
+def test_heatmap_by_iro_and_months(demo_db: str, demo_result) -> None:  # noqa: ANN001
+    _, result = demo_result
+    at = _app("pages/heatmap.py")
+    at.radio(key="hm_by").set_value("iro")
+    at.radio(key="hm_period").set_value("month").run()
+    assert not at.exception
+    iros = set(result.children["iro"].drop_nulls())
+    assert set(at.selectbox(key="hm_row").options) >= iros
+    assert len(at.selectbox(key="hm_col").options) == 12
+
+
+def test_timeline_of_the_known_child_shows_its_known_reviews(demo_db: str) -> None:
+    at = _app("pages/timeline.py", child=KNOWN_CHILD_ID)
+    assert not at.exception and not at.error
+    assert at.selectbox(key="timeline_child").value == KNOWN_CHILD_ID
+    table = at.dataframe[0].value
+    held = table[(table["lane"] == "Reviews") & (table["status"].isin(["on time", "late"]))]
+    dates = sorted(d.date() if hasattr(d, "date") else d for d in held["start"])
+    assert tuple(dates) == tuple(d for d in KNOWN_CHILD_REVIEWS if d <= AS_OF)
+    assert any(b.label == "Record a midway check" for b in at.button)
+
+
+def test_unknown_child_in_the_url_says_so(demo_db: str) -> None:
+    at = _app("pages/timeline.py", child="NO-SUCH-CHILD")
+    assert not at.exception
+    assert any("no child with id “NO-SUCH-CHILD”" in e.value for e in at.error)
+
+
+def test_caseloads_work_list_and_download(demo_db: str, demo_result) -> None:  # noqa: ANN001
+    caseload, result = demo_result
+    at = _app("pages/caseloads.py")
+    assert not at.exception
+    want = dashboard.work_list(result, caseload, result.policy)
+    tables = [df.value for df in at.dataframe]
+    assert len(tables[1]) == want.height  # the work list, all kinds shown
+    assert len(at.get("download_button")) == 1
+    iro_table = tables[0]
+    assert int(iro_table["children"].sum()) == result.children.height
+
+
+def test_reports_table_is_the_engine_report(demo_db: str, demo_result) -> None:  # noqa: ANN001
+    _, result = demo_result
+    at = _app("pages/reports.py")
+    assert not at.exception
+    report = at.dataframe[0].value
+    assert len(report) == result.children.height
+    assert list(report.columns)[:3] == ["child_id", "period_start", "reviews_in_period"]
+
+
+def test_empty_database_shows_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    _fresh_caches()
+    try:
+        for page in PAGES:
+            at = _app(page)
+            assert not at.exception, (page, [e.value for e in at.exception])
+            assert any(b.label == "Load demo caseload" for b in at.button), page
+        at = _app("pages/overview.py")
+        next(b for b in at.button if b.label == "Load demo caseload").click().run(timeout=120)
+        assert not at.exception
+        assert int(_metrics(at)["Children looked after"].replace(",", "")) > 0
+    finally:
+        _fresh_caches()
