@@ -136,7 +136,7 @@ def test_heatmap_keyboard_selection_lists_that_cells_children(demo_db: str, demo
     at.selectbox(key="hm_col").select(hot["label"]).run()
     assert not at.exception
     assert any(f"{hot['count']} overdue or missed" in m.value for m in at.markdown)
-    shown = at.dataframe(key="hm_children").value if hasattr(at, "dataframe") else None
+    shown = next(df.value for df in at.dataframe if "timeline" in df.value.columns)
     links = list(shown["timeline"])
     assert [link.split("child=")[1].split("&")[0] for link in links] == want
 
