@@ -3,10 +3,11 @@
     .venv/bin/python benchmarks/page_speed.py [--runs 20]
 
 Loads the demo caseload (anchor services.demo.KNOWN_ANCHOR) into a temp SQLite file, opens each
-Dashboard page through app.py, and times: the cold start (empty caches: caseload read, engine run now
-and 4 weeks earlier), the first visit of each page, then reruns (what a click or a filter already seen costs), then a rerun after
-a filter change (new cache key: filtering and aggregation, engine result reused). AppTest runs the
-script in-process, so the figures are server time (no browser, no network). Target: rerun < 300 ms.
+Dashboard page through app.py, and times: the cold start (empty caches: caseload read, engine run
+now and 4 weeks earlier), the first visit of each page, then reruns (what a click or a filter
+already seen costs), then a rerun after a filter change (new cache key: filtering and
+aggregation, engine result reused). AppTest runs the script in-process, so the figures are server
+time (no browser, no network). Target: rerun < 300 ms.
 """
 
 from __future__ import annotations

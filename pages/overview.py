@@ -18,7 +18,7 @@ CARDS = (
     ("reviews_overdue", "Reviews overdue", "inverse", "Children whose next statutory review is past its due date."),
     (
         "midway_overdue_missed",
-        "Midway checks overdue or missed",
+        "Midway overdue or missed",
         "inverse",
         "Children with a midway check past due and not done, or whose last interval closed without one.",
     ),

@@ -154,11 +154,15 @@ def child_timeline(caseload: Caseload, result: Any, child_id: str) -> pl.DataFra
             ),
         )  # fmt: skip
     )
-    # Midway checks: each required check of each interval (due / overdue / missed / superseded / done).
+    # Midway checks: a required check not done is drawn at its due date (due / overdue / missed /
+    # superseded); a done one at the date it was done (on time, or late when after its due date);
+    # further checks the IRO recorded in the same interval are drawn as done.
     iv = mine(result.intervals).filter(pl.col("midway_required") & pl.col("midway_due").is_not_null())
+    ck = mine(caseload.midway_checks).filter(pl.col("check_date") <= as_of)
+    outcome = pl.col("outcome").fill_null("not recorded").str.replace_all("_", " ")
     parts.append(
         _frame(
-            iv,
+            iv.filter(pl.col("midway_status") != "done"),
             lane="Midway checks",
             kind="midway_due",
             label=pl.lit("Midway check due"),
@@ -170,29 +174,46 @@ def child_timeline(caseload: Caseload, result: Any, child_id: str) -> pl.DataFra
                 pl.lit(": due "),
                 _d("midway_due"),
                 pl.lit(", "),
-                pl.col("midway_status"),
-                pl.when(pl.col("check_date").is_not_null())
-                .then(pl.concat_str(pl.lit(" (done "), _d("check_date"), pl.lit(")")))
-                .otherwise(pl.lit("")),
+                pl.col("midway_status").str.replace_all("_", " "),
             ),
         )  # fmt: skip
     )
-    ck = mine(caseload.midway_checks).filter(pl.col("check_date") <= as_of)
+    done = (
+        iv.filter((pl.col("midway_status") == "done") & pl.col("check_date").is_not_null())
+        .join(ck.select("child_id", "check_date", "outcome").unique(["child_id", "check_date"]), on=["child_id",
+              "check_date"], how="left")
+        .with_columns(late=pl.col("check_date") > pl.col("midway_due"))
+    )  # fmt: skip
     parts.append(
         _frame(
-            ck,
+            done,
+            lane="Midway checks",
+            kind="midway_done",
+            label=pl.lit("Midway check done"),
+            start="check_date",
+            status=pl.when(pl.col("late")).then(pl.lit("late")).otherwise(pl.lit("on time")),
+            hover=pl.concat_str(
+                pl.lit("Midway check done "),
+                _d("check_date"),
+                pl.lit(" (due "),
+                _d("midway_due"),
+                pl.when(pl.col("late")).then(pl.lit(": late")).otherwise(pl.lit(": on time")),
+                pl.lit("), outcome: "),
+                outcome,
+            ),
+        )  # fmt: skip
+    )
+    extra = ck.join(done.select("child_id", "check_date"), on=["child_id", "check_date"], how="anti")
+    parts.append(
+        _frame(
+            extra,
             lane="Midway checks",
             kind="midway_done",
             label=pl.lit("Midway check done"),
             start="check_date",
             status=pl.lit("done"),
-            hover=pl.concat_str(
-                pl.lit("Midway check done "),
-                _d("check_date"),
-                pl.lit(", outcome: "),
-                pl.col("outcome").fill_null("not recorded").str.replace_all("_", " "),
-            ),
-        )  # fmt: skip
+            hover=pl.concat_str(pl.lit("Midway check done "), _d("check_date"), pl.lit(", outcome: "), outcome),
+        )
     )
     # Recommendation targets and completions.
     texts = caseload.recommendations.select("rec_id", "text")

@@ -151,11 +151,15 @@ def _wait_for_app(page, charts: int = 0) -> None:  # noqa: ANN001
 
 def _screenshot(page, name: str) -> Path:  # noqa: ANN001
     """Full page: Streamlit scrolls inside its main block, so grow the viewport to its height."""
-    height = page.evaluate(
-        "() => Math.max(document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0, 900)"
-    )
+    height = page.evaluate("() => Math.max(document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0, 900)")
     page.set_viewport_size({"width": 1600, "height": int(min(height, 6000)) + 40})
-    page.wait_for_timeout(400)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    # widgets newly in view are drawn lazily (grey placeholders first): wait until they are real
+    page.wait_for_function(
+        '() => !document.querySelector(\'[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]\')',
+        timeout=30_000,
+    )
+    page.wait_for_timeout(500)
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

@@ -356,3 +356,18 @@ def test_work_list_next_four_weeks():
 def test_work_list_window_is_a_policy_setting(days, expected):
     w = d.work_list(fake_result(), fake_caseload(), Policy().with_(work_list_days=days))
     assert w.height == expected
+
+
+def test_staff_fte_reads_iro_fte(engine) -> None:  # noqa: ANN001
+    from services.db import unit_of_work
+    from services.models import Staff
+
+    with unit_of_work(engine, "test") as s:
+        s.add_all(
+            [
+                Staff(code="I1", display_name="Iro One", role="iro", fte=0.5),
+                Staff(code="SW1", display_name="Social Worker", role="social_worker", fte=1.0),
+            ]
+        )
+    fte = d.staff_fte(engine)
+    assert fte.to_dicts() == [{"iro_code": "I1", "fte": 0.5}]

@@ -88,7 +88,7 @@ def test_overview_cards_match_the_services_and_filters_change_them(demo_db: str,
     got = _metrics(at)
     assert got["Children looked after"] == f"{want['children']:,}"
     assert got["Reviews overdue"] == str(want["reviews_overdue"])
-    assert got["Midway checks overdue or missed"] == str(want["midway_overdue_missed"])
+    assert got["Midway overdue or missed"] == str(want["midway_overdue_missed"])
     assert got["Open escalations"] == str(want["open_escalations"])
 
     team = sorted(result.children["team"].drop_nulls().unique())[0]
@@ -205,3 +205,27 @@ def test_empty_database_shows_what_to_do(tmp_path: Path, monkeypatch: pytest.Mon
         assert int(_metrics(at)["Children looked after"].replace(",", "")) > 0
     finally:
         _fresh_caches()
+
+
+def test_filters_carry_across_pages_and_into_the_url(demo_db: str, demo_result) -> None:  # noqa: ANN001
+    _, result = demo_result
+    team = sorted(result.children["team"].drop_nulls().unique())[-1]
+    at = _app("pages/overview.py")
+    at.selectbox(key="team").select(team).run()
+    assert at.query_params["team"] == [team] or at.query_params["team"] == team
+    at.switch_page("pages/heatmap.py").run()
+    assert not at.exception
+    assert at.selectbox(key="team").value == team
+    assert at.date_input(key="as_of").value == AS_OF
+    rows = set(at.selectbox(key="hm_row").options)
+    assert rows == {team}  # the heatmap is filtered to that team
+
+
+def test_timeline_button_opens_the_midway_check_form_for_that_child(demo_db: str) -> None:
+    if not Path(__file__).resolve().parent.parent.joinpath("pages", "midway_check.py").exists():
+        pytest.skip("the midway check page is not in this tree")
+    at = _app("pages/timeline.py", child=KNOWN_CHILD_ID)
+    next(b for b in at.button if b.label == "Record a midway check").click().run()
+    assert not at.exception
+    assert at.title[0].value == "Midway check"
+    assert at.query_params["child"] in ([KNOWN_CHILD_ID], KNOWN_CHILD_ID)

@@ -35,10 +35,31 @@ def test_midway_checks_statuses():
         (D(2026, 6, 1), "missed"),
         (D(2026, 11, 2), "overdue"),
     ]
-    # a done check after as_of has not happened yet
-    c3 = _events("C3").filter(pl.col("kind") == "midway_done")
-    assert c3["start"].to_list() == [D(2026, 11, 4)]
-    assert c3.row(0, named=True)["hover"] == "Midway check done Wed 04 Nov 2026, outcome: progressing"
+    # C3: a superseded check at its due date; the done one once, at the date it was done (the check
+    # recorded on 2 Dec is after as_of: not happened yet)
+    c3 = _events("C3").filter(pl.col("lane") == "Midway checks")
+    assert [(r["kind"], r["start"], r["status"]) for r in c3.iter_rows(named=True)] == [
+        ("midway_due", D(2026, 10, 15), "superseded"),
+        ("midway_done", D(2026, 11, 4), "on time"),
+    ]
+    assert c3.row(1, named=True)["hover"] == (
+        "Midway check done Wed 04 Nov 2026 (due Wed 04 Nov 2026: on time), outcome: progressing"
+    )
+
+
+def test_midway_check_done_late_and_extra_checks():
+    from dataclasses import replace
+
+    r = fake_result()
+    iv = r.intervals.with_columns(
+        check_date=pl.when(pl.col("review_id") == 41).then(pl.lit(D(2026, 11, 9))).otherwise(pl.col("check_date"))
+    )
+    cl = fake_caseload()
+    checks = pl.concat([cl.midway_checks, cl.midway_checks.head(1).with_columns(check_date=pl.lit(D(2026, 11, 9)))])
+    ev = child_timeline(replace(cl, midway_checks=checks), replace(r, intervals=iv), "C3")
+    got = [(r["start"], r["status"]) for r in ev.filter(pl.col("kind") == "midway_done").iter_rows(named=True)]
+    # done on 9 Nov, after its 4 Nov due date: late; the check recorded on 4 Nov is an extra, done
+    assert got == [(D(2026, 11, 4), "done"), (D(2026, 11, 9), "late")]
 
 
 def test_bars_periods_placements_missing_escalation():

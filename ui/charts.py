@@ -302,7 +302,10 @@ def caseload_figure(caseloads: pl.DataFrame, lo: int, hi: int) -> go.Figure:
         legend=dict(orientation="h", yanchor="top", y=-0.06, x=0),
         xaxis=dict(title=None, range=[0, xmax], gridcolor="#EEF1F5"),
         yaxis=dict(
-            type="category", categoryorder="array", categoryarray=data.get_column("iro").to_list(), automargin=True,
+            type="category",
+            categoryorder="array",
+            categoryarray=data.get_column("iro").to_list(),
+            automargin=True,
             ticksuffix="  ",
         ),
     )

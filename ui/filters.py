@@ -1,9 +1,10 @@
 """The dashboard's shared sidebar filters, kept in session state AND the URL.
 
-Every widget is keyed and `bind="query-params"` (Streamlit 1.55+), so the URL always names the
-view: a link pasted into a supervision-meeting invite opens the same date, team, IRO, legal status
-and midway policy. A value at its default is left out of the URL; an unknown value in a URL is
-dropped by Streamlit (the filter then shows "All").
+The URL always names the view: a link pasted into a supervision-meeting invite opens the same
+date, team, IRO, legal status and midway policy, and the view carries across pages. A value at its
+default is left out of the URL. The sync is written here rather than with `bind="query-params"`:
+bound widgets are per page, a page switch drops the previous page's parameters, and the bound
+widget then falls back to its default, so the filters were lost on every page change.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from services.dashboard import ALL, filter_options
 from services.policy import MIDWAY_POLICIES
@@ -47,42 +49,126 @@ def _none_if_all(value: str | None) -> str | None:
     return None if value in (None, ALL) else value
 
 
+_STORE = "_dashboard_filters"  # the view chosen in this session: {url key: value}
+_WRITTEN = "_dashboard_filters_url"  # what this module last wrote to the URL
+_PAGE = "_dashboard_filters_page"  # the page that drew the filters last
+FILTER_KEYS = ("as_of", "policy", "team", "iro", "legal_status")
+
+
+def _parse(key: str, raw: str) -> object | None:
+    """A URL value as the widget's value, or None when it is not valid for that filter."""
+    if key == "as_of":
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            return None
+    if key == "policy":
+        return raw if raw in MIDWAY_POLICIES else None
+    return raw or None
+
+
+def _from_url() -> list[str]:
+    """Take into the session the filters the URL sets and this module did not write itself (a
+    link just opened, or an edited URL). A page switch drops query parameters: absent keys keep
+    the session's values, so the view carries across pages. Returns the keys it could not use."""
+    store = st.session_state.setdefault(_STORE, {})
+    written = st.session_state.get(_WRITTEN, {})
+    bad = []
+    for key in FILTER_KEYS:
+        raw = st.query_params.get(key)
+        if raw is None or raw == written.get(key):
+            continue
+        value = _parse(key, raw)
+        if value is None:
+            bad.append(f"{key}={raw}")
+            continue
+        store[key] = value
+        st.session_state[key] = value
+    return bad
+
+
+def _page_switched() -> bool:
+    """True on the first run of a page in this session since another page ran. The widgets of the
+    new page are new widgets, even with the same keys, so they must be given the session's values."""
+    ctx = get_script_run_ctx()
+    page = ctx.page_script_hash if ctx else ""
+    switched = st.session_state.get(_PAGE) != page
+    st.session_state[_PAGE] = page
+    return switched
+
+
+def _seed(key: str, switched: bool, options: list | tuple | None = None) -> None:
+    """Before a widget is drawn: on a page just opened, give it the session's value (if that value
+    is still one of its options); on a rerun of the same page, leave the user's choice alone."""
+    store = st.session_state.get(_STORE, {})
+    if key in store and (switched or key not in st.session_state) and (options is None or store[key] in options):
+        st.session_state[key] = store[key]
+    if options is not None and key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]  # e.g. a team with no children on the new as-of date
+
+
+def _to_url(values: dict[str, object], defaults: dict[str, object]) -> None:
+    """Write the view into the URL (defaults left out), and remember it for the next page."""
+    st.session_state.setdefault(_STORE, {}).update(values)
+    written = st.session_state.setdefault(_WRITTEN, {})
+    for key, value in values.items():
+        text = value.isoformat() if isinstance(value, dt.date) else str(value)
+        if value == defaults.get(key):
+            if key in st.query_params:
+                del st.query_params[key]
+            written.pop(key, None)
+        else:
+            if st.query_params.get(key) != text:
+                st.query_params[key] = text
+            written[key] = text
+
+
 def sidebar_filters(version: int, *, people: bool = True) -> DashboardFilters:
     """Draw the filters and return the chosen view. `people=False` hides team / IRO / legal status
     (the child timeline is about one child)."""
+    switched = _page_switched()
+    bad = _from_url()
     sb = st.sidebar
     sb.header("Filters")
+    today = dt.date.today()
+    default_policy = results.base_policy().midway_policy
+    _seed("as_of", switched)
     as_of = sb.date_input(
         "As of date",
-        value=dt.date.today(),
+        value="today",
         key="as_of",
-        bind="query-params",
         format="DD/MM/YYYY",
         help="Everything is worked out as it stood on this date; later records are ignored.",
     )
-    default_policy = results.base_policy().midway_policy
+    _seed("policy", switched, MIDWAY_POLICIES)
     policy_name = sb.selectbox(
         "Midway policy",
         MIDWAY_POLICIES,
         index=MIDWAY_POLICIES.index(default_policy),
         format_func=lambda p: POLICY_LABELS.get(p, p) + (" (ours)" if p == default_policy else ""),
         key="policy",
-        bind="query-params",
         help="When a midway check falls due. 'Ours' is this council's setting; the others show what "
         "the picture would be under another council's rule.",
     )
+    values: dict[str, object] = {"as_of": as_of, "policy": policy_name}
     team = iro = legal = None
     if people:
         opts = filter_options(results.engine_result(version, as_of, policy_name))
-        team = sb.selectbox("Team", [ALL, *opts["team"]], key="team", bind="query-params")
-        iro = sb.selectbox("IRO", [ALL, *opts["iro"]], key="iro", bind="query-params")
+        choices = {k: [ALL, *opts[k]] for k in ("team", "iro", "legal_status")}
+        for key in choices:
+            _seed(key, switched, choices[key])
+        team = sb.selectbox("Team", choices["team"], key="team")
+        iro = sb.selectbox("IRO", choices["iro"], key="iro")
         legal = sb.selectbox(
             "Legal status",
-            [ALL, *opts["legal_status"]],
+            choices["legal_status"],
             key="legal_status",
-            bind="query-params",
             help="SSDA903 legal status codes, e.g. C2 full care order, V2 section 20, E1 placement order.",
         )
+        values.update(team=team, iro=iro, legal_status=legal)
+    _to_url(values, {"as_of": today, "policy": default_policy, "team": ALL, "iro": ALL, "legal_status": ALL})
+    if bad:
+        sb.warning("Not used from the link: " + ", ".join(bad), icon=":material/link_off:")
     return DashboardFilters(as_of, policy_name, _none_if_all(team), _none_if_all(iro), _none_if_all(legal))
 
 
