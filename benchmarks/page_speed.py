@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PAGES = ("pages/overview.py", "pages/heatmap.py", "pages/timeline.py", "pages/caseloads.py", "pages/reports.py")
+PAGES = ("app_pages/overview.py", "app_pages/heatmap.py", "app_pages/timeline.py", "app_pages/caseloads.py", "app_pages/reports.py")
 TARGET_MS = 300
 
 
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{'(cold start)':<22}{start:>9.0f}ms")
 
         def first(at: AppTest = at, page: str = page) -> None:
-            if page != "pages/overview.py":
+            if page != "app_pages/overview.py":
                 at.switch_page(page)
             at.run()
 
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         assert not at.exception, [e.value for e in at.exception]
         times = sorted(_ms(at.run) for _ in range(args.runs))
         assert not at.exception
-        if page == "pages/timeline.py":
+        if page == "app_pages/timeline.py":
             new_filter = _ms(lambda at=at: at.selectbox(key="timeline_child").select("C00002").run())
         else:
             team = at.selectbox(key="team").options[1]
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         median = statistics.median(times)
         p90 = times[int(0.9 * (len(times) - 1))]
         worst = max(worst, p90)
-        name = page.removeprefix("pages/").removesuffix(".py")
+        name = page.removeprefix("app_pages/").removesuffix(".py")
         print(f"{name:<22}{cold:>9.0f}ms{median:>12.0f}ms{p90:>9.0f}ms{times[-1]:>9.0f}ms{new_filter:>10.0f}ms")
     verdict = "OK" if worst < TARGET_MS else "SLOWER THAN TARGET"
     print(f"worst rerun p90: {worst:.0f} ms (target < {TARGET_MS} ms): {verdict}")

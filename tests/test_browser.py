@@ -117,17 +117,17 @@ def browser():  # noqa: ANN201
 
 @pytest.fixture(scope="module")
 def app(server: str, browser) -> str:  # noqa: ANN001
-    """The server, after one session has opened the root page.
-
-    Streamlit 1.67 runs the legacy pages-directory navigation (`_mpa_v1`: pages/*.py listed by file
-    name; app.py's st.navigation and page config skipped) for every session until some session has
-    run app.py, because a `pages/` folder sits next to it (PagesManager.uses_pages_directory). So a
-    deep link as the very first request after a restart shows that legacy view. The fix is renaming
-    the folder (e.g. app_pages/); until then the test opens "/" first, like a user after `make run`."""
+    """The server, whose very first request is a deep link with filters, as a link pasted into a
+    meeting invite would be. Streamlit falls back to its legacy pages-directory navigation for such
+    a request when a `pages/` folder sits beside app.py (PagesManager.uses_pages_directory); the
+    pages live in `app_pages/` so that this cannot happen. This fixture proves it on a fresh server."""
     ctx = browser.new_context()
     pg = ctx.new_page()
-    pg.goto(server + "/")
+    pg.goto(f"{server}/heatmap?as_of={AS_OF}")
     _wait_for_app(pg)
+    nav = pg.locator("[data-testid='stSidebarNav']").inner_text()
+    assert "Team heatmap" in nav and "Child timeline" in nav, nav
+    assert pg.locator("h1").first.inner_text().strip() == "Team heatmap"
     ctx.close()
     return server
 
@@ -191,7 +191,7 @@ def test_overview_cards_and_attention(page, app: str) -> None:  # noqa: ANN001
     page.locator("[data-testid='stMetric']").nth(4).wait_for(timeout=30_000)
     assert page.locator("[data-testid='stMetric']").count() == 5
     nav = page.locator("[data-testid='stSidebarNav']").inner_text()
-    assert "Team heatmap" in nav and "Child timeline" in nav  # app.py's navigation, not pages/ file names
+    assert "Team heatmap" in nav and "Child timeline" in nav  # app.py's navigation, not file names
     assert page.get_by_text("Children needing attention now").count() == 1
     assert page.get_by_text("Open timeline").count() >= 1
 

@@ -87,7 +87,7 @@ def _count(engine, model) -> int:
 
 def test_full_save_writes_the_check_and_shows_case_note_and_message(app_db) -> None:
     engine, ids = app_db
-    at = _open("pages/midway_check.py", child="C1")
+    at = _open("app_pages/midway_check.py", child="C1")
     assert at.selectbox(key="mc_child_select").value == "C1"
     _fill(at, valid_answers(ids, SHIFT))
     at.button(key="mc_submit").click().run()
@@ -110,7 +110,7 @@ def test_full_save_writes_the_check_and_shows_case_note_and_message(app_db) -> N
 
 def test_missing_field_shows_its_message_keeps_typing_and_writes_nothing(app_db) -> None:
     engine, ids = app_db
-    at = _open("pages/midway_check.py", child="C1")
+    at = _open("app_pages/midway_check.py", child="C1")
     answers = valid_answers(ids, SHIFT)
     answers["contact_sw.mode"] = None
     _fill(at, answers)
@@ -131,13 +131,13 @@ def test_missing_field_shows_its_message_keeps_typing_and_writes_nothing(app_db)
 
 def test_draft_is_saved_and_resumed_in_a_new_session(app_db) -> None:
     engine, ids = app_db
-    at = _open("pages/midway_check.py", child="C1")
+    at = _open("app_pages/midway_check.py", child="C1")
     _fill(at, {"concerns": "Half written", "contact_sw.mode": "Phone"})
     at.button(key="mc_draft").click().run()
     assert [s.value for s in at.success] == ["Draft saved. You can come back to it later."]
     with Session(engine) as s:
         assert [c.status for c in s.scalars(select(m.MidwayCheck))] == ["draft"]
-    again = _open("pages/midway_check.py", child="C1")
+    again = _open("app_pages/midway_check.py", child="C1")
     assert again.info[0].value.startswith("Resumed the draft saved by Iris Reviewer")
     assert again.text_area(key="mc:concerns").value == "Half written"
     assert again.selectbox(key="mc:contact_sw.mode").value == "Phone"
@@ -146,7 +146,7 @@ def test_draft_is_saved_and_resumed_in_a_new_session(app_db) -> None:
 def test_second_save_of_the_same_check_is_refused_on_the_page(app_db) -> None:
     engine, ids = app_db
     draft = save_draft(engine, "Iris Reviewer", "C1", ids["review_id"], {"concerns": "x"}, "default", None, as_of=TODAY)
-    at = _open("pages/midway_check.py", child="C1")  # opens the draft at its version
+    at = _open("app_pages/midway_check.py", child="C1")  # opens the draft at its version
     answers = valid_answers(ids, SHIFT)
     save_check(
         engine, "Other Iro", "C1", ids["review_id"], answers, "default", "progressing", draft.version,
@@ -169,7 +169,7 @@ def test_escalations_tracker_flags_overdue_and_moves_stage(app_db) -> None:
         engine, "Iris Reviewer", "C1", raised_date=TODAY - dt.timedelta(days=30), category="plan_delay",
         concern="Health assessment not booked", stage=0,
     )  # fmt: skip
-    at = _open("pages/escalations.py")
+    at = _open("app_pages/escalations.py")
     table = at.dataframe[1].value
     assert list(table["flag"]) == ["⚠ Overdue"]
     assert str(table["status"][0]).endswith("propose Formal: Team Manager")
@@ -186,7 +186,7 @@ def test_escalations_tracker_flags_overdue_and_moves_stage(app_db) -> None:
 
 def test_events_page_records_decision_and_shows_due_date(app_db) -> None:
     engine, _ = app_db
-    at = _open("pages/events.py", child="C1")
+    at = _open("app_pages/events.py", child="C1")
     at.button(key="ev_submit").click().run()
     assert [e.value for e in at.error][1:] == [
         "Enter the date of the event.",

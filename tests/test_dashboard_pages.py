@@ -21,7 +21,7 @@ from services.engine import compute
 
 APP = "../app.py"
 AS_OF = KNOWN_ANCHOR
-PAGES = ("pages/overview.py", "pages/heatmap.py", "pages/timeline.py", "pages/caseloads.py", "pages/reports.py")
+PAGES = ("app_pages/overview.py", "app_pages/heatmap.py", "app_pages/timeline.py", "app_pages/caseloads.py", "app_pages/reports.py")
 
 
 def _fresh_caches() -> None:
@@ -63,7 +63,7 @@ def _app(page: str, **params: str) -> AppTest:
     for k, v in params.items():
         at.query_params[k] = v
     at.run()
-    if page != "pages/overview.py":
+    if page != "app_pages/overview.py":
         at.switch_page(page).run()
     return at
 
@@ -83,7 +83,7 @@ def test_page_renders_without_exception(demo_db: str, page: str) -> None:
 
 def test_overview_cards_match_the_services_and_filters_change_them(demo_db: str, demo_result) -> None:  # noqa: ANN001
     caseload, result = demo_result
-    at = _app("pages/overview.py")
+    at = _app("app_pages/overview.py")
     want = dashboard.card_counts(result, caseload.escalations)
     got = _metrics(at)
     assert got["Children looked after"] == f"{want['children']:,}"
@@ -104,14 +104,14 @@ def test_overview_cards_match_the_services_and_filters_change_them(demo_db: str,
 def test_filter_in_the_url_opens_the_same_view(demo_db: str, demo_result) -> None:  # noqa: ANN001
     _, result = demo_result
     iro = sorted(result.children["iro"].drop_nulls().unique())[0]
-    at = _app("pages/overview.py", iro=iro)
+    at = _app("app_pages/overview.py", iro=iro)
     assert at.selectbox(key="iro").value == iro
     n = dashboard.filter_result(result, iro=iro).children.height
     assert _metrics(at)["Children looked after"] == f"{n:,}"
 
 
 def test_as_of_changes_the_numbers(demo_db: str, demo_url: str) -> None:
-    at = _app("pages/overview.py")
+    at = _app("app_pages/overview.py")
     before = _metrics(at)
     earlier = AS_OF - dt.timedelta(days=182)
     at.date_input(key="as_of").set_value(earlier).run()
@@ -130,7 +130,7 @@ def test_heatmap_keyboard_selection_lists_that_cells_children(demo_db: str, demo
     want = dashboard.cell_children(result, "team", "week", hot["row"], hot["bucket"], 12)["child_id"].to_list()
     assert want, "the demo has overdue midway checks"
 
-    at = _app("pages/heatmap.py")
+    at = _app("app_pages/heatmap.py")
     assert not at.exception
     at.selectbox(key="hm_row").select(hot["row"])
     at.selectbox(key="hm_col").select(hot["label"]).run()
@@ -143,7 +143,7 @@ def test_heatmap_keyboard_selection_lists_that_cells_children(demo_db: str, demo
 
 def test_heatmap_by_iro_and_months(demo_db: str, demo_result) -> None:  # noqa: ANN001
     _, result = demo_result
-    at = _app("pages/heatmap.py")
+    at = _app("app_pages/heatmap.py")
     at.radio(key="hm_by").set_value("iro")
     at.radio(key="hm_period").set_value("month").run()
     assert not at.exception
@@ -153,7 +153,7 @@ def test_heatmap_by_iro_and_months(demo_db: str, demo_result) -> None:  # noqa: 
 
 
 def test_timeline_of_the_known_child_shows_its_known_reviews(demo_db: str) -> None:
-    at = _app("pages/timeline.py", child=KNOWN_CHILD_ID)
+    at = _app("app_pages/timeline.py", child=KNOWN_CHILD_ID)
     assert not at.exception and not at.error
     assert at.selectbox(key="timeline_child").value == KNOWN_CHILD_ID
     table = at.dataframe[0].value
@@ -164,14 +164,14 @@ def test_timeline_of_the_known_child_shows_its_known_reviews(demo_db: str) -> No
 
 
 def test_unknown_child_in_the_url_says_so(demo_db: str) -> None:
-    at = _app("pages/timeline.py", child="NO-SUCH-CHILD")
+    at = _app("app_pages/timeline.py", child="NO-SUCH-CHILD")
     assert not at.exception
     assert any("no child with id “NO-SUCH-CHILD”" in e.value for e in at.error)
 
 
 def test_caseloads_work_list_and_download(demo_db: str, demo_result) -> None:  # noqa: ANN001
     caseload, result = demo_result
-    at = _app("pages/caseloads.py")
+    at = _app("app_pages/caseloads.py")
     assert not at.exception
     want = dashboard.work_list(result, caseload, result.policy)
     tables = [df.value for df in at.dataframe]
@@ -183,7 +183,7 @@ def test_caseloads_work_list_and_download(demo_db: str, demo_result) -> None:  #
 
 def test_reports_table_is_the_engine_report(demo_db: str, demo_result) -> None:  # noqa: ANN001
     _, result = demo_result
-    at = _app("pages/reports.py")
+    at = _app("app_pages/reports.py")
     assert not at.exception
     report = at.dataframe[0].value
     assert len(report) == result.children.height
@@ -199,7 +199,7 @@ def test_empty_database_shows_what_to_do(tmp_path: Path, monkeypatch: pytest.Mon
             at = _app(page)
             assert not at.exception, (page, [e.value for e in at.exception])
             assert any(b.label == "Load demo caseload" for b in at.button), page
-        at = _app("pages/overview.py")
+        at = _app("app_pages/overview.py")
         next(b for b in at.button if b.label == "Load demo caseload").click().run(timeout=120)
         assert not at.exception
         assert int(_metrics(at)["Children looked after"].replace(",", "")) > 0
@@ -210,10 +210,10 @@ def test_empty_database_shows_what_to_do(tmp_path: Path, monkeypatch: pytest.Mon
 def test_filters_carry_across_pages_and_into_the_url(demo_db: str, demo_result) -> None:  # noqa: ANN001
     _, result = demo_result
     team = sorted(result.children["team"].drop_nulls().unique())[-1]
-    at = _app("pages/overview.py")
+    at = _app("app_pages/overview.py")
     at.selectbox(key="team").select(team).run()
     assert at.query_params["team"] == [team] or at.query_params["team"] == team
-    at.switch_page("pages/heatmap.py").run()
+    at.switch_page("app_pages/heatmap.py").run()
     assert not at.exception
     assert at.selectbox(key="team").value == team
     assert at.date_input(key="as_of").value == AS_OF
@@ -224,7 +224,7 @@ def test_filters_carry_across_pages_and_into_the_url(demo_db: str, demo_result) 
 def test_timeline_button_opens_the_midway_check_form_for_that_child(demo_db: str) -> None:
     if not Path(__file__).resolve().parent.parent.joinpath("pages", "midway_check.py").exists():
         pytest.skip("the midway check page is not in this tree")
-    at = _app("pages/timeline.py", child=KNOWN_CHILD_ID)
+    at = _app("app_pages/timeline.py", child=KNOWN_CHILD_ID)
     next(b for b in at.button if b.label == "Record a midway check").click().run()
     assert not at.exception
     assert at.title[0].value == "Midway check"

@@ -22,7 +22,7 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     st.cache_data.clear()
     at = AppTest.from_file("../app.py", default_timeout=60)
     at.run()
-    at.switch_page("pages/import_data.py").run()
+    at.switch_page("app_pages/import_data.py").run()
     assert not at.exception
     return at
 

@@ -43,7 +43,7 @@ def empty_state() -> None:
             help="Adds about a few hundred synthetic children, dated around today.",
         )
         try:
-            right.page_link("pages/import_data.py", label="Import data", icon=":material/upload_file:")
+            right.page_link("app_pages/import_data.py", label="Import data", icon=":material/upload_file:")
         except Exception:  # the import page is not registered in this deployment
             right.markdown("To import data: `python -m services import --input <folder>`")
         st.caption("From the command line: `python -m services demo --if-empty` loads the demo too.")

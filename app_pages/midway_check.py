@@ -185,7 +185,7 @@ if saved is not None:
         st.code(draft[1], language=None, wrap_lines=True)
     if saved.escalation_id:
         st.info(f"Escalation {saved.escalation_id} raised.", icon=":material/campaign:")
-        st.page_link("pages/escalations.py", label="Open the escalations tracker", icon=":material/campaign:")
+        st.page_link("app_pages/escalations.py", label="Open the escalations tracker", icon=":material/campaign:")
     flags = mf.child_flags(engine(), child_id, as_of, policy)
     if flags is not None:
         st.subheader("The child's flags now")

@@ -72,7 +72,7 @@ with right, st.container(border=True):
         st.warning(f"**{r['code']}**: {r['reason']}", icon=":material/flag:")
     if st.button("Record a midway check", icon=":material/edit_note:", type="primary", width="stretch"):
         try:
-            st.switch_page("pages/midway_check.py", query_params={"child": child})
+            st.switch_page("app_pages/midway_check.py", query_params={"child": child})
         except StreamlitAPIException:
             st.error("The midway check form is not available in this deployment.")
 

@@ -64,7 +64,7 @@ else:
             st.caption(f"{row['team'] or 'No team'} · IRO {row['iro'] or 'not allocated'}")
             st.markdown("\n".join(f"- {r}" for r in row["reasons"].split("\n")))
             st.page_link(
-                "pages/timeline.py",
+                "app_pages/timeline.py",
                 label="Open timeline",
                 icon=":material/timeline:",
                 query_params={"child": row["child_id"]},
