@@ -6,14 +6,18 @@ st.set_page_config(page_title="Midway", page_icon=":material/timeline:", layout=
 
 PAGES = {
     "Dashboard": [
-        st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+        st.Page(
+            "app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True
+        ),
         st.Page("app_pages/heatmap.py", title="Team heatmap", icon=":material/grid_on:", url_path="heatmap"),
         st.Page("app_pages/timeline.py", title="Child timeline", icon=":material/timeline:", url_path="timeline"),
         st.Page("app_pages/caseloads.py", title="IRO caseloads", icon=":material/groups:", url_path="caseloads"),
         st.Page("app_pages/reports.py", title="Reports", icon=":material/summarize:", url_path="reports"),
     ],
     "Casework": [
-        st.Page("app_pages/midway_check.py", title="Midway check", icon=":material/fact_check:", url_path="midway-check"),
+        st.Page(
+            "app_pages/midway_check.py", title="Midway check", icon=":material/fact_check:", url_path="midway-check"
+        ),
         st.Page("app_pages/escalations.py", title="Escalations", icon=":material/campaign:", url_path="escalations"),
         st.Page("app_pages/events.py", title="Significant events", icon=":material/event_note:", url_path="events"),
     ],

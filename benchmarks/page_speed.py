@@ -23,7 +23,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PAGES = ("app_pages/overview.py", "app_pages/heatmap.py", "app_pages/timeline.py", "app_pages/caseloads.py", "app_pages/reports.py")
+PAGES = (
+    "app_pages/overview.py",
+    "app_pages/heatmap.py",
+    "app_pages/timeline.py",
+    "app_pages/caseloads.py",
+    "app_pages/reports.py",
+)
 TARGET_MS = 300
 
 

@@ -21,7 +21,13 @@ from services.engine import compute
 
 APP = "../app.py"
 AS_OF = KNOWN_ANCHOR
-PAGES = ("app_pages/overview.py", "app_pages/heatmap.py", "app_pages/timeline.py", "app_pages/caseloads.py", "app_pages/reports.py")
+PAGES = (
+    "app_pages/overview.py",
+    "app_pages/heatmap.py",
+    "app_pages/timeline.py",
+    "app_pages/caseloads.py",
+    "app_pages/reports.py",
+)
 
 
 def _fresh_caches() -> None:
