@@ -68,7 +68,11 @@ with tab_open:
             .sort("stage")
         )
         st.caption("Open escalations by stage (overdue = the stage's resolution date has passed).")
-        st.dataframe(by_stage.drop("stage"), hide_index=True)
+        st.dataframe(
+            by_stage.drop("stage"),
+            hide_index=True,
+            column_config={"stage_name": "Stage", "open": "Open", "overdue": "Past resolution date"},
+        )
         view = tracker.select(
             pl.when(pl.col("overdue")).then(pl.lit("⚠ Overdue")).otherwise(pl.lit("Open")).alias("flag"),
             "escalation_id", "child_id", "child_name", pl.col("category_label").alias("category"), "stage_name",
@@ -79,8 +83,16 @@ with tab_open:
             view,
             hide_index=True,
             column_config={
-                "raised_date": st.column_config.DateColumn("raised", format="DD/MM/YYYY"),
-                "stage resolution date": st.column_config.DateColumn(format="DD/MM/YYYY"),
+                "flag": "Flag",
+                "escalation_id": st.column_config.NumberColumn("No.", format="%d"),
+                "child_id": "Child",
+                "child_name": "Name",
+                "category": "Category",
+                "stage_name": "Current stage",
+                "raised_date": st.column_config.DateColumn("Raised", format="DD/MM/YYYY"),
+                "age (working days)": st.column_config.NumberColumn("Age (working days)"),
+                "stage resolution date": st.column_config.DateColumn("Stage resolution date", format="DD/MM/YYYY"),
+                "status": "Status",
             },
         )
         labels = {
@@ -96,7 +108,12 @@ with tab_open:
             hist,
             hide_index=True,
             column_config={
-                c: st.column_config.DateColumn(format="DD/MM/YYYY") for c in ("started_date", "due_date", "ended_date")
+                "stage": st.column_config.NumberColumn("Stage no.", format="%d"),
+                "stage_name": "Stage",
+                "started_date": st.column_config.DateColumn("Started", format="DD/MM/YYYY"),
+                "due_date": st.column_config.DateColumn("Resolution date", format="DD/MM/YYYY"),
+                "ended_date": st.column_config.DateColumn("Ended", format="DD/MM/YYYY"),
+                "response": "Response",
             },
         )
         left, right = st.columns(2)
