@@ -21,6 +21,7 @@ from services.domain_lists import (
     RECOMMENDATION_STATUS_LABELS,
 )
 from ui import results
+from ui.child_picker import pick_child
 from ui.context import current_user, engine
 from ui.empty import require_data
 
@@ -33,24 +34,9 @@ policy = results.base_policy()
 as_of = dt.date.today()
 choices = results.child_choices(version)
 
-wanted = st.query_params.get("child")
-if wanted is not None and wanted not in choices:
-    st.error(f"There is no child with id “{wanted}”. Choose a child below.", icon=":material/person_off:")
-elif wanted is not None and st.session_state.get("_mc_qp") != wanted:
-    st.session_state["mc_child_select"] = wanted
-    st.session_state["_mc_qp"] = wanted
-child_id = st.selectbox(
-    "Child",
-    list(choices),
-    index=None,
-    format_func=choices.get,
-    key="mc_child_select",
-    placeholder="Choose a child (type an id or name to search)",
-)
+child_id = pick_child(choices, "mc_child_select", "record their midway check")
 if child_id is None:
-    st.info("Choose a child to record their midway check.", icon=":material/person_search:")
     st.stop()
-st.query_params["child"] = child_id
 
 ctx = mf.form_context(engine(), child_id, as_of)
 st.caption(

@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from ui import charts, results
+from ui.child_picker import pick_child
 from ui.empty import require_data
 from ui.filters import sidebar_filters
 
@@ -17,30 +18,9 @@ version = require_data()
 f = sidebar_filters(version, people=False)
 choices = results.child_choices(version)
 
-wanted = st.query_params.get("child")
-if wanted is not None and wanted not in choices:
-    st.error(
-        f"There is no child with id “{wanted}” in the data. Check the link, or choose a child below.",
-        icon=":material/person_off:",
-    )
-elif wanted is not None and st.session_state.get("_timeline_qp") != wanted:
-    st.session_state["timeline_child"] = wanted  # a new link: follow it
-    st.session_state["_timeline_qp"] = wanted
-
-child = st.selectbox(
-    "Child",
-    list(choices),
-    index=None,
-    format_func=choices.get,
-    key="timeline_child",
-    placeholder="Choose a child (type an id or name to search)",
-)
+child = pick_child(choices, "timeline_child", "see their timeline")
 if child is None:
-    st.info("Choose a child to see their timeline.", icon=":material/person_search:")
     st.stop()
-if child != wanted:
-    st.query_params["child"] = child
-    st.session_state["_timeline_qp"] = child
 
 events, profile = results.timeline_data(version, f.as_of, f.policy_name, child)
 left, right = st.columns([3, 1], gap="medium")
