@@ -57,7 +57,9 @@ def synthetic_caseload(n_children: int, seed: int = 1, as_of: dt.date = AS_OF) -
             "child_id": ids,
             "date_of_birth": _dates(start - rng.integers(0, 16 * 365, n_children)),
             "sibling_group": pl.select(
-                pl.when(pl.Series(rng.random(n_children) < 0.3)).then(pl.Series(np.char.add("G", (np.arange(n_children) // 2).astype(str))))
+                pl.when(pl.Series(rng.random(n_children) < 0.3)).then(
+                    pl.Series(np.char.add("G", (np.arange(n_children) // 2).astype(str)))
+                )
             ).to_series(),
             "permanence_plan": pl.select(
                 pl.when(pl.Series(rng.random(n_children) < 0.9)).then(pl.lit("long_term_fostering"))

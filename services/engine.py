@@ -61,9 +61,10 @@ def clip_to_as_of(caseload: Caseload, as_of: dt.date) -> Caseload:
     start = pl.coalesce("start_date", "observed_from")
     return Caseload(
         children=c.children.with_columns(
-            pl.when(pl.col("permanence_plan_date") > as_of).then(None).otherwise(pl.col("permanence_plan")).alias(
-                "permanence_plan"
-            ),
+            pl.when(pl.col("permanence_plan_date") > as_of)
+            .then(None)
+            .otherwise(pl.col("permanence_plan"))
+            .alias("permanence_plan"),
             _not_after("permanence_plan_date", as_of),
             _not_after("annual_reviews_from", as_of),
         ),
@@ -71,9 +72,10 @@ def clip_to_as_of(caseload: Caseload, as_of: dt.date) -> Caseload:
             _not_after("end_date", as_of),
             _not_after("placement_order_date", as_of),
             _not_after("placed_for_adoption_date", as_of),
-            pl.when(pl.col("observed_from") <= as_of).then(pl.col("observed_from")).otherwise(start).alias(
-                "observed_from"
-            ),
+            pl.when(pl.col("observed_from") <= as_of)
+            .then(pl.col("observed_from"))
+            .otherwise(start)
+            .alias("observed_from"),
         ),
         placements=c.placements.filter(pl.col("start_date") <= as_of).with_columns(_not_after("end_date", as_of)),
         allocations=c.allocations.filter(pl.col("from_date") <= as_of).with_columns(_not_after("to_date", as_of)),

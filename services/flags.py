@@ -68,7 +68,13 @@ FACT_FLAGS: dict[str, tuple[str, ...]] = {
     "escalations": ("ESCALATION_OVERDUE",),
 }
 
-FLAG_SCHEMA = {"child_id": pl.String, "code": pl.String, "reason": pl.String, "due_date": pl.Date, "days_overdue": pl.Int64}
+FLAG_SCHEMA = {
+    "child_id": pl.String,
+    "code": pl.String,
+    "reason": pl.String,
+    "due_date": pl.Date,
+    "days_overdue": pl.Int64,
+}
 
 
 def undecidable_codes(unsupported: frozenset[str]) -> tuple[str, ...]:
@@ -89,7 +95,11 @@ def _iso(e: pl.Expr) -> pl.Expr:
 
 
 def _unknown_start_note() -> pl.Expr:
-    return pl.when(~pl.col("period_start_known")).then(pl.lit("; period start unknown: reviews counted from the data")).otherwise(pl.lit(""))
+    return (
+        pl.when(~pl.col("period_start_known"))
+        .then(pl.lit("; period start unknown: reviews counted from the data"))
+        .otherwise(pl.lit(""))
+    )
 
 
 def _rows(frame: pl.DataFrame, code: str, reason: pl.Expr, due: pl.Expr | None, days: pl.Expr | None) -> pl.DataFrame:
@@ -128,7 +138,9 @@ def flag_frame(
         _rows(
             f,
             "REVIEW_OVERDUE",
-            pl.concat_str(pl.lit("Review was due "), _iso(due), pl.lit(": "), _days(wd_over, "overdue"), _unknown_start_note()),
+            pl.concat_str(
+                pl.lit("Review was due "), _iso(due), pl.lit(": "), _days(wd_over, "overdue"), _unknown_start_note()
+            ),
             due,
             wd_over,
         )
@@ -180,7 +192,10 @@ def flag_frame(
             f,
             "MIDWAY_OVERDUE",
             pl.concat_str(
-                pl.lit("Midway check was due "), _iso(md), pl.lit(": "), _days(working_days_between(md, asof), "overdue")
+                pl.lit("Midway check was due "),
+                _iso(md),
+                pl.lit(": "),
+                _days(working_days_between(md, asof), "overdue"),
             ),
             md,
             working_days_between(md, asof),
@@ -219,7 +234,9 @@ def flag_frame(
                 .then(pl.concat_str(pl.lit("was due "), _iso(md), pl.lit(" (within the grace days)")))
                 .when(md == as_of)
                 .then(pl.concat_str(pl.lit("is due today, "), _iso(md)))
-                .otherwise(pl.concat_str(pl.lit("is due "), _iso(md), pl.lit(": in "), _days(working_days_between(asof, md)))),
+                .otherwise(
+                    pl.concat_str(pl.lit("is due "), _iso(md), pl.lit(": in "), _days(working_days_between(asof, md)))
+                ),
             ),
             md,
             None,
@@ -227,8 +244,13 @@ def flag_frame(
     )
 
     # --- post-review deadlines (DOMAIN §3 after a review) ---
-    cur_dl = deadlines.filter(pl.col("is_current") & pl.col("status").is_in(["overdue", "late"])).join(
-        current.select("child_id", "short_breaks"), on="child_id"
+    # overdue deadlines of the current period, and late ones of its most recent review
+    cur_dl = deadlines.filter(
+        pl.col("is_current")
+        & (
+            (pl.col("status") == "overdue")
+            | ((pl.col("status") == "late") & (pl.col("review_number") == pl.col("reviews_in_period")))
+        )
     )
     recs = (
         cur_dl.filter((pl.col("kind") == "recommendation_target") & (pl.col("status") == "overdue"))
@@ -258,18 +280,12 @@ def flag_frame(
         ("record_completed", "RECORD_LATE", "Record of the review held "),
         ("care_plan_updated", "CARE_PLAN_NOT_UPDATED", "Care plan update after the review held "),
     ):
+        # the earliest per child (arg_min, not a sort: a string sort of many rows is slow)
         f = (
-            cur_dl.filter(
-                (pl.col("kind") == kind)
-                & ~pl.col("short_breaks")
-                & (
-                    (pl.col("status") == "overdue")
-                    | ((pl.col("status") == "late") & (pl.col("review_number") == pl.col("reviews_in_period")))
-                )
-            )
-            .sort("child_id", "due_date")
-            .group_by("child_id", maintain_order=True)
-            .first()
+            cur_dl.filter(pl.col("kind") == kind)
+            .group_by("child_id")
+            .agg(pl.all().get(pl.col("due_date").arg_min()))
+            .join(on_schedule.select("child_id"), on="child_id")
         )
         is_late = pl.col("status") == "late"
         days = pl.when(is_late).then(working_days_between(pl.col("due_date"), pl.col("done_date"))).otherwise(over)
@@ -283,7 +299,9 @@ def flag_frame(
                     pl.lit(" was due "),
                     _iso(pl.col("due_date")),
                     pl.when(is_late)
-                    .then(pl.concat_str(pl.lit(": done "), _iso(pl.col("done_date")), pl.lit(", "), _days(days, "late")))
+                    .then(
+                        pl.concat_str(pl.lit(": done "), _iso(pl.col("done_date")), pl.lit(", "), _days(days, "late"))
+                    )
                     .otherwise(pl.concat_str(pl.lit(": not done, "), _days(days, "overdue"))),
                 ),
                 pl.col("due_date"),
@@ -359,16 +377,15 @@ def flag_frame(
 
     # --- permanence plan by the 2nd review (DOMAIN §3, seed 003 §9) ---
     k = policy.permanence_plan_by_review
-    kth = reviews.filter(pl.col("review_number") == k).select("child_id", "period_id", pl.col("held_date").alias("_kth"))
+    kth = reviews.filter(pl.col("review_number") == k).select(
+        "child_id", "period_id", pl.col("held_date").alias("_kth")
+    )
     plan = pl.col("permanence_plan")
-    f = (
-        on_schedule.join(kth, on=["child_id", "period_id"], how="left")
-        .filter(
-            (plan.is_null() | (plan.str.strip_chars() == ""))
-            & (
-                pl.col("_kth").is_not_null()
-                | ((pl.col("reviews_in_period") == k - 1) & (pl.col("next_review_due") <= as_of))
-            )
+    f = on_schedule.join(kth, on=["child_id", "period_id"], how="left").filter(
+        (plan.is_null() | (plan.str.strip_chars() == ""))
+        & (
+            pl.col("_kth").is_not_null()
+            | ((pl.col("reviews_in_period") == k - 1) & (pl.col("next_review_due") <= as_of))
         )
     )
     ordinal = {1: "1st", 2: "2nd", 3: "3rd"}.get(k, f"{k}th")
@@ -390,7 +407,9 @@ def flag_frame(
     # --- escalations (DOMAIN §6) ---
     esc = (
         caseload.escalations.filter(
-            pl.col("resolved_date").is_null() & pl.col("stage_due_date").is_not_null() & (pl.col("stage_due_date") < as_of)
+            pl.col("resolved_date").is_null()
+            & pl.col("stage_due_date").is_not_null()
+            & (pl.col("stage_due_date") < as_of)
         )
         .join(current.select("child_id"), on="child_id")
         .sort("child_id", "stage_due_date")
@@ -457,7 +476,12 @@ def flag_frame(
     )
     held_after = cur_reviews.select("child_id", "held_date").sort("child_id", "held_date")
     ev = ev.join_asof(
-        held_after, left_on="event_date", right_on="held_date", by="child_id", strategy="forward", check_sortedness=False
+        held_after,
+        left_on="event_date",
+        right_on="held_date",
+        by="child_id",
+        strategy="forward",
+        check_sortedness=False,
     )
     ev = (
         ev.filter(
@@ -467,8 +491,10 @@ def flag_frame(
         .first()
     )
     held_late = pl.col("held_date").is_not_null()
-    bdays = pl.when(held_late).then(working_days_between(pl.col("_bf_due"), pl.col("held_date"))).otherwise(
-        working_days_between(pl.col("_bf_due"), asof)
+    bdays = (
+        pl.when(held_late)
+        .then(working_days_between(pl.col("_bf_due"), pl.col("held_date")))
+        .otherwise(working_days_between(pl.col("_bf_due"), asof))
     )
     out.append(
         _rows(
@@ -483,7 +509,11 @@ def flag_frame(
                 pl.lit(" asked for a review by "),
                 _iso(pl.col("_bf_due")),
                 pl.when(held_late)
-                .then(pl.concat_str(pl.lit(": the review was held "), _iso(pl.col("held_date")), pl.lit(", "), _days(bdays, "late")))
+                .then(
+                    pl.concat_str(
+                        pl.lit(": the review was held "), _iso(pl.col("held_date")), pl.lit(", "), _days(bdays, "late")
+                    )
+                )
                 .otherwise(pl.concat_str(pl.lit(": none held, "), _days(bdays, "overdue"))),
             ),
             pl.col("_bf_due"),

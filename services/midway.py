@@ -53,29 +53,25 @@ def intervals(states: pl.DataFrame, checks: pl.DataFrame, as_of: dt.date, policy
     next_due_at_review, midway_policy, midway_required, midway_due, midway_status, check_date,
     next_review_date, then period_start_known, is_current, reviews_in_period (for the flags).
     """
-    iv = (
-        states.filter(pl.col("n") >= 1)
-        .select(
-            "child_id",
-            "period_id",
-            "review_id",
-            pl.col("last_held").alias("review_date"),
-            pl.col("n").alias("review_number"),
-            pl.col("due_at_review").alias("next_due_at_review"),
-            pl.col("next_held").alias("next_review_date"),
-            "period_end",
-            "period_start_known",
-            "short_breaks",
-            "midway_policy",
-            "is_current",
-            "reviews_in_period",
-        )
+    iv = states.filter(pl.col("n") >= 1).select(
+        "child_id",
+        "period_id",
+        "review_id",
+        pl.col("last_held").alias("review_date"),
+        pl.col("n").alias("review_number"),
+        pl.col("due_at_review").alias("next_due_at_review"),
+        pl.col("next_held").alias("next_review_date"),
+        "period_end",
+        "period_start_known",
+        "short_breaks",
+        "midway_policy",
+        "is_current",
+        "reviews_in_period",
     )
     chk = (
         checks.filter(pl.col("check_date").is_not_null())
         .select("child_id", "check_date")
-        .unique()
-        .sort("child_id", "check_date")
+        .sort("child_id", "check_date")  # cheap when already in order (load_caseload sorts them)
     )
     # first final check on or after the review (the interval frame is sorted by child and date)
     iv = iv.join_asof(

@@ -12,6 +12,8 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+import polars as pl
+
 from services.errors import UsageError
 from services.policy import MIDWAY_POLICIES, policy_from_env
 
@@ -66,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     from services.report import report_frame
 
     frame = report_frame(compute(caseload, as_of, policy))
-    frame.write_csv(out, date_format="%Y-%m-%d")
+    # no flags: an empty cell like every other empty cell (not a quoted "")
+    frame.with_columns(pl.col("flags").replace("", None)).write_csv(out, date_format="%Y-%m-%d")
     print(f"wrote {frame.height} children looked after on {as_of.isoformat()} to {out}")
     if caseload.unsupported:
         print(f"the data cannot support: {', '.join(sorted(caseload.unsupported))}")

@@ -162,7 +162,14 @@ def assign_periods(reviews: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFrame
     )
     return (
         r.sort("child_id", "held_date")
-        .join_asof(periods, left_on="held_date", right_on="observed_from", by="child_id", check_sortedness=False, coalesce=False)
+        .join_asof(
+            periods,
+            left_on="held_date",
+            right_on="observed_from",
+            by="child_id",
+            check_sortedness=False,
+            coalesce=False,
+        )
         .filter(
             pl.col("period_id").is_not_null()
             & (pl.col("period_end").is_null() | (pl.col("held_date") <= pl.col("period_end")))
@@ -186,13 +193,16 @@ def _same_group_next() -> pl.Expr:
 def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.DataFrame:
     """One row per period and number of reviews held in it (caseload already clipped to `as_of`).
 
-    Columns: child_id, period_id, period_start, period_start_known, observed_from, period_end,
-    placement_order_date, placed_for_adoption_date, short_breaks, n, review_id, last_held (held date
-    of review n, null for n = 0), next_held (of review n + 1, null if not held), window_end,
-    adoptions_held (reviews 1..n held on or after the adoption placement), due_at_review,
-    type_at_review, due, due_type. Sorted by child, period, n.
+    Columns: child_id, period_id, period_start, period_start_known, observed_from (start, or the
+    earliest date seen), period_end, placement_order_date, placed_for_adoption_date, short_breaks, n,
+    reviews_in_period (n of the period's last state), is_current (the period open on as_of),
+    midway_policy (the child's), review_id, last_held (held date of review n, null for n = 0), the
+    review's post-review dates (REVIEW_FACT_COLUMNS), next_held (of review n + 1, null if not held),
+    window_end, adoptions_held (reviews 1..n held on or after the adoption placement), bf_event,
+    due_at_review, type_at_review, due, due_type. Ordered by child, period, n.
     """
     periods = period_frame(caseload, as_of, policy)
+    periods = periods.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_po"))  # period ordinal
     held = assign_periods(caseload.reviews, periods)
     zero = periods.with_columns(
         pl.lit(None, dtype=pl.Int64).alias("review_id"),
@@ -202,10 +212,16 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
         add_working_days_expr(pl.col("period_start"), policy.first_review_working_days).alias("_first_due"),
     )
     rows = held.rename({"held_date": "last_held"}).with_columns(pl.lit(None, dtype=pl.Date).alias("_first_due"))
+    # Interleave each period's state-0 row before its reviews without a string sort (slow on 1M rows):
+    # both frames are in (child, date) order, reviews in period-ordinal order, so positions are known.
+    po_of_review = rows["_po"]
+    zero_pos = pl.Series(po_of_review.search_sorted(periods["_po"], side="left"), dtype=pl.Int64) + periods["_po"]
+    review_pos = pl.int_range(rows.height, dtype=pl.Int64, eager=True) + po_of_review + 1
     states = (
-        pl.concat([zero, rows.select(zero.columns)])
+        pl.concat([zero.select(zero.columns), rows.select(zero.columns)])
+        .with_columns(pl.concat([zero_pos, review_pos]).alias("_pos"))
+        .sort("_pos")
         .with_columns(pl.coalesce("last_held", pl.col("observed_from") - pl.duration(days=1)).alias("_after"))
-        .sort("child_id", "observed_from", "_after")
     )
     idx = pl.int_range(pl.len(), dtype=pl.Int64)
     a = pl.col("placed_for_adoption_date")
@@ -227,7 +243,6 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
     bf = (
         caseload.events.filter(pl.col("bring_forward").fill_null(False) & pl.col("event_date").is_not_null())
         .select("child_id", pl.col("event_date").alias("bf_event"))
-        .unique()
         .sort("child_id", "bf_event")
         .with_columns(add_working_days_expr(pl.col("bf_event"), policy.brought_forward_working_days).alias("bf_due"))
     )
@@ -365,7 +380,13 @@ def held_reviews(states: pl.DataFrame) -> pl.DataFrame:
         pl.concat(
             [
                 states.select(
-                    "child_id", "period_id", "review_id", "last_held", "n", "is_current", "reviews_in_period",
+                    "child_id",
+                    "period_id",
+                    "review_id",
+                    "last_held",
+                    "n",
+                    "is_current",
+                    "reviews_in_period",
                     *REVIEW_FACT_COLUMNS,
                 ),
                 prev,

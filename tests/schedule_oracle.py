@@ -6,6 +6,7 @@ hypothesis tests compare the engine with it on random caseloads) and the per-row
 `benchmarks/schedule.py`. Not used by the app.
 """
 
+# ruff: noqa: B023  (the per-child closure `interval` is only called within its own loop iteration)
 from __future__ import annotations
 
 import datetime as dt
@@ -116,7 +117,9 @@ def report_rows(
         frm = p["start_date"] or p["observed_from"]
         # reviews of the current period: on or after its start, on or before as_of
         held = sorted(
-            r["held_date"] for r in reviews.get(child_id, ()) if r["held_date"] is not None and frm <= r["held_date"] <= as_of
+            r["held_date"]
+            for r in reviews.get(child_id, ())
+            if r["held_date"] is not None and frm <= r["held_date"] <= as_of
         )
         bf = sorted(
             e["event_date"] for e in events.get(child_id, ()) if e["bring_forward"] and e["event_date"] <= as_of

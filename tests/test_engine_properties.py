@@ -18,7 +18,14 @@ from tests.schedule_oracle import report_rows
 
 D = dt.date
 BASE = D(2024, 1, 1)
-ORACLE_FLAGS = {"REVIEW_OVERDUE", "REVIEW_DUE_SOON", "REVIEW_LATE", "MIDWAY_OVERDUE", "MIDWAY_MISSED", "MIDWAY_DUE_SOON"}
+ORACLE_FLAGS = {
+    "REVIEW_OVERDUE",
+    "REVIEW_DUE_SOON",
+    "REVIEW_LATE",
+    "MIDWAY_OVERDUE",
+    "MIDWAY_MISSED",
+    "MIDWAY_DUE_SOON",
+}
 
 
 def day(n: int) -> dt.date:
@@ -63,7 +70,11 @@ def random_caseload(draw: st.DrawFn) -> tuple[Any, dt.date, Policy, dict[str, An
             reviews += [{"child_id": cid, "held_date": day(d)} for d in dates]
             for _ in range(draw(st.integers(0, 3))):
                 events.append(
-                    {"child_id": cid, "event_date": day(draw(st.integers(start, start + 900))), "bring_forward": draw(st.booleans())}
+                    {
+                        "child_id": cid,
+                        "event_date": day(draw(st.integers(start, start + 900))),
+                        "bring_forward": draw(st.booleans()),
+                    }
                 )
             for _ in range(draw(st.integers(0, 3))):
                 checks.append({"child_id": cid, "check_date": day(draw(st.integers(start, start + 900)))})
@@ -136,7 +147,9 @@ def test_plain_schedule_is_exactly_the_statutory_rule(start: dt.date, gaps: list
     for g in gaps:
         d += dt.timedelta(days=g)
         held.append(d)
-    cl = caseload(periods=[{"child_id": "C1", "start_date": start}], reviews=[{"child_id": "C1", "held_date": h} for h in held])
+    cl = caseload(
+        periods=[{"child_id": "C1", "start_date": start}], reviews=[{"child_id": "C1", "held_date": h} for h in held]
+    )
     as_of = held[-1] + dt.timedelta(days=later)
     res = compute(cl, as_of)
     row = res.children.row(0, named=True)

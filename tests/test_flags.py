@@ -12,7 +12,8 @@ from tests.caseload_builder import caseload, one_child
 D = dt.date
 
 
-def iro(child_id: str = "C1", code: str = "I1", frm: dt.date = D(2025, 1, 1)) -> dict[str, Any]:
+def iro(child_id: str = "C1", code: str = "I1", frm: dt.date | None = None) -> dict[str, Any]:
+    frm = frm or D(2025, 1, 1)
     return {"child_id": child_id, "role": "iro", "staff_code": code, "name": f"IRO {code}", "from_date": frm}
 
 
@@ -93,7 +94,8 @@ def test_recommendation_overdue() -> None:
     )  # fmt: skip
     got = flags(cl, D(2026, 3, 10))
     assert got["REC_OVERDUE"] == (
-        "1 recommendation is past its target date and not done: the earliest was due 2026-03-01, 7 working days overdue",
+        "1 recommendation is past its target date and not done: "
+        "the earliest was due 2026-03-01, 7 working days overdue",
         D(2026, 3, 1),
         7,
     )

@@ -13,7 +13,10 @@ from services.__main__ import main
 from services.db import unit_of_work
 
 D = dt.date
-HEADER = "child_id,period_start,reviews_in_period,last_review_date,next_review_due,next_review_type,midway_due,midway_status,flags"
+HEADER = (
+    "child_id,period_start,reviews_in_period,last_review_date,next_review_due,next_review_type,"
+    "midway_due,midway_status,flags"
+)
 
 
 def _seed(engine: Engine) -> None:

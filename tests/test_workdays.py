@@ -10,8 +10,8 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.schedule import add_months_expr, months_after
 from services.policy import Policy
+from services.schedule import add_months_expr, months_after
 from services.workdays import (
     add_working_days,
     add_working_days_expr,
@@ -53,7 +53,12 @@ def test_boxing_day_2026_is_observed_on_monday() -> None:
 
 
 def test_working_days_between_counts_after_start_up_to_end() -> None:
-    df = pl.DataFrame({"due": [D(2026, 11, 30), D(2026, 12, 23), D(2026, 11, 30)], "on": [D(2026, 12, 16), D(2026, 12, 29), D(2026, 11, 30)]})
+    df = pl.DataFrame(
+        {
+            "due": [D(2026, 11, 30), D(2026, 12, 23), D(2026, 11, 30)],
+            "on": [D(2026, 12, 16), D(2026, 12, 29), D(2026, 11, 30)],
+        }
+    )
     assert df.select(working_days_between(pl.col("due"), pl.col("on")))["due"].to_list() == [12, 2, 0]
 
 
