@@ -29,3 +29,5 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/schedule.py
+	$(PY) benchmarks/import_bench.py $(if $(TEST_DATABASE_URL),--postgres $(TEST_DATABASE_URL))
+	$(PY) benchmarks/page_speed.py
