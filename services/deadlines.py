@@ -52,12 +52,12 @@ def status_expr(as_of: dt.date, unknown: pl.Expr | bool = False) -> pl.Expr:
 
 
 def deadlines(
-    held: pl.DataFrame,
+    held: pl.LazyFrame,
     recommendations: pl.DataFrame,
     as_of: dt.date,
     policy: Policy,
     unsupported: frozenset[str] = frozenset(),
-) -> pl.DataFrame:
+) -> pl.LazyFrame:
     """`held` is `schedule.held_reviews(...)` (with the reviews' post-review dates, clipped to
     as_of); `recommendations` the caseload frame. One row per deadline (COLUMNS, then is_current and
     reviews_in_period and review_number for the flags)."""
@@ -93,7 +93,7 @@ def deadlines(
         for p, kind in zip(parts, KINDS[:3], strict=True)
     ]
     recs = held.select(KEYS).join(
-        recommendations.select("review_id", "rec_id", "target_date", "completed_date"), on="review_id", how="inner"
+        recommendations.lazy().select("review_id", "rec_id", "target_date", "completed_date"), on="review_id", how="inner"
     )
     out.append(
         recs.select(

@@ -102,7 +102,7 @@ def _unknown_start_note() -> pl.Expr:
     )
 
 
-def _rows(frame: pl.DataFrame, code: str, reason: pl.Expr, due: pl.Expr | None, days: pl.Expr | None) -> pl.DataFrame:
+def _rows(frame: pl.LazyFrame, code: str, reason: pl.Expr, due: pl.Expr | None, days: pl.Expr | None) -> pl.LazyFrame:
     return frame.select(
         "child_id",
         pl.lit(code).alias("code"),
@@ -120,14 +120,17 @@ def flag_frame(
     caseload: Caseload,
     as_of: dt.date,
     policy: Policy,
-) -> pl.DataFrame:
+) -> pl.LazyFrame:
     """All flags for the children of `current` (one row per child looked after, with child_id,
     period_id, period_from, period_start_known, short_breaks, reviews_in_period, next_review_due,
     midway_due, midway_status, iro, iro_code, sibling_group, sibling_iro_exception,
-    permanence_plan). Other frames are the engine's, already clipped to as_of."""
+    permanence_plan). Other frames are the engine's, already clipped to as_of. Returns a lazy
+    query for the engine to collect: the many small steps run as one plan (each eager step has a
+    fixed cost that dominated an authority-sized caseload)."""
     asof = pl.lit(as_of)
+    current, reviews, intervals = current.lazy(), reviews.lazy(), intervals.lazy()
     on_schedule = current.filter(~pl.col("short_breaks"))
-    out: list[pl.DataFrame] = []
+    out: list[pl.LazyFrame] = []
     skip = set(undecidable_codes(caseload.unsupported))
 
     # --- review schedule (DOMAIN §3, §8) ---
@@ -245,13 +248,14 @@ def flag_frame(
 
     # --- post-review deadlines (DOMAIN §3 after a review) ---
     # overdue deadlines of the current period, and late ones of its most recent review
+    # (materialised once: three flags below read it)
     cur_dl = deadlines.filter(
         pl.col("is_current")
         & (
             (pl.col("status") == "overdue")
             | ((pl.col("status") == "late") & (pl.col("review_number") == pl.col("reviews_in_period")))
         )
-    )
+    ).lazy()
     recs = (
         cur_dl.filter((pl.col("kind") == "recommendation_target") & (pl.col("status") == "overdue"))
         .group_by("child_id")
@@ -310,7 +314,7 @@ def flag_frame(
         )
 
     # --- IRO allocation (DOMAIN §3 appointment) ---
-    iro_alloc = caseload.allocations.filter(pl.col("role") == "iro")
+    iro_alloc = caseload.allocations.lazy().filter(pl.col("role") == "iro")
     ended = (
         iro_alloc.filter(pl.col("to_date").is_not_null() & (pl.col("to_date") < as_of))
         .group_by("child_id")
@@ -406,7 +410,7 @@ def flag_frame(
 
     # --- escalations (DOMAIN §6) ---
     esc = (
-        caseload.escalations.filter(
+        caseload.escalations.lazy().filter(
             pl.col("resolved_date").is_null()
             & pl.col("stage_due_date").is_not_null()
             & (pl.col("stage_due_date") < as_of)
@@ -440,7 +444,7 @@ def flag_frame(
     # --- missing episodes (DOMAIN §4, seed 001) ---
     window_start = as_of - dt.timedelta(days=policy.frequent_missing_window_days)
     miss = (
-        caseload.missing.filter((pl.col("start_date") > window_start) & (pl.col("start_date") <= as_of))
+        caseload.missing.lazy().filter((pl.col("start_date") > window_start) & (pl.col("start_date") <= as_of))
         .join(current.select("child_id"), on="child_id")
         .group_by("child_id")
         .agg(pl.len().alias("count"))
@@ -464,7 +468,7 @@ def flag_frame(
         "child_id", pl.col("held_date").alias("_prev")
     )
     ev = (
-        caseload.events.filter(pl.col("bring_forward").fill_null(False))
+        caseload.events.lazy().filter(pl.col("bring_forward").fill_null(False))
         .join(on_schedule.select("child_id", "period_id", "period_from"), on="child_id")
         .join(prev, on="child_id", how="left")
         .filter(
@@ -521,6 +525,8 @@ def flag_frame(
         )
     )
 
+    global _OUT
+    _OUT = out
     flags = pl.concat(out, how="vertical")
     if skip:
         flags = flags.filter(~pl.col("code").is_in(sorted(skip)))

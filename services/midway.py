@@ -44,7 +44,7 @@ def child_policies(children: pl.DataFrame, policy: Policy) -> pl.DataFrame:
     )
 
 
-def intervals(states: pl.DataFrame, checks: pl.DataFrame, as_of: dt.date, policy: Policy) -> pl.DataFrame:
+def intervals(states: pl.LazyFrame, checks: pl.DataFrame, as_of: dt.date, policy: Policy) -> pl.LazyFrame:
     """One row per held review = the interval it opens (see the module docstring).
 
     `states` is `review_states(...)` (sorted by child and date, with each child's midway policy);
@@ -69,7 +69,8 @@ def intervals(states: pl.DataFrame, checks: pl.DataFrame, as_of: dt.date, policy
         "reviews_in_period",
     )
     chk = (
-        checks.filter(pl.col("check_date").is_not_null())
+        checks.lazy()
+        .filter(pl.col("check_date").is_not_null())
         .select("child_id", "check_date")
         .sort("child_id", "check_date")  # cheap when already in order (load_caseload sorts them)
     )

@@ -367,31 +367,24 @@ REVIEW_COLUMNS = (
 )  # fmt: skip
 
 
-def held_reviews(states: pl.DataFrame) -> pl.DataFrame:
+def held_reviews(states: pl.LazyFrame) -> pl.LazyFrame:
     """Every held review (REVIEW_COLUMNS, then is_current, reviews_in_period and the review's
     post-review dates for the deadlines) with its number in the period, the rule and due date it was held against,
     and whether it was on time (held on or before the due date, DOMAIN §2; null when no due date
-    could be computed: unknown period start or short breaks)."""
-    prev = states.select(
-        pl.col("due").shift(1).alias("due_date"),
-        pl.col("due_type").shift(1).alias("review_type"),
-    )
+    could be computed: unknown period start or short breaks). `states` is in (child, period, n)
+    order, so the previous row is the state the review was due from."""
     return (
-        pl.concat(
-            [
-                states.select(
-                    "child_id",
-                    "period_id",
-                    "review_id",
-                    "last_held",
-                    "n",
-                    "is_current",
-                    "reviews_in_period",
-                    *REVIEW_FACT_COLUMNS,
-                ),
-                prev,
-            ],
-            how="horizontal",
+        states.select(
+            "child_id",
+            "period_id",
+            "review_id",
+            "last_held",
+            "n",
+            "is_current",
+            "reviews_in_period",
+            *REVIEW_FACT_COLUMNS,
+            pl.col("due").shift(1).alias("due_date"),
+            pl.col("due_type").shift(1).alias("review_type"),
         )
         .filter(pl.col("n") >= 1)
         .select(
@@ -410,7 +403,7 @@ def held_reviews(states: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def current_states(states: pl.DataFrame) -> pl.DataFrame:
+def current_states(states: pl.LazyFrame) -> pl.LazyFrame:
     """The open state (after the last review) of each child's current period: one row per child
     looked after on as_of."""
     return states.filter(pl.col("is_current") & (pl.col("n") == pl.col("reviews_in_period")))
