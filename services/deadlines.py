@@ -93,7 +93,9 @@ def deadlines(
         for p, kind in zip(parts, KINDS[:3], strict=True)
     ]
     recs = held.select(KEYS).join(
-        recommendations.lazy().select("review_id", "rec_id", "target_date", "completed_date"), on="review_id", how="inner"
+        recommendations.lazy().select("review_id", "rec_id", "target_date", "completed_date"),
+        on="review_id",
+        how="inner",
     )
     out.append(
         recs.select(

@@ -35,7 +35,18 @@ CHILD_COLUMNS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class EngineResult:
-    """What `compute` returns; column lists are in COMMON.md's engine contract."""
+    """What `compute` returns. Pages, the report and the forms all read these frames:
+
+    - children: one row per child looked after on as_of (CHILD_COLUMNS): allocation on as_of,
+      period_start (null when unknown), reviews_in_period, last_review_date, next_review_due,
+      next_review_type (schedule.REVIEW_TYPES), midway_due, midway_status (midway.STATUSES),
+      flags (sorted list of DOMAIN §8 codes);
+    - flags: child_id, code, reason (a sentence to read aloud), due_date, days_overdue (working days);
+    - reviews: every held review up to as_of with its review_number, review_type, due_date, on_time;
+    - intervals: one row per held review (the interval it opens) with its midway due date and status;
+    - deadlines: post-review deadlines (deadlines.KINDS) with due_date, done_date and status;
+    - undecidable: the flag codes the source data cannot support (Caseload.unsupported).
+    """
 
     as_of: dt.date
     policy: Policy
@@ -104,23 +115,20 @@ def _age(as_of: dt.date) -> pl.Expr:
     return (pl.lit(as_of.year) - dob.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)).cast(pl.Int64)
 
 
-_OPT = pl.QueryOptFlags()
-
-
 def _collect(*frames: pl.LazyFrame) -> list[pl.DataFrame]:
     """Collect on the in-memory engine, which keeps row order through filters and joins (the
     frames below rely on it; polars' default streaming engine does not promise it)."""
-    return pl.collect_all(frames, engine="in-memory", optimizations=_OPT)
+    return pl.collect_all(frames, engine="in-memory")
 
 
 def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) -> EngineResult:
     """Schedule, midway checks, deadlines and flags for every child, as they stood on `as_of`.
 
-    After the review states (eager: they need positions computed on the frame), everything is one
-    lazy query collected once with `pl.collect_all` on the in-memory engine: the common parts of
-    the five outputs are computed once, and the fixed cost of ~150 separate eager steps (which
-    dominated an authority-sized caseload) is paid once. The in-memory engine keeps row order
-    through filters and joins, which the frames below rely on (the streaming engine does not)."""
+    Speed (benchmarks/schedule.py): each eager polars step has a fixed cost that dominated an
+    authority-sized caseload, so the work runs as a few lazy queries, each collected once, and a
+    frame read by several later steps (reviews, intervals, deadlines, the children) is
+    materialised once rather than recomputed by each (`collect_all` does not share subplans
+    between its frames reliably). Collects use the in-memory engine, which keeps row order."""
     policy = policy or Policy()
     cl = clip_to_as_of(caseload, as_of)
     states = review_states(cl, as_of, policy).lazy()
@@ -161,7 +169,7 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
             pl.col("observed_from").alias("period_from"),
         )
     )
-    (flags,) = _collect(flag_frame(kids, reviews, intervals, deadlines, cl, as_of, policy))
+    flags = flag_frame(kids, reviews, intervals, deadlines, cl, as_of, policy)
     codes = flags.lazy().group_by("child_id").agg(pl.col("code").unique().sort().alias("flags"))
     (children,) = _collect(
         kids.lazy()

@@ -120,13 +120,13 @@ def flag_frame(
     caseload: Caseload,
     as_of: dt.date,
     policy: Policy,
-) -> pl.LazyFrame:
+) -> pl.DataFrame:
     """All flags for the children of `current` (one row per child looked after, with child_id,
     period_id, period_from, period_start_known, short_breaks, reviews_in_period, next_review_due,
     midway_due, midway_status, iro, iro_code, sibling_group, sibling_iro_exception,
-    permanence_plan). Other frames are the engine's, already clipped to as_of. Returns a lazy
-    query for the engine to collect: the many small steps run as one plan (each eager step has a
-    fixed cost that dominated an authority-sized caseload)."""
+    permanence_plan). Other frames are the engine's, already clipped to as_of. The steps run as
+    lazy queries collected together: each eager step has a fixed cost, which dominated an
+    authority-sized caseload."""
     asof = pl.lit(as_of)
     current, reviews, intervals = current.lazy(), reviews.lazy(), intervals.lazy()
     on_schedule = current.filter(~pl.col("short_breaks"))
@@ -248,14 +248,22 @@ def flag_frame(
 
     # --- post-review deadlines (DOMAIN §3 after a review) ---
     # overdue deadlines of the current period, and late ones of its most recent review
-    # (materialised once: three flags below read it)
-    cur_dl = deadlines.filter(
-        pl.col("is_current")
-        & (
-            (pl.col("status") == "overdue")
-            | ((pl.col("status") == "late") & (pl.col("review_number") == pl.col("reviews_in_period")))
+    # (materialised once: three flags below read it). A cheap pre-filter first: overdue implies not
+    # done, and late counts only for the most recent review, so the string tests run on few rows.
+    cur_dl = (
+        deadlines.filter(
+            pl.col("is_current")
+            & (pl.col("done_date").is_null() | (pl.col("review_number") == pl.col("reviews_in_period")))
         )
-    ).lazy()
+        .filter(
+            pl.col("is_current")
+            & (
+                (pl.col("status") == "overdue")
+                | ((pl.col("status") == "late") & (pl.col("review_number") == pl.col("reviews_in_period")))
+            )
+        )
+        .lazy()
+    )
     recs = (
         cur_dl.filter((pl.col("kind") == "recommendation_target") & (pl.col("status") == "overdue"))
         .group_by("child_id")
@@ -287,6 +295,7 @@ def flag_frame(
         # the earliest per child (arg_min, not a sort: a string sort of many rows is slow)
         f = (
             cur_dl.filter(pl.col("kind") == kind)
+            .select("child_id", "held_date", "due_date", "done_date", "status")  # what the reason needs
             .group_by("child_id")
             .agg(pl.all().get(pl.col("due_date").arg_min()))
             .join(on_schedule.select("child_id"), on="child_id")
@@ -410,7 +419,8 @@ def flag_frame(
 
     # --- escalations (DOMAIN §6) ---
     esc = (
-        caseload.escalations.lazy().filter(
+        caseload.escalations.lazy()
+        .filter(
             pl.col("resolved_date").is_null()
             & pl.col("stage_due_date").is_not_null()
             & (pl.col("stage_due_date") < as_of)
@@ -444,7 +454,8 @@ def flag_frame(
     # --- missing episodes (DOMAIN §4, seed 001) ---
     window_start = as_of - dt.timedelta(days=policy.frequent_missing_window_days)
     miss = (
-        caseload.missing.lazy().filter((pl.col("start_date") > window_start) & (pl.col("start_date") <= as_of))
+        caseload.missing.lazy()
+        .filter((pl.col("start_date") > window_start) & (pl.col("start_date") <= as_of))
         .join(current.select("child_id"), on="child_id")
         .group_by("child_id")
         .agg(pl.len().alias("count"))
@@ -468,7 +479,8 @@ def flag_frame(
         "child_id", pl.col("held_date").alias("_prev")
     )
     ev = (
-        caseload.events.lazy().filter(pl.col("bring_forward").fill_null(False))
+        caseload.events.lazy()
+        .filter(pl.col("bring_forward").fill_null(False))
         .join(on_schedule.select("child_id", "period_id", "period_from"), on="child_id")
         .join(prev, on="child_id", how="left")
         .filter(
@@ -478,7 +490,13 @@ def flag_frame(
         .with_columns(add_working_days_expr(pl.col("event_date"), policy.brought_forward_working_days).alias("_bf_due"))
         .sort("child_id", "event_date")
     )
-    held_after = cur_reviews.select("child_id", "held_date").sort("child_id", "held_date")
+    # (no sort: `reviews` is in child, period, review order, so each child's dates already ascend,
+    # which is all the asof join by child needs)
+    # only the reviews of children with such an event (a filter keeps that order): the asof join
+    # then groups a few rows by child rather than every review of the caseload
+    held_after = cur_reviews.select("child_id", "held_date").join(
+        ev.select("child_id"), on="child_id", how="semi", maintain_order="left"
+    )
     ev = ev.join_asof(
         held_after,
         left_on="event_date",
@@ -525,9 +543,9 @@ def flag_frame(
         )
     )
 
-    global _OUT
-    _OUT = out
-    flags = pl.concat(out, how="vertical")
+    # each code's rows as its own lazy query, collected together (faster than one plan over
+    # their concatenation); in-memory engine: it keeps the orders the steps above rely on
+    flags = pl.concat(pl.collect_all(out, engine="in-memory"), how="vertical")
     if skip:
         flags = flags.filter(~pl.col("code").is_in(sorted(skip)))
     return flags.sort("child_id", "code")

@@ -100,12 +100,12 @@ def add_months_expr(expr: pl.Expr, months: int) -> pl.Expr:
     months = 28/29 Feb), by table look-up: the same result as `dt.offset_by("Nmo")` (tests compare
     both with dateutil) at about a third of its cost. Dates outside 1900-2100 give null."""
     month_no, dom, firsts, lengths = _month_tables()
-    i = expr.cast(pl.Int32) - (_M_FIRST - _EPOCH).days
-    inside = (i >= 0) & (i < len(month_no))
-    i = i.clip(0, len(month_no) - 1)
-    m = (pl.lit(month_no).gather(i) + months).clip(0, len(firsts) - 1)
-    day = pl.min_horizontal(pl.lit(dom).gather(i), pl.lit(lengths).gather(m))
-    out = pl.when(inside).then((pl.lit(firsts).gather(m) + day - 1).cast(pl.Date))
+    # index null outside the table: negative -> null in the non-strict unsigned cast, past the end
+    # -> null by `null_on_oob`; a null month then makes the result null
+    i = (expr.cast(pl.Int32) - (_M_FIRST - _EPOCH).days).cast(pl.UInt32, strict=False)
+    m = (pl.lit(month_no).gather(i, null_on_oob=True) + months).clip(0, len(firsts) - 1)
+    day = pl.min_horizontal(pl.lit(dom).gather(i, null_on_oob=True), pl.lit(lengths).gather(m))
+    out = (pl.lit(firsts).gather(m) + day - 1).cast(pl.Date)
     name = expr.meta.output_name(raise_if_undetermined=False)
     return out.alias(name) if name else out
 
@@ -178,16 +178,13 @@ def assign_periods(reviews: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFrame
 
 
 def _new_group() -> pl.Expr:
-    """True on the first row of each (child, period) run of a frame sorted by child and period."""
-    return (pl.col("child_id") != pl.col("child_id").shift(1)).fill_null(True) | (
-        pl.col("period_id") != pl.col("period_id").shift(1)
-    ).fill_null(True)
+    """True on the first row of each period's run of states (`_po`: the period's ordinal, one per
+    period row, so an integer comparison rather than a string one on child_id)."""
+    return (pl.col("_po") != pl.col("_po").shift(1)).fill_null(True)
 
 
 def _same_group_next() -> pl.Expr:
-    return (pl.col("child_id") == pl.col("child_id").shift(-1)).fill_null(False) & (
-        pl.col("period_id") == pl.col("period_id").shift(-1)
-    ).fill_null(False)
+    return (pl.col("_po") == pl.col("_po").shift(-1)).fill_null(False)
 
 
 def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.DataFrame:
@@ -221,6 +218,7 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
         pl.concat([zero.select(zero.columns), rows.select(zero.columns)])
         .with_columns(pl.concat([zero_pos, review_pos]).alias("_pos"))
         .sort("_pos")
+        .lazy()  # from here one lazy query (in-memory engine: it keeps this order), collected once below
         .with_columns(pl.coalesce("last_held", pl.col("observed_from") - pl.duration(days=1)).alias("_after"))
     )
     idx = pl.int_range(pl.len(), dtype=pl.Int64)
@@ -247,7 +245,7 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
         .with_columns(add_working_days_expr(pl.col("bf_event"), policy.brought_forward_working_days).alias("bf_due"))
     )
     states = states.join_asof(
-        bf,
+        bf.lazy(),
         left_on="_after",
         right_on="bf_event",
         by="child_id",
@@ -266,17 +264,28 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
     )
     states = states.with_columns(
         *(months_after(pl.col("last_held"), k, policy).alias(f"_m{k}") for k in months),
-        months_after(pl.col("placement_order_date"), policy.placement_order_review_months, policy).alias("_po"),
+        months_after(pl.col("placement_order_date"), policy.placement_order_review_months, policy).alias("_po_due"),
         pl.when(~_same_group_next()).then(pl.col("n")).backward_fill().alias("reviews_in_period"),
     )
-    states = states.with_columns(
-        _due(pl.col("last_held"), policy, include_after=False).alias("_at"),
-        _due(pl.col("window_end"), policy, include_after=True).alias("_now"),
-    ).with_columns(
-        pl.col("_at").struct.field("due").alias("due_at_review"),
-        pl.col("_at").struct.field("type").alias("type_at_review"),
-        pl.col("_now").struct.field("due").alias("due"),
-        pl.col("_now").struct.field("type").alias("due_type"),
+    # each rule's candidate once as a column, then the earliest, then its name (not one nested
+    # expression: its parts would be evaluated again for every comparison)
+    at_cands = _candidates(pl.col("last_held"), policy, include_after=False)
+    now_cands = _candidates(pl.col("window_end"), policy, include_after=True)
+    states = (
+        states.with_columns(
+            _normal(policy).alias("_normal"),
+            _normal_type().alias("_normal_type"),
+            *(c.alias(f"_at_{name}") for c, name in at_cands),
+            *(c.alias(f"_now_{name}") for c, name in now_cands),
+        )
+        .with_columns(
+            pl.min_horizontal("_normal", *(f"_at_{name}" for _, name in at_cands)).alias("_at_due"),
+            pl.min_horizontal("_normal", *(f"_now_{name}" for _, name in now_cands)).alias("_now_due"),
+        )
+        .with_columns(
+            *_due_and_type("_at", [name for _, name in at_cands], "due_at_review", "type_at_review"),
+            *_due_and_type("_now", [name for _, name in now_cands], "due", "due_type"),
+        )
     )
     return states.select(
         "child_id",
@@ -303,34 +312,46 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
         "type_at_review",
         "due",
         "due_type",
-    )
+    ).collect(engine="in-memory")
 
 
-def _due(window: pl.Expr, policy: Policy, *, include_after: bool) -> pl.Expr:
-    """The earliest applicable rule for the review after state n, counting what happened up to
-    `window` (the review's own date for `due_at_review`; the next review or as_of for `due`)."""
+def _normal(policy: Policy) -> pl.Expr:
+    """The normal rule's due date for the review after state n (first, second, 6-monthly, annual)."""
     n = pl.col("n")
-    last = pl.col("last_held")
     ar = pl.col("annual_reviews_from")
-    normal = (
+    return (
         pl.when(n == 0)
         .then(pl.col("_first_due"))
-        .when(ar.is_not_null() & (ar <= last) & (n >= 2))
+        .when(ar.is_not_null() & (ar <= pl.col("last_held")) & (n >= 2))
         .then(pl.col(f"_m{policy.subsequent_review_months}"))
         .when(n == 1)
         .then(pl.col(f"_m{policy.second_review_months}"))
         .otherwise(pl.col(f"_m{policy.subsequent_review_months}"))
     )
-    normal_type = (
+
+
+def _normal_type() -> pl.Expr:
+    n = pl.col("n")
+    ar = pl.col("annual_reviews_from")
+    return (
         pl.when(n == 0)
         .then(pl.lit("first"))
-        .when(ar.is_not_null() & (ar <= last) & (n >= 2))
+        .when(ar.is_not_null() & (ar <= pl.col("last_held")) & (n >= 2))
         .then(pl.lit("annual"))
         .when(n == 1)
         .then(pl.lit("second"))
         .otherwise(pl.lit("subsequent"))
     )
-    cands: list[tuple[pl.Expr, pl.Expr]] = []
+
+
+_CAND_TYPES = {"placement_order": "placement_order", "brought_forward": "brought_forward"}
+
+
+def _candidates(window: pl.Expr, policy: Policy, *, include_after: bool) -> list[tuple[pl.Expr, str]]:
+    """The specific rules' due dates for the review after state n, counting what happened up to
+    `window` (the review's own date for `due_at_review`; the next review or as_of for `due`), in
+    tie-break order (the first equal to the earliest names the review)."""
+    last = pl.col("last_held")
     a = pl.col("placed_for_adoption_date")
     m = pl.col("adoptions_held")
     adoption = (
@@ -342,24 +363,41 @@ def _due(window: pl.Expr, policy: Policy, *, include_after: bool) -> pl.Expr:
         .then(pl.col(f"_m{policy.adoption_second_review_months}"))
         .otherwise(pl.col(f"_m{policy.adoption_subsequent_review_months}"))
     )
-    adoption_type = pl.when(m == 0).then(pl.lit("adoption_first")).when(m == 1).then(pl.lit("adoption_second"))
-    cands.append((adoption, adoption_type.otherwise(pl.lit("adoption_subsequent"))))
     po = pl.col("placement_order_date")
-    po_due = pl.when(po.is_not_null() & (last.is_null() | (po > last)) & (po <= window)).then(pl.col("_po"))
-    cands.append((po_due, pl.lit("placement_order")))
+    po_due = pl.when(po.is_not_null() & (last.is_null() | (po > last)) & (po <= window)).then(pl.col("_po_due"))
+    cands = [(adoption, "adoption"), (po_due, "placement_order")]
     if include_after:
-        bf_due = pl.when(pl.col("bf_event") <= window).then(pl.col("bf_due"))
-        cands.append((bf_due, pl.lit("brought_forward")))
-    due = pl.min_horizontal(normal, *(c for c, _ in cands))
-    kind = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.String))
-    for cand, name in cands:
-        kind = kind.when(cand == due).then(name)
-    kind = kind.otherwise(normal_type)
-    off = pl.col("short_breaks") | ((n == 0) & pl.col("period_start").is_null())
-    return pl.struct(
-        pl.when(off).then(None).otherwise(due).alias("due"),
-        pl.when(off | due.is_null()).then(None).otherwise(kind).alias("type"),
+        cands.append((pl.when(pl.col("bf_event") <= window).then(pl.col("bf_due")), "brought_forward"))
+    return cands
+
+
+def _adoption_type() -> pl.Expr:
+    m = pl.col("adoptions_held")
+    return (
+        pl.when(m == 0)
+        .then(pl.lit("adoption_first"))
+        .when(m == 1)
+        .then(pl.lit("adoption_second"))
+        .otherwise(pl.lit("adoption_subsequent"))
     )
+
+
+def _due_and_type(prefix: str, names: list[str], due_name: str, type_name: str) -> list[pl.Expr]:
+    """The earliest candidate (`{prefix}_due`, from the normal rule and `{prefix}_{name}`) and the
+    rule naming it: the first specific rule equal to it, else the normal one. Null for short
+    breaks and for the first review of a period with an unknown start."""
+    due = pl.col(f"{prefix}_due")
+    kind = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.String))
+    for name in names:
+        kind = kind.when(pl.col(f"{prefix}_{name}") == due).then(
+            _adoption_type() if name == "adoption" else pl.lit(_CAND_TYPES[name])
+        )
+    kind = kind.otherwise(pl.col("_normal_type"))
+    off = pl.col("short_breaks") | ((pl.col("n") == 0) & pl.col("period_start").is_null())
+    return [
+        pl.when(off).then(None).otherwise(due).alias(due_name),
+        pl.when(off | due.is_null()).then(None).otherwise(kind).alias(type_name),
+    ]
 
 
 REVIEW_COLUMNS = (

@@ -74,24 +74,24 @@ def _named_like(out: pl.Expr, expr: pl.Expr) -> pl.Expr:
     return out.alias(name) if name else out
 
 
-def _day_index(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """(index into the tables clipped to range, whether the date is inside the table)."""
-    i = expr.cast(pl.Int32) - (TABLE_FIRST - _EPOCH).days
-    size = (TABLE_LAST - TABLE_FIRST).days + 1
-    return i.clip(0, size - 1), (i >= 0) & (i < size)
+def _day_index(expr: pl.Expr) -> pl.Expr:
+    """Index of each date into the tables, null outside them: a date before the table gives a
+    negative number, which the non-strict unsigned cast makes null, and one after it is out of
+    bounds, which the gathers below turn into null (`null_on_oob`). Few expression nodes on
+    purpose: each costs a fixed time per query, which adds up on small caseloads."""
+    return (expr.cast(pl.Int32) - (TABLE_FIRST - _EPOCH).days).cast(pl.UInt32, strict=False)
 
 
 def add_working_days_expr(expr: pl.Expr, n: int | pl.Expr) -> pl.Expr:
     """Vectorised `add_working_days`: the n-th working day after each date (the date itself not
     counted; a weekend or holiday start counts from the working day before it, exactly like the
-    scalar loop). count[d] working days up to d, so the answer is working day number count[d] + n."""
+    scalar loop). count[d] working days up to d, so the answer is working day number count[d] + n
+    (null when that falls outside the table)."""
     if isinstance(n, int) and n == 0:
         return expr
     count, working = _tables()
-    i, inside = _day_index(expr)
-    k = pl.lit(count).gather(i) + n - 1
-    ok = inside & (k >= 0) & (k < len(working))
-    out = pl.when(ok).then(pl.lit(working).gather(k.clip(0, len(working) - 1)).cast(pl.Date))
+    k = (pl.lit(count).gather(_day_index(expr), null_on_oob=True) + n - 1).cast(pl.UInt32, strict=False)
+    out = pl.lit(working).gather(k, null_on_oob=True).cast(pl.Date)
     out = out if isinstance(n, int) else pl.when(n == 0).then(expr).otherwise(out)
     return _named_like(out, expr)
 
@@ -100,7 +100,7 @@ def working_days_between(start: pl.Expr, end: pl.Expr) -> pl.Expr:
     """Working days in (start, end]: how many working days `end` is after `start`
     (e.g. how many working days overdue a deadline is on `as_of`); negative when end < start."""
     count, _ = _tables()
-    i, in_i = _day_index(start)
-    j, in_j = _day_index(end)
-    out = pl.when(in_i & in_j).then((pl.lit(count).gather(j) - pl.lit(count).gather(i)).cast(pl.Int64))
-    return _named_like(out, start)
+    table = pl.lit(count)
+    i = table.gather(_day_index(start), null_on_oob=True)
+    j = table.gather(_day_index(end), null_on_oob=True)
+    return _named_like((j - i).cast(pl.Int64), start)

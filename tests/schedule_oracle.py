@@ -150,7 +150,11 @@ def report_rows(
         def interval(k: int) -> tuple[dt.date | None, str]:
             """Midway due and status of the interval opened by review k (1-based)."""
             review = held[k - 1]
-            nxt = held[k] if k < n else None
+            # the last interval is closed by the period's end when that is known by as_of (DOMAIN §4:
+            # a check becomes unnecessary once the child leaves care), like a review held that day;
+            # a check on the leaving day itself still counts
+            end = p["end_date"] if p["end_date"] is not None and p["end_date"] <= as_of else None
+            nxt = held[k] if k < n else end
             required = not short and (mpol == "six_weeks_after_each" or k >= 2 or p["start_date"] is None)
             if not required:
                 return None, "not_required"
@@ -161,7 +165,7 @@ def report_rows(
             else:
                 at_review, _ = next_due(p, held, k, review, bf, annual, policy, with_events=False)
                 mdue = review + dt.timedelta(days=(at_review - review).days // 2)
-            if any(review <= c and (nxt is None or c < nxt) for c in chk):
+            if any(review <= c and (c < held[k] if k < n else (end is None or c <= end)) for c in chk):
                 return mdue, "done"
             if nxt is not None:
                 return mdue, "superseded" if nxt <= mdue else "missed"

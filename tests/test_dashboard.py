@@ -45,7 +45,7 @@ DEADLINES_SCHEMA = {
 
 @dataclass(frozen=True)
 class FakeResult:
-    """The EngineResult contract's shape (COMMON.md), built by hand."""
+    """The shape of services.engine.EngineResult, built by hand."""
 
     as_of: dt.date
     policy: Policy

@@ -155,3 +155,19 @@ def test_unknown_start_requires_a_check_from_the_first_review_in_the_data() -> N
     cl = one_child(None, [D(2026, 3, 1)])
     # next due (as the "3 month" review) 2026-06-01: 92 days, check due +46
     assert current(cl, D(2026, 3, 5)) == (D(2026, 4, 16), "due")
+
+
+@pytest.mark.parametrize(
+    ("end", "checks", "expected"),
+    [
+        # leaving care on as_of (2026-06-01) before the check was due (2026-07-28): no longer needed
+        (D(2026, 6, 1), [], (D(2026, 7, 28), "superseded")),
+        # a check on the leaving day itself still counts
+        (D(2026, 6, 1), [D(2026, 6, 1)], (D(2026, 7, 28), "done")),
+    ],
+)
+def test_leaving_care_on_as_of_closes_the_interval(end: dt.date, checks: list[dt.date], expected: tuple) -> None:
+    """Found by the oracle property test: a period ending on as_of closes the open interval like a
+    review held that day (the child is still looked after on as_of, so it is on the report)."""
+    cl = one_child(START, REVIEWS, period={"end_date": end}, checks=checks)
+    assert current(cl, D(2026, 6, 1)) == expected
