@@ -21,6 +21,7 @@ from services.caseload import Caseload
 from services.deadlines import COLUMNS as DEADLINE_COLUMNS
 from services.deadlines import deadlines as deadline_frame
 from services.flags import flag_frame, undecidable_codes
+from services.lazy import collect_all
 from services.midway import intervals as interval_frame
 from services.policy import Policy
 from services.schedule import REVIEW_COLUMNS, current_states, held_reviews, review_states
@@ -118,7 +119,7 @@ def _age(as_of: dt.date) -> pl.Expr:
 def _collect(*frames: pl.LazyFrame) -> list[pl.DataFrame]:
     """Collect on the in-memory engine, which keeps row order through filters and joins (the
     frames below rely on it; polars' default streaming engine does not promise it)."""
-    return pl.collect_all(frames, engine="in-memory")
+    return collect_all(frames)
 
 
 def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) -> EngineResult:

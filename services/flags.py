@@ -34,6 +34,7 @@ import datetime as dt
 import polars as pl
 
 from services.caseload import Caseload
+from services.lazy import collect_all
 from services.policy import Policy
 from services.workdays import add_working_days, add_working_days_expr, working_days_between
 
@@ -545,7 +546,7 @@ def flag_frame(
 
     # each code's rows as its own lazy query, collected together (faster than one plan over
     # their concatenation); in-memory engine: it keeps the orders the steps above rely on
-    flags = pl.concat(pl.collect_all(out, engine="in-memory"), how="vertical")
+    flags = pl.concat(collect_all(out), how="vertical")
     if skip:
         flags = flags.filter(~pl.col("code").is_in(sorted(skip)))
     return flags.sort("child_id", "code")

@@ -50,6 +50,7 @@ from functools import lru_cache
 import polars as pl
 
 from services.caseload import Caseload
+from services.lazy import collect
 from services.policy import Policy
 from services.workdays import add_working_days_expr
 
@@ -312,7 +313,7 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
         "type_at_review",
         "due",
         "due_type",
-    ).collect(engine="in-memory")
+    ).pipe(collect)
 
 
 def _normal(policy: Policy) -> pl.Expr:
