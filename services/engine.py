@@ -116,10 +116,10 @@ def _age(as_of: dt.date) -> pl.Expr:
     return (pl.lit(as_of.year) - dob.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)).cast(pl.Int64)
 
 
-def _collect(*frames: pl.LazyFrame) -> list[pl.DataFrame]:
+def _collect(rows: int, *frames: pl.LazyFrame) -> list[pl.DataFrame]:
     """Collect on the in-memory engine, which keeps row order through filters and joins (the
     frames below rely on it; polars' default streaming engine does not promise it)."""
-    return collect_all(frames)
+    return collect_all(frames, rows)
 
 
 def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) -> EngineResult:
@@ -132,8 +132,10 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
     between its frames reliably). Collects use the in-memory engine, which keeps row order."""
     policy = policy or Policy()
     cl = clip_to_as_of(caseload, as_of)
+    rows = cl.reviews.height
     states = review_states(cl, as_of, policy).lazy()
     reviews, intervals, deadlines = _collect(
+        rows,
         held_reviews(states),
         interval_frame(states, cl.midway_checks, as_of, policy),
         deadline_frame(held_reviews(states), cl.recommendations, as_of, policy, cl.unsupported),
@@ -151,6 +153,7 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
         pl.col("is_current") & (pl.col("review_number") == pl.col("reviews_in_period"))
     )
     (kids,) = _collect(
+        rows,
         current_states(states)
         .drop("reviews_in_period", "midway_policy")
         .join(cl.children.lazy().drop("short_breaks"), on="child_id", how="left")
@@ -168,16 +171,17 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
             pl.col("due_type").alias("next_review_type"),
             pl.col("midway_status").fill_null("not_required"),
             pl.col("observed_from").alias("period_from"),
-        )
+        ),
     )
     flags = flag_frame(kids, reviews, intervals, deadlines, cl, as_of, policy)
     codes = flags.lazy().group_by("child_id").agg(pl.col("code").unique().sort().alias("flags"))
     (children,) = _collect(
+        rows,
         kids.lazy()
         .join(codes, on="child_id", how="left")
         .with_columns(pl.col("flags").fill_null(pl.lit([], dtype=pl.List(pl.String))))
         .select(CHILD_COLUMNS)
-        .sort("child_id")
+        .sort("child_id"),
     )
     return EngineResult(
         as_of=as_of,

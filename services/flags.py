@@ -546,7 +546,7 @@ def flag_frame(
 
     # each code's rows as its own lazy query, collected together (faster than one plan over
     # their concatenation); in-memory engine: it keeps the orders the steps above rely on
-    flags = pl.concat(collect_all(out), how="vertical")
+    flags = pl.concat(collect_all(out, caseload.reviews.height), how="vertical")
     if skip:
         flags = flags.filter(~pl.col("code").is_in(sorted(skip)))
     return flags.sort("child_id", "code")

@@ -313,7 +313,7 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
         "type_at_review",
         "due",
         "due_type",
-    ).pipe(collect)
+    ).pipe(collect, caseload.reviews.height)
 
 
 def _normal(policy: Policy) -> pl.Expr:
