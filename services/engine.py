@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from services.allocation import allocations_on
+from services.allocation import allocations_on_lazy
 from services.caseload import Caseload
 from services.deadlines import COLUMNS as DEADLINE_COLUMNS
 from services.deadlines import deadlines as deadline_frame
@@ -71,8 +71,8 @@ def clip_to_as_of(caseload: Caseload, as_of: dt.date) -> Caseload:
     its row but with no stage due date (its earlier stage is not in the frame)."""
     c = caseload
     start = pl.coalesce("start_date", "observed_from")
-    return Caseload(
-        children=c.children.with_columns(
+    frames = dict(
+        children=c.children.lazy().with_columns(
             pl.when(pl.col("permanence_plan_date") > as_of)
             .then(None)
             .otherwise(pl.col("permanence_plan"))
@@ -80,7 +80,9 @@ def clip_to_as_of(caseload: Caseload, as_of: dt.date) -> Caseload:
             _not_after("permanence_plan_date", as_of),
             _not_after("annual_reviews_from", as_of),
         ),
-        periods=c.periods.filter(start <= as_of).with_columns(
+        periods=c.periods.lazy()
+        .filter(start <= as_of)
+        .with_columns(
             _not_after("end_date", as_of),
             _not_after("placement_order_date", as_of),
             _not_after("placed_for_adoption_date", as_of),
@@ -89,23 +91,32 @@ def clip_to_as_of(caseload: Caseload, as_of: dt.date) -> Caseload:
             .otherwise(start)
             .alias("observed_from"),
         ),
-        placements=c.placements.filter(pl.col("start_date") <= as_of).with_columns(_not_after("end_date", as_of)),
-        allocations=c.allocations.filter(pl.col("from_date") <= as_of).with_columns(_not_after("to_date", as_of)),
-        reviews=c.reviews.filter(pl.col("held_date") <= as_of).with_columns(
+        placements=c.placements.lazy()
+        .filter(pl.col("start_date") <= as_of)
+        .with_columns(_not_after("end_date", as_of)),
+        allocations=c.allocations.lazy()
+        .filter(pl.col("from_date") <= as_of)
+        .with_columns(_not_after("to_date", as_of)),
+        reviews=c.reviews.lazy()
+        .filter(pl.col("held_date") <= as_of)
+        .with_columns(
             _not_after("recommendations_sent_date", as_of),
             _not_after("record_completed_date", as_of),
             _not_after("care_plan_updated_date", as_of),
         ),
-        recommendations=c.recommendations.with_columns(_not_after("completed_date", as_of)),
-        midway_checks=c.midway_checks.filter(pl.col("check_date") <= as_of),
-        events=c.events.filter(pl.col("event_date") <= as_of),
-        missing=c.missing.filter(pl.col("start_date") <= as_of).with_columns(_not_after("end_date", as_of)),
-        escalations=c.escalations.filter(pl.col("raised_date") <= as_of).with_columns(
+        recommendations=c.recommendations.lazy().with_columns(_not_after("completed_date", as_of)),
+        midway_checks=c.midway_checks.lazy().filter(pl.col("check_date") <= as_of),
+        events=c.events.lazy().filter(pl.col("event_date") <= as_of),
+        missing=c.missing.lazy().filter(pl.col("start_date") <= as_of).with_columns(_not_after("end_date", as_of)),
+        escalations=c.escalations.lazy()
+        .filter(pl.col("raised_date") <= as_of)
+        .with_columns(
             _not_after("resolved_date", as_of),
             pl.when(pl.col("stage_started") <= as_of).then(pl.col("stage_due_date")).alias("stage_due_date"),
         ),
-        unsupported=c.unsupported,
     )
+    out = collect_all(list(frames.values()), caseload.reviews.height)
+    return Caseload(**dict(zip(frames, out, strict=True)), unsupported=c.unsupported)
 
 
 def _age(as_of: dt.date) -> pl.Expr:
@@ -157,7 +168,7 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
         current_states(states)
         .drop("reviews_in_period", "midway_policy")
         .join(cl.children.lazy().drop("short_breaks"), on="child_id", how="left")
-        .join(allocations_on(cl, as_of).lazy(), on="child_id", how="left")
+        .join(allocations_on_lazy(cl, as_of), on="child_id", how="left")
         .join(placement_now, on="child_id", how="left")
         .join(midway_now.select("child_id", "midway_due", "midway_status"), on="child_id", how="left")
         .with_columns(
