@@ -114,18 +114,21 @@ def add_months_expr(expr: pl.Expr, months: int) -> pl.Expr:
 REVIEW_FACT_COLUMNS = ("recommendations_sent_date", "record_completed_date", "care_plan_updated_date")
 
 
-def period_frame(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.DataFrame:
+def period_frame(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.LazyFrame:
     """The periods with what the schedule needs of the child, and `is_current` (the period open on
-    as_of, chosen as services.allocation.looked_after_on does: the latest one open then)."""
+    as_of, chosen as services.allocation.looked_after_on does: the latest one open then), as a lazy
+    query (collect it on the in-memory engine, which keeps the order `_latest_open` relies on)."""
     from services.midway import child_policies  # midway builds on schedule; import here to avoid a cycle
 
-    children = caseload.children.select(
-        "child_id", pl.col("short_breaks").fill_null(False), "annual_reviews_from"
-    ).join(child_policies(caseload.children, policy), on="child_id", how="left")
+    kids = caseload.children.lazy()
+    children = kids.select("child_id", pl.col("short_breaks").fill_null(False), "annual_reviews_from").join(
+        child_policies(kids, policy), on="child_id", how="left"
+    )
     frm = pl.coalesce("start_date", "observed_from")
     open_on = (frm <= as_of) & (pl.col("end_date").is_null() | (pl.col("end_date") >= as_of))
     p = (
-        caseload.periods.select(
+        caseload.periods.lazy()
+        .select(
             "child_id",
             "period_id",
             pl.col("start_date").alias("period_start"),
@@ -154,17 +157,19 @@ def _latest_open() -> pl.Expr:
     return pl.col("_open") & (seen_later.is_null() | (seen_later != pl.col("child_id")))
 
 
-def assign_periods(reviews: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFrame:
+def assign_periods(reviews: pl.DataFrame, periods: pl.DataFrame) -> pl.LazyFrame:
     """Each review with the period of care it was held in and that period's columns (`periods` is
     `period_frame(...)`). Reviews outside every period are dropped: they belong to no schedule.
     A period runs from its start (or `observed_from` when the start is unknown) to its end, inclusive."""
-    r = reviews.select("child_id", "review_id", "held_date", *REVIEW_FACT_COLUMNS).filter(
-        pl.col("held_date").is_not_null()
+    r = (
+        reviews.lazy()
+        .select("child_id", "review_id", "held_date", *REVIEW_FACT_COLUMNS)
+        .filter(pl.col("held_date").is_not_null())
     )
     return (
         r.sort("child_id", "held_date")
         .join_asof(
-            periods,
+            periods.lazy(),
             left_on="held_date",
             right_on="observed_from",
             by="child_id",
@@ -199,10 +204,15 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
     window_end, adoptions_held (reviews 1..n held on or after the adoption placement), bf_event,
     due_at_review, type_at_review, due, due_type. Ordered by child, period, n.
     """
-    periods = period_frame(caseload, as_of, policy)
-    periods = periods.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_po"))  # period ordinal
+    # the periods materialised once (the states and the review assignment below both read them)
+    periods = collect(
+        period_frame(caseload, as_of, policy).with_columns(
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("_po")  # period ordinal
+        ),
+        caseload.reviews.height,
+    )
     held = assign_periods(caseload.reviews, periods)
-    zero = periods.with_columns(
+    zero = periods.lazy().with_columns(
         pl.lit(None, dtype=pl.Int64).alias("review_id"),
         pl.lit(None, dtype=pl.Date).alias("last_held"),
         *(pl.lit(None, dtype=pl.Date).alias(c) for c in REVIEW_FACT_COLUMNS),
@@ -211,15 +221,18 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
     )
     rows = held.rename({"held_date": "last_held"}).with_columns(pl.lit(None, dtype=pl.Date).alias("_first_due"))
     # Interleave each period's state-0 row before its reviews without a string sort (slow on 1M rows):
-    # both frames are in (child, date) order, reviews in period-ordinal order, so positions are known.
-    po_of_review = rows["_po"]
-    zero_pos = pl.Series(po_of_review.search_sorted(periods["_po"], side="left"), dtype=pl.Int64) + periods["_po"]
-    review_pos = pl.int_range(rows.height, dtype=pl.Int64, eager=True) + po_of_review + 1
+    # both frames are in (child, date) order, reviews in period-ordinal order, so a stable sort by
+    # period ordinal, state-0 row first (one integer key), puts them in place.
+    columns = [*periods.columns, "review_id", "last_held", *REVIEW_FACT_COLUMNS, "_first_due"]
     states = (
-        pl.concat([zero.select(zero.columns), rows.select(zero.columns)])
-        .with_columns(pl.concat([zero_pos, review_pos]).alias("_pos"))
-        .sort("_pos")
-        .lazy()  # from here one lazy query (in-memory engine: it keeps this order), collected once below
+        pl.concat(
+            [
+                zero.select(columns).with_columns((pl.col("_po") * 2).alias("_k")),
+                rows.select(columns).with_columns((pl.col("_po") * 2 + 1).alias("_k")),
+            ]
+        )
+        .sort("_k", maintain_order=True)
+        .drop("_k")
         .with_columns(pl.coalesce("last_held", pl.col("observed_from") - pl.duration(days=1)).alias("_after"))
     )
     idx = pl.int_range(pl.len(), dtype=pl.Int64)
@@ -240,13 +253,14 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
     )
     # the first significant event asking for the review to be brought forward, after the last review
     bf = (
-        caseload.events.filter(pl.col("bring_forward").fill_null(False) & pl.col("event_date").is_not_null())
+        caseload.events.lazy()
+        .filter(pl.col("bring_forward").fill_null(False) & pl.col("event_date").is_not_null())
         .select("child_id", pl.col("event_date").alias("bf_event"))
         .sort("child_id", "bf_event")
         .with_columns(add_working_days_expr(pl.col("bf_event"), policy.brought_forward_working_days).alias("bf_due"))
     )
     states = states.join_asof(
-        bf.lazy(),
+        bf,
         left_on="_after",
         right_on="bf_event",
         by="child_id",
