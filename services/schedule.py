@@ -96,17 +96,28 @@ def _month_tables() -> tuple[pl.Series, pl.Series, pl.Series, pl.Series]:
     return month_no, dom, firsts.cast(pl.Int32), lengths
 
 
+_N_MONTHS = (2110 - 1900 + 1) * 12  # months in the table: Jan 1900 to Dec 2110
+
+
+@lru_cache(maxsize=1)
+def _month_lits() -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
+    """`_month_tables` as literal expressions, built once (expressions are immutable)."""
+    month_no, dom, firsts, lengths = _month_tables()
+    assert len(firsts) == _N_MONTHS
+    return pl.lit(month_no), pl.lit(dom), pl.lit(firsts), pl.lit(lengths)
+
+
 def add_months_expr(expr: pl.Expr, months: int) -> pl.Expr:
     """Vectorised `d + relativedelta(months=N)` (day clamped to the month's last day: 31 Aug + 6
     months = 28/29 Feb), by table look-up: the same result as `dt.offset_by("Nmo")` (tests compare
     both with dateutil) at about a third of its cost. Dates outside 1900-2100 give null."""
-    month_no, dom, firsts, lengths = _month_tables()
+    month_no, dom, firsts, lengths = _month_lits()
     # index null outside the table: negative -> null in the non-strict unsigned cast, past the end
     # -> null by `null_on_oob`; a null month then makes the result null
     i = (expr.cast(pl.Int32) - (_M_FIRST - _EPOCH).days).cast(pl.UInt32, strict=False)
-    m = (pl.lit(month_no).gather(i, null_on_oob=True) + months).clip(0, len(firsts) - 1)
-    day = pl.min_horizontal(pl.lit(dom).gather(i, null_on_oob=True), pl.lit(lengths).gather(m))
-    out = (pl.lit(firsts).gather(m) + day - 1).cast(pl.Date)
+    m = (month_no.gather(i, null_on_oob=True) + months).clip(0, _N_MONTHS - 1)
+    day = pl.min_horizontal(dom.gather(i, null_on_oob=True), lengths.gather(m))
+    out = (firsts.gather(m) + day - 1).cast(pl.Date)
     name = expr.meta.output_name(raise_if_undetermined=False)
     return out.alias(name) if name else out
 

@@ -68,6 +68,14 @@ def _tables() -> tuple[pl.Series, pl.Series]:
     return count, working
 
 
+@lru_cache(maxsize=1)
+def _table_lits() -> tuple[pl.Expr, pl.Expr]:
+    """The tables as literal expressions, built once (polars expressions are immutable; building a
+    literal from a Series on every call was a measurable part of a small caseload's time)."""
+    count, working = _tables()
+    return pl.lit(count), pl.lit(working)
+
+
 def _named_like(out: pl.Expr, expr: pl.Expr) -> pl.Expr:
     """Name the result like the input, as polars' own date functions do."""
     name = expr.meta.output_name(raise_if_undetermined=False)
@@ -89,9 +97,9 @@ def add_working_days_expr(expr: pl.Expr, n: int | pl.Expr) -> pl.Expr:
     (null when that falls outside the table)."""
     if isinstance(n, int) and n == 0:
         return expr
-    count, working = _tables()
-    k = (pl.lit(count).gather(_day_index(expr), null_on_oob=True) + n - 1).cast(pl.UInt32, strict=False)
-    out = pl.lit(working).gather(k, null_on_oob=True).cast(pl.Date)
+    count, working = _table_lits()
+    k = (count.gather(_day_index(expr), null_on_oob=True) + n - 1).cast(pl.UInt32, strict=False)
+    out = working.gather(k, null_on_oob=True).cast(pl.Date)
     out = out if isinstance(n, int) else pl.when(n == 0).then(expr).otherwise(out)
     return _named_like(out, expr)
 
@@ -99,8 +107,7 @@ def add_working_days_expr(expr: pl.Expr, n: int | pl.Expr) -> pl.Expr:
 def working_days_between(start: pl.Expr, end: pl.Expr) -> pl.Expr:
     """Working days in (start, end]: how many working days `end` is after `start`
     (e.g. how many working days overdue a deadline is on `as_of`); negative when end < start."""
-    count, _ = _tables()
-    table = pl.lit(count)
+    table, _ = _table_lits()
     i = table.gather(_day_index(start), null_on_oob=True)
     j = table.gather(_day_index(end), null_on_oob=True)
     return _named_like((j - i).cast(pl.Int64), start)
