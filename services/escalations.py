@@ -52,6 +52,16 @@ def default_due(started: dt.date, stage: int, policy: Policy = DEFAULT_POLICY) -
     return add_working_days(started, policy.escalation_stage_working_days[stage])
 
 
+def _stage(stage: int, started: dt.date, due_date: dt.date | None, policy: Policy) -> m.EscalationStage:
+    """A new stage row; without a resolution date set by the IRO, the stage's default applies."""
+    return m.EscalationStage(
+        stage=stage,
+        stage_name=stage_name(stage, policy),
+        started_date=started,
+        due_date=due_date or default_due(started, stage, policy),
+    )
+
+
 def validate_escalation(
     *, category: str | None, concern: str | None, stage: int | None, raised_date: dt.date | None,
     due_date: dt.date | None, policy: Policy = DEFAULT_POLICY,
@@ -97,14 +107,7 @@ def add_escalation(
         category=category, concern=concern.strip(), evidence=(evidence or "").strip() or None,
         actions_requested=(actions_requested or "").strip() or None,
     )  # fmt: skip
-    esc.stages.append(
-        m.EscalationStage(
-            stage=stage,
-            stage_name=stage_name(stage, policy),
-            started_date=raised_date,
-            due_date=due_date or default_due(raised_date, stage, policy),
-        )  # fmt: skip
-    )
+    esc.stages.append(_stage(stage, raised_date, due_date, policy))
     s.add(esc)
     s.flush()
     return esc
@@ -159,14 +162,7 @@ def move_to_next_stage(
             raise EscalationError("The resolution date is before the stage starts.", {"due_date": "Too early."})
         current.ended_date = on_date
         current.response = (response or "").strip() or None
-        esc.stages.append(
-            m.EscalationStage(
-                stage=target,
-                stage_name=stage_name(target, policy),
-                started_date=on_date,
-                due_date=due_date or default_due(on_date, target, policy),
-            )  # fmt: skip
-        )
+        esc.stages.append(_stage(target, on_date, due_date, policy))
         s.flush()
         return target
 
