@@ -231,10 +231,8 @@ def test_heatmap_click_lists_the_cells_children(page, app: str) -> None:  # noqa
 
 
 def test_casework_pages_render(page, app: str) -> None:  # noqa: ANN001
-    """The other helpers' pages, when registered: no exception box, and a screenshot each."""
-    present = [p for p in CASEWORK if p in _registered_url_paths()]
-    if not present:
-        pytest.skip("no casework pages registered in app.py yet")
-    for path in present:
-        _open(page, app, path, CASEWORK[path], 0)
+    """The casework and import pages: registered, no exception box, and a screenshot each."""
+    assert set(CASEWORK) <= _registered_url_paths()
+    for path, query in CASEWORK.items():
+        _open(page, app, path, query, 0)
         _screenshot(page, path)

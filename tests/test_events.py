@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from services.domain_lists import SIGNIFICANT_EVENT_TYPES
@@ -50,7 +48,6 @@ def test_missing_fields_are_named(sqlite_engine) -> None:
     assert events_for(sqlite_engine, "C1").is_empty()
 
 
-@pytest.mark.skipif(importlib.util.find_spec("services.engine") is None, reason="services.engine not written yet")
 def test_engine_shows_the_brought_forward_due_date(sqlite_engine) -> None:
     seed(sqlite_engine)
     # C1's review of 05/05/2026 sets the next due 05/11/2026; an event on 10/06 brought forward -> 08/07/2026
