@@ -4,13 +4,13 @@ dashboard's numbers are checked exactly, independent of the engine's own tests."
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 import polars as pl
 import pytest
 
 from services import dashboard as d
 from services.caseload import Caseload, conform
+from services.engine import EngineResult
 from services.policy import Policy
 
 D = dt.date
@@ -43,20 +43,6 @@ DEADLINES_SCHEMA = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class FakeResult:
-    """The shape of services.engine.EngineResult, built by hand."""
-
-    as_of: dt.date
-    policy: Policy
-    children: pl.DataFrame
-    flags: pl.DataFrame
-    reviews: pl.DataFrame
-    intervals: pl.DataFrame
-    deadlines: pl.DataFrame
-    undecidable: tuple[str, ...] = field(default=())
-
-
 def _child(cid, name, team, iro, iro_code, legal, nrd, nrt, mdue, mstatus, last, n, flags):  # noqa: ANN001
     return {
         "child_id": cid, "display_name": name, "date_of_birth": D(2014, 5, 1), "age": 12, "team": team,
@@ -68,7 +54,7 @@ def _child(cid, name, team, iro, iro_code, legal, nrd, nrt, mdue, mstatus, last,
     }  # fmt: skip
 
 
-def fake_result(as_of: dt.date = AS_OF) -> FakeResult:
+def fake_result(as_of: dt.date = AS_OF) -> EngineResult:
     children = pl.DataFrame(
         [
             _child("C1", "Alex", "Team A", "Iro One", "I1", "C2", D(2026, 11, 10), "subsequent", D(2026, 11, 2),
@@ -137,7 +123,7 @@ def fake_result(as_of: dt.date = AS_OF) -> FakeResult:
         schema=DEADLINES_SCHEMA,
         orient="row",
     )
-    return FakeResult(as_of, Policy(), children, flags, reviews, intervals, deadlines, ("CARE_PLAN_NOT_UPDATED",))
+    return EngineResult(as_of, Policy(), children, flags, reviews, intervals, deadlines, ("CARE_PLAN_NOT_UPDATED",))
 
 
 def fake_caseload() -> Caseload:
