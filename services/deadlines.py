@@ -31,6 +31,12 @@ KIND_FACT: dict[str, str] = {
     "recommendation_target": "recommendations",
 }
 
+STATUSES: tuple[str, ...] = ("met", "late", "overdue", "pending", "unknown")
+# Enum columns, not strings: a national caseload has millions of deadlines, and a string column
+# broadcast from a literal (or compared with one) costs far more than a small-integer category
+KIND = pl.Enum(KINDS)
+STATUS = pl.Enum(STATUSES)
+
 COLUMNS = ("child_id", "review_id", "kind", "rec_id", "due_date", "done_date", "status")
 KEYS = ("child_id", "review_id", "period_id", "held_date", "review_number", "is_current", "reviews_in_period")
 INTERNAL = (*COLUMNS, *KEYS[2:])
@@ -40,14 +46,14 @@ def status_expr(as_of: dt.date, unknown: pl.Expr | bool = False) -> pl.Expr:
     due, done = pl.col("due_date"), pl.col("done_date")
     return (
         pl.when(pl.lit(unknown) | due.is_null())
-        .then(pl.lit("unknown"))
+        .then(pl.lit("unknown", dtype=STATUS))
         .when(done.is_not_null() & (done <= due))
-        .then(pl.lit("met"))
+        .then(pl.lit("met", dtype=STATUS))
         .when(done.is_not_null())
-        .then(pl.lit("late"))
+        .then(pl.lit("late", dtype=STATUS))
         .when(pl.lit(as_of) > due)
-        .then(pl.lit("overdue"))
-        .otherwise(pl.lit("pending"))
+        .then(pl.lit("overdue", dtype=STATUS))
+        .otherwise(pl.lit("pending", dtype=STATUS))
     )
 
 
@@ -68,19 +74,19 @@ def deadlines(
     parts = [
         base.select(
             *KEYS,
-            pl.lit("recommendations_to_tm").alias("kind"),
+            pl.lit("recommendations_to_tm", dtype=KIND).alias("kind"),
             to_tm_due.alias("due_date"),
             pl.col("recommendations_sent_date").alias("done_date"),
         ),
         base.select(
             *KEYS,
-            pl.lit("record_completed").alias("kind"),
+            pl.lit("record_completed", dtype=KIND).alias("kind"),
             add_working_days_expr(d, policy.record_completed_working_days).alias("due_date"),
             pl.col("record_completed_date").alias("done_date"),
         ),
         base.select(
             *KEYS,
-            pl.lit("care_plan_updated").alias("kind"),
+            pl.lit("care_plan_updated", dtype=KIND).alias("kind"),
             add_working_days_expr(received, policy.care_plan_update_working_days).alias("due_date"),
             pl.col("care_plan_updated_date").alias("done_date"),
         ),
@@ -100,7 +106,7 @@ def deadlines(
     out.append(
         recs.select(
             *KEYS,
-            pl.lit("recommendation_target").alias("kind"),
+            pl.lit("recommendation_target", dtype=KIND).alias("kind"),
             "rec_id",
             pl.col("target_date").alias("due_date"),
             pl.col("completed_date").alias("done_date"),

@@ -248,23 +248,24 @@ def flag_frame(
     )
 
     # --- post-review deadlines (DOMAIN §3 after a review) ---
-    # overdue deadlines of the current period, and late ones of its most recent review
-    # (materialised once: three flags below read it). A cheap pre-filter first: overdue implies not
-    # done, and late counts only for the most recent review, so the string tests run on few rows.
-    cur_dl = (
-        deadlines.filter(
-            pl.col("is_current")
-            & (pl.col("done_date").is_null() | (pl.col("review_number") == pl.col("reviews_in_period")))
-        )
-        .filter(
-            pl.col("is_current")
-            & (
-                (pl.col("status") == "overdue")
-                | ((pl.col("status") == "late") & (pl.col("review_number") == pl.col("reviews_in_period")))
+    # overdue deadlines of the current period, and late ones of its most recent review, with only
+    # the columns the reasons need (materialised once: three flags below read it; a national
+    # caseload has millions of deadlines, so the filter runs before any string column is touched)
+    (cur_dl,) = collect_all(
+        [
+            deadlines.lazy()
+            .filter(
+                pl.col("is_current")
+                & (
+                    (pl.col("status") == "overdue")
+                    | ((pl.col("status") == "late") & (pl.col("review_number") == pl.col("reviews_in_period")))
+                )
             )
-        )
-        .lazy()
+            .select("child_id", "kind", "held_date", "due_date", "done_date", "status")
+        ],
+        caseload.reviews.height,
     )
+    cur_dl = cur_dl.lazy()
     recs = (
         cur_dl.filter((pl.col("kind") == "recommendation_target") & (pl.col("status") == "overdue"))
         .group_by("child_id")
@@ -296,7 +297,7 @@ def flag_frame(
         # the earliest per child (arg_min, not a sort: a string sort of many rows is slow)
         f = (
             cur_dl.filter(pl.col("kind") == kind)
-            .select("child_id", "held_date", "due_date", "done_date", "status")  # what the reason needs
+            .drop("kind")
             .group_by("child_id")
             .agg(pl.all().get(pl.col("due_date").arg_min()))
             .join(on_schedule.select("child_id"), on="child_id")

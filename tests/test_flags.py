@@ -130,11 +130,12 @@ def test_record_late_and_care_plan_not_updated() -> None:
     )
     # before the record was completed (as_of 2026-02-23) it is overdue, not late
     assert flags(cl, D(2026, 2, 23))["RECORD_LATE"][0].endswith("not done, 1 working day overdue")
+    # kind and status are Enums: sorting by kind follows deadlines.KINDS, the order they fall due
     dl = compute(cl, D(2026, 2, 26)).deadlines.filter(review_id=1).sort("kind")
     assert dl.select("kind", "due_date", "status").rows() == [
-        ("care_plan_updated", D(2026, 2, 17), "overdue"),
         ("recommendations_to_tm", D(2026, 2, 6), "met"),
         ("record_completed", D(2026, 2, 20), "late"),
+        ("care_plan_updated", D(2026, 2, 17), "overdue"),
     ]
 
 
