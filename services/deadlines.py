@@ -67,9 +67,10 @@ def deadlines(
     """`held` is `schedule.held_reviews(...)` (with the reviews' post-review dates, clipped to
     as_of); `recommendations` the caseload frame. One row per deadline (COLUMNS, then is_current and
     reviews_in_period and review_number for the flags)."""
-    base = held
     d = pl.col("held_date")
-    to_tm_due = add_working_days_expr(d, policy.recommendations_to_tm_working_days)
+    # the recommendations' due date once as a column: the care plan clock also starts from it
+    base = held.with_columns(add_working_days_expr(d, policy.recommendations_to_tm_working_days).alias("_to_tm_due"))
+    to_tm_due = pl.col("_to_tm_due")
     received = pl.coalesce("recommendations_sent_date", to_tm_due)
     parts = [
         base.select(

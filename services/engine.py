@@ -155,11 +155,13 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
     cl = clip_to_as_of(caseload, as_of)
     rows = cl.reviews.height
     states = review_states(cl, as_of, policy).lazy()
-    reviews, intervals, deadlines = _collect(
+    # the held reviews first: the deadlines read them four times (once per kind), and without
+    # common-subplan elimination each read would recompute them from the states
+    (reviews,) = _collect(rows, held_reviews(states))
+    intervals, deadlines = _collect(
         rows,
-        held_reviews(states),
         interval_frame(states, cl.midway_checks, as_of, policy),
-        deadline_frame(held_reviews(states), cl.recommendations, as_of, policy, cl.unsupported),
+        deadline_frame(reviews.lazy(), cl.recommendations, as_of, policy, cl.unsupported),
     )
 
     placement_now = (

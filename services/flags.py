@@ -103,13 +103,20 @@ def _unknown_start_note() -> pl.Expr:
     )
 
 
+# a flag's working days, once computed as its `days_overdue` column (see `_rows`): reasons read it
+DAYS = pl.col("days_overdue")
+
+
 def _rows(frame: pl.LazyFrame, code: str, reason: pl.Expr, due: pl.Expr | None, days: pl.Expr | None) -> pl.LazyFrame:
-    return frame.select(
+    """The flag's rows. `days` is computed once, as `days_overdue`, before the reason, which reads
+    it as `DAYS` (the in-memory engine on a small caseload runs without common-subexpression
+    elimination, so a working-day count written twice would be counted twice)."""
+    return frame.with_columns((days if days is not None else pl.lit(None)).cast(pl.Int64).alias("days_overdue")).select(
         "child_id",
         pl.lit(code).alias("code"),
         reason.alias("reason"),
         (due if due is not None else pl.lit(None)).cast(pl.Date).alias("due_date"),
-        (days if days is not None else pl.lit(None)).cast(pl.Int64).alias("days_overdue"),
+        "days_overdue",
     )
 
 
@@ -143,7 +150,7 @@ def flag_frame(
             f,
             "REVIEW_OVERDUE",
             pl.concat_str(
-                pl.lit("Review was due "), _iso(due), pl.lit(": "), _days(wd_over, "overdue"), _unknown_start_note()
+                pl.lit("Review was due "), _iso(due), pl.lit(": "), _days(DAYS, "overdue"), _unknown_start_note()
             ),
             due,
             wd_over,
@@ -181,7 +188,7 @@ def flag_frame(
                 pl.lit(" but was due "),
                 _iso(pl.col("due_date")),
                 pl.lit(": "),
-                _days(late, "late"),
+                _days(DAYS, "late"),
             ),
             pl.col("due_date"),
             late,
@@ -195,12 +202,7 @@ def flag_frame(
         _rows(
             f,
             "MIDWAY_OVERDUE",
-            pl.concat_str(
-                pl.lit("Midway check was due "),
-                _iso(md),
-                pl.lit(": "),
-                _days(working_days_between(md, asof), "overdue"),
-            ),
+            pl.concat_str(pl.lit("Midway check was due "), _iso(md), pl.lit(": "), _days(DAYS, "overdue")),
             md,
             working_days_between(md, asof),
         )
@@ -284,7 +286,7 @@ def flag_frame(
                 pl.lit(": the earliest was due "),
                 _iso(pl.col("due_date")),
                 pl.lit(", "),
-                _days(over, "overdue"),
+                _days(DAYS, "overdue"),
             ),
             pl.col("due_date"),
             over,
@@ -315,9 +317,9 @@ def flag_frame(
                     _iso(pl.col("due_date")),
                     pl.when(is_late)
                     .then(
-                        pl.concat_str(pl.lit(": done "), _iso(pl.col("done_date")), pl.lit(", "), _days(days, "late"))
+                        pl.concat_str(pl.lit(": done "), _iso(pl.col("done_date")), pl.lit(", "), _days(DAYS, "late"))
                     )
-                    .otherwise(pl.concat_str(pl.lit(": not done, "), _days(days, "overdue"))),
+                    .otherwise(pl.concat_str(pl.lit(": not done, "), _days(DAYS, "overdue"))),
                 ),
                 pl.col("due_date"),
                 days,
@@ -356,7 +358,7 @@ def flag_frame(
                 .then(pl.concat_str(pl.lit(": one was due by "), _iso(pl.col("_deadline"))))
                 .otherwise(pl.concat_str(pl.lit(": the last IRO allocation ended "), _iso(pl.col("_from")))),
                 pl.lit(", "),
-                _days(gap, "overdue"),
+                _days(DAYS, "overdue"),
             ),
             pl.col("_from"),
             gap,
@@ -443,7 +445,7 @@ def flag_frame(
                 pl.lit("' was due to be resolved by "),
                 _iso(pl.col("stage_due_date")),
                 pl.lit(": "),
-                _days(eo, "overdue"),
+                _days(DAYS, "overdue"),
                 pl.when(pl.col("count") > 1)
                 .then(pl.concat_str(pl.lit(" ("), pl.col("count").cast(pl.String), pl.lit(" escalations overdue)")))
                 .otherwise(pl.lit("")),
@@ -535,10 +537,10 @@ def flag_frame(
                 pl.when(held_late)
                 .then(
                     pl.concat_str(
-                        pl.lit(": the review was held "), _iso(pl.col("held_date")), pl.lit(", "), _days(bdays, "late")
+                        pl.lit(": the review was held "), _iso(pl.col("held_date")), pl.lit(", "), _days(DAYS, "late")
                     )
                 )
-                .otherwise(pl.concat_str(pl.lit(": none held, "), _days(bdays, "overdue"))),
+                .otherwise(pl.concat_str(pl.lit(": none held, "), _days(DAYS, "overdue"))),
             ),
             pl.col("_bf_due"),
             bdays,
