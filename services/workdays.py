@@ -97,11 +97,23 @@ def add_working_days_expr(expr: pl.Expr, n: int | pl.Expr) -> pl.Expr:
     (null when that falls outside the table)."""
     if isinstance(n, int) and n == 0:
         return expr
+    if isinstance(n, int):
+        out = _shift_lit(n).gather(_day_index(expr), null_on_oob=True).cast(pl.Date)
+        return _named_like(out, expr)
     count, working = _table_lits()
     k = (count.gather(_day_index(expr), null_on_oob=True) + n - 1).cast(pl.UInt32, strict=False)
     out = working.gather(k, null_on_oob=True).cast(pl.Date)
-    out = out if isinstance(n, int) else pl.when(n == 0).then(expr).otherwise(out)
-    return _named_like(out, expr)
+    return _named_like(pl.when(n == 0).then(expr).otherwise(out), expr)
+
+
+@lru_cache(maxsize=16)
+def _shift_lit(n: int) -> pl.Expr:
+    """For a fixed n (every policy timescale is one): the n-th working day after each day of the
+    table, as a literal built once per n, so a row costs one look-up rather than two (null where
+    the answer falls past the table)."""
+    count, working = _tables()
+    k = (count + n - 1).cast(pl.UInt32, strict=False)
+    return pl.lit(pl.select(pl.lit(working).gather(k, null_on_oob=True)).to_series())
 
 
 def working_days_between(start: pl.Expr, end: pl.Expr) -> pl.Expr:
