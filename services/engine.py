@@ -196,10 +196,11 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
             pl.col("observed_from").alias("period_from"),
         ),
     )
-    flags = flag_frame(kids, reviews, intervals, deadlines, cl, as_of, policy)
-    codes = flags.lazy().group_by("child_id").agg(pl.col("code").unique().sort().alias("flags"))
-    (children,) = _collect(
+    raised = flag_frame(kids, reviews, intervals, deadlines, cl, as_of, policy)
+    codes = raised.group_by("child_id").agg(pl.col("code").unique().sort().alias("flags"))
+    flags, children = _collect(
         rows,
+        raised.sort("child_id", "code"),
         kids.lazy()
         .join(codes, on="child_id", how="left")
         .with_columns(pl.col("flags").fill_null(pl.lit([], dtype=pl.List(pl.String))))

@@ -107,11 +107,15 @@ def _unknown_start_note() -> pl.Expr:
 DAYS = pl.col("days_overdue")
 
 
-def _rows(frame: pl.LazyFrame, code: str, reason: pl.Expr, due: pl.Expr | None, days: pl.Expr | None) -> pl.LazyFrame:
+def _rows(
+    frame: pl.LazyFrame, code: str, reason: pl.Expr, due: pl.Expr | None, days: pl.Expr | None
+) -> tuple[str, pl.LazyFrame]:
     """The flag's rows. `days` is computed once, as `days_overdue`, before the reason, which reads
     it as `DAYS` (the in-memory engine on a small caseload runs without common-subexpression
     elimination, so a working-day count written twice would be counted twice)."""
-    return frame.with_columns((days if days is not None else pl.lit(None)).cast(pl.Int64).alias("days_overdue")).select(
+    return code, frame.with_columns(
+        (days if days is not None else pl.lit(None)).cast(pl.Int64).alias("days_overdue")
+    ).select(
         "child_id",
         pl.lit(code).alias("code"),
         reason.alias("reason"),
@@ -128,8 +132,8 @@ def flag_frame(
     caseload: Caseload,
     as_of: dt.date,
     policy: Policy,
-) -> pl.DataFrame:
-    """All flags for the children of `current` (one row per child looked after, with child_id,
+) -> pl.LazyFrame:
+    """All flags (in no particular order) for the children of `current` (one row per child looked after, with child_id,
     period_id, period_from, period_start_known, short_breaks, reviews_in_period, next_review_due,
     midway_due, midway_status, iro, iro_code, sibling_group, sibling_iro_exception,
     permanence_plan). Other frames are the engine's, already clipped to as_of. The steps run as
@@ -138,7 +142,7 @@ def flag_frame(
     asof = pl.lit(as_of)
     current, reviews, intervals = current.lazy(), reviews.lazy(), intervals.lazy()
     on_schedule = current.filter(~pl.col("short_breaks"))
-    out: list[pl.LazyFrame] = []
+    out: list[tuple[str, pl.LazyFrame]] = []
     skip = set(undecidable_codes(caseload.unsupported))
 
     # --- review schedule (DOMAIN §3, §8) ---
@@ -549,7 +553,6 @@ def flag_frame(
 
     # each code's rows as its own lazy query, collected together (faster than one plan over
     # their concatenation); in-memory engine: it keeps the orders the steps above rely on
-    flags = pl.concat(collect_all(out, caseload.reviews.height), how="vertical")
-    if skip:
-        flags = flags.filter(~pl.col("code").is_in(sorted(skip)))
-    return flags.sort("child_id", "code")
+    # (a code the data cannot decide is not even queried)
+    queries = [query for code, query in out if code not in skip]
+    return pl.concat(collect_all(queries, caseload.reviews.height), how="vertical").lazy()
