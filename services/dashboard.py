@@ -336,7 +336,7 @@ def work_list(result: Any, caseload: Caseload, policy: Policy) -> pl.DataFrame:
         "child_id",
         pl.concat_str(
             pl.lit("Review "), (pl.col("reviews_in_period") + 1).cast(pl.String), pl.lit(" ("),
-            pl.col("next_review_type").fill_null("unknown").str.replace_all("_", " "), pl.lit(")"),
+            pl.col("next_review_type").cast(pl.String).fill_null("unknown").str.replace_all("_", " "), pl.lit(")"),
         ).alias("detail"),
     )  # fmt: skip
     midway = ch.filter(pl.col("midway_status") == "due").select(

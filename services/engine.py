@@ -23,6 +23,7 @@ from services.deadlines import COLUMNS as DEADLINE_COLUMNS
 from services.deadlines import deadlines as deadline_frame
 from services.flags import flag_frame, undecidable_codes
 from services.lazy import collect_all
+from services.midway import STATUS as MIDWAY_STATUS
 from services.midway import intervals as interval_frame
 from services.policy import Policy
 from services.schedule import REVIEW_COLUMNS, current_states, held_reviews, review_states
@@ -192,7 +193,7 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
             pl.col("last_held").alias("last_review_date"),
             pl.col("due").alias("next_review_due"),
             pl.col("due_type").alias("next_review_type"),
-            pl.col("midway_status").fill_null("not_required"),
+            pl.col("midway_status").fill_null(pl.lit("not_required", dtype=MIDWAY_STATUS)),
             pl.col("observed_from").alias("period_from"),
         ),
     )

@@ -30,6 +30,11 @@ import polars as pl
 from services.policy import MIDWAY_POLICIES, Policy
 
 STATUSES: tuple[str, ...] = ("done", "due", "overdue", "missed", "superseded", "not_required")
+# Enums, not strings: one value per review of a national caseload, and a string column built from
+# literals costs several times a small-integer category (benchmarks/schedule.py); compare them with
+# plain strings as usual, and cast to pl.String before a `.str` operation
+STATUS = pl.Enum(STATUSES)
+POLICY = pl.Enum(MIDWAY_POLICIES)
 
 
 def child_policies(children: pl.DataFrame, policy: Policy) -> pl.DataFrame:
@@ -40,6 +45,7 @@ def child_policies(children: pl.DataFrame, policy: Policy) -> pl.DataFrame:
         pl.when(override.is_in(list(MIDWAY_POLICIES)))
         .then(override)
         .otherwise(pl.lit(policy.midway_policy))
+        .cast(POLICY)
         .alias("midway_policy"),
     )
 
@@ -112,16 +118,16 @@ def intervals(states: pl.LazyFrame, checks: pl.DataFrame, as_of: dt.date, policy
     grace_end = pl.col("midway_due") + pl.duration(days=policy.midway_grace_days)
     status = (
         pl.when(~pl.col("midway_required") | pl.col("midway_due").is_null())
-        .then(pl.lit("not_required"))
+        .then(pl.lit("not_required", dtype=STATUS))
         .when(pl.col("check_date").is_not_null())
-        .then(pl.lit("done"))
+        .then(pl.lit("done", dtype=STATUS))
         .when(close.is_not_null() & (close <= pl.col("midway_due")))
-        .then(pl.lit("superseded"))
+        .then(pl.lit("superseded", dtype=STATUS))
         .when(close.is_not_null())
-        .then(pl.lit("missed"))
+        .then(pl.lit("missed", dtype=STATUS))
         .when(pl.lit(as_of) > grace_end)
-        .then(pl.lit("overdue"))
-        .otherwise(pl.lit("due"))
+        .then(pl.lit("overdue", dtype=STATUS))
+        .otherwise(pl.lit("due", dtype=STATUS))
     )
     return iv.with_columns(status.alias("midway_status")).select(
         "child_id",

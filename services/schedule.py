@@ -66,6 +66,9 @@ REVIEW_TYPES: tuple[str, ...] = (
     "annual",
 )
 
+# an Enum, not a string: see services.midway.STATUS
+REVIEW_TYPE = pl.Enum(REVIEW_TYPES)
+
 GROUP = ("child_id", "period_id")
 
 
@@ -111,7 +114,7 @@ def period_frame(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.LazyF
     """The periods with what the schedule needs of the child, and `is_current` (the period open on
     as_of, chosen as services.allocation.looked_after_on does: the latest one open then), as a lazy
     query (collect it on the in-memory engine, which keeps the order `_latest_open` relies on)."""
-    from services.midway import child_policies  # midway builds on schedule; import here to avoid a cycle
+    from services.midway import POLICY, child_policies  # midway builds on schedule; import here to avoid a cycle
 
     kids = caseload.children.lazy()
     children = kids.select("child_id", pl.col("short_breaks").fill_null(False), "annual_reviews_from").join(
@@ -135,7 +138,7 @@ def period_frame(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.LazyF
         .join(children, on="child_id", how="left")
         .with_columns(
             pl.col("short_breaks").fill_null(False),
-            pl.col("midway_policy").fill_null(pl.lit(policy.midway_policy)),
+            pl.col("midway_policy").fill_null(pl.lit(policy.midway_policy, dtype=POLICY)),
         )
         .sort("child_id", "observed_from")
     )
@@ -343,12 +346,12 @@ def _normal_type() -> pl.Expr:
     ar = pl.col("annual_reviews_from")
     return (
         pl.when(n == 0)
-        .then(pl.lit("first"))
+        .then(pl.lit("first", dtype=REVIEW_TYPE))
         .when(ar.is_not_null() & (ar <= pl.col("last_held")) & (n >= 2))
-        .then(pl.lit("annual"))
+        .then(pl.lit("annual", dtype=REVIEW_TYPE))
         .when(n == 1)
-        .then(pl.lit("second"))
-        .otherwise(pl.lit("subsequent"))
+        .then(pl.lit("second", dtype=REVIEW_TYPE))
+        .otherwise(pl.lit("subsequent", dtype=REVIEW_TYPE))
     )
 
 
@@ -383,10 +386,10 @@ def _adoption_type() -> pl.Expr:
     m = pl.col("adoptions_held")
     return (
         pl.when(m == 0)
-        .then(pl.lit("adoption_first"))
+        .then(pl.lit("adoption_first", dtype=REVIEW_TYPE))
         .when(m == 1)
-        .then(pl.lit("adoption_second"))
-        .otherwise(pl.lit("adoption_subsequent"))
+        .then(pl.lit("adoption_second", dtype=REVIEW_TYPE))
+        .otherwise(pl.lit("adoption_subsequent", dtype=REVIEW_TYPE))
     )
 
 
@@ -395,10 +398,10 @@ def _due_and_type(prefix: str, names: list[str], due_name: str, type_name: str) 
     rule naming it: the first specific rule equal to it, else the normal one. Null for short
     breaks and for the first review of a period with an unknown start."""
     due = pl.col(f"{prefix}_due")
-    kind = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.String))
+    kind = pl.when(pl.lit(False)).then(pl.lit(None, dtype=REVIEW_TYPE))
     for name in names:
         kind = kind.when(pl.col(f"{prefix}_{name}") == due).then(
-            _adoption_type() if name == "adoption" else pl.lit(_CAND_TYPES[name])
+            _adoption_type() if name == "adoption" else pl.lit(_CAND_TYPES[name], dtype=REVIEW_TYPE)
         )
     kind = kind.otherwise(pl.col("_normal_type"))
     off = pl.col("short_breaks") | ((pl.col("n") == 0) & pl.col("period_start").is_null())

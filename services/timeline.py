@@ -125,7 +125,7 @@ def child_timeline(caseload: Caseload, result: Any, child_id: str) -> pl.DataFra
                 pl.lit("Review "),
                 pl.col("review_number").cast(pl.String),
                 pl.lit(" ("),
-                pl.col("review_type").fill_null("").str.replace_all("_", " "),
+                pl.col("review_type").cast(pl.String).fill_null("").str.replace_all("_", " "),
                 pl.lit(") held "),
                 _d("held_date"),
                 pl.lit(", due "),
@@ -147,7 +147,7 @@ def child_timeline(caseload: Caseload, result: Any, child_id: str) -> pl.DataFra
             status=pl.when(pl.col("next_review_due") < as_of).then(pl.lit("overdue")).otherwise(pl.lit("due")),
             hover=pl.concat_str(
                 pl.lit("Next review ("),
-                pl.col("next_review_type").fill_null("").str.replace_all("_", " "),
+                pl.col("next_review_type").cast(pl.String).fill_null("").str.replace_all("_", " "),
                 pl.lit(") due "),
                 _d("next_review_due"),
                 pl.when(pl.col("next_review_due") < as_of).then(pl.lit(": OVERDUE")).otherwise(pl.lit("")),
@@ -174,7 +174,7 @@ def child_timeline(caseload: Caseload, result: Any, child_id: str) -> pl.DataFra
                 pl.lit(": due "),
                 _d("midway_due"),
                 pl.lit(", "),
-                pl.col("midway_status").str.replace_all("_", " "),
+                pl.col("midway_status").cast(pl.String).str.replace_all("_", " "),
             ),
         )  # fmt: skip
     )
