@@ -30,6 +30,9 @@ Windows and choices (numbers are in `Policy`):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
 
 import polars as pl
 
@@ -107,21 +110,41 @@ def _unknown_start_note() -> pl.Expr:
 DAYS = pl.col("days_overdue")
 
 
-def _rows(
-    frame: pl.LazyFrame, code: str, reason: pl.Expr, due: pl.Expr | None, days: pl.Expr | None
-) -> tuple[str, pl.LazyFrame]:
-    """The flag's rows. `days` is computed once, as `days_overdue`, before the reason, which reads
-    it as `DAYS` (the in-memory engine on a small caseload runs without common-subexpression
-    elimination, so a working-day count written twice would be counted twice)."""
-    return code, frame.with_columns(
-        (days if days is not None else pl.lit(None)).cast(pl.Int64).alias("days_overdue")
-    ).select(
+@dataclass(frozen=True)
+class _Frames:
+    """What the flag queries read, as lazy frames (see `flag_frame`)."""
+
+    current: pl.LazyFrame  # one row per child looked after on as_of
+    on_schedule: pl.LazyFrame  # those of them on the statutory schedule (not short breaks)
+    reviews: pl.LazyFrame
+    cur_reviews: pl.LazyFrame  # the reviews of each child's current period
+    intervals: pl.LazyFrame
+    cur_deadlines: pl.LazyFrame  # current-period deadlines overdue, or late for the latest review
+    caseload: Caseload
+
+
+Query = Callable[[_Frames], pl.LazyFrame]
+
+
+def _rows(code: str, source: Query, reason: pl.Expr, due: pl.Expr | None, days: pl.Expr | None) -> tuple[str, Query]:
+    """The flag's query: `source`'s rows with the flag's columns. `days` is computed once, as
+    `days_overdue`, before the reason, which reads it as `DAYS` (the in-memory engine on a small
+    caseload runs without common-subexpression elimination, so a count written twice is counted
+    twice)."""
+    days_col = (days if days is not None else pl.lit(None)).cast(pl.Int64).alias("days_overdue")
+    columns = (
         "child_id",
         pl.lit(code).alias("code"),
         reason.alias("reason"),
         (due if due is not None else pl.lit(None)).cast(pl.Date).alias("due_date"),
         "days_overdue",
     )
+    return code, lambda f: source(f).with_columns(days_col).select(columns)
+
+
+_IS_CURRENT = pl.col("is_current")
+_LATEST = pl.col("review_number") == pl.col("reviews_in_period")
+_CURRENT_DEADLINES = _IS_CURRENT & ((pl.col("status") == "overdue") | ((pl.col("status") == "late") & _LATEST))
 
 
 def flag_frame(
@@ -133,59 +156,87 @@ def flag_frame(
     as_of: dt.date,
     policy: Policy,
 ) -> pl.LazyFrame:
-    """All flags (in no particular order) for the children of `current` (one row per child looked after, with child_id,
-    period_id, period_from, period_start_known, short_breaks, reviews_in_period, next_review_due,
-    midway_due, midway_status, iro, iro_code, sibling_group, sibling_iro_exception,
-    permanence_plan). Other frames are the engine's, already clipped to as_of. The steps run as
-    lazy queries collected together: each eager step has a fixed cost, which dominated an
-    authority-sized caseload."""
-    asof = pl.lit(as_of)
-    current, reviews, intervals = current.lazy(), reviews.lazy(), intervals.lazy()
-    on_schedule = current.filter(~pl.col("short_breaks"))
-    out: list[tuple[str, pl.LazyFrame]] = []
+    """All flags (in no particular order) for the children of `current` (one row per child looked
+    after, with child_id, period_id, period_from, period_start_known, short_breaks,
+    reviews_in_period, next_review_due, midway_due, midway_status, iro, iro_code, sibling_group,
+    sibling_iro_exception, permanence_plan). Other frames are the engine's, already clipped to
+    as_of. Each code is one lazy query; they are collected together (each eager step has a fixed
+    cost, which dominated an authority-sized caseload)."""
+    lazy_current = current.lazy()
+    # overdue deadlines of the current period, and late ones of its most recent review, with only
+    # the columns the reasons need, materialised once (three flags read it; a national caseload has
+    # millions of deadlines, so the filter runs before any string column is touched)
+    (cur_deadlines,) = collect_all(
+        [
+            deadlines.lazy()
+            .filter(_CURRENT_DEADLINES)
+            .select("child_id", "kind", "held_date", "due_date", "done_date", "status")
+        ],
+        caseload.reviews.height,
+    )
+    frames = _Frames(
+        current=lazy_current,
+        on_schedule=lazy_current.filter(~pl.col("short_breaks")),
+        reviews=reviews.lazy(),
+        cur_reviews=reviews.lazy().filter(_IS_CURRENT),
+        intervals=intervals.lazy(),
+        cur_deadlines=cur_deadlines.lazy(),
+        caseload=caseload,
+    )
     skip = set(undecidable_codes(caseload.unsupported))
+    # a code the data cannot decide is not even queried; in-memory engine: it keeps the orders the
+    # queries rely on
+    queries = [query(frames) for code, query in _queries(as_of, policy) if code not in skip]
+    return pl.concat(collect_all(queries, caseload.reviews.height), how="vertical").lazy()
+
+
+@lru_cache(maxsize=8)
+def _queries(as_of: dt.date, policy: Policy) -> tuple[tuple[str, Query], ...]:
+    """Each flag's query in CODES order, its expressions built once per (as_of, policy): the
+    flags' reasons take some 900 polars expressions, and building them cost a tenth of an
+    authority's engine time on every call (the dashboard asks for a few dates, many times)."""
+    asof = pl.lit(as_of)
+    out: list[tuple[str, Query]] = []
 
     # --- review schedule (DOMAIN §3, §8) ---
     due = pl.col("next_review_due")
-    wd_over = working_days_between(due, asof)
-    f = on_schedule.filter(due < as_of)
+    overdue = due < as_of
     out.append(
         _rows(
-            f,
             "REVIEW_OVERDUE",
+            lambda f: f.on_schedule.filter(overdue),
             pl.concat_str(
                 pl.lit("Review was due "), _iso(due), pl.lit(": "), _days(DAYS, "overdue"), _unknown_start_note()
             ),
             due,
-            wd_over,
+            working_days_between(due, asof),
         )
     )
     soon_end = add_working_days(as_of, policy.review_due_soon_working_days)
-    f = on_schedule.filter((due >= as_of) & (due <= soon_end))
-    wd_to = working_days_between(asof, due)
+    soon = (due >= as_of) & (due <= soon_end)
     out.append(
         _rows(
-            f,
             "REVIEW_DUE_SOON",
+            lambda f: f.on_schedule.filter(soon),
             pl.concat_str(
                 pl.lit("Review is due "),
                 _iso(due),
-                pl.when(due == as_of).then(pl.lit(": today")).otherwise(pl.concat_str(pl.lit(": in "), _days(wd_to))),
+                pl.when(due == as_of)
+                .then(pl.lit(": today"))
+                .otherwise(pl.concat_str(pl.lit(": in "), _days(working_days_between(asof, due)))),
                 _unknown_start_note(),
             ),
             due,
             None,
         )
     )
-    cur_reviews = reviews.filter(pl.col("is_current"))
-    last_rev = cur_reviews.filter(pl.col("review_number") == pl.col("reviews_in_period"))
-    # short breaks have no due dates, so on_time is null for them
-    f = last_rev.filter(pl.col("on_time") == False)  # noqa: E712
-    late = working_days_between(pl.col("due_date"), pl.col("held_date"))
+    # the most recent review of the current period, held after its due date (short breaks have
+    # no due dates, so on_time is null for them)
+    late_last = _LATEST & (pl.col("on_time") == False)  # noqa: E712
     out.append(
         _rows(
-            f,
             "REVIEW_LATE",
+            lambda f: f.cur_reviews.filter(late_last),
             pl.concat_str(
                 pl.lit("Most recent review was held "),
                 _iso(pl.col("held_date")),
@@ -195,31 +246,31 @@ def flag_frame(
                 _days(DAYS, "late"),
             ),
             pl.col("due_date"),
-            late,
+            working_days_between(pl.col("due_date"), pl.col("held_date")),
         )
     )
 
     # --- midway checks (DOMAIN §4) ---
     md = pl.col("midway_due")
-    f = on_schedule.filter(pl.col("midway_status") == "overdue")
+    midway_overdue = pl.col("midway_status") == "overdue"
     out.append(
         _rows(
-            f,
             "MIDWAY_OVERDUE",
+            lambda f: f.on_schedule.filter(midway_overdue),
             pl.concat_str(pl.lit("Midway check was due "), _iso(md), pl.lit(": "), _days(DAYS, "overdue")),
             md,
             working_days_between(md, asof),
         )
     )
-    closed = intervals.filter(
-        pl.col("is_current")
+    missed = (
+        _IS_CURRENT
         & (pl.col("review_number") == pl.col("reviews_in_period") - 1)
         & (pl.col("midway_status") == "missed")
     )
     out.append(
         _rows(
-            closed,
             "MIDWAY_MISSED",
+            lambda f: f.intervals.filter(missed),
             pl.concat_str(
                 pl.lit("No midway check was recorded between the reviews of "),
                 _iso(pl.col("review_date")),
@@ -233,11 +284,11 @@ def flag_frame(
         )
     )
     md_soon = add_working_days(as_of, policy.midway_due_soon_working_days)
-    f = on_schedule.filter((pl.col("midway_status") == "due") & (md <= md_soon))
+    midway_soon = (pl.col("midway_status") == "due") & (md <= md_soon)
     out.append(
         _rows(
-            f,
             "MIDWAY_DUE_SOON",
+            lambda f: f.on_schedule.filter(midway_soon),
             pl.concat_str(
                 pl.lit("Midway check "),
                 pl.when(md < as_of)
@@ -254,34 +305,12 @@ def flag_frame(
     )
 
     # --- post-review deadlines (DOMAIN §3 after a review) ---
-    # overdue deadlines of the current period, and late ones of its most recent review, with only
-    # the columns the reasons need (materialised once: three flags below read it; a national
-    # caseload has millions of deadlines, so the filter runs before any string column is touched)
-    (cur_dl,) = collect_all(
-        [
-            deadlines.lazy()
-            .filter(
-                pl.col("is_current")
-                & (
-                    (pl.col("status") == "overdue")
-                    | ((pl.col("status") == "late") & (pl.col("review_number") == pl.col("reviews_in_period")))
-                )
-            )
-            .select("child_id", "kind", "held_date", "due_date", "done_date", "status")
-        ],
-        caseload.reviews.height,
-    )
-    cur_dl = cur_dl.lazy()
-    recs = (
-        cur_dl.filter((pl.col("kind") == "recommendation_target") & (pl.col("status") == "overdue"))
-        .group_by("child_id")
-        .agg(pl.len().alias("count"), pl.col("due_date").min())
-    )
-    over = working_days_between(pl.col("due_date"), asof)
+    rec_overdue = (pl.col("kind") == "recommendation_target") & (pl.col("status") == "overdue")
+    rec_agg = (pl.len().alias("count"), pl.col("due_date").min())
     out.append(
         _rows(
-            recs,
             "REC_OVERDUE",
+            lambda f: f.cur_deadlines.filter(rec_overdue).group_by("child_id").agg(*rec_agg),
             pl.concat_str(
                 pl.col("count").cast(pl.String),
                 pl.when(pl.col("count") == 1)
@@ -293,27 +322,32 @@ def flag_frame(
                 _days(DAYS, "overdue"),
             ),
             pl.col("due_date"),
-            over,
+            working_days_between(pl.col("due_date"), asof),
         )
+    )
+    # the earliest per child (arg_min, not a sort: a string sort of many rows is slow)
+    earliest = pl.all().get(pl.col("due_date").arg_min())
+    is_late = pl.col("status") == "late"
+    late_or_overdue = (
+        pl.when(is_late)
+        .then(working_days_between(pl.col("due_date"), pl.col("done_date")))
+        .otherwise(working_days_between(pl.col("due_date"), asof))
     )
     for kind, code, what in (
         ("record_completed", "RECORD_LATE", "Record of the review held "),
         ("care_plan_updated", "CARE_PLAN_NOT_UPDATED", "Care plan update after the review held "),
     ):
-        # the earliest per child (arg_min, not a sort: a string sort of many rows is slow)
-        f = (
-            cur_dl.filter(pl.col("kind") == kind)
-            .drop("kind")
-            .group_by("child_id")
-            .agg(pl.all().get(pl.col("due_date").arg_min()))
-            .join(on_schedule.select("child_id"), on="child_id")
-        )
-        is_late = pl.col("status") == "late"
-        days = pl.when(is_late).then(working_days_between(pl.col("due_date"), pl.col("done_date"))).otherwise(over)
+        of_kind = pl.col("kind") == kind
         out.append(
             _rows(
-                f,
                 code,
+                lambda f, of_kind=of_kind: (
+                    f.cur_deadlines.filter(of_kind)
+                    .drop("kind")
+                    .group_by("child_id")
+                    .agg(earliest)
+                    .join(f.on_schedule.select("child_id"), on="child_id")
+                ),
                 pl.concat_str(
                     pl.lit(what),
                     _iso(pl.col("held_date")),
@@ -326,35 +360,38 @@ def flag_frame(
                     .otherwise(pl.concat_str(pl.lit(": not done, "), _days(DAYS, "overdue"))),
                 ),
                 pl.col("due_date"),
-                days,
+                late_or_overdue,
             )
         )
 
     # --- IRO allocation (DOMAIN §3 appointment) ---
-    iro_alloc = caseload.allocations.lazy().filter(pl.col("role") == "iro")
-    ended = (
-        iro_alloc.filter(pl.col("to_date").is_not_null() & (pl.col("to_date") < as_of))
-        .group_by("child_id")
-        .agg(pl.col("to_date").max().alias("_last_end"))
+    is_iro = pl.col("role") == "iro"
+    ended_before = pl.col("to_date").is_not_null() & (pl.col("to_date") < as_of)
+    last_end = pl.col("to_date").max().alias("_last_end")
+    no_iro = pl.col("iro_code").is_null() & pl.col("iro").is_null()
+    deadline = add_working_days_expr(pl.col("period_from"), policy.iro_allocation_working_days).alias("_deadline")
+    past_deadline = asof > pl.col("_deadline")
+    gap_from = (
+        pl.when(pl.col("_last_end") >= pl.col("_deadline"))
+        .then(pl.col("_last_end"))
+        .otherwise(pl.col("_deadline"))
+        .alias("_from")
     )
-    deadline = add_working_days_expr(pl.col("period_from"), policy.iro_allocation_working_days)
-    f = (
-        current.filter(pl.col("iro_code").is_null() & pl.col("iro").is_null())
-        .join(ended, on="child_id", how="left")
-        .with_columns(deadline.alias("_deadline"))
-        .filter(pl.lit(as_of) > pl.col("_deadline"))
-        .with_columns(
-            pl.when(pl.col("_last_end") >= pl.col("_deadline"))
-            .then(pl.col("_last_end"))
-            .otherwise(pl.col("_deadline"))
-            .alias("_from")
+
+    def unallocated(f: _Frames) -> pl.LazyFrame:
+        ended = f.caseload.allocations.lazy().filter(is_iro).filter(ended_before).group_by("child_id").agg(last_end)
+        return (
+            f.current.filter(no_iro)
+            .join(ended, on="child_id", how="left")
+            .with_columns(deadline)
+            .filter(past_deadline)
+            .with_columns(gap_from)
         )
-    )
-    gap = working_days_between(pl.col("_from"), asof)
+
     out.append(
         _rows(
-            f,
             "IRO_NOT_ALLOCATED",
+            unallocated,
             pl.concat_str(
                 pl.lit("No IRO allocated on "),
                 pl.lit(as_of.isoformat()),
@@ -365,25 +402,31 @@ def flag_frame(
                 _days(DAYS, "overdue"),
             ),
             pl.col("_from"),
-            gap,
+            working_days_between(pl.col("_from"), asof),
         )
     )
 
     # --- siblings (DOMAIN §3: siblings share one IRO unless an exception is recorded) ---
-    sib = current.filter(
+    in_group = (
         pl.col("sibling_group").is_not_null() & pl.col("iro_code").is_not_null() & ~pl.col("sibling_iro_exception")
-    ).select("child_id", "sibling_group", "iro_code", "iro")
-    pairs = (
-        sib.join(sib, on="sibling_group", suffix="_sib")
-        .filter((pl.col("child_id") != pl.col("child_id_sib")) & (pl.col("iro_code") != pl.col("iro_code_sib")))
-        .sort("child_id", "child_id_sib")
-        .group_by("child_id", maintain_order=True)
-        .agg(pl.col("child_id_sib").str.join(", ").alias("_sibs"), pl.first("sibling_group"))
     )
+    split = (pl.col("child_id") != pl.col("child_id_sib")) & (pl.col("iro_code") != pl.col("iro_code_sib"))
+    sib_agg = (pl.col("child_id_sib").str.join(", ").alias("_sibs"), pl.first("sibling_group"))
+
+    def split_siblings(f: _Frames) -> pl.LazyFrame:
+        sib = f.current.filter(in_group).select("child_id", "sibling_group", "iro_code", "iro")
+        return (
+            sib.join(sib, on="sibling_group", suffix="_sib")
+            .filter(split)
+            .sort("child_id", "child_id_sib")
+            .group_by("child_id", maintain_order=True)
+            .agg(*sib_agg)
+        )
+
     out.append(
         _rows(
-            pairs,
             "SIBLINGS_SPLIT",
+            split_siblings,
             pl.concat_str(
                 pl.lit("Siblings in group "),
                 pl.col("sibling_group"),
@@ -398,22 +441,19 @@ def flag_frame(
 
     # --- permanence plan by the 2nd review (DOMAIN §3, seed 003 §9) ---
     k = policy.permanence_plan_by_review
-    kth = reviews.filter(pl.col("review_number") == k).select(
-        "child_id", "period_id", pl.col("held_date").alias("_kth")
-    )
+    kth_review = pl.col("review_number") == k
+    kth_columns = ("child_id", "period_id", pl.col("held_date").alias("_kth"))
     plan = pl.col("permanence_plan")
-    f = on_schedule.join(kth, on=["child_id", "period_id"], how="left").filter(
-        (plan.is_null() | (plan.str.strip_chars() == ""))
-        & (
-            pl.col("_kth").is_not_null()
-            | ((pl.col("reviews_in_period") == k - 1) & (pl.col("next_review_due") <= as_of))
-        )
+    no_plan = (plan.is_null() | (plan.str.strip_chars() == "")) & (
+        pl.col("_kth").is_not_null() | ((pl.col("reviews_in_period") == k - 1) & (pl.col("next_review_due") <= as_of))
     )
     ordinal = {1: "1st", 2: "2nd", 3: "3rd"}.get(k, f"{k}th")
     out.append(
         _rows(
-            f,
             "NO_PERMANENCE_PLAN",
+            lambda f: f.on_schedule.join(
+                f.reviews.filter(kth_review).select(kth_columns), on=["child_id", "period_id"], how="left"
+            ).filter(no_plan),
             pl.concat_str(
                 pl.lit(f"No permanence plan recorded: the {ordinal} review "),
                 pl.when(pl.col("_kth").is_not_null())
@@ -426,23 +466,21 @@ def flag_frame(
     )
 
     # --- escalations (DOMAIN §6) ---
-    esc = (
-        caseload.escalations.lazy()
-        .filter(
-            pl.col("resolved_date").is_null()
-            & pl.col("stage_due_date").is_not_null()
-            & (pl.col("stage_due_date") < as_of)
-        )
-        .join(current.select("child_id"), on="child_id")
-        .sort("child_id", "stage_due_date")
-        .group_by("child_id", maintain_order=True)
-        .agg(pl.len().alias("count"), pl.first("stage_due_date"), pl.first("stage_name"))
+    stage_overdue = (
+        pl.col("resolved_date").is_null() & pl.col("stage_due_date").is_not_null() & (pl.col("stage_due_date") < as_of)
     )
-    eo = working_days_between(pl.col("stage_due_date"), asof)
+    esc_agg = (pl.len().alias("count"), pl.first("stage_due_date"), pl.first("stage_name"))
     out.append(
         _rows(
-            esc,
             "ESCALATION_OVERDUE",
+            lambda f: (
+                f.caseload.escalations.lazy()
+                .filter(stage_overdue)
+                .join(f.current.select("child_id"), on="child_id")
+                .sort("child_id", "stage_due_date")
+                .group_by("child_id", maintain_order=True)
+                .agg(*esc_agg)
+            ),
             pl.concat_str(
                 pl.lit("Escalation at stage '"),
                 pl.col("stage_name").fill_null("?"),
@@ -455,24 +493,25 @@ def flag_frame(
                 .otherwise(pl.lit("")),
             ),
             pl.col("stage_due_date"),
-            eo,
+            working_days_between(pl.col("stage_due_date"), asof),
         )
     )
 
     # --- missing episodes (DOMAIN §4, seed 001) ---
     window_start = as_of - dt.timedelta(days=policy.frequent_missing_window_days)
-    miss = (
-        caseload.missing.lazy()
-        .filter((pl.col("start_date") > window_start) & (pl.col("start_date") <= as_of))
-        .join(current.select("child_id"), on="child_id")
-        .group_by("child_id")
-        .agg(pl.len().alias("count"))
-        .filter(pl.col("count") >= policy.frequent_missing_count)
-    )
+    in_window = (pl.col("start_date") > window_start) & (pl.col("start_date") <= as_of)
+    frequent = pl.col("count") >= policy.frequent_missing_count
     out.append(
         _rows(
-            miss,
             "FREQUENT_MISSING",
+            lambda f: (
+                f.caseload.missing.lazy()
+                .filter(in_window)
+                .join(f.current.select("child_id"), on="child_id")
+                .group_by("child_id")
+                .agg(pl.len().alias("count"))
+                .filter(frequent)
+            ),
             pl.concat_str(
                 pl.col("count").cast(pl.String),
                 pl.lit(f" missing episodes in the {policy.frequent_missing_window_days} days to {as_of.isoformat()}"),
@@ -483,53 +522,53 @@ def flag_frame(
     )
 
     # --- brought-forward reviews not held (DOMAIN §3, §7) ---
-    prev = cur_reviews.filter(pl.col("review_number") == pl.col("reviews_in_period") - 1).select(
-        "child_id", pl.col("held_date").alias("_prev")
+    previous = pl.col("review_number") == pl.col("reviews_in_period") - 1
+    brought_forward = pl.col("bring_forward").fill_null(False)
+    bears_on_latest = (pl.col("event_date") >= pl.col("period_from")) & (
+        pl.col("_prev").is_null() | (pl.col("event_date") > pl.col("_prev"))
     )
-    ev = (
-        caseload.events.lazy()
-        .filter(pl.col("bring_forward").fill_null(False))
-        .join(on_schedule.select("child_id", "period_id", "period_from"), on="child_id")
-        .join(prev, on="child_id", how="left")
-        .filter(
-            (pl.col("event_date") >= pl.col("period_from"))
-            & (pl.col("_prev").is_null() | (pl.col("event_date") > pl.col("_prev")))
+    bf_due = add_working_days_expr(pl.col("event_date"), policy.brought_forward_working_days).alias("_bf_due")
+    not_held_in_time = (pl.col("held_date").is_null() & (pl.col("_bf_due") < as_of)) | (
+        pl.col("held_date") > pl.col("_bf_due")
+    )
+
+    def not_brought_forward(f: _Frames) -> pl.LazyFrame:
+        prev = f.cur_reviews.filter(previous).select("child_id", pl.col("held_date").alias("_prev"))
+        ev = (
+            f.caseload.events.lazy()
+            .filter(brought_forward)
+            .join(f.on_schedule.select("child_id", "period_id", "period_from"), on="child_id")
+            .join(prev, on="child_id", how="left")
+            .filter(bears_on_latest)
+            .with_columns(bf_due)
+            .sort("child_id", "event_date")
         )
-        .with_columns(add_working_days_expr(pl.col("event_date"), policy.brought_forward_working_days).alias("_bf_due"))
-        .sort("child_id", "event_date")
-    )
-    # (no sort: `reviews` is in child, period, review order, so each child's dates already ascend,
-    # which is all the asof join by child needs)
-    # only the reviews of children with such an event (a filter keeps that order): the asof join
-    # then groups a few rows by child rather than every review of the caseload
-    held_after = cur_reviews.select("child_id", "held_date").join(
-        ev.select("child_id"), on="child_id", how="semi", maintain_order="left"
-    )
-    ev = ev.join_asof(
-        held_after,
-        left_on="event_date",
-        right_on="held_date",
-        by="child_id",
-        strategy="forward",
-        check_sortedness=False,
-    )
-    ev = (
-        ev.filter(
-            (pl.col("held_date").is_null() & (pl.col("_bf_due") < as_of)) | (pl.col("held_date") > pl.col("_bf_due"))
+        # (no sort: the reviews are in child, period, review order, so each child's dates already
+        # ascend, which is all the asof join by child needs); only the reviews of children with
+        # such an event (a semi join keeps that order): the asof join then groups a few rows by
+        # child rather than every review of the caseload
+        held_after = f.cur_reviews.select("child_id", "held_date").join(
+            ev.select("child_id"), on="child_id", how="semi", maintain_order="left"
         )
-        .group_by("child_id", maintain_order=True)
-        .first()
-    )
+        return (
+            ev.join_asof(
+                held_after,
+                left_on="event_date",
+                right_on="held_date",
+                by="child_id",
+                strategy="forward",
+                check_sortedness=False,
+            )
+            .filter(not_held_in_time)
+            .group_by("child_id", maintain_order=True)
+            .first()
+        )
+
     held_late = pl.col("held_date").is_not_null()
-    bdays = (
-        pl.when(held_late)
-        .then(working_days_between(pl.col("_bf_due"), pl.col("held_date")))
-        .otherwise(working_days_between(pl.col("_bf_due"), asof))
-    )
     out.append(
         _rows(
-            ev,
             "REVIEW_NOT_BROUGHT_FORWARD",
+            not_brought_forward,
             pl.concat_str(
                 pl.lit("A significant event on "),
                 _iso(pl.col("event_date")),
@@ -547,12 +586,10 @@ def flag_frame(
                 .otherwise(pl.concat_str(pl.lit(": none held, "), _days(DAYS, "overdue"))),
             ),
             pl.col("_bf_due"),
-            bdays,
+            pl.when(held_late)
+            .then(working_days_between(pl.col("_bf_due"), pl.col("held_date")))
+            .otherwise(working_days_between(pl.col("_bf_due"), asof)),
         )
     )
-
-    # each code's rows as its own lazy query, collected together (faster than one plan over
-    # their concatenation); in-memory engine: it keeps the orders the steps above rely on
-    # (a code the data cannot decide is not even queried)
-    queries = [query for code, query in out if code not in skip]
-    return pl.concat(collect_all(queries, caseload.reviews.height), how="vertical").lazy()
+    assert tuple(code for code, _ in out) == CODES
+    return tuple(out)
