@@ -16,6 +16,7 @@ due), pending (not done, not yet due), unknown (the source cannot carry the fact
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import polars as pl
 
@@ -42,7 +43,9 @@ KEYS = ("child_id", "review_id", "period_id", "held_date", "review_number", "is_
 INTERNAL = (*COLUMNS, *KEYS[2:])
 
 
-def status_expr(as_of: dt.date, unknown: pl.Expr | bool = False) -> pl.Expr:
+@lru_cache(maxsize=32)
+def status_expr(as_of: dt.date, unknown: bool = False) -> pl.Expr:
+    """(Built once per as_of: see services.flags._queries.)"""
     due, done = pl.col("due_date"), pl.col("done_date")
     return (
         pl.when(pl.lit(unknown) | due.is_null())

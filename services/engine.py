@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import polars as pl
 
@@ -61,6 +62,7 @@ class EngineResult:
     undecidable: tuple[str, ...]
 
 
+@lru_cache(maxsize=64)
 def _not_after(col: str, as_of: dt.date) -> pl.Expr:
     """A date that has not happened yet on as_of is not known then: null."""
     return pl.when(pl.col(col) <= as_of).then(pl.col(col)).alias(col)
@@ -121,6 +123,7 @@ def clip_to_as_of(caseload: Caseload, as_of: dt.date) -> Caseload:
     return Caseload(**dict(zip(frames, out, strict=True)), unsupported=c.unsupported)
 
 
+@lru_cache(maxsize=64)
 def _age(as_of: dt.date) -> pl.Expr:
     dob = pl.col("date_of_birth")
     before_birthday = (dob.dt.month().cast(pl.Int32) * 100 + dob.dt.day().cast(pl.Int32)) > (

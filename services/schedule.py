@@ -231,19 +231,8 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
         .drop("_k")
         .with_columns(pl.coalesce("last_held", pl.col("observed_from") - pl.duration(days=1)).alias("_after"))
     )
-    idx = pl.int_range(pl.len(), dtype=pl.Int64)
-    a = pl.col("placed_for_adoption_date")
-    after_adoption = (pl.col("last_held").is_not_null() & a.is_not_null() & (pl.col("last_held") >= a)).cast(pl.Int64)
-    states = states.with_columns(
-        _new_group().alias("_new"),
-        idx.alias("_idx"),
-        after_adoption.cum_sum().alias("_acs"),
-        after_adoption.alias("_aa"),
-    ).with_columns(
-        (pl.col("_idx") - pl.when("_new").then("_idx").forward_fill()).alias("n"),
-        (pl.col("_acs") - pl.when("_new").then(pl.col("_acs") - pl.col("_aa")).forward_fill()).alias("adoptions_held"),
-        pl.when(_same_group_next()).then(pl.col("last_held").shift(-1)).alias("next_held"),
-    )
+    for layer in _count_layers():
+        states = states.with_columns(*layer)
     states = states.with_columns(
         pl.coalesce("next_held", "period_end", pl.lit(as_of)).alias("window_end"),
     )
@@ -264,40 +253,8 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
         allow_exact_matches=False,
         check_sortedness=False,
     )
-    # each month offset once (the rules below reuse them)
-    months = sorted(
-        {
-            policy.second_review_months,
-            policy.subsequent_review_months,
-            policy.adoption_second_review_months,
-            policy.adoption_subsequent_review_months,
-        }
-    )
-    states = states.with_columns(
-        *(months_after(pl.col("last_held"), k, policy).alias(f"_m{k}") for k in months),
-        months_after(pl.col("placement_order_date"), policy.placement_order_review_months, policy).alias("_po_due"),
-        pl.when(~_same_group_next()).then(pl.col("n")).backward_fill().alias("reviews_in_period"),
-    )
-    # each rule's candidate once as a column, then the earliest, then its name (not one nested
-    # expression: its parts would be evaluated again for every comparison)
-    at_cands = _candidates(pl.col("last_held"), policy, include_after=False)
-    now_cands = _candidates(pl.col("window_end"), policy, include_after=True)
-    states = (
-        states.with_columns(
-            _normal(policy).alias("_normal"),
-            _normal_type().alias("_normal_type"),
-            *(c.alias(f"_at_{name}") for c, name in at_cands),
-            *(c.alias(f"_now_{name}") for c, name in now_cands),
-        )
-        .with_columns(
-            pl.min_horizontal("_normal", *(f"_at_{name}" for _, name in at_cands)).alias("_at_due"),
-            pl.min_horizontal("_normal", *(f"_now_{name}" for _, name in now_cands)).alias("_now_due"),
-        )
-        .with_columns(
-            *_due_and_type("_at", [name for _, name in at_cands], "due_at_review", "type_at_review"),
-            *_due_and_type("_now", [name for _, name in now_cands], "due", "due_type"),
-        )
-    )
+    for layer in _rule_layers(policy):
+        states = states.with_columns(*layer)
     return states.select(
         "child_id",
         "period_id",
@@ -324,6 +281,70 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
         "due",
         "due_type",
     ).pipe(collect, caseload.reviews.height)
+
+
+@lru_cache(maxsize=1)
+def _count_layers() -> tuple[tuple[pl.Expr, ...], ...]:
+    """n (reviews held so far in the period), adoptions_held and next_held, as successive
+    with_columns layers over the interleaved states (built once: see `_rule_layers`)."""
+    idx = pl.int_range(pl.len(), dtype=pl.Int64)
+    a = pl.col("placed_for_adoption_date")
+    after_adoption = (pl.col("last_held").is_not_null() & a.is_not_null() & (pl.col("last_held") >= a)).cast(pl.Int64)
+    return (
+        (
+            _new_group().alias("_new"),
+            idx.alias("_idx"),
+            after_adoption.cum_sum().alias("_acs"),
+            after_adoption.alias("_aa"),
+        ),
+        (
+            (pl.col("_idx") - pl.when("_new").then("_idx").forward_fill()).alias("n"),
+            (pl.col("_acs") - pl.when("_new").then(pl.col("_acs") - pl.col("_aa")).forward_fill()).alias(
+                "adoptions_held"
+            ),
+            pl.when(_same_group_next()).then(pl.col("last_held").shift(-1)).alias("next_held"),
+        ),
+    )
+
+
+@lru_cache(maxsize=8)
+def _rule_layers(policy: Policy) -> tuple[tuple[pl.Expr, ...], ...]:
+    """The due-date rules as successive with_columns layers, built once per policy: a few hundred
+    expressions whose building cost a measurable part of a small caseload's engine time.
+    Each month offset is one column (the rules reuse them); each rule's candidate is one column,
+    then the earliest, then its name (not one nested expression: its parts would be evaluated
+    again for every comparison)."""
+    months = sorted(
+        {
+            policy.second_review_months,
+            policy.subsequent_review_months,
+            policy.adoption_second_review_months,
+            policy.adoption_subsequent_review_months,
+        }
+    )
+    at_cands = _candidates(pl.col("last_held"), policy, include_after=False)
+    now_cands = _candidates(pl.col("window_end"), policy, include_after=True)
+    return (
+        (
+            *(months_after(pl.col("last_held"), k, policy).alias(f"_m{k}") for k in months),
+            months_after(pl.col("placement_order_date"), policy.placement_order_review_months, policy).alias("_po_due"),
+            pl.when(~_same_group_next()).then(pl.col("n")).backward_fill().alias("reviews_in_period"),
+        ),
+        (
+            _normal(policy).alias("_normal"),
+            _normal_type().alias("_normal_type"),
+            *(c.alias(f"_at_{name}") for c, name in at_cands),
+            *(c.alias(f"_now_{name}") for c, name in now_cands),
+        ),
+        (
+            pl.min_horizontal("_normal", *(f"_at_{name}" for _, name in at_cands)).alias("_at_due"),
+            pl.min_horizontal("_normal", *(f"_now_{name}" for _, name in now_cands)).alias("_now_due"),
+        ),
+        (
+            *_due_and_type("_at", [name for _, name in at_cands], "due_at_review", "type_at_review"),
+            *_due_and_type("_now", [name for _, name in now_cands], "due", "due_type"),
+        ),
+    )
 
 
 def _normal(policy: Policy) -> pl.Expr:
