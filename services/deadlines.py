@@ -44,11 +44,13 @@ INTERNAL = (*COLUMNS, *KEYS[2:])
 
 
 @lru_cache(maxsize=32)
-def status_expr(as_of: dt.date, unknown: bool = False) -> pl.Expr:
-    """(Built once per as_of: see services.flags._queries.)"""
+def status_expr(as_of: dt.date, unknown_kinds: tuple[str, ...] = ()) -> pl.Expr:
+    """The status of each deadline row; `unknown_kinds`: the kinds whose fact the source cannot
+    carry. (Built once per as_of: see services.flags._queries.)"""
     due, done = pl.col("due_date"), pl.col("done_date")
+    unknown = pl.col("kind").is_in(list(unknown_kinds)) if unknown_kinds else pl.lit(False)
     return (
-        pl.when(pl.lit(unknown) | due.is_null())
+        pl.when(unknown | due.is_null())
         .then(pl.lit("unknown", dtype=STATUS))
         .when(done.is_not_null() & (done <= due))
         .then(pl.lit("met", dtype=STATUS))
@@ -60,6 +62,44 @@ def status_expr(as_of: dt.date, unknown: bool = False) -> pl.Expr:
     )
 
 
+@lru_cache(maxsize=8)
+def _review_deadlines(policy: Policy) -> tuple[pl.Expr, tuple[tuple[pl.Expr, ...], ...]]:
+    """The recommendations' due date (a column first: the care plan clock also starts from it), then
+    each review deadline's kind, due and done columns; built once per policy."""
+    d = pl.col("held_date")
+    to_tm_due = pl.col("_to_tm_due")
+    received = pl.coalesce("recommendations_sent_date", to_tm_due)
+    no_rec = pl.lit(None, dtype=pl.Int64).alias("rec_id")
+    return add_working_days_expr(d, policy.recommendations_to_tm_working_days).alias("_to_tm_due"), (
+        (
+            pl.lit("recommendations_to_tm", dtype=KIND).alias("kind"),
+            no_rec,
+            to_tm_due.alias("due_date"),
+            pl.col("recommendations_sent_date").alias("done_date"),
+        ),
+        (
+            pl.lit("record_completed", dtype=KIND).alias("kind"),
+            no_rec,
+            add_working_days_expr(d, policy.record_completed_working_days).alias("due_date"),
+            pl.col("record_completed_date").alias("done_date"),
+        ),
+        (
+            pl.lit("care_plan_updated", dtype=KIND).alias("kind"),
+            no_rec,
+            add_working_days_expr(received, policy.care_plan_update_working_days).alias("due_date"),
+            pl.col("care_plan_updated_date").alias("done_date"),
+        ),
+    )
+
+
+_RECOMMENDATION = (
+    pl.lit("recommendation_target", dtype=KIND).alias("kind"),
+    "rec_id",
+    pl.col("target_date").alias("due_date"),
+    pl.col("completed_date").alias("done_date"),
+)
+
+
 def deadlines(
     held: pl.LazyFrame,
     recommendations: pl.DataFrame,
@@ -69,53 +109,14 @@ def deadlines(
 ) -> pl.LazyFrame:
     """`held` is `schedule.held_reviews(...)` (with the reviews' post-review dates, clipped to
     as_of); `recommendations` the caseload frame. One row per deadline (COLUMNS, then is_current and
-    reviews_in_period and review_number for the flags)."""
-    d = pl.col("held_date")
-    # the recommendations' due date once as a column: the care plan clock also starts from it
-    base = held.with_columns(add_working_days_expr(d, policy.recommendations_to_tm_working_days).alias("_to_tm_due"))
-    to_tm_due = pl.col("_to_tm_due")
-    received = pl.coalesce("recommendations_sent_date", to_tm_due)
-    parts = [
-        base.select(
-            *KEYS,
-            pl.lit("recommendations_to_tm", dtype=KIND).alias("kind"),
-            to_tm_due.alias("due_date"),
-            pl.col("recommendations_sent_date").alias("done_date"),
-        ),
-        base.select(
-            *KEYS,
-            pl.lit("record_completed", dtype=KIND).alias("kind"),
-            add_working_days_expr(d, policy.record_completed_working_days).alias("due_date"),
-            pl.col("record_completed_date").alias("done_date"),
-        ),
-        base.select(
-            *KEYS,
-            pl.lit("care_plan_updated", dtype=KIND).alias("kind"),
-            add_working_days_expr(received, policy.care_plan_update_working_days).alias("due_date"),
-            pl.col("care_plan_updated_date").alias("done_date"),
-        ),
-    ]
-    out = [
-        p.with_columns(
-            pl.lit(None, dtype=pl.Int64).alias("rec_id"),
-            status_expr(as_of, KIND_FACT[kind] in unsupported).alias("status"),
-        ).select(INTERNAL)
-        for p, kind in zip(parts, KINDS[:3], strict=True)
-    ]
+    reviews_in_period and review_number for the flags). The status is computed once over all kinds."""
+    to_tm_due, kinds = _review_deadlines(policy)
+    base = held.with_columns(to_tm_due)
     recs = held.select(KEYS).join(
         recommendations.lazy().select("review_id", "rec_id", "target_date", "completed_date"),
         on="review_id",
         how="inner",
     )
-    out.append(
-        recs.select(
-            *KEYS,
-            pl.lit("recommendation_target", dtype=KIND).alias("kind"),
-            "rec_id",
-            pl.col("target_date").alias("due_date"),
-            pl.col("completed_date").alias("done_date"),
-        )
-        .with_columns(status_expr(as_of, "recommendations" in unsupported).alias("status"))
-        .select(INTERNAL)
-    )
-    return pl.concat(out)
+    parts = [*(base.select(*KEYS, *columns) for columns in kinds), recs.select(*KEYS, *_RECOMMENDATION)]
+    unknown = tuple(kind for kind in KINDS if KIND_FACT[kind] in unsupported)
+    return pl.concat(parts).with_columns(status_expr(as_of, unknown).alias("status")).select(INTERNAL)
