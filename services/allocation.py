@@ -28,18 +28,21 @@ def allocations_on(caseload: Caseload, as_of: dt.date) -> pl.DataFrame:
 
 def allocations_on_lazy(caseload: Caseload, as_of: dt.date) -> pl.LazyFrame:
     """`allocations_on` as a lazy query (the engine joins it into a larger one; collect it on the
-    in-memory engine, which keeps the order `group_by(maintain_order=True).last()` relies on)."""
+    in-memory engine, which keeps the order `last()` relies on)."""
+    role = pl.col("role")
+    # one pass: each child's open allocations in date order, the latest of each role (rather than
+    # a group per role joined back three times: fewer steps, which is most of a small caseload's time)
     current = (
         caseload.allocations.lazy()
         .filter((pl.col("from_date") <= as_of) & (pl.col("to_date").is_null() | (pl.col("to_date") >= as_of)))
-        .sort("child_id", "role", "from_date")
-        .group_by("child_id", "role", maintain_order=True)
-        .last()
-    )
-    out = caseload.children.lazy().select("child_id")
-    for role in ("team", "iro", "social_worker"):
-        part = current.filter(pl.col("role") == role).select(
-            "child_id", pl.col("name").alias(role), pl.col("staff_code").alias(f"{role}_code")
+        .sort("child_id", "from_date", maintain_order=True)
+        .group_by("child_id", maintain_order=True)
+        .agg(
+            pl.col("name").filter(role == "team").last().alias("team"),
+            pl.col("name").filter(role == "iro").last().alias("iro"),
+            pl.col("staff_code").filter(role == "iro").last().alias("iro_code"),
+            pl.col("name").filter(role == "social_worker").last().alias("social_worker"),
+            pl.col("staff_code").filter(role == "social_worker").last().alias("social_worker_code"),
         )
-        out = out.join(part, on="child_id", how="left")
-    return out.drop("team_code")
+    )
+    return caseload.children.lazy().select("child_id").join(current, on="child_id", how="left")
