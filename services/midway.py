@@ -38,16 +38,17 @@ STATUS = pl.Enum(STATUSES)
 POLICY = pl.Enum(MIDWAY_POLICIES)
 
 
-def child_policies(children: pl.DataFrame, policy: Policy) -> pl.DataFrame:
-    """child_id, midway_policy: the child's override when it names a known policy, else the default."""
+@lru_cache(maxsize=8)
+def child_policy(policy: Policy) -> pl.Expr:
+    """A child's midway policy (on the children frame): the child's override when it names a known
+    policy, else the deployment's."""
     override = pl.col("midway_policy")
-    return children.select(
-        "child_id",
+    return (
         pl.when(override.is_in(list(MIDWAY_POLICIES)))
         .then(override)
         .otherwise(pl.lit(policy.midway_policy))
         .cast(POLICY)
-        .alias("midway_policy"),
+        .alias("midway_policy")
     )
 
 

@@ -114,11 +114,10 @@ def period_frame(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.LazyF
     """The periods with what the schedule needs of the child, and `is_current` (the period open on
     as_of, chosen as services.allocation.looked_after_on does: the latest one open then), as a lazy
     query (collect it on the in-memory engine, which keeps the order `_latest_open` relies on)."""
-    from services.midway import POLICY, child_policies  # midway builds on schedule; import here to avoid a cycle
+    from services.midway import POLICY, child_policy  # midway builds on schedule; import here to avoid a cycle
 
-    kids = caseload.children.lazy()
-    children = kids.select("child_id", pl.col("short_breaks").fill_null(False), "annual_reviews_from").join(
-        child_policies(kids, policy), on="child_id", how="left"
+    children = caseload.children.lazy().select(
+        "child_id", pl.col("short_breaks").fill_null(False), "annual_reviews_from", child_policy(policy)
     )
     frm = pl.coalesce("start_date", "observed_from")
     open_on = (frm <= as_of) & (pl.col("end_date").is_null() | (pl.col("end_date") >= as_of))
