@@ -150,11 +150,18 @@ def _columns(frame: pl.DataFrame, names: Sequence[str]) -> pl.DataFrame:
 def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) -> EngineResult:
     """Schedule, midway checks, deadlines and flags for every child, as they stood on `as_of`.
 
-    Speed (benchmarks/schedule.py): each eager polars step has a fixed cost that dominated an
-    authority-sized caseload, so the work runs as a few lazy queries, each collected once, and a
-    frame read by several later steps (reviews, intervals, deadlines, the children) is
-    materialised once rather than recomputed by each (`collect_all` does not share subplans
-    between its frames reliably). Collects use the in-memory engine, which keeps row order."""
+    Speed (benchmarks/schedule.py). On an authority-sized caseload the time is mostly fixed cost
+    per polars step and per expression built, on a national one it is per row. So:
+    - the work runs as a few lazy queries, each collected once, and a frame read by several later
+      steps (states, held reviews, intervals, deadlines, the children) is materialised once rather
+      than recomputed by each (`collect_all` does not share subplans between its frames reliably);
+      collects use the in-memory engine, which keeps row order;
+    - the rule expressions are built once per (as_of, policy) and reused (`lru_cache` in
+      schedule, midway, deadlines, flags): building them cost a fifth of an authority's time;
+    - working days and month offsets are one table look-up per row (workdays, schedule);
+    - fixed vocabularies (review types, midway statuses and policies, deadline kinds and
+      statuses) are Enums: strings built from literals cost several times as much per row;
+    - each working-day count is computed once and read where it is needed again."""
     policy = policy or Policy()
     cl = clip_to_as_of(caseload, as_of)
     rows = cl.reviews.height
