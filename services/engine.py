@@ -43,8 +43,10 @@ class EngineResult:
 
     - children: one row per child looked after on as_of (CHILD_COLUMNS): allocation on as_of,
       period_start (null when unknown), reviews_in_period, last_review_date, next_review_due,
-      next_review_type (schedule.REVIEW_TYPES), midway_due, midway_status (midway.STATUSES),
+      next_review_type (schedule.REVIEW_TYPE), midway_due, midway_status (midway.STATUS),
       flags (sorted list of DOMAIN §8 codes);
+      (review types, midway statuses and policies, deadline kinds and statuses are polars Enums:
+      compare them with strings as usual; cast to pl.String before a `.str` operation);
     - flags: child_id, code, reason (a sentence to read aloud), due_date, days_overdue (working days);
     - reviews: every held review up to as_of with its review_number, review_type, due_date, on_time;
     - intervals: one row per held review (the interval it opens) with its midway due date and status;
