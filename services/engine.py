@@ -192,10 +192,15 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
         rows,
         current_states(states)
         .drop("reviews_in_period", "midway_policy")
-        .join(cl.children.lazy().drop("short_breaks"), on="child_id", how="left")
-        .join(allocations_on_lazy(cl, as_of), on="child_id", how="left")
-        .join(placement_now, on="child_id", how="left")
-        .join(midway_now.select("child_id", "midway_due", "midway_status"), on="child_id", how="left")
+        .join(cl.children.lazy().drop("short_breaks"), on="child_id", how="left", maintain_order="left")
+        .join(allocations_on_lazy(cl, as_of), on="child_id", how="left", maintain_order="left")
+        .join(placement_now, on="child_id", how="left", maintain_order="left")
+        .join(
+            midway_now.select("child_id", "midway_due", "midway_status"),
+            on="child_id",
+            how="left",
+            maintain_order="left",
+        )
         .with_columns(
             _age(as_of).alias("age"),
             pl.coalesce("_ls", "legal_status").alias("legal_status"),
@@ -210,15 +215,16 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
         ),
     )
     raised = flag_frame(kids, reviews, intervals, deadlines, cl, as_of, policy)
-    codes = raised.group_by("child_id").agg(pl.col("code").unique().sort().alias("flags"))
-    flags, children = _collect(
+    (flags,) = _collect(rows, raised.sort("child_id", "code"))
+    # each child's codes from the sorted flags (one flag per code and child): a plain list, where
+    # sorting within each group was most of this step's time; `kids` is already in child order
+    codes = flags.lazy().group_by("child_id", maintain_order=True).agg(pl.col("code").alias("flags"))
+    (children,) = _collect(
         rows,
-        raised.sort("child_id", "code"),
         kids.lazy()
-        .join(codes, on="child_id", how="left")
+        .join(codes, on="child_id", how="left", maintain_order="left")
         .with_columns(pl.col("flags").fill_null(pl.lit([], dtype=pl.List(pl.String))))
-        .select(CHILD_COLUMNS)
-        .sort("child_id"),
+        .select(CHILD_COLUMNS),
     )
     return EngineResult(
         as_of=as_of,
