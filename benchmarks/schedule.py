@@ -5,12 +5,19 @@
 - a synthetic national caseload (100,000 children, about 1,000,000 reviews) and an authority of
   2,000 children: the time of `services.engine.compute` (schedule + midway + deadlines + flags),
   and, for scale, the time merely to read the same rows from Parquet;
-- a straightforward per-row Python implementation of the same rules (tests/schedule_oracle.py,
-  dateutil + the scalar working-day function) on a 10,000-child sample, scaled up to the national
-  caseload, as a ratio.
+- a straightforward per-row Python implementation of the same rules (tests/schedule_oracle.py
+  `compute_rows`: dicts, lists and loops, dateutil, the scalar working-day functions and a
+  day-counting working_days_between) on a 10,000-child sample, scaled up to the national caseload,
+  as a ratio. It computes everything `compute` returns: the children (with all 15 flag codes), the
+  flags with their reasons, the held reviews, the midway intervals and the post-review deadlines;
+  its output on the sample is checked against the engine's (untimed) and the result printed. The
+  sample's frames are converted to row dicts before timing, so the baseline is timed on the rules,
+  not on the frame-to-dict conversion (the engine's time likewise excludes reading the data).
+  For transparency the earlier, smaller baseline (`report_rows`: schedule, the current midway check
+  and the six review / midway flags only) is still timed and printed, labelled as such.
 Each measure is the best (and for the engine also the median) of --repeat runs after a warm-up
-run. Targets on the 2-core machine: national under 2 s, authority under 50 ms, at least 30x the per-row
-baseline. Synthetic data only.
+run (the per-row baselines: best of 2 after a warm-up run). Targets on the 2-core machine: national
+under 2 s, authority under 50 ms, at least 30x the per-row baseline. Synthetic data only.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -33,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from services.caseload import Caseload, conform  # noqa: E402
 from services.engine import compute  # noqa: E402
 from services.policy import Policy  # noqa: E402
-from tests.schedule_oracle import report_rows, tables_as_rows  # noqa: E402
+from tests.schedule_oracle import FRAMES, compute_rows, report_rows, sorted_rows, tables_as_rows  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 23)
 EPOCH = dt.date(1970, 1, 1)
@@ -210,16 +218,45 @@ def main() -> None:
         gc.collect()
 
     sample = synthetic_caseload(args.sample, seed=2)
-    rows = tables_as_rows(sample)
-    t_rows = _best(lambda: report_rows(sample, AS_OF, policy, rows=rows), 2)  # same warm-up + best-of as below
+    rows = tables_as_rows(sample)  # before timing: the baselines are timed on the rules, not the conversion
+    out: dict[str, Any] = {}
+
+    def full() -> None:
+        out.update(compute_rows(sample, AS_OF, policy, rows=rows))
+
+    t_rows = _best(full, 2)  # warm-up + best of 2, as the subset figure below
+    t_subset = _best(lambda: report_rows(sample, AS_OF, policy, rows=rows), 2)
     t_vec = _best(lambda: compute(sample, AS_OF, policy), args.repeat)
+    res = compute(sample, AS_OF, policy)
+    differ = [
+        name
+        for name in FRAMES
+        if sorted_rows(getattr(res, name).to_dicts(), getattr(res, name).columns)
+        != sorted_rows(out[name], getattr(res, name).columns)
+    ] + ([] if res.undecidable == out["undecidable"] else ["undecidable"])
+    sizes = ", ".join(f"{len(out[name]):,} {name}" for name in FRAMES)
     scaled = t_rows * args.national / args.sample
+    scaled_subset = t_subset * args.national / args.sample
     print(
-        f"per-row Python baseline: {args.sample:,} children in {t_rows:.2f} s "
-        f"(schedule + midway + review/midway flags only) -> scaled to {args.national:,}: {scaled:.1f} s"
+        "per-row Python baseline (tests/schedule_oracle.compute_rows: everything compute returns: schedule, "
+        "midway checks, post-review deadlines, all 15 flags with their reasons; rows converted to dicts "
+        "before timing, so the rules are timed, not the conversion):"
     )
-    print(f"vectorised on the same {args.sample:,}-child sample: {t_vec * 1000:.1f} ms ({t_rows / t_vec:.0f}x faster)")
-    print(f"national: vectorised {t_national:.2f} s vs per-row (scaled) {scaled:.1f} s = {scaled / t_national:.0f}x")
+    print(f"  {args.sample:,} children in {t_rows:.2f} s ({sizes})")
+    print(f"  output identical to the engine's on this sample: {'yes' if not differ else 'NO: ' + ', '.join(differ)}")
+    print(f"  scaled to {args.national:,}: {scaled:.1f} s")
+    print(
+        f"  vectorised on the same {args.sample:,}-child sample: {t_vec * 1000:.1f} ms ({t_rows / t_vec:.0f}x faster)"
+    )
+    print(f"  national: vectorised {t_national:.2f} s vs per-row (scaled) {scaled:.1f} s = {scaled / t_national:.0f}x")
+    print(
+        "earlier subset baseline, for comparison only (report_rows: schedule + current midway check + the 6 "
+        "review/midway flags; no deadlines, no other flags, no reasons):"
+    )
+    print(
+        f"  {args.sample:,} children in {t_subset:.2f} s -> scaled to {args.national:,}: {scaled_subset:.1f} s "
+        f"= {scaled_subset / t_national:.0f}x the national engine time"
+    )
 
 
 if __name__ == "__main__":

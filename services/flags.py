@@ -4,7 +4,8 @@
 (working days, DOMAIN §2, or null). Flags are raised only for children looked after on as_of, and
 only when the data can decide them: a flag whose fact the source lacks (`Caseload.unsupported`, see
 `FACT_FLAGS`) is never raised and is listed in `EngineResult.undecidable` instead. Review and midway
-flags are not raised for short breaks (not on the statutory schedule).
+flags are not raised for short breaks (not on the statutory schedule, DOMAIN §3); the deadlines after
+a review that was held (REC_OVERDUE, RECORD_LATE, CARE_PLAN_NOT_UPDATED) are.
 
 Windows and choices (numbers are in `Policy`):
 - REVIEW_DUE_SOON: due on as_of or within the next 15 working days; REVIEW_OVERDUE from the day after.
@@ -342,11 +343,7 @@ def _queries(as_of: dt.date, policy: Policy) -> tuple[tuple[str, Query], ...]:
             _rows(
                 code,
                 lambda f, of_kind=of_kind: (
-                    f.cur_deadlines.filter(of_kind)
-                    .drop("kind")
-                    .group_by("child_id")
-                    .agg(earliest)
-                    .join(f.on_schedule.select("child_id"), on="child_id")
+                    f.cur_deadlines.filter(of_kind).drop("kind").group_by("child_id").agg(earliest)
                 ),
                 pl.concat_str(
                     pl.lit(what),
@@ -477,7 +474,7 @@ def _queries(as_of: dt.date, policy: Policy) -> tuple[tuple[str, Query], ...]:
                 f.caseload.escalations.lazy()
                 .filter(stage_overdue)
                 .join(f.current.select("child_id"), on="child_id")
-                .sort("child_id", "stage_due_date")
+                .sort("child_id", "stage_due_date", maintain_order=True)
                 .group_by("child_id", maintain_order=True)
                 .agg(*esc_agg)
             ),
@@ -541,7 +538,7 @@ def _queries(as_of: dt.date, policy: Policy) -> tuple[tuple[str, Query], ...]:
             .join(prev, on="child_id", how="left")
             .filter(bears_on_latest)
             .with_columns(bf_due)
-            .sort("child_id", "event_date")
+            .sort("child_id", "event_date", maintain_order=True)
         )
         # (no sort: the reviews are in child, period, review order, so each child's dates already
         # ascend, which is all the asof join by child needs); only the reviews of children with
