@@ -15,7 +15,7 @@ def looked_after_on(caseload: Caseload, as_of: dt.date) -> pl.DataFrame:
     start = pl.coalesce("start_date", "observed_from")
     return (
         caseload.periods.filter((start <= as_of) & (pl.col("end_date").is_null() | (pl.col("end_date") >= as_of)))
-        .sort("child_id", "observed_from")
+        .sort("child_id", "observed_from", maintain_order=True)
         .group_by("child_id", maintain_order=True)
         .last()
     )

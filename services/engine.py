@@ -180,7 +180,7 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
     placement_now = (
         cl.placements.lazy()
         .filter(pl.col("end_date").is_null() | (pl.col("end_date") >= as_of))
-        .sort("child_id", "start_date")
+        .sort("child_id", "start_date", maintain_order=True)
         .group_by("child_id", maintain_order=True)
         .last()
         .select("child_id", pl.col("legal_status").alias("_ls"), pl.col("placement_type").alias("_pt"))

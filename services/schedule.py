@@ -139,7 +139,7 @@ def period_frame(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.LazyF
             pl.col("short_breaks").fill_null(False),
             pl.col("midway_policy").fill_null(pl.lit(policy.midway_policy, dtype=POLICY)),
         )
-        .sort("child_id", "observed_from")
+        .sort("child_id", "observed_from", maintain_order=True)
     )
     return p.with_columns(_latest_open().alias("is_current")).drop("_open")
 
@@ -162,7 +162,7 @@ def assign_periods(reviews: pl.DataFrame, periods: pl.DataFrame) -> pl.LazyFrame
         .filter(pl.col("held_date").is_not_null())
     )
     return (
-        r.sort("child_id", "held_date")
+        r.sort("child_id", "held_date", maintain_order=True)
         .join_asof(
             periods.lazy(),
             left_on="held_date",
