@@ -139,6 +139,23 @@ def test_record_late_and_care_plan_not_updated() -> None:
     ]
 
 
+def test_short_breaks_keep_post_review_deadlines_but_not_the_schedule() -> None:
+    """DOMAIN §3: short breaks are not on the review schedule, but the deadlines after a review
+    that was held still apply (recommendations, record, care plan)."""
+    import polars as pl
+
+    cl = _reviewed(
+        recommendations_sent_date=pl.lit(D(2026, 2, 3)),
+        record_completed_date=pl.lit(D(2026, 2, 25)),
+        care_plan_updated_date=pl.lit(None, dtype=pl.Date),
+    )
+    cl = cl.__class__(**{**cl.tables(), "children": cl.children.with_columns(short_breaks=pl.lit(True))})
+    got = flags(cl, D(2026, 2, 26))
+    assert sorted(got) == ["CARE_PLAN_NOT_UPDATED", "RECORD_LATE"]
+    assert got["RECORD_LATE"][1:] == (D(2026, 2, 20), 3)
+    assert compute(cl, D(2026, 2, 26)).children["next_review_due"].to_list() == [None]
+
+
 def test_unsupported_facts_are_not_raised_and_are_listed() -> None:
     cl = settled(D(2026, 1, 5), [D(2026, 1, 30)])
     cl = cl.__class__(**cl.tables(), unsupported=frozenset({"care_plan_updated_date", "record_completed_date"}))
