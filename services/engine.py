@@ -23,7 +23,7 @@ from services.caseload import Caseload
 from services.deadlines import COLUMNS as DEADLINE_COLUMNS
 from services.deadlines import deadlines as deadline_frame
 from services.flags import flag_frame, undecidable_codes
-from services.lazy import collect_all
+from services.lazy import collect, collect_all
 from services.midway import STATUS as MIDWAY_STATUS
 from services.midway import intervals as interval_frame
 from services.policy import Policy
@@ -121,7 +121,7 @@ def clip_to_as_of(caseload: Caseload, as_of: dt.date) -> Caseload:
             pl.when(pl.col("stage_started") <= as_of).then(pl.col("stage_due_date")).alias("stage_due_date"),
         ),
     )
-    out = collect_all(list(frames.values()), caseload.reviews.height)
+    out = collect_all(list(frames.values()))
     return Caseload(**dict(zip(frames, out, strict=True)), unsupported=c.unsupported)
 
 
@@ -132,12 +132,6 @@ def _age(as_of: dt.date) -> pl.Expr:
         as_of.month * 100 + as_of.day
     )
     return (pl.lit(as_of.year) - dob.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)).cast(pl.Int64)
-
-
-def _collect(rows: int, *frames: pl.LazyFrame) -> list[pl.DataFrame]:
-    """Collect on the in-memory engine, which keeps row order through filters and joins (the
-    frames below rely on it; polars' default streaming engine does not promise it)."""
-    return collect_all(frames, rows)
 
 
 _INTERVAL_INTERNAL = ("period_start_known", "is_current", "reviews_in_period")
@@ -166,15 +160,15 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
     - each working-day count is computed once and read where it is needed again."""
     policy = policy or Policy()
     cl = clip_to_as_of(caseload, as_of)
-    rows = cl.reviews.height
     states = review_states(cl, as_of, policy).lazy()
     # the held reviews first: the deadlines read them four times (once per kind), and without
     # common-subplan elimination each read would recompute them from the states
-    (reviews,) = _collect(rows, held_reviews(states))
-    intervals, deadlines = _collect(
-        rows,
-        interval_frame(states, cl.midway_checks, as_of, policy),
-        deadline_frame(reviews.lazy(), cl.recommendations, as_of, policy, cl.unsupported),
+    reviews = collect(held_reviews(states))
+    intervals, deadlines = collect_all(
+        [
+            interval_frame(states, cl.midway_checks, as_of, policy),
+            deadline_frame(reviews.lazy(), cl.recommendations, as_of, policy, cl.unsupported),
+        ]
     )
 
     placement_now = (
@@ -188,8 +182,7 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
     midway_now = intervals.lazy().filter(
         pl.col("is_current") & (pl.col("review_number") == pl.col("reviews_in_period"))
     )
-    (kids,) = _collect(
-        rows,
+    kids = collect(
         current_states(states)
         .drop("reviews_in_period", "midway_policy")
         .join(cl.children.lazy().drop("short_breaks"), on="child_id", how="left", maintain_order="left")
@@ -212,19 +205,18 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
             pl.col("due_type").alias("next_review_type"),
             pl.col("midway_status").fill_null(pl.lit("not_required", dtype=MIDWAY_STATUS)),
             pl.col("observed_from").alias("period_from"),
-        ),
+        )
     )
     raised = flag_frame(kids, reviews, intervals, deadlines, cl, as_of, policy)
-    (flags,) = _collect(rows, raised.sort("child_id", "code"))
+    flags = collect(raised.sort("child_id", "code"))
     # each child's codes from the sorted flags (one flag per code and child): a plain list, where
     # sorting within each group was most of this step's time; `kids` is already in child order
     codes = flags.lazy().group_by("child_id", maintain_order=True).agg(pl.col("code").alias("flags"))
-    (children,) = _collect(
-        rows,
+    children = collect(
         kids.lazy()
         .join(codes, on="child_id", how="left", maintain_order="left")
         .with_columns(pl.col("flags").fill_null(pl.lit([], dtype=pl.List(pl.String))))
-        .select(CHILD_COLUMNS),
+        .select(CHILD_COLUMNS)
     )
     return EngineResult(
         as_of=as_of,

@@ -38,7 +38,7 @@ from functools import lru_cache
 import polars as pl
 
 from services.caseload import Caseload
-from services.lazy import collect_all
+from services.lazy import collect, collect_all
 from services.policy import Policy
 from services.workdays import add_working_days, add_working_days_expr, working_days_between
 
@@ -167,13 +167,10 @@ def flag_frame(
     # overdue deadlines of the current period, and late ones of its most recent review, with only
     # the columns the reasons need, materialised once (three flags read it; a national caseload has
     # millions of deadlines, so the filter runs before any string column is touched)
-    (cur_deadlines,) = collect_all(
-        [
-            deadlines.lazy()
-            .filter(_CURRENT_DEADLINES)
-            .select("child_id", "kind", "held_date", "due_date", "done_date", "status")
-        ],
-        caseload.reviews.height,
+    cur_deadlines = collect(
+        deadlines.lazy()
+        .filter(_CURRENT_DEADLINES)
+        .select("child_id", "kind", "held_date", "due_date", "done_date", "status")
     )
     frames = _Frames(
         current=lazy_current,
@@ -188,7 +185,7 @@ def flag_frame(
     # a code the data cannot decide is not even queried; in-memory engine: it keeps the orders the
     # queries rely on
     queries = [query(frames) for code, query in _queries(as_of, policy) if code not in skip]
-    return pl.concat(collect_all(queries, caseload.reviews.height), how="vertical").lazy()
+    return pl.concat(collect_all(queries), how="vertical").lazy()
 
 
 @lru_cache(maxsize=8)

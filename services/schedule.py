@@ -204,7 +204,6 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
         period_frame(caseload, as_of, policy).with_columns(
             pl.int_range(pl.len(), dtype=pl.Int64).alias("_po")  # period ordinal
         ),
-        caseload.reviews.height,
     )
     held = assign_periods(caseload.reviews, periods)
     zero = periods.lazy().with_columns(
@@ -279,7 +278,7 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
         "type_at_review",
         "due",
         "due_type",
-    ).pipe(collect, caseload.reviews.height)
+    ).pipe(collect)
 
 
 @lru_cache(maxsize=1)
