@@ -28,6 +28,8 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from services.caseload import Caseload
+from services.deadlines import KIND_FACT
+from services.flags import CODES, FACT_FLAGS
 from services.policy import MIDWAY_POLICIES, Policy
 from services.workdays import add_working_days, is_working_day
 
@@ -214,33 +216,9 @@ def report_rows(
 ONE_DAY = dt.timedelta(days=1)
 FRAMES = ("children", "flags", "reviews", "intervals", "deadlines")  # the frames of EngineResult
 
-# DOMAIN §8: the stable flag codes, in the order the engine lists undecidable ones
-CODES = (
-    "REVIEW_OVERDUE", "REVIEW_DUE_SOON", "REVIEW_LATE", "MIDWAY_OVERDUE", "MIDWAY_MISSED", "MIDWAY_DUE_SOON",
-    "REC_OVERDUE", "RECORD_LATE", "CARE_PLAN_NOT_UPDATED", "IRO_NOT_ALLOCATED", "SIBLINGS_SPLIT",
-    "NO_PERMANENCE_PLAN", "ESCALATION_OVERDUE", "FREQUENT_MISSING", "REVIEW_NOT_BROUGHT_FORWARD",
-)  # fmt: skip
-
-# which flags each optional fact of the source decides (DOMAIN §8: a flag the data cannot decide is
-# not raised); recommendations_sent_date decides no flag, only its deadline's status
-FLAGS_NEEDING = {
-    "record_completed_date": ("RECORD_LATE",),
-    "care_plan_updated_date": ("CARE_PLAN_NOT_UPDATED",),
-    "recommendations": ("REC_OVERDUE",),
-    "allocations": ("IRO_NOT_ALLOCATED", "SIBLINGS_SPLIT"),
-    "sibling_group": ("SIBLINGS_SPLIT",),
-    "permanence_plan": ("NO_PERMANENCE_PLAN",),
-    "events": ("REVIEW_NOT_BROUGHT_FORWARD",),
-    "missing": ("FREQUENT_MISSING",),
-    "escalations": ("ESCALATION_OVERDUE",),
-}
-# which optional fact each post-review deadline needs (its status is "unknown" without it)
-DEADLINE_FACT = {
-    "recommendations_to_tm": "recommendations_sent_date",
-    "record_completed": "record_completed_date",
-    "care_plan_updated": "care_plan_updated_date",
-    "recommendation_target": "recommendations",
-}
+# The vocabulary is shared with the engine (it is the specification, not a rule): the DOMAIN §8
+# codes (CODES, in the order undecidable ones are listed), the flags each optional fact decides
+# (FACT_FLAGS) and the fact each post-review deadline needs (KIND_FACT).
 
 
 def working_days_between(start: dt.date, end: dt.date) -> int:
@@ -432,7 +410,7 @@ def period_rows(
         for kind_, rec_id, ddue, done in todo:
             out.deadlines.append({
                 "child_id": child_id, "review_id": r["review_id"], "kind": kind_, "rec_id": rec_id, "due_date": ddue,
-                "done_date": done, "status": deadline_status(ddue, done, as_of, DEADLINE_FACT[kind_] in unsupported),
+                "done_date": done, "status": deadline_status(ddue, done, as_of, KIND_FACT[kind_] in unsupported),
             })  # fmt: skip
     return out
 
@@ -696,7 +674,7 @@ def compute_rows(
     flags += sibling_flags(looked_after)
 
     # a flag the data cannot decide is not raised (DOMAIN §8)
-    skip = {code for fact in unsupported for code in FLAGS_NEEDING.get(fact, ())}
+    skip = {code for fact in unsupported for code in FACT_FLAGS.get(fact, ())}
     out["flags"] = [f for f in flags if f["code"] not in skip]
     out["undecidable"] = tuple(code for code in CODES if code in skip)
     codes = _group(out["flags"])
