@@ -55,12 +55,19 @@ _EPOCH = dt.date(1970, 1, 1)
 
 
 @lru_cache(maxsize=1)
+def table_days() -> pl.Series:
+    """Every day of the look-up tables, TABLE_FIRST..TABLE_LAST, in order: position i is the day
+    `day_index` gives i for (services.schedule's month table uses the same span)."""
+    first = (TABLE_FIRST - _EPOCH).days
+    return pl.int_range(first, (TABLE_LAST - _EPOCH).days + 1, dtype=pl.Int32, eager=True).cast(pl.Date)
+
+
+@lru_cache(maxsize=1)
 def _tables() -> tuple[pl.Series, pl.Series]:
     """(count, working): count[i] = working days in [TABLE_FIRST, TABLE_FIRST + i];
     working[k] = day number (days since 1970-01-01) of the (k + 1)-th working day of the table."""
-    first = (TABLE_FIRST - _EPOCH).days
-    days = pl.int_range(first, (TABLE_LAST - _EPOCH).days + 1, dtype=pl.Int32, eager=True)
-    dates = days.cast(pl.Date)
+    dates = table_days()
+    days = dates.cast(pl.Int32)
     hol = pl.Series(list(england_bank_holidays()), dtype=pl.Date)
     is_wd = (dates.dt.weekday() <= 5) & ~dates.is_in(hol.implode())
     count = is_wd.cast(pl.Int32).cum_sum()
@@ -76,13 +83,13 @@ def _table_lits() -> tuple[pl.Expr, pl.Expr]:
     return pl.lit(count), pl.lit(working)
 
 
-def _named_like(out: pl.Expr, expr: pl.Expr) -> pl.Expr:
+def named_like(out: pl.Expr, expr: pl.Expr) -> pl.Expr:
     """Name the result like the input, as polars' own date functions do."""
     name = expr.meta.output_name(raise_if_undetermined=False)
     return out.alias(name) if name else out
 
 
-def _day_index(expr: pl.Expr) -> pl.Expr:
+def day_index(expr: pl.Expr) -> pl.Expr:
     """Index of each date into the tables, null outside them: a date before the table gives a
     negative number, which the non-strict unsigned cast makes null, and one after it is out of
     bounds, which the gathers below turn into null (`null_on_oob`). Few expression nodes on
@@ -98,12 +105,12 @@ def add_working_days_expr(expr: pl.Expr, n: int | pl.Expr) -> pl.Expr:
     if isinstance(n, int) and n == 0:
         return expr
     if isinstance(n, int):
-        out = _shift_lit(n).gather(_day_index(expr), null_on_oob=True).cast(pl.Date)
-        return _named_like(out, expr)
+        out = _shift_lit(n).gather(day_index(expr), null_on_oob=True).cast(pl.Date)
+        return named_like(out, expr)
     count, working = _table_lits()
-    k = (count.gather(_day_index(expr), null_on_oob=True) + n - 1).cast(pl.UInt32, strict=False)
+    k = (count.gather(day_index(expr), null_on_oob=True) + n - 1).cast(pl.UInt32, strict=False)
     out = working.gather(k, null_on_oob=True).cast(pl.Date)
-    return _named_like(pl.when(n == 0).then(expr).otherwise(out), expr)
+    return named_like(pl.when(n == 0).then(expr).otherwise(out), expr)
 
 
 @lru_cache(maxsize=16)
@@ -120,6 +127,6 @@ def working_days_between(start: pl.Expr, end: pl.Expr) -> pl.Expr:
     """Working days in (start, end]: how many working days `end` is after `start`
     (e.g. how many working days overdue a deadline is on `as_of`); negative when end < start."""
     table, _ = _table_lits()
-    i = table.gather(_day_index(start), null_on_oob=True)
-    j = table.gather(_day_index(end), null_on_oob=True)
-    return _named_like((j - i).cast(pl.Int64), start)
+    i = table.gather(day_index(start), null_on_oob=True)
+    j = table.gather(day_index(end), null_on_oob=True)
+    return named_like((j - i).cast(pl.Int64), start)
