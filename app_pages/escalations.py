@@ -13,8 +13,8 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from services import escalations as esc
-from services.domain_lists import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
+from services.casework import escalations as esc
+from services.casework.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
 from ui import results
 from ui.context import current_user, engine
 from ui.empty import require_data
@@ -187,7 +187,7 @@ with tab_open:
                 st.markdown("**Documents for the CAFCASS referral** (seed 004 §12)")
                 from sqlalchemy.orm import Session
 
-                from services.models import Escalation
+                from services.persistence.models import Escalation
 
                 with Session(engine()) as s:
                     current = s.get(Escalation, chosen).cafcass_checklist or {}

@@ -6,7 +6,7 @@ users, screen readers, and AppTest, which cannot click a chart): the chart's cli
 
 import streamlit as st
 
-from services.dashboard import NO_IRO, NO_TEAM
+from services.views.dashboard import NO_IRO, NO_TEAM
 from ui import charts, results
 from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url

@@ -12,9 +12,9 @@ from typing import Any
 
 import streamlit as st
 
-from services import midway_form as mf
-from services.casenote import case_note_data, case_note_docx, message_draft, render_case_note
-from services.domain_lists import (
+from services.casework import midway_check as mf
+from services.casework.casenote import case_note_data, case_note_docx, message_draft, render_case_note
+from services.casework.vocabulary import (
     CONTACT_MODES,
     ESCALATION_CATEGORIES,
     MIDWAY_OUTCOME_LABELS,

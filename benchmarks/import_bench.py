@@ -19,10 +19,10 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from services.db import make_engine, migrate, reset_schema  # noqa: E402
 from services.importers import collect, parse_files  # noqa: E402
 from services.importers import problems as pb  # noqa: E402
 from services.importers.writer import import_parsed  # noqa: E402
+from services.persistence.database import make_engine, migrate, reset_schema  # noqa: E402
 
 
 def synthetic_903(folder: Path, children: int, reviews_per_child: int = 10, seed: int = 1) -> None:

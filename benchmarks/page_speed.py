@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/page_speed.py [--runs 20]
 
-Loads the demo caseload (anchor services.demo.KNOWN_ANCHOR) into a temp SQLite file, opens each
+Loads the demo caseload (anchor services.demo.generate.KNOWN_ANCHOR) into a temp SQLite file, opens each
 Dashboard page through app.py, and times: the cold start (empty caches: caseload read, engine run
 now and 4 weeks earlier), the first visit of each page, then reruns (what a click or a filter
 already seen costs), then a rerun after a filter change (new cache key: filtering and
@@ -44,8 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20, help="reruns per page (default 20)")
     args = parser.parse_args(argv)
 
-    from services import db
-    from services.demo import KNOWN_ANCHOR, KNOWN_CHILD_ID, load_demo
+    from services.demo.generate import KNOWN_ANCHOR, KNOWN_CHILD_ID, load_demo
+    from services.persistence import database as db
 
     tmp = tempfile.mkdtemp(prefix="midway-bench-")
     url = f"sqlite:///{tmp}/bench.db"

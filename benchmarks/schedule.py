@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/schedule.py [--national 100000] [--authority 2000] [--sample 10000]
 
 - a synthetic national caseload (100,000 children, about 1,000,000 reviews) and an authority of
-  2,000 children: the time of `services.engine.compute` (schedule + midway + deadlines + flags),
+  2,000 children: the time of `services.engine.compute.compute` (schedule + midway + deadlines + flags),
   and, for scale, the time merely to read the same rows from Parquet;
 - a straightforward per-row Python implementation of the same rules (tests/schedule_oracle.py
   `compute_rows`: dicts, lists and loops, dateutil, the scalar working-day functions and a
@@ -38,9 +38,9 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from services.caseload import Caseload, conform  # noqa: E402
-from services.engine import compute  # noqa: E402
-from services.policy import Policy  # noqa: E402
+from services.engine.caseload import Caseload, conform  # noqa: E402
+from services.engine.compute import compute  # noqa: E402
+from services.engine.policy import Policy  # noqa: E402
 from tests.schedule_oracle import FRAMES, compute_rows, report_rows, sorted_rows, tables_as_rows  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 23)

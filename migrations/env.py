@@ -1,10 +1,10 @@
-"""Alembic environment: runs on the connection `services.db.migrate` hands over, or on
+"""Alembic environment: runs on the connection `services.persistence.database.migrate` hands over, or on
 DATABASE_URL when called from the `alembic` command line."""
 
 from alembic import context
 
-from services.db import database_url, make_engine
-from services.models import Base
+from services.persistence.database import database_url, make_engine
+from services.persistence.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -18,10 +18,10 @@ import sys
 from services.errors import UsageError
 
 SUBCOMMANDS = {
-    "report": ("services.report_cli", "Write the schedule and drift report for every child looked after."),
-    "import": ("services.importers.cli", "Import SSDA903 files or Midway's template into the database."),
-    "demo": ("services.demo", "Load the synthetic demo caseload."),
-    "migrate": ("services.db_cli", "Create or upgrade the database schema."),
+    "report": ("services.cli.report", "Write the schedule and drift report for every child looked after."),
+    "import": ("services.cli.import_files", "Import SSDA903 files or Midway's template into the database."),
+    "demo": ("services.demo.generate", "Load the synthetic demo caseload."),
+    "migrate": ("services.cli.migrate", "Create or upgrade the database schema."),
 }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from services.caseload import SCHEMAS, Caseload, conform
+from services.engine.caseload import SCHEMAS, Caseload, conform
 
 D = dt.date
 

@@ -1,17 +1,17 @@
 """A straightforward per-child Python implementation of the engine's rules (DOMAIN §2-§4, §8).
 
 Plain per-child Python (dicts, lists and loops, `dateutil.relativedelta`, the scalar
-`services.workdays.add_working_days` / `is_working_day` and a day-counting `working_days_between`),
-sharing no code with the vectorised engine (services.engine): a test oracle (the hypothesis tests
+`services.engine.workdays.add_working_days` / `is_working_day` and a day-counting `working_days_between`),
+sharing no code with the vectorised engine (services.engine.compute): a test oracle (the hypothesis tests
 compare the engine with it on random caseloads) and the per-row baseline of `benchmarks/schedule.py`.
 Not used by the app. The rules are DOMAIN.md's; where DOMAIN leaves a choice open (the reason
 sentences, which reviews' deadlines a flag looks at, which of several overdue items a reason names)
-it makes the choice the engine's modules document (services.schedule, midway, deadlines, flags).
+it makes the choice the engine's modules document (services.engine.schedule, midway, deadlines, flags).
 
-- `compute_rows(caseload, as_of, policy)`: everything `services.engine.EngineResult` holds, as lists
+- `compute_rows(caseload, as_of, policy)`: everything `services.engine.compute.EngineResult` holds, as lists
   of row dicts: children (with all 15 flag codes), flags (with the engine's reason sentences),
   reviews, intervals, deadlines and undecidable, from the data as it stood on as_of
-  (`clip_to_as_of`, the plain-Python twin of `services.engine.clip_to_as_of`).
+  (`clip_to_as_of`, the plain-Python twin of `services.engine.compute.clip_to_as_of`).
 - `report_rows(caseload, as_of, policy)`: the earlier, smaller oracle (schedule, the current midway
   check and the six review / midway flags only), kept because the benchmark still prints its figure
   beside the full one so the change of baseline stays visible.
@@ -27,11 +27,11 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from services.caseload import Caseload
-from services.deadlines import KIND_FACT
-from services.flags import CODES, FACT_FLAGS
-from services.policy import MIDWAY_POLICIES, Policy
-from services.workdays import add_working_days, is_working_day
+from services.engine.caseload import Caseload
+from services.engine.deadlines import KIND_FACT
+from services.engine.flags import CODES, FACT_FLAGS
+from services.engine.policy import MIDWAY_POLICIES, Policy
+from services.engine.workdays import add_working_days, is_working_day
 
 Row = dict[str, Any]
 
@@ -626,7 +626,7 @@ def sibling_flags(looked_after: list[Row]) -> list[Row]:
 def compute_rows(
     caseload: Caseload, as_of: dt.date, policy: Policy | None = None, rows: dict[str, list[Row]] | None = None
 ) -> dict[str, Any]:
-    """What `services.engine.compute` returns, as lists of row dicts: children, flags, reviews,
+    """What `services.engine.compute.compute` returns, as lists of row dicts: children, flags, reviews,
     intervals, deadlines (each with the engine's columns) and undecidable (a tuple of codes).
     `rows` may pass the frames already as row dicts (so the benchmark times the rules, not the
     conversion)."""

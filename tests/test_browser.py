@@ -22,7 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
-AS_OF = "2026-11-23"  # services.demo.KNOWN_ANCHOR: the demo is laid out around it
+AS_OF = "2026-11-23"  # services.demo.generate.KNOWN_ANCHOR: the demo is laid out around it
 
 pytestmark = [
     pytest.mark.browser,

@@ -7,9 +7,9 @@ import io
 
 from docx import Document
 
-from services.casenote import case_note_data, case_note_docx, message_draft, render_case_note
-from services.midway_form import save_check
-from services.policy import Policy
+from services.casework.casenote import case_note_data, case_note_docx, message_draft, render_case_note
+from services.casework.midway_check import save_check
+from services.engine.policy import Policy
 from tests.casework_seed import AS_OF, seed, valid_answers
 
 EXPECTED_DEFAULT = """CISRO Midway CLA Review Check

@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from services import db
-from services import models as m
-from services.escalations import raise_escalation
-from services.midway_form import form_context, save_check, save_draft
+from services.casework.escalations import raise_escalation
+from services.casework.midway_check import form_context, save_check, save_draft
+from services.persistence import database as db
+from services.persistence import models as m
 from tests.casework_seed import AS_OF, seed, valid_answers
 
 SHIFT = dt.date.today() - AS_OF  # the pages work on today's date: move the seed so AS_OF is today

@@ -1,4 +1,4 @@
-"""services.dashboard on a small hand-built engine result (the engine contract's frames), so the
+"""services.views.dashboard on a small hand-built engine result (the engine contract's frames), so the
 dashboard's numbers are checked exactly, independent of the engine's own tests."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from services import dashboard as d
-from services.caseload import Caseload, conform
-from services.engine import EngineResult
-from services.policy import Policy
+from services.engine.caseload import Caseload, conform
+from services.engine.compute import EngineResult
+from services.engine.policy import Policy
+from services.views import dashboard as d
 
 D = dt.date
 AS_OF = D(2026, 11, 23)  # a Monday
@@ -345,8 +345,8 @@ def test_work_list_window_is_a_policy_setting(days, expected):
 
 
 def test_staff_fte_reads_iro_fte(engine) -> None:  # noqa: ANN001
-    from services.db import unit_of_work
-    from services.models import Staff
+    from services.persistence.database import unit_of_work
+    from services.persistence.models import Staff
 
     with unit_of_work(engine, "test") as s:
         s.add_all(

@@ -1,5 +1,5 @@
 """AppTest of the Dashboard pages over the demo caseload (a temp SQLite file): each renders without an
-exception, the filters change the numbers (and match services.dashboard's), the keyboard path of a
+exception, the filters change the numbers (and match services.views.dashboard's), the keyboard path of a
 heatmap selection lists that cell's children, the known demo child's timeline shows its known
 reviews, and an empty database or an unknown child id says what to do instead of a traceback."""
 
@@ -14,10 +14,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from services import dashboard, db
-from services.caseload import load_caseload
-from services.demo import KNOWN_ANCHOR, KNOWN_CHILD_ID, KNOWN_CHILD_REVIEWS, load_demo
-from services.engine import compute
+from services.demo.generate import KNOWN_ANCHOR, KNOWN_CHILD_ID, KNOWN_CHILD_REVIEWS, load_demo
+from services.engine.caseload import load_caseload
+from services.engine.compute import compute
+from services.persistence import database as db
+from services.views import dashboard
 
 APP = "../app.py"
 AS_OF = KNOWN_ANCHOR

@@ -11,11 +11,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services import models as m
 from services.__main__ import main
-from services.caseload import load_caseload
-from services.db import unit_of_work
-from services.demo import (
+from services.demo.generate import (
     FIRST_NAMES,
     KNOWN_ANCHOR,
     KNOWN_CHILD_ID,
@@ -26,8 +23,11 @@ from services.demo import (
     generate,
     load_demo,
 )
+from services.engine.caseload import load_caseload
+from services.engine.policy import Policy
 from services.errors import UsageError
-from services.policy import Policy
+from services.persistence import models as m
+from services.persistence.database import unit_of_work
 
 D = dt.date
 ANCHORS = (KNOWN_ANCHOR, D(2025, 4, 7))  # the second lands just after Easter: bank-holiday edges
@@ -361,7 +361,7 @@ REQUIRED_FLAGS = (
 def test_drift_rates_through_the_engine(sqlite_engine, anchor: dt.date) -> None:
     """Most children on track; 8-25 % with a drift flag (the *_DUE_SOON flags are warnings of what is
     coming, not drift, so they are not counted); each planted child shows its flag."""
-    from services.engine import compute
+    from services.engine.compute import compute
 
     load_demo(sqlite_engine, anchor)
     result = compute(load_caseload(sqlite_engine), anchor, Policy())

@@ -24,13 +24,13 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.caseload import FACTS
-from services.deadlines import COLUMNS as DEADLINE_COLUMNS
-from services.engine import CHILD_COLUMNS, compute
-from services.flags import FLAG_SCHEMA
-from services.policy import MIDWAY_POLICIES, Policy
-from services.schedule import REVIEW_COLUMNS
-from services.workdays import add_working_days, is_working_day
+from services.engine.caseload import FACTS
+from services.engine.compute import CHILD_COLUMNS, compute
+from services.engine.deadlines import COLUMNS as DEADLINE_COLUMNS
+from services.engine.flags import FLAG_SCHEMA
+from services.engine.policy import MIDWAY_POLICIES, Policy
+from services.engine.schedule import REVIEW_COLUMNS
+from services.engine.workdays import add_working_days, is_working_day
 from tests.caseload_builder import caseload
 from tests.schedule_oracle import compute_rows, sorted_rows
 

@@ -10,9 +10,9 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.engine import compute
-from services.policy import MIDWAY_POLICIES, Policy
-from services.workdays import add_working_days, is_working_day
+from services.engine.compute import compute
+from services.engine.policy import MIDWAY_POLICIES, Policy
+from services.engine.workdays import add_working_days, is_working_day
 from tests.caseload_builder import caseload
 from tests.schedule_oracle import report_rows
 

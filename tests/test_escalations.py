@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from services import models as m
-from services.domain_lists import CAFCASS_DOCUMENTS
-from services.escalations import (
+from services.casework.escalations import (
     EscalationError,
     add_good_practice,
     cafcass_missing,
@@ -20,7 +18,9 @@ from services.escalations import (
     raise_escalation,
     set_cafcass_checklist,
 )
-from services.policy import Policy
+from services.casework.vocabulary import CAFCASS_DOCUMENTS
+from services.engine.policy import Policy
+from services.persistence import models as m
 from tests.casework_seed import D, seed
 
 IRO = "Iris Reviewer"
@@ -66,7 +66,7 @@ def test_stage_progression_keeps_history_and_flags_overdue_with_next_stage(engin
     )  # fmt: skip
     assert row["formal_working_days"] == 7 and row["formal_over_limit"] is False
     # the engine's view (caseload frame) sees the current stage too
-    from services.caseload import load_caseload
+    from services.engine.caseload import load_caseload
 
     assert load_caseload(engine).escalations.select("stage", "stage_due_date").row(0) == (2, D(2026, 6, 26))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from services.engine import compute
-from services.policy import Policy
+from services.engine.compute import compute
+from services.engine.policy import Policy
 from tests.caseload_builder import caseload, one_child
 
 D = dt.date

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services import models as m
 from services.importers import collect, parse_files, read_caseload
 from services.importers import problems as pb
 from services.importers.inputs import InputFile
 from services.importers.ssda903 import UNSUPPORTED
 from services.importers.writer import import_parsed
+from services.persistence import models as m
 from tests.conftest import FAKE_903
 
 D = dt.date

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from services.engine import compute
-from services.policy import Policy
+from services.engine.compute import compute
+from services.engine.policy import Policy
 from tests.caseload_builder import one_child
 
 D = dt.date

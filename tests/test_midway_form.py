@@ -8,9 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services import models as m
-from services.caseload import load_caseload
-from services.midway_form import (
+from services.casework.midway_check import (
     TEMPLATES,
     ConcurrentEditError,
     ValidationError,
@@ -19,7 +17,9 @@ from services.midway_form import (
     save_draft,
     validate,
 )
-from services.workdays import add_working_days
+from services.engine.caseload import load_caseload
+from services.engine.workdays import add_working_days
+from services.persistence import models as m
 from tests.casework_seed import AS_OF, CHECK_DATE, REVIEW_DATE, D, seed, valid_answers
 
 ACTOR = "Iris Reviewer"

@@ -9,9 +9,9 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from services import models as m
-from services.caseload import load_caseload
-from services.db import unit_of_work
+from services.engine.caseload import load_caseload
+from services.persistence import models as m
+from services.persistence.database import unit_of_work
 
 D = dt.date
 

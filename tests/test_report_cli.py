@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from services import models as m
 from services.__main__ import main
-from services.db import unit_of_work
+from services.persistence import models as m
+from services.persistence.database import unit_of_work
 
 D = dt.date
 HEADER = (

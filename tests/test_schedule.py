@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from services.engine import compute
-from services.policy import Policy
+from services.engine.compute import compute
+from services.engine.policy import Policy
 from tests.caseload_builder import caseload, one_child
 
 D = dt.date

@@ -1,4 +1,4 @@
-"""services.timeline on the hand-built engine result of test_dashboard: exact events per lane."""
+"""services.views.timeline on the hand-built engine result of test_dashboard: exact events per lane."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from services.timeline import LANES, child_profile, child_timeline
+from services.views.timeline import LANES, child_profile, child_timeline
 from tests.test_dashboard import AS_OF, fake_caseload, fake_result
 
 D = dt.date

@@ -10,9 +10,9 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.policy import Policy
-from services.schedule import add_months_expr, months_after
-from services.workdays import (
+from services.engine.policy import Policy
+from services.engine.schedule import add_months_expr, months_after
+from services.engine.workdays import (
     add_working_days,
     add_working_days_expr,
     england_bank_holidays,

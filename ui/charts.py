@@ -86,7 +86,7 @@ def _colorbar(value: str, vmax: float) -> dict:
 
 
 def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure:
-    """`cells` from services.dashboard.heatmap_cells; value "count" or "rate".
+    """`cells` from services.views.dashboard.heatmap_cells; value "count" or "rate".
 
     One selectable square per cell, the number written in it. Cells with nothing to show (zero, or
     no check due for a rate) are pale grey squares so the eye goes to the coloured ones."""
@@ -178,7 +178,7 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
 
 
 def timeline_figure(events: pl.DataFrame, as_of: dt.date) -> go.Figure:
-    """`events` from services.timeline.child_timeline: bars for spans, symbols for dated facts."""
+    """`events` from services.views.timeline.child_timeline: bars for spans, symbols for dated facts."""
     lanes = events.get_column("lane").unique(maintain_order=True).to_list()
     fig = go.Figure()
     bars = events.filter(pl.col("end").is_not_null())

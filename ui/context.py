@@ -11,8 +11,8 @@ import streamlit as st
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from services import db
-from services.models import Staff
+from services.persistence import database as db
+from services.persistence.models import Staff
 
 
 @st.cache_resource(show_spinner=False)

@@ -19,7 +19,7 @@ DEMO_ACTOR = "Midway demo loader"
 
 
 def _load_demo() -> None:
-    from services.demo import load_demo
+    from services.demo.generate import load_demo
 
     with st.spinner("Loading the demo caseload…"):
         load_demo(engine(), anchor=dt.date.today(), actor=DEMO_ACTOR)

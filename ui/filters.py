@@ -16,8 +16,8 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from services.dashboard import ALL, filter_options
-from services.policy import MIDWAY_POLICIES
+from services.engine.policy import MIDWAY_POLICIES
+from services.views.dashboard import ALL, filter_options
 from ui import results
 
 POLICY_LABELS = {

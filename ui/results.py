@@ -14,10 +14,10 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from services import dashboard
-from services.caseload import Caseload, load_caseload
-from services.policy import Policy, policy_from_env
-from services.timeline import child_profile, child_timeline
+from services.engine.caseload import Caseload, load_caseload
+from services.engine.policy import Policy, policy_from_env
+from services.views import dashboard
+from services.views.timeline import child_profile, child_timeline
 from ui.context import engine
 
 
@@ -43,7 +43,7 @@ def is_empty(version: int) -> bool:
 
 @st.cache_data(show_spinner="Working out schedules and flags…", max_entries=24)
 def engine_result(version: int, as_of: dt.date, policy_name: str) -> Any:
-    from services.engine import compute
+    from services.engine.compute import compute
 
     return compute(caseload(version), as_of, policy_for(policy_name))
 
@@ -122,7 +122,7 @@ def child_choices(version: int) -> dict[str, str]:
 @st.cache_data(show_spinner=False, max_entries=16)
 def report_data(version: int, filters: tuple) -> tuple[pl.DataFrame, tuple[str, ...]]:
     """(the CLI report's frame for the filtered children, the flag codes the data cannot decide)."""
-    from services.report import report_frame
+    from services.views.report import report_frame
 
     result = filtered_result(version, *filters)
     return report_frame(result), tuple(result.undecidable)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.caseload import Caseload
+from services.engine.caseload import Caseload
 from services.errors import UsageError
 from services.importers import problems as pb
 from services.importers.bundle import Parsed, to_caseload

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from services.caseload import Caseload, conform, empty_frame
+from services.engine.caseload import Caseload, conform, empty_frame
 from services.importers import problems as pb
 
 D = pl.Date()

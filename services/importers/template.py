@@ -24,13 +24,13 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Engine
 
-from services.caseload import load_caseload
+from services.engine.caseload import load_caseload
+from services.engine.policy import DEFAULT_ESCALATION_STAGES
 from services.importers import problems as pb
 from services.importers.bundle import Parsed, shape
 from services.importers.inputs import InputFile, parse_flexible, read_csv, tidy
 from services.importers.ssda903 import LS, PLACE, REVIEW_CODE, SHORT_BREAK_LS
-from services.models import MIDWAY_OUTCOMES
-from services.policy import DEFAULT_ESCALATION_STAGES
+from services.persistence.models import MIDWAY_OUTCOMES
 
 
 @dataclass(frozen=True)
@@ -515,7 +515,7 @@ def _checks_with_iro(engine: Engine) -> pl.DataFrame:
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from services.models import MidwayCheck
+    from services.persistence.models import MidwayCheck
 
     with Session(engine) as s:
         rows = s.execute(

@@ -24,11 +24,11 @@ import polars as pl
 from sqlalchemy import Connection, Engine, Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from services import models as m
-from services.db import audit, unit_of_work
 from services.errors import UsageError
 from services.importers import problems as pb
 from services.importers.bundle import TABLES, Parsed, schema
+from services.persistence import models as m
+from services.persistence.database import audit, unit_of_work
 
 Progress = Callable[[float, str], None]
 

@@ -13,7 +13,7 @@ import polars as pl
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from services import models as m
+from services.persistence import models as m
 
 D = pl.Date
 S = pl.String
@@ -59,7 +59,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 }  # fmt: skip
 
 # Optional facts a source may lack: the names `Caseload.unsupported` holds. A flag (or deadline)
-# that needs a fact the source lacks is not raised / is "unknown" (DOMAIN §8); services.flags maps
+# that needs a fact the source lacks is not raised / is "unknown" (DOMAIN §8); services.engine.flags maps
 # each fact to the flag codes it decides (`FACT_FLAGS`).
 FACTS: dict[str, str] = {
     "recommendations_sent_date": "reviews.recommendations_sent_date (deadline: recommendations to the TM)",

@@ -57,7 +57,7 @@ _EPOCH = dt.date(1970, 1, 1)
 @lru_cache(maxsize=1)
 def table_days() -> pl.Series:
     """Every day of the look-up tables, TABLE_FIRST..TABLE_LAST, in order: position i is the day
-    `day_index` gives i for (services.schedule's month table uses the same span)."""
+    `day_index` gives i for (services.engine.schedule's month table uses the same span)."""
     first = (TABLE_FIRST - _EPOCH).days
     return pl.int_range(first, (TABLE_LAST - _EPOCH).days + 1, dtype=pl.Int32, eager=True).cast(pl.Date)
 

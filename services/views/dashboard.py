@@ -1,7 +1,7 @@
 """The dashboard's numbers, as pure polars over the engine's output (no Streamlit here).
 
 Every page of the Dashboard section asks this module, so that what a service manager sees on the
-projector is unit-tested without a browser. Inputs are an `EngineResult` (services.engine) and, where
+projector is unit-tested without a browser. Inputs are an `EngineResult` (services.engine.compute) and, where
 the engine does not carry a fact (open escalations, recommendation texts), the `Caseload` it was
 computed from.
 
@@ -26,8 +26,8 @@ import polars as pl
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from services.caseload import Caseload
-from services.policy import Policy
+from services.engine.caseload import Caseload
+from services.engine.policy import Policy
 
 Granularity = Literal["week", "month"]
 RowDimension = Literal["team", "iro"]
@@ -265,7 +265,7 @@ def cell_children(
 def staff_fte(engine: Engine) -> pl.DataFrame:
     """Each IRO's full-time equivalent (staff.fte): the Caseload does not carry it, and the
     IRO Handbook's 50-70 range is per full-time IRO."""
-    from services.models import Staff
+    from services.persistence.models import Staff
 
     with Session(engine) as s:
         rows = s.execute(select(Staff.code, Staff.fte).where(Staff.role == "iro")).all()

@@ -16,10 +16,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services import models as m
-from services.db import unit_of_work
-from services.domain_lists import SIGNIFICANT_EVENT_TYPES
-from services.policy import Policy
+from services.casework.vocabulary import SIGNIFICANT_EVENT_TYPES
+from services.engine.policy import Policy
+from services.persistence import models as m
+from services.persistence.database import unit_of_work
 
 DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
 
@@ -111,10 +111,10 @@ def next_review(
     a decision to bring it forward). None when the engine is not available or the child is not
     looked after on `as_of`."""
     try:
-        from services.engine import compute
+        from services.engine.compute import compute
     except ImportError:
         return None
-    from services.caseload import load_caseload
+    from services.engine.caseload import load_caseload
 
     cl = load_caseload(engine)
     one = dataclasses.replace(cl, **{name: f.filter(pl.col("child_id") == child_id) for name, f in cl.tables().items()})

@@ -6,8 +6,8 @@ import datetime as dt
 
 import polars as pl
 
-from services.caseload import Caseload
-from services.lazy import collect
+from services.engine.caseload import Caseload
+from services.engine.lazy import collect
 
 
 def looked_after_on(caseload: Caseload, as_of: dt.date) -> pl.DataFrame:
@@ -29,7 +29,7 @@ def allocations_on(caseload: Caseload, as_of: dt.date) -> pl.DataFrame:
 
 def allocations_on_lazy(caseload: Caseload, as_of: dt.date) -> pl.LazyFrame:
     """`allocations_on` as a lazy query (the engine joins it into a larger one; collect it with
-    services.lazy, on the in-memory engine, which keeps the order `last()` relies on)."""
+    services.engine.lazy, on the in-memory engine, which keeps the order `last()` relies on)."""
     role = pl.col("role")
     # one pass: each child's open allocations in date order, the latest of each role (rather than
     # a group per role joined back three times: fewer steps, which is most of a small caseload's time)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from services.db import database_url, make_engine, migrate
+from services.persistence.database import database_url, make_engine, migrate
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

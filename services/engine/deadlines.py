@@ -20,8 +20,8 @@ from functools import lru_cache
 
 import polars as pl
 
-from services.policy import Policy
-from services.workdays import add_working_days_expr
+from services.engine.policy import Policy
+from services.engine.workdays import add_working_days_expr
 
 KINDS: tuple[str, ...] = ("recommendations_to_tm", "record_completed", "care_plan_updated", "recommendation_target")
 # which Caseload.unsupported fact each deadline needs
@@ -46,7 +46,7 @@ INTERNAL = (*COLUMNS, *KEYS[2:])
 @lru_cache(maxsize=32)
 def status_expr(as_of: dt.date, unknown_kinds: tuple[str, ...] = ()) -> pl.Expr:
     """The status of each deadline row; `unknown_kinds`: the kinds whose fact the source cannot
-    carry. (Built once per as_of: see services.flags._queries.)"""
+    carry. (Built once per as_of: see services.engine.flags._queries.)"""
     due, done = pl.col("due_date"), pl.col("done_date")
     unknown = pl.col("kind").is_in(list(unknown_kinds)) if unknown_kinds else pl.lit(False)
     return (

@@ -2,7 +2,7 @@
 
 Each held review opens an interval that the next review (or the end of the period of care) closes.
 The due date is fixed when the review is held, from the schedule *as it stood at that review*
-(`due_at_review` of `services.schedule.review_states`): later events that move the next review
+(`due_at_review` of `services.engine.schedule.review_states`): later events that move the next review
 (brought forward, placement order, adoption) do not move the check.
 
 Policies (the deployment's `Policy.midway_policy`, overridden per child by `children.midway_policy`;
@@ -28,7 +28,7 @@ from functools import lru_cache
 
 import polars as pl
 
-from services.policy import MIDWAY_POLICIES, Policy
+from services.engine.policy import MIDWAY_POLICIES, Policy
 
 STATUSES: tuple[str, ...] = ("done", "due", "overdue", "missed", "superseded", "not_required")
 # Enums, not strings: one value per review of a national caseload, and a string column built from

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from services.engine import EngineResult
+from services.engine.compute import EngineResult
 
 REPORT_COLUMNS: tuple[str, ...] = (
     "child_id",

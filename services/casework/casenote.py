@@ -21,9 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from services import models as m
-from services.domain_lists import MIDWAY_OUTCOME_LABELS, RECOMMENDATION_STATUS_LABELS
-from services.midway_form import (
+from services.casework.midway_check import (
     CHECKLIST_ROWS,
     IRO_SUMMARY,
     as_date,
@@ -31,7 +29,9 @@ from services.midway_form import (
     get_template,
     uk_date,
 )
-from services.policy import Policy
+from services.casework.vocabulary import MIDWAY_OUTCOME_LABELS, RECOMMENDATION_STATUS_LABELS
+from services.engine.policy import Policy
+from services.persistence import models as m
 
 DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
 

@@ -17,11 +17,11 @@ import polars as pl
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from services import models as m
-from services.db import unit_of_work
-from services.domain_lists import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
-from services.policy import Policy
-from services.workdays import add_working_days, working_days_between
+from services.casework.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
+from services.engine.policy import Policy
+from services.engine.workdays import add_working_days, working_days_between
+from services.persistence import models as m
+from services.persistence.database import unit_of_work
 
 DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
 

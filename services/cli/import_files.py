@@ -13,11 +13,11 @@ from pathlib import Path
 
 import polars as pl
 
-from services.db import database_url, make_engine, migrate
 from services.importers import collect, parse_files
 from services.importers import problems as pb
 from services.importers.template import workbook_bytes
 from services.importers.writer import import_parsed
+from services.persistence.database import database_url, make_engine, migrate
 
 SHOWN = 30
 

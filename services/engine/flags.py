@@ -37,10 +37,10 @@ from functools import lru_cache
 
 import polars as pl
 
-from services.caseload import Caseload
-from services.lazy import collect, collect_all
-from services.policy import Policy
-from services.workdays import add_working_days, add_working_days_expr, working_days_between
+from services.engine.caseload import Caseload
+from services.engine.lazy import collect, collect_all
+from services.engine.policy import Policy
+from services.engine.workdays import add_working_days, add_working_days_expr, working_days_between
 
 CODES: tuple[str, ...] = (
     "REVIEW_OVERDUE",
@@ -60,7 +60,7 @@ CODES: tuple[str, ...] = (
     "REVIEW_NOT_BROUGHT_FORWARD",
 )
 
-# Caseload.unsupported fact -> the flags it decides (fact names: services.caseload.FACTS)
+# Caseload.unsupported fact -> the flags it decides (fact names: services.engine.caseload.FACTS)
 FACT_FLAGS: dict[str, tuple[str, ...]] = {
     "record_completed_date": ("RECORD_LATE",),
     "care_plan_updated_date": ("CARE_PLAN_NOT_UPDATED",),

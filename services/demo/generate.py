@@ -5,8 +5,8 @@ choice, dates are laid out relative to `anchor`, so the same pair always gives i
 demo never "ages" (reload it with a later `--as-of` and the council moves with it). It gives about 600
 children looked after on the anchor date plus about 220 who left care in the three years before it,
 8 teams, 10 IROs, sibling groups, re-admissions, placement orders and adoptions, missing episodes,
-reviews on the statutory schedule (the same rules as `services.schedule`: every timescale comes from
-`services.policy.Policy`), recommendations, midway checks, significant events and escalations.
+reviews on the statutory schedule (the same rules as `services.engine.schedule`: every timescale comes from
+`services.engine.policy.Policy`), recommendations, midway checks, significant events and escalations.
 
 Why the drift is planted rather than random: realistic councils have most children on track, and the
 drift concentrates on a minority. History (earlier reviews, earlier intervals) carries realistic
@@ -48,13 +48,21 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import Engine, text
 
-from services import models as m
-from services.db import audit, database_url, is_empty, make_engine, migrate, reset_schema, unit_of_work
-from services.domain_lists import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, SIGNIFICANT_EVENT_TYPES
+from services.casework.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, SIGNIFICANT_EVENT_TYPES
+from services.engine.policy import Policy
+from services.engine.workdays import add_working_days as _add_working_days
+from services.engine.workdays import is_working_day
 from services.errors import UsageError
-from services.policy import Policy
-from services.workdays import add_working_days as _add_working_days
-from services.workdays import is_working_day
+from services.persistence import models as m
+from services.persistence.database import (
+    audit,
+    database_url,
+    is_empty,
+    make_engine,
+    migrate,
+    reset_schema,
+    unit_of_work,
+)
 
 D = dt.date
 DEFAULT_SEED = 2026
@@ -65,7 +73,7 @@ KNOWN_CHILD_REVIEWS: tuple[dt.date, ...] = (
     D(2024, 7, 10), D(2025, 1, 2), D(2025, 7, 14), D(2026, 1, 12), D(2026, 7, 10),
 )  # fmt: skip
 
-# --- scale and drift rates (tuned against services.engine: see tests/test_demo.py) ---------------
+# --- scale and drift rates (tuned against services.engine.compute: see tests/test_demo.py) ---------------
 LOOKED_AFTER_TARGET = 600
 LEAVERS_TARGET = 220
 SHORT_BREAK_CHILDREN = 6
@@ -275,7 +283,7 @@ def _days(n: int) -> dt.timedelta:
 
 @lru_cache(maxsize=65536)
 def add_working_days(start: dt.date, n: int) -> dt.date:
-    """services.workdays.add_working_days, memoised: the generator asks for the same few thousand."""
+    """services.engine.workdays.add_working_days, memoised: the generator asks for the same few thousand."""
     return _add_working_days(start, n)
 
 
@@ -300,12 +308,12 @@ def _age(dob: dt.date, on: dt.date) -> int:
     return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
 
 
-# --- the schedule (mirrors services.schedule, DOMAIN §3) ----------------------------------------
+# --- the schedule (mirrors services.engine.schedule, DOMAIN §3) ----------------------------------------
 
 
 def _next_due(p: _Period, held: list[dt.date], policy: Policy) -> tuple[dt.date, str, dt.date]:
     """Due date, type and trigger date of the next review, counting every fact pending after the
-    last review. The review is then held after its trigger, so `services.schedule` (which counts
+    last review. The review is then held after its trigger, so `services.engine.schedule` (which counts
     facts up to the day the review is held) arrives at the same due date."""
     n = len(held)
     last = held[-1] if held else None

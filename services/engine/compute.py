@@ -5,8 +5,8 @@
 Everything is vectorised polars over the whole caseload (no per-child Python loop), so the same
 functions serve one child's timeline, a team heatmap and the national-scale report. Data dated after
 `as_of` is ignored first (`clip_to_as_of`): computing at as_of - 28 days gives "4 weeks ago".
-The rules live in services.schedule (DOMAIN §3), services.midway (§4), services.deadlines (§3 after
-a review) and services.flags (§8); every number in services.policy.
+The rules live in services.engine.schedule (DOMAIN §3), services.engine.midway (§4), services.engine.deadlines (§3 after
+a review) and services.engine.flags (§8); every number in services.engine.policy.
 """
 
 from __future__ import annotations
@@ -18,16 +18,16 @@ from functools import lru_cache
 
 import polars as pl
 
-from services.allocation import allocations_on_lazy
-from services.caseload import Caseload
-from services.deadlines import COLUMNS as DEADLINE_COLUMNS
-from services.deadlines import deadlines as deadline_frame
-from services.flags import flag_frame, undecidable_codes
-from services.lazy import collect, collect_all
-from services.midway import STATUS as MIDWAY_STATUS
-from services.midway import intervals as interval_frame
-from services.policy import Policy
-from services.schedule import REVIEW_COLUMNS, current_states, held_reviews, review_states
+from services.engine.allocation import allocations_on_lazy
+from services.engine.caseload import Caseload
+from services.engine.deadlines import COLUMNS as DEADLINE_COLUMNS
+from services.engine.deadlines import deadlines as deadline_frame
+from services.engine.flags import flag_frame, undecidable_codes
+from services.engine.lazy import collect, collect_all
+from services.engine.midway import STATUS as MIDWAY_STATUS
+from services.engine.midway import intervals as interval_frame
+from services.engine.policy import Policy
+from services.engine.schedule import REVIEW_COLUMNS, current_states, held_reviews, review_states
 
 CHILD_COLUMNS: tuple[str, ...] = (
     "child_id", "display_name", "date_of_birth", "age", "team", "iro", "iro_code", "social_worker",

@@ -2,7 +2,7 @@
 
     python -m services report --as-of 2026-11-23 [--policy NAME] [--database URL | --input PATH] --out report.csv
 
-Columns: services.report.REPORT_COLUMNS (ISO dates; empty cells for nothing). Bad arguments raise
+Columns: services.views.report.REPORT_COLUMNS (ISO dates; empty cells for nothing). Bad arguments raise
 UsageError (exit code 2, one-line message).
 """
 
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import polars as pl
 
+from services.engine.policy import MIDWAY_POLICIES, policy_from_env
 from services.errors import UsageError
-from services.policy import MIDWAY_POLICIES, policy_from_env
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,13 +59,13 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--input is not available yet: services.importers.read_caseload is missing") from None
         caseload = read_caseload(path)
     else:
-        from services.caseload import load_caseload
-        from services.db import database_url, get_engine
+        from services.engine.caseload import load_caseload
+        from services.persistence.database import database_url, get_engine
 
         caseload = load_caseload(get_engine(args.database or database_url()))
 
-    from services.engine import compute
-    from services.report import report_frame
+    from services.engine.compute import compute
+    from services.views.report import report_frame
 
     frame = report_frame(compute(caseload, as_of, policy))
     # no flags: an empty cell like every other empty cell (not a quoted "")

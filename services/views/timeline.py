@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from services.caseload import Caseload
+from services.engine.caseload import Caseload
 
 LANES = (
     "Care",

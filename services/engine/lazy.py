@@ -1,4 +1,4 @@
-"""How the engine collects its lazy queries (services.engine, schedule, flags).
+"""How the engine collects its lazy queries (services.engine.compute, schedule, flags).
 
 - on the in-memory engine, which keeps row order through filters and joins (the queries rely on it;
   polars' default streaming engine does not promise it);

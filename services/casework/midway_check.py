@@ -24,17 +24,17 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from services import models as m
-from services.allocation import allocations_on
-from services.caseload import Caseload, conform
-from services.db import unit_of_work
-from services.domain_lists import (
+from services.casework.vocabulary import (
     CONTACT_MODES,
     ESCALATION_CATEGORIES,
     MIDWAY_OUTCOME_LABELS,
     RECOMMENDATION_STATUS_LABELS,
 )
-from services.policy import Policy
+from services.engine.allocation import allocations_on
+from services.engine.caseload import Caseload, conform
+from services.engine.policy import Policy
+from services.persistence import models as m
+from services.persistence.database import unit_of_work
 
 DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
 
@@ -467,7 +467,7 @@ def _snapshot(c: m.MidwayCheck) -> CheckSnapshot:
 
 
 def _allocation(s: Session, child_id: str, as_of: dt.date) -> dict[str, Any]:
-    """Team / IRO / SW on `as_of` through services.allocation, on a one-child caseload (cheap)."""
+    """Team / IRO / SW on `as_of` through services.engine.allocation, on a one-child caseload (cheap)."""
     rows = s.execute(
         select(m.Allocation.role, m.Staff.code, m.Staff.display_name, m.Team.name, m.Allocation.from_date,
                m.Allocation.to_date)
@@ -637,7 +637,7 @@ def save_check(
 
     Raises ValidationError (nothing written) or ConcurrentEditError (someone saved this check after
     `expected_version` was read; nothing overwritten)."""
-    from services.escalations import add_escalation
+    from services.casework.escalations import add_escalation
 
     tpl = get_template(template)
     answers = {**answers, "outcome": outcome}
@@ -695,13 +695,13 @@ def save_check(
 
 
 def child_flags(engine: Engine, child_id: str, as_of: dt.date, policy: Policy = DEFAULT_POLICY) -> pl.DataFrame | None:
-    """The child's drift flags now (services.engine), computed on the child and their siblings only
+    """The child's drift flags now (services.engine.compute), computed on the child and their siblings only
     (SIBLINGS_SPLIT needs the siblings). None while the engine module is not available."""
     try:
-        from services.engine import compute
+        from services.engine.compute import compute
     except ImportError:
         return None
-    from services.caseload import load_caseload
+    from services.engine.caseload import load_caseload
 
     cl = load_caseload(engine)
     group = cl.children.filter(pl.col("child_id") == child_id)["sibling_group"].to_list()

@@ -49,10 +49,10 @@ from functools import lru_cache
 
 import polars as pl
 
-from services.caseload import Caseload
-from services.lazy import collect
-from services.policy import Policy
-from services.workdays import add_working_days_expr, day_index, named_like, table_days
+from services.engine.caseload import Caseload
+from services.engine.lazy import collect
+from services.engine.policy import Policy
+from services.engine.workdays import add_working_days_expr, day_index, named_like, table_days
 
 REVIEW_TYPES: tuple[str, ...] = (
     "first",
@@ -66,7 +66,7 @@ REVIEW_TYPES: tuple[str, ...] = (
     "annual",
 )
 
-# an Enum, not a string: see services.midway.STATUS
+# an Enum, not a string: see services.engine.midway.STATUS
 REVIEW_TYPE = pl.Enum(REVIEW_TYPES)
 
 GROUP = ("child_id", "period_id")
@@ -104,9 +104,9 @@ REVIEW_FACT_COLUMNS = ("recommendations_sent_date", "record_completed_date", "ca
 
 def period_frame(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.LazyFrame:
     """The periods with what the schedule needs of the child, and `is_current` (the period open on
-    as_of, chosen as services.allocation.looked_after_on does: the latest one open then), as a lazy
+    as_of, chosen as services.engine.allocation.looked_after_on does: the latest one open then), as a lazy
     query (collect it on the in-memory engine, which keeps the order `_latest_open` relies on)."""
-    from services.midway import POLICY, child_policy  # midway builds on schedule; import here to avoid a cycle
+    from services.engine.midway import POLICY, child_policy  # midway builds on schedule; import here to avoid a cycle
 
     children = caseload.children.lazy().select(
         "child_id", pl.col("short_breaks").fill_null(False), "annual_reviews_from", child_policy(policy)

@@ -265,7 +265,7 @@ class ImportRun(Base):
 
 
 class AuditEntry(Base):
-    """Append-only audit log (who, when, what, before and after). `services.db` refuses updates
+    """Append-only audit log (who, when, what, before and after). `services.persistence.database` refuses updates
     and deletes of these rows at flush time."""
 
     __tablename__ = "audit_log"

@@ -20,9 +20,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, func, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.models import AuditEntry, Base
+from services.persistence.models import AuditEntry, Base
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE = ROOT / "data" / "midway.db"
 
 
@@ -82,7 +82,7 @@ def get_engine(url: str | None = None) -> Engine:
 
 
 def is_empty(engine: Engine) -> bool:
-    from services.models import Child
+    from services.persistence.models import Child
 
     with Session(engine) as s:
         return s.scalar(select(func.count()).select_from(Child)) == 0
