@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from services.persistence import models as m
-from services.persistence.database import unit_of_work
+from services.persistence.unit_of_work import unit_of_work
 
 D = dt.date
 REVIEW_DATE = D(2026, 5, 5)

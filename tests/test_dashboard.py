@@ -345,8 +345,8 @@ def test_work_list_window_is_a_policy_setting(days, expected):
 
 
 def test_staff_fte_reads_iro_fte(engine) -> None:  # noqa: ANN001
-    from services.persistence.database import unit_of_work
     from services.persistence.models import Staff
+    from services.persistence.unit_of_work import unit_of_work
 
     with unit_of_work(engine, "test") as s:
         s.add_all(

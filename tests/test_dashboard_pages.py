@@ -15,9 +15,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from services.demo.generate import KNOWN_ANCHOR, KNOWN_CHILD_ID, KNOWN_CHILD_REVIEWS, load_demo
-from services.engine.caseload import load_caseload
 from services.engine.compute import compute
 from services.persistence import database as db
+from services.persistence.caseload import load_caseload
 from services.views import dashboard
 
 APP = "../app.py"

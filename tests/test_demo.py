@@ -23,11 +23,11 @@ from services.demo.generate import (
     generate,
     load_demo,
 )
-from services.engine.caseload import load_caseload
 from services.engine.policy import Policy
 from services.errors import UsageError
 from services.persistence import models as m
-from services.persistence.database import unit_of_work
+from services.persistence.caseload import load_caseload
+from services.persistence.unit_of_work import unit_of_work
 
 D = dt.date
 ANCHORS = (KNOWN_ANCHOR, D(2025, 4, 7))  # the second lands just after Easter: bank-holiday edges

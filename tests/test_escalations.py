@@ -66,7 +66,7 @@ def test_stage_progression_keeps_history_and_flags_overdue_with_next_stage(engin
     )  # fmt: skip
     assert row["formal_working_days"] == 7 and row["formal_over_limit"] is False
     # the engine's view (caseload frame) sees the current stage too
-    from services.engine.caseload import load_caseload
+    from services.persistence.caseload import load_caseload
 
     assert load_caseload(engine).escalations.select("stage", "stage_due_date").row(0) == (2, D(2026, 6, 26))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.__main__ import main
-from services.engine.caseload import load_caseload
+from services.persistence.caseload import load_caseload
 from services.persistence.database import make_engine
 from tests.conftest import FAKE_903
 from tests.test_import_ssda903 import GOOD_HEADER, MALFORMED, write

@@ -8,8 +8,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from services.engine.caseload import load_caseload
 from services.persistence import database as db
+from services.persistence.caseload import load_caseload
 from tests.conftest import FAKE_903
 from tests.test_import_ssda903 import GOOD_HEADER, MALFORMED
 

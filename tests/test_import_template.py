@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.engine.caseload import load_caseload
 from services.importers import collect, parse_files
 from services.importers import problems as pb
 from services.importers.inputs import InputFile
 from services.importers.template import export_frames, workbook_bytes, write_csv_folder
 from services.importers.writer import import_parsed
 from services.persistence import models as m
+from services.persistence.caseload import load_caseload
 from services.persistence.database import make_engine, migrate
 
 D = dt.date

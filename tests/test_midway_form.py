@@ -17,9 +17,9 @@ from services.casework.midway_check import (
     save_draft,
     validate,
 )
-from services.engine.caseload import load_caseload
 from services.engine.workdays import add_working_days
 from services.persistence import models as m
+from services.persistence.caseload import load_caseload
 from tests.casework_seed import AS_OF, CHECK_DATE, REVIEW_DATE, D, seed, valid_answers
 
 ACTOR = "Iris Reviewer"

@@ -9,9 +9,9 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from services.engine.caseload import load_caseload
 from services.persistence import models as m
-from services.persistence.database import unit_of_work
+from services.persistence.caseload import load_caseload
+from services.persistence.unit_of_work import unit_of_work
 
 D = dt.date
 

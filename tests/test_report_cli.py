@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from services.__main__ import main
 from services.persistence import models as m
-from services.persistence.database import unit_of_work
+from services.persistence.unit_of_work import unit_of_work
 
 D = dt.date
 HEADER = (

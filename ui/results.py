@@ -14,8 +14,9 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from services.engine.caseload import Caseload, load_caseload
+from services.engine.caseload import Caseload
 from services.engine.policy import Policy, policy_from_env
+from services.persistence.caseload import load_caseload
 from services.views import dashboard
 from services.views.timeline import child_profile, child_timeline
 from ui.context import engine

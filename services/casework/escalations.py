@@ -21,7 +21,7 @@ from services.casework.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIE
 from services.engine.policy import Policy
 from services.engine.workdays import add_working_days, working_days_between
 from services.persistence import models as m
-from services.persistence.database import unit_of_work
+from services.persistence.unit_of_work import unit_of_work
 
 DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from services.casework.vocabulary import SIGNIFICANT_EVENT_TYPES
 from services.engine.policy import Policy
 from services.persistence import models as m
-from services.persistence.database import unit_of_work
+from services.persistence.unit_of_work import unit_of_work
 
 DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
 
@@ -114,7 +114,7 @@ def next_review(
         from services.engine.compute import compute
     except ImportError:
         return None
-    from services.engine.caseload import load_caseload
+    from services.persistence.caseload import load_caseload
 
     cl = load_caseload(engine)
     one = dataclasses.replace(cl, **{name: f.filter(pl.col("child_id") == child_id) for name, f in cl.tables().items()})

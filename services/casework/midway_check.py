@@ -34,7 +34,7 @@ from services.engine.allocation import allocations_on
 from services.engine.caseload import Caseload, conform
 from services.engine.policy import Policy
 from services.persistence import models as m
-from services.persistence.database import unit_of_work
+from services.persistence.unit_of_work import unit_of_work
 
 DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
 
@@ -701,7 +701,7 @@ def child_flags(engine: Engine, child_id: str, as_of: dt.date, policy: Policy = 
         from services.engine.compute import compute
     except ImportError:
         return None
-    from services.engine.caseload import load_caseload
+    from services.persistence.caseload import load_caseload
 
     cl = load_caseload(engine)
     group = cl.children.filter(pl.col("child_id") == child_id)["sibling_group"].to_list()

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--input is not available yet: services.importers.read_caseload is missing") from None
         caseload = read_caseload(path)
     else:
-        from services.engine.caseload import load_caseload
+        from services.persistence.caseload import load_caseload
         from services.persistence.database import database_url, get_engine
 
         caseload = load_caseload(get_engine(args.database or database_url()))

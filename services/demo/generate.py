@@ -54,15 +54,9 @@ from services.engine.workdays import add_working_days as _add_working_days
 from services.engine.workdays import is_working_day
 from services.errors import UsageError
 from services.persistence import models as m
-from services.persistence.database import (
-    audit,
-    database_url,
-    is_empty,
-    make_engine,
-    migrate,
-    reset_schema,
-    unit_of_work,
-)
+from services.persistence.audit import audit
+from services.persistence.database import database_url, is_empty, make_engine, migrate, reset_schema
+from services.persistence.unit_of_work import unit_of_work
 
 D = dt.date
 DEFAULT_SEED = 2026

@@ -24,12 +24,12 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Engine
 
-from services.engine.caseload import load_caseload
 from services.engine.policy import DEFAULT_ESCALATION_STAGES
 from services.importers import problems as pb
 from services.importers.bundle import Parsed, shape
 from services.importers.inputs import InputFile, parse_flexible, read_csv, tidy
 from services.importers.ssda903 import LS, PLACE, REVIEW_CODE, SHORT_BREAK_LS
+from services.persistence.caseload import load_caseload
 from services.persistence.models import MIDWAY_OUTCOMES
 
 

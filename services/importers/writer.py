@@ -28,7 +28,8 @@ from services.errors import UsageError
 from services.importers import problems as pb
 from services.importers.bundle import TABLES, Parsed, schema
 from services.persistence import models as m
-from services.persistence.database import audit, unit_of_work
+from services.persistence.audit import audit
+from services.persistence.unit_of_work import unit_of_work
 
 Progress = Callable[[float, str], None]
 

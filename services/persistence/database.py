@@ -1,4 +1,4 @@
-"""Database access: which database, migrations, and the unit of work that audits every write.
+"""Which database, its engine and migrations, and the data version pages key their caches by.
 
 The URL comes from DATABASE_URL, else `.streamlit/secrets.toml` (`database_url = "..."`), else the
 embedded SQLite file `data/midway.db`. Services read the secrets file themselves (tomllib) because
@@ -7,18 +7,14 @@ they never import Streamlit, and so the command line and the app use the same da
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import tomllib
-from collections.abc import Iterator
-from contextlib import contextmanager
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, inspect, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.orm import Session
 
 from services.persistence.models import AuditEntry, Base
 
@@ -93,105 +89,6 @@ def data_version(engine: Engine) -> int:
     audit id is the version. Pages key their caches by it."""
     with Session(engine) as s:
         return int(s.scalar(select(func.max(AuditEntry.id))) or 0)
-
-
-# --- audit -------------------------------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-def _row_dict(obj: Any, *, committed: bool) -> dict[str, Any]:
-    state = inspect(obj)
-    out: dict[str, Any] = {}
-    for attr in state.mapper.column_attrs:
-        hist = state.attrs[attr.key].history
-        if committed:
-            value = hist.deleted[0] if hist.deleted else (hist.unchanged[0] if hist.unchanged else None)
-        else:
-            value = getattr(obj, attr.key)
-        out[attr.key] = _plain(value)
-    return out
-
-
-def _entity_id(obj: Any) -> str | None:
-    ident = inspect(obj).identity
-    if ident:
-        return "/".join(str(i) for i in ident)
-    pk = getattr(obj, "id", None)
-    return None if pk is None else str(pk)
-
-
-@event.listens_for(Session, "before_flush")
-def _audit_before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
-    """Every ORM write is attributed and audited. Audit rows themselves are append-only."""
-    for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, AuditEntry):
-            raise PermissionError("The audit log is append-only: entries cannot be changed or deleted.")
-    actor = session.info.get("actor")
-    pending: list[tuple[str, Any]] = []
-    for obj in session.new:
-        if not isinstance(obj, AuditEntry):
-            pending.append(("insert", obj))
-    for obj in session.dirty:
-        if session.is_modified(obj, include_collections=False):
-            pending.append(("update", obj))
-    for obj in session.deleted:
-        pending.append(("delete", obj))
-    if pending and not actor:
-        raise PermissionError("Every write must be attributed: open the session with unit_of_work(actor=...).")
-    session.info.setdefault("_audit_pending", []).extend(pending)
-    for action, obj in pending:
-        if action == "update":
-            obj._audit_before = _row_dict(obj, committed=True)
-
-
-@event.listens_for(Session, "after_flush")
-def _audit_after_flush(session: Session, _ctx: Any) -> None:
-    pending = session.info.pop("_audit_pending", [])
-    actor = session.info.get("actor")
-    for action, obj in pending:
-        before = getattr(obj, "_audit_before", None) if action == "update" else None
-        if action == "delete":
-            before = _row_dict(obj, committed=True)
-        after = None if action == "delete" else _row_dict(obj, committed=False)
-        session.add(
-            AuditEntry(
-                actor=actor,
-                action=action,
-                entity=type(obj).__tablename__,
-                entity_id=_entity_id(obj),
-                before=before,
-                after=after,
-            )
-        )
-
-
-def audit(session: Session, action: str, entity: str, entity_id: str | None, after: dict | None) -> None:
-    """An explicit audit entry, for bulk writes that bypass the ORM (imports, demo load)."""
-    session.add(AuditEntry(actor=session.info["actor"], action=action, entity=entity, entity_id=entity_id, after=after))
-
-
-@contextmanager
-def unit_of_work(engine: Engine, actor: str) -> Iterator[Session]:
-    """One all-or-nothing transaction, attributed to `actor`: commits on normal exit, rolls back
-    on any exception (imports and form saves rely on this: nothing is half-saved)."""
-    if not actor or not actor.strip():
-        raise PermissionError("Every write must be attributed to a named user.")
-    factory = sessionmaker(engine, expire_on_commit=False)
-    with factory() as session:
-        session.info["actor"] = actor.strip()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
 
 
 def reset_schema(engine: Engine) -> None:

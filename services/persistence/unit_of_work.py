@@ -1,0 +1,28 @@
+"""The unit of work: one attributed, all-or-nothing transaction per user action."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.persistence import audit as _audit  # noqa: F401  (registers the audit listeners)
+
+
+@contextmanager
+def unit_of_work(engine: Engine, actor: str) -> Iterator[Session]:
+    """One all-or-nothing transaction, attributed to `actor`: commits on normal exit, rolls back
+    on any exception (imports and form saves rely on this: nothing is half-saved)."""
+    if not actor or not actor.strip():
+        raise PermissionError("Every write must be attributed to a named user.")
+    factory = sessionmaker(engine, expire_on_commit=False)
+    with factory() as session:
+        session.info["actor"] = actor.strip()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
