@@ -30,6 +30,7 @@ from services.casework.vocabulary import (
     MIDWAY_OUTCOME_LABELS,
     RECOMMENDATION_STATUS_LABELS,
 )
+from services.engine.age import age_on
 from services.engine.allocation import allocations_on
 from services.engine.caseload import Caseload, conform
 from services.engine.policy import Policy
@@ -309,10 +310,6 @@ def to_json(answers: Mapping[str, Any]) -> dict[str, Any]:
 def from_json(answers: Mapping[str, Any]) -> dict[str, Any]:
     """Stored answers back into widget values (ISO strings to dates), for resuming a draft."""
     return {k: (as_date(v) if is_date_key(k) else v) for k, v in answers.items()}
-
-
-def age_on(date_of_birth: dt.date, day: dt.date) -> int:
-    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
 
 
 # --- validation ----------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import Engine, text
 
 from services.casework.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, SIGNIFICANT_EVENT_TYPES
+from services.engine.age import age_on
 from services.engine.policy import Policy
 from services.engine.workdays import add_working_days as _add_working_days
 from services.engine.workdays import is_working_day
@@ -298,10 +299,6 @@ def _working_on_or_after(d: dt.date) -> dt.date:
     return d
 
 
-def _age(dob: dt.date, on: dt.date) -> int:
-    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
-
-
 # --- the schedule (mirrors services.engine.schedule, DOMAIN §3) ----------------------------------------
 
 
@@ -447,14 +444,14 @@ def _episodes(rng: random.Random, p: _Period, dob: dt.date, final_ls: str, horiz
         day = lo + _days(rng.randint(0, (hi - lo).days))
         if day not in changes and day != p.start:
             changes.setdefault(day, {})["place"] = ""
-    place0 = _placement(rng, _age(dob, p.start), ls0, True)
+    place0 = _placement(rng, age_on(dob, p.start), ls0, True)
     eps = [(p.start, ls0, place0, "S")]
     ls, place = ls0, place0
     for day in sorted(changes):
         ch = changes[day]
         new_ls = ch.get("ls", ls)
         if "place" in ch:
-            new_place = ch["place"] or _placement(rng, _age(dob, day), new_ls, False)
+            new_place = ch["place"] or _placement(rng, age_on(dob, day), new_ls, False)
             if new_place == place:
                 new_place = "U4" if place != "U4" else "U6"
             rne = "B" if "ls" in ch else "P"
@@ -817,7 +814,7 @@ class _Generator:
                 p.reviews = []
                 _schedule(rng, p, anchor, self.policy)
                 self._note("BROUGHT_FORWARD", [c.id])
-        older = [c for c in current if _age(c.dob, anchor) >= 11 and c.periods[-1].start <= anchor - _days(60)]
+        older = [c for c in current if age_on(c.dob, anchor) >= 11 and c.periods[-1].start <= anchor - _days(60)]
         frequent = rng.sample(older, PLANTED["FREQUENT_MISSING"])
         for c in sorted(frequent, key=lambda c: c.id):
             p = c.periods[-1]
@@ -993,7 +990,7 @@ class _Generator:
 
     def _plan(self, c: _Child, p: _Period) -> str:
         ls, place = p.episodes[-1][1], p.episodes[-1][2]
-        age = _age(c.dob, self.anchor)
+        age = age_on(c.dob, self.anchor)
         if ls == "E1":
             return "Adoption"
         if age >= 16:
@@ -1042,7 +1039,7 @@ class _Generator:
             latest = k == n - 1
             day = r["held"]
             rid = nid("reviews")
-            age = _age(c.dob, day)
+            age = age_on(c.dob, day)
             code = "PN0" if age < 4 else _weighted(rng, PARTICIPATION)
             iro = iro_on(day)
             admin_noise = not (latest and flags["clean_latest"])
@@ -1147,7 +1144,7 @@ class _Generator:
 
     def _answers(self, c: _Child, check: dt.date, outcome: str) -> dict[str, Any]:
         rng = self.rng
-        older = _age(c.dob, check) >= self.policy.midway_child_view_min_age
+        older = age_on(c.dob, check) >= self.policy.midway_child_view_min_age
         return {
             "contact_with_child": rng.choice(("In person", "Phone", "Video call")) if older else "Not applicable",
             "contact_with_carer": rng.choice(("Phone", "In person", "Email")),

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import polars as pl
 
+from services.engine.age import age_expr
 from services.engine.allocation import allocations_on_lazy
 from services.engine.caseload import Caseload
 from services.engine.deadlines import COLUMNS as DEADLINE_COLUMNS
@@ -125,15 +126,6 @@ def clip_to_as_of(caseload: Caseload, as_of: dt.date) -> Caseload:
     return Caseload(**dict(zip(frames, out, strict=True)), unsupported=c.unsupported)
 
 
-@lru_cache(maxsize=64)
-def _age(as_of: dt.date) -> pl.Expr:
-    dob = pl.col("date_of_birth")
-    before_birthday = (dob.dt.month().cast(pl.Int32) * 100 + dob.dt.day().cast(pl.Int32)) > (
-        as_of.month * 100 + as_of.day
-    )
-    return (pl.lit(as_of.year) - dob.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)).cast(pl.Int64)
-
-
 _INTERVAL_INTERNAL = ("period_start_known", "is_current", "reviews_in_period")
 
 
@@ -195,7 +187,7 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
             maintain_order="left",
         )
         .with_columns(
-            _age(as_of).alias("age"),
+            age_expr(as_of).alias("age"),
             pl.coalesce("_ls", "legal_status").alias("legal_status"),
             pl.coalesce("_pt", "placement_type").alias("placement_type"),
             pl.col("sibling_iro_exception").fill_null(False),
