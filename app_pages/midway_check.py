@@ -12,8 +12,9 @@ from typing import Any
 
 import streamlit as st
 
-from services.casework import midway_check as mf
 from services.casework.casenote import case_note_data, case_note_docx, message_draft, render_case_note
+from services.casework.midway_check import answers, read_model, save, templates
+from services.casework.midway_check.errors import ConcurrentEditError, ValidationError
 from services.casework.vocabulary import (
     CONTACT_MODES,
     ESCALATION_CATEGORIES,
@@ -38,7 +39,7 @@ child_id = pick_child(choices, "mc_child_select", "record their midway check")
 if child_id is None:
     st.stop()
 
-ctx = mf.form_context(engine(), child_id, as_of)
+ctx = read_model.form_context(engine(), child_id, as_of)
 st.caption(
     f"{ctx.display_name} ({ctx.child_id}), aged {ctx.age}. IRO: {ctx.iro or 'none allocated'}; "
     f"social worker: {ctx.social_worker or 'none allocated'}; team: {ctx.team or 'none'}"
@@ -68,11 +69,11 @@ if st.session_state.get("mc_scope") != scope:
     _clear_form()
     st.session_state["mc_scope"] = scope
     if ctx.draft is not None:
-        for key, value in mf.from_json(ctx.draft.answers).items():
+        for key, value in answers.from_json(ctx.draft.answers).items():
             st.session_state[P + key] = value
         st.session_state["mc_template"] = ctx.draft.template
         st.session_state["mc_state_check"] = (ctx.draft.check_id, ctx.draft.version)
-        when = mf.local_time(ctx.draft.updated_at).strftime("%d/%m/%Y %H:%M") if ctx.draft.updated_at else ""
+        when = answers.local_time(ctx.draft.updated_at).strftime("%d/%m/%Y %H:%M") if ctx.draft.updated_at else ""
         st.session_state["mc_notice"] = ("info", f"Resumed the draft saved by {ctx.draft.author} {when}.")
     else:
         st.session_state["mc_state_check"] = (None, None)
@@ -80,13 +81,13 @@ if st.session_state.get("mc_scope") != scope:
 
 template = st.selectbox(
     "Form template",
-    list(mf.TEMPLATES),
-    format_func=lambda t: mf.TEMPLATES[t].label,
+    list(templates.TEMPLATES),
+    format_func=lambda t: templates.TEMPLATES[t].label,
     key="mc_template",
     help="Your council's layout. The default asks every question of the three procedures.",
 )
-tpl = mf.get_template(template)
-keys = mf.field_keys(tpl, rec_ids)
+tpl = templates.get_template(template)
+keys = templates.field_keys(tpl, rec_ids)
 defaults: dict[str, Any] = {"check_date": as_of, "esc.raise": False}
 for key in keys:
     st.session_state.setdefault(P + key, defaults.get(key))
@@ -106,20 +107,20 @@ def _save(final: bool, actor: str) -> None:
     st.session_state.pop("mc_notice", None)
     try:
         if final:
-            saved = mf.save_check(
+            saved = save.save_check(
                 engine(), actor, child_id, ctx.review_id, answers, template, answers.get("outcome"), expected,
                 check_id=check_id, as_of=as_of, policy=policy,
             )  # fmt: skip
             st.session_state["mc_saved"] = saved
         else:
-            saved = mf.save_draft(
+            saved = save.save_draft(
                 engine(), actor, child_id, ctx.review_id, answers, template, answers.get("outcome"), expected,
                 check_id=check_id, as_of=as_of,
             )  # fmt: skip
             st.session_state["mc_notice"] = ("success", "Draft saved. You can come back to it later.")
         st.session_state["mc_state_check"] = (saved.check_id, saved.version)
         st.session_state["mc_errors"] = {}
-    except mf.ValidationError as exc:
+    except ValidationError as exc:
         st.session_state["mc_errors"] = exc.errors
         n = len(exc.errors)
         st.session_state["mc_notice"] = (
@@ -127,7 +128,7 @@ def _save(final: bool, actor: str) -> None:
             f"Nothing was saved: {n} answer{'s' if n != 1 else ''} need{'s' if n == 1 else ''} attention "
             "(marked below each field). Everything you typed is kept.",
         )
-    except mf.ConcurrentEditError as exc:
+    except ConcurrentEditError as exc:
         st.session_state["mc_notice"] = ("error", str(exc))
     except (LookupError, ValueError) as exc:
         st.session_state["mc_notice"] = ("error", f"Nothing was saved: {exc}")
@@ -147,9 +148,9 @@ if notice:
     if "Reload" in notice[1]:
         st.button("Reload the saved version", on_click=_clear_form, key="mc_reload", icon=":material/refresh:")
 
-saved: mf.SavedCheck | None = st.session_state.get("mc_saved")
+saved: save.SavedCheck | None = st.session_state.get("mc_saved")
 if saved is not None:
-    st.success(f"Midway check saved on {mf.uk_date(saved.check_date)}.", icon=":material/check_circle:")
+    st.success(f"Midway check saved on {answers.uk_date(saved.check_date)}.", icon=":material/check_circle:")
     data = case_note_data(engine(), saved.check_id)
     note = render_case_note(data, policy)
     st.subheader("Case note")
@@ -172,7 +173,7 @@ if saved is not None:
     if saved.escalation_id:
         st.info(f"Escalation {saved.escalation_id} raised.", icon=":material/campaign:")
         st.page_link("app_pages/escalations.py", label="Open the escalations tracker", icon=":material/campaign:")
-    flags = mf.child_flags(engine(), child_id, as_of, policy)
+    flags = read_model.child_flags(engine(), child_id, as_of, policy)
     if flags is not None:
         st.subheader("The child's flags now")
         if flags.is_empty():
@@ -185,12 +186,12 @@ if saved is not None:
 if ctx.final_checks:
     st.caption(
         "Already saved for this review: "
-        + "; ".join(f"{mf.uk_date(c.check_date)} by {c.author}" for c in ctx.final_checks)
+        + "; ".join(f"{answers.uk_date(c.check_date)} by {c.author}" for c in ctx.final_checks)
         + ". Concerns may call for another check."
     )
 
 with st.form("midway_form", clear_on_submit=False, enter_to_submit=False):
-    st.subheader(f"Last review: {mf.uk_date(ctx.review_date)}")
+    st.subheader(f"Last review: {answers.uk_date(ctx.review_date)}")
     st.date_input("Date of this midway check", key=P + "check_date", format="DD/MM/YYYY", value=None)
     _err("check_date")
 
@@ -203,7 +204,7 @@ with st.form("midway_form", clear_on_submit=False, enter_to_submit=False):
                 st.write("The review recorded no recommendations.")
             for rec in ctx.recommendations:
                 rid = rec["rec_id"]
-                target = f"; target date {mf.uk_date(rec['target_date'])}" if rec["target_date"] else ""
+                target = f"; target date {answers.uk_date(rec['target_date'])}" if rec["target_date"] else ""
                 st.markdown(f"**{rec['seq']}. {rec['text']}**  \nOwner: {rec['owner'] or 'not recorded'}{target}")
                 st.selectbox(
                     f"Recommendation {rec['seq']}: status",
@@ -257,8 +258,8 @@ with st.form("midway_form", clear_on_submit=False, enter_to_submit=False):
             )  # fmt: skip
             _err("outcome")
             st.radio(
-                "For outcome (c): which dispute process", list(mf.DISPUTE_CHOICES),
-                format_func=mf.DISPUTE_CHOICES.get, index=None, horizontal=True, key=P + "dispute",
+                "For outcome (c): which dispute process", list(templates.DISPUTE_CHOICES),
+                format_func=templates.DISPUTE_CHOICES.get, index=None, horizontal=True, key=P + "dispute",
             )  # fmt: skip
             _err("dispute")
             with st.expander("For outcome (c): raise the escalation now", expanded=bool(errors.keys() & {

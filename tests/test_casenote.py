@@ -8,7 +8,7 @@ import io
 from docx import Document
 
 from services.casework.casenote import case_note_data, case_note_docx, message_draft, render_case_note
-from services.casework.midway_check import save_check
+from services.casework.midway_check.save import save_check
 from services.engine.policy import Policy
 from tests.casework_seed import AS_OF, seed, valid_answers
 

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from services.casework.escalations import raise_escalation
-from services.casework.midway_check import form_context, save_check, save_draft
+from services.casework.midway_check.read_model import form_context
+from services.casework.midway_check.save import save_check, save_draft
 from services.persistence import database as db
 from services.persistence import models as m
 from tests.casework_seed import AS_OF, seed, valid_answers

@@ -8,15 +8,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.casework.midway_check import (
-    TEMPLATES,
-    ConcurrentEditError,
-    ValidationError,
-    form_context,
-    save_check,
-    save_draft,
-    validate,
-)
+from services.casework.midway_check.errors import ConcurrentEditError, ValidationError
+from services.casework.midway_check.read_model import form_context
+from services.casework.midway_check.save import save_check, save_draft
+from services.casework.midway_check.templates import TEMPLATES
+from services.casework.midway_check.validation import validate
 from services.engine.workdays import add_working_days
 from services.persistence import models as m
 from services.persistence.caseload import load_caseload

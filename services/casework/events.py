@@ -7,7 +7,6 @@ there is one rule in one place. `next_review` reads it back from the engine for 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -16,6 +15,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from services.casework.one_child import child_result
 from services.casework.vocabulary import SIGNIFICANT_EVENT_TYPES
 from services.engine.policy import Policy
 from services.persistence import models as m
@@ -108,17 +108,8 @@ def next_review(
     engine: Engine, child_id: str, as_of: dt.date, policy: Policy = DEFAULT_POLICY
 ) -> dict[str, Any] | None:
     """The child's next review due date and type from the engine (e.g. type `brought_forward` after
-    a decision to bring it forward). None when the engine is not available or the child is not
-    looked after on `as_of`."""
-    try:
-        from services.engine.compute import compute
-    except ImportError:
-        return None
-    from services.persistence.caseload import load_caseload
-
-    cl = load_caseload(engine)
-    one = dataclasses.replace(cl, **{name: f.filter(pl.col("child_id") == child_id) for name, f in cl.tables().items()})
-    rows = compute(one, as_of, policy).children.filter(pl.col("child_id") == child_id)
+    a decision to bring it forward). None when the child is not looked after on `as_of`."""
+    rows = child_result(engine, child_id, as_of, policy).children.filter(pl.col("child_id") == child_id)
     if rows.is_empty():
         return None
     row = rows.row(0, named=True)

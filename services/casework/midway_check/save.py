@@ -1,0 +1,177 @@
+"""Saving the form: drafts (unvalidated, never counted as done) and the final save.
+
+The final save is one transaction (check, recommendations, escalation, audit), refused whole on
+a validation error or a concurrent edit, so a half-saved check never exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from services.casework.escalations import add_escalation
+from services.casework.midway_check.answers import as_date, to_json
+from services.casework.midway_check.errors import ConcurrentEditError, ValidationError
+from services.casework.midway_check.templates import get_template
+from services.casework.midway_check.validation import validate
+from services.engine.age import age_on
+from services.engine.policy import Policy
+from services.persistence import models as m
+from services.persistence.unit_of_work import unit_of_work
+
+DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
+
+
+@dataclass(frozen=True)
+class SavedCheck:
+    check_id: int
+    version: int
+    status: str
+    check_date: dt.date
+    escalation_id: int | None = None
+
+
+def _staff_id(s: Session, name: str) -> int | None:
+    return s.scalar(select(m.Staff.id).where(m.Staff.display_name == name).limit(1))
+
+
+def _load_for_write(
+    s: Session, check_id: int | None, expected_version: int | None, child_id: str, review_id: int | None
+) -> m.MidwayCheck | None:
+    """The check being edited, refusing a stale version (the optimistic lock's first line; the
+    version column catches a save racing between this read and the write)."""
+    if check_id is None:
+        return None
+    check = s.get(m.MidwayCheck, check_id)
+    if check is None or check.child_id != child_id:
+        raise LookupError(f"Midway check {check_id} does not exist for child {child_id}.")
+    if expected_version is not None and check.version != expected_version:
+        raise ConcurrentEditError(check.author, check.updated_at)
+    if check.review_id != review_id:
+        raise ValueError("This check belongs to a different review: reload the form.")
+    return check
+
+
+def _flush(s: Session, check: m.MidwayCheck) -> None:
+    try:
+        s.flush()
+    except StaleDataError:
+        s.rollback()
+        with Session(s.get_bind()) as fresh:
+            now = fresh.get(m.MidwayCheck, check.id)
+            raise ConcurrentEditError(now.author if now else None, now.updated_at if now else None) from None
+
+
+def save_draft(
+    engine: Engine,
+    actor: str,
+    child_id: str,
+    review_id: int | None,
+    answers: Mapping[str, Any],
+    template: str,
+    outcome: str | None,
+    expected_version: int | None = None,
+    *,
+    check_id: int | None = None,
+    as_of: dt.date,
+) -> SavedCheck:
+    """Save unfinished answers as a draft (no validation: a draft may be half done). Drafts do not
+    count as done (the engine loads final checks only) and do not touch recommendations."""
+    get_template(template)
+    with unit_of_work(engine, actor) as s:
+        if s.get(m.Child, child_id) is None:
+            raise LookupError(f"No child with id {child_id!r}.")
+        check = _load_for_write(s, check_id, expected_version, child_id, review_id)
+        if check is not None and check.status == "final":
+            raise ValueError("This check has been saved as final; it cannot go back to a draft.")
+        author_id = _staff_id(s, actor)  # before adding: the query's autoflush must not insert a half-filled row
+        if check is None:
+            check = m.MidwayCheck(child_id=child_id, review_id=review_id)
+            s.add(check)
+        check.check_date = as_date(answers.get("check_date")) or as_of
+        check.author, check.author_id = actor, author_id
+        check.template, check.outcome, check.status = template, outcome, "draft"
+        check.answers = to_json({**answers, "outcome": outcome})
+        _flush(s, check)
+        return SavedCheck(check.id, check.version, "draft", check.check_date)
+
+
+def save_check(
+    engine: Engine,
+    actor: str,
+    child_id: str,
+    review_id: int,
+    answers: Mapping[str, Any],
+    template: str,
+    outcome: str | None,
+    expected_version: int | None = None,
+    *,
+    check_id: int | None = None,
+    as_of: dt.date | None = None,
+    policy: Policy = DEFAULT_POLICY,
+) -> SavedCheck:
+    """Save a final midway check in ONE transaction: the check, each recommendation's status /
+    update / completed date, the audit entries (automatic), and for outcome (c) with "raise an
+    escalation" ticked, the escalation at the informal or first formal stage.
+
+    Raises ValidationError (nothing written) or ConcurrentEditError (someone saved this check after
+    `expected_version` was read; nothing overwritten)."""
+    tpl = get_template(template)
+    answers = {**answers, "outcome": outcome}
+    with unit_of_work(engine, actor) as s:
+        child = s.get(m.Child, child_id)
+        if child is None:
+            raise LookupError(f"No child with id {child_id!r}.")
+        review = s.get(m.Review, review_id)
+        if review is None or review.child_id != child_id:
+            raise LookupError(f"Review {review_id} is not a review of child {child_id}.")
+        check = _load_for_write(s, check_id, expected_version, child_id, review_id)
+        check_date = as_date(answers.get("check_date"))
+        age = age_on(child.date_of_birth, check_date or as_of or review.held_date)
+        errors = validate(
+            answers, tpl, age, rec_ids=[r.id for r in review.recommendations], review_date=review.held_date,
+            as_of=as_of, policy=policy,
+        )  # fmt: skip
+        if errors:
+            raise ValidationError(errors)
+        assert check_date is not None
+        author_id = _staff_id(s, actor)  # before adding: the query's autoflush must not insert a half-filled row
+        if check is None:
+            check = m.MidwayCheck(child_id=child_id, review_id=review_id)
+            s.add(check)
+        check.check_date = check_date
+        check.author, check.author_id = actor, author_id
+        check.template, check.outcome, check.status = template, outcome, "final"
+        check.answers = to_json(answers)
+        for rec in review.recommendations:
+            status = answers[f"rec.{rec.id}.status"]
+            rec.status = status
+            update = answers.get(f"rec.{rec.id}.update")
+            rec.last_update = update.strip() if isinstance(update, str) and update.strip() else rec.last_update
+            if status == "done" and rec.completed_date is None:
+                rec.completed_date = check_date
+        _flush(s, check)
+        escalation_id = None
+        if outcome == "escalated" and answers.get("esc.raise"):
+            esc = add_escalation(
+                s,
+                actor,
+                child_id,
+                raised_date=check_date,
+                category=answers["esc.category"],
+                concern=answers["esc.concern"],
+                evidence=answers.get("esc.evidence"),
+                actions_requested=answers.get("esc.actions"),
+                stage=0 if answers.get("dispute") == "informal" else 1,
+                due_date=as_date(answers.get("esc.due_date")),
+                midway_check_id=check.id,
+                policy=policy,
+            )
+            escalation_id = esc.id
+        return SavedCheck(check.id, check.version, "final", check_date, escalation_id)
