@@ -185,12 +185,7 @@ with tab_open:
         if row["stage"] == esc.cafcass_stage(policy):
             with st.form("esc_cafcass"):
                 st.markdown("**Documents for the CAFCASS referral** (seed 004 §12)")
-                from sqlalchemy.orm import Session
-
-                from services.persistence.models import Escalation
-
-                with Session(engine()) as s:
-                    current = s.get(Escalation, chosen).cafcass_checklist or {}
+                current = esc.cafcass_checklist(engine(), chosen)
                 for key, label in CAFCASS_DOCUMENTS.items():
                     st.checkbox(label, value=bool(current.get(key)), key=f"esc_doc_{chosen}_{key}")
 

@@ -8,15 +8,13 @@ write is still attributed to a named person.
 from __future__ import annotations
 
 import streamlit as st
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
 
+from services.casework.staff import sign_in_names
 from services.persistence import database as db
-from services.persistence.models import Staff
 
 
 @st.cache_resource(show_spinner=False)
-def engine() -> Engine:
+def engine() -> db.Engine:
     return db.get_engine()
 
 
@@ -24,13 +22,15 @@ def data_version() -> int:
     return db.data_version(engine())
 
 
-@st.cache_data(show_spinner=False)
-def _staff_names(_version: int) -> list[str]:
-    with Session(engine()) as s:
-        rows = s.scalars(
-            select(Staff.display_name).where(Staff.role.in_(("iro", "service_manager"))).order_by(Staff.display_name)
-        ).all()
-    return list(rows)
+@st.cache_data(show_spinner=False, max_entries=4)
+def _staff_names(version: int) -> list[str]:
+    return sign_in_names(engine())
+
+
+def staff_names() -> list[str]:
+    """The names to sign in as, read again whenever data has been written (a newly imported IRO
+    appears without a restart)."""
+    return _staff_names(data_version())
 
 
 def current_user() -> str | None:
@@ -41,7 +41,7 @@ def current_user() -> str | None:
             return str(user.get("name") or user.get("email"))
     except Exception:  # auth not configured: fall back to the sidebar choice
         pass
-    names = _staff_names(0)
+    names = staff_names()
     if not names:
         return "Midway administrator"
     return st.sidebar.selectbox(

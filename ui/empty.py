@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
+from services.persistence.database import DatabaseError
 from ui import results
 from ui.context import data_version, engine
 
@@ -54,7 +54,7 @@ def require_data() -> int:
     try:
         version = data_version()
         empty = results.is_empty(version)
-    except SQLAlchemyError as exc:
+    except DatabaseError as exc:
         st.error(
             "The database cannot be reached, so there is nothing to show. Check DATABASE_URL (or "
             "`database_url` in .streamlit/secrets.toml) and that the server is running.",

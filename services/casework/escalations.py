@@ -205,6 +205,15 @@ def set_cafcass_checklist(engine: Engine, actor: str, escalation_id: int, items:
         esc.cafcass_checklist = {key: bool(items.get(key, False)) for key in CAFCASS_DOCUMENTS}
 
 
+def cafcass_checklist(engine: Engine, escalation_id: int) -> dict[str, bool]:
+    """The documents ticked so far for a CAFCASS referral (empty when none are)."""
+    with Session(engine) as s:
+        esc = s.get(m.Escalation, escalation_id)
+        if esc is None:
+            raise EscalationError(f"Escalation {escalation_id} does not exist.")
+        return {key: bool(value) for key, value in (esc.cafcass_checklist or {}).items()}
+
+
 def cafcass_missing(checklist: Mapping[str, bool] | None) -> list[str]:
     """Labels of the CAFCASS documents not yet ticked."""
     done = checklist or {}

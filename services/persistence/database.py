@@ -14,9 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from services.persistence.models import AuditEntry, Base
+
+__all__ = ["DatabaseError", "Engine"]  # re-exported so pages and ui/ never import SQLAlchemy themselves
+
+# What a page catches when the database cannot be reached or refuses a read.
+DatabaseError = SQLAlchemyError
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE = ROOT / "data" / "midway.db"

@@ -1,0 +1,58 @@
+"""Pages and ui/ hold no database code: they call services. Checked on the import graph (AST), so
+a page that starts reading a table itself fails here before review."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FORBIDDEN = ("sqlalchemy", "services.persistence.models")
+
+
+def _imports(path: Path) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+            names += [f"{node.module}.{a.name}" for a in node.names]
+    return names
+
+
+def _forbidden(names: list[str]) -> list[str]:
+    return [n for n in names if any(n == f or n.startswith(f + ".") for f in FORBIDDEN)]
+
+
+FILES = sorted([*(ROOT / "app_pages").glob("*.py"), *(ROOT / "ui").glob("*.py")])
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_pages_and_ui_import_no_database_code(path: Path) -> None:
+    assert _forbidden(_imports(path)) == [], f"{path.relative_to(ROOT)} imports database code: call a service"
+
+
+def test_the_check_catches_every_import_form(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "import sqlalchemy.orm\n"
+        "from sqlalchemy import select\n"
+        "from services.persistence import models\n"
+        "def f():\n    from services.persistence.models import Staff\n",
+        encoding="utf-8",
+    )
+    assert _forbidden(_imports(bad)) == [
+        "sqlalchemy.orm",
+        "sqlalchemy",
+        "sqlalchemy.select",
+        "services.persistence.models",
+        "services.persistence.models",
+        "services.persistence.models.Staff",
+    ]
+    ok = tmp_path / "ok.py"
+    ok.write_text("from services.persistence import database\nimport services.casework.staff\n", encoding="utf-8")
+    assert _forbidden(_imports(ok)) == []
+    assert len(FILES) > 10
