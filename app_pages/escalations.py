@@ -8,7 +8,7 @@ an icon, never by colour alone.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
 
 import polars as pl
 import streamlit as st
@@ -18,6 +18,7 @@ from services.casework.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIE
 from ui import results
 from ui.context import current_user, engine
 from ui.empty import require_data
+from ui.feedback import Feedback
 
 st.title("Escalations")
 version = require_data()
@@ -28,26 +29,25 @@ names = policy.escalation_stage_names
 choices = results.child_choices(version)
 
 
-def _err(scope: str, key: str) -> None:
-    msg = st.session_state.get(f"esc_errors_{scope}", {}).get(key)
-    if msg:
-        st.error(msg, icon=":material/error:")
+feedback = {form: Feedback("esc", form) for form in ("move", "close", "cafcass", "raise", "good")}
 
 
-def _run(scope: str, action: Any, success: str) -> None:
+def _run(form: str, action: Callable[[], object], success: str) -> None:
     """Form callback: run a service action; keep field messages for the redraw."""
-    st.session_state[f"esc_errors_{scope}"] = {}
     try:
         action()
-        st.session_state["esc_notice"] = ("success", success)
+        feedback[form].record("success", success)
     except esc.EscalationError as exc:
-        st.session_state[f"esc_errors_{scope}"] = exc.errors
-        st.session_state["esc_notice"] = ("error", f"Nothing was saved: {exc}")
+        feedback[form].refused(exc)
 
 
-notice = st.session_state.pop("esc_notice", None)
-if notice:
-    getattr(st, notice[0])(notice[1])
+def _reload() -> None:
+    """After a concurrent change: forget what was typed in the move and close forms."""
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(("esc_move_", "esc_close_"))]:
+        del st.session_state[key]
+
+
+Feedback("esc").show(on_reload=_reload, key="esc_reload")  # the notice is shared by the forms
 
 tracker = esc.open_escalations(engine(), as_of, policy)
 overdue = tracker.filter(pl.col("overdue"))
@@ -126,13 +126,13 @@ with tab_open:
                     key="esc_move_stage",
                 )  # fmt: skip
                 st.date_input("Date moved", value=as_of, key="esc_move_date", format="DD/MM/YYYY")
-                _err("move", "on_date")
+                feedback["move"].field("on_date")
                 st.text_area("Response received at this stage", key="esc_move_response")
                 st.date_input(
                     "Resolution date for the new stage (blank: the policy's default)", value=None,
                     key="esc_move_due", format="DD/MM/YYYY",
                 )  # fmt: skip
-                _err("move", "due_date")
+                feedback["move"].field("due_date")
             else:
                 st.write("This is the last stage: close the escalation with its outcome.")
 
@@ -161,7 +161,7 @@ with tab_open:
                 "Outcome", list(ESCALATION_OUTCOMES), format_func=ESCALATION_OUTCOMES.get, key="esc_close_outcome"
             )
             st.date_input("Date closed", value=as_of, key="esc_close_date", format="DD/MM/YYYY")
-            _err("close", "on_date")
+            feedback["close"].field("on_date")
             st.text_area("How it was resolved", key="esc_close_notes")
 
             def _close(eid: int = chosen, actor: str = user, version_: int = row["version"]) -> None:
@@ -201,30 +201,29 @@ with tab_raise, st.form("esc_raise"):
     st.selectbox(
         "Child", list(choices), format_func=choices.get, index=None, key="esc_new_child", placeholder="Choose a child"
     )
-    _err("raise", "child_id")
+    feedback["raise"].field("child_id")
     st.selectbox(
         "Category", list(ESCALATION_CATEGORIES), format_func=ESCALATION_CATEGORIES.get, index=None,
         key="esc_new_category", placeholder="Choose what it is about",
     )  # fmt: skip
-    _err("raise", "category")
+    feedback["raise"].field("category")
     st.text_area("Concern", key="esc_new_concern")
-    _err("raise", "concern")
+    feedback["raise"].field("concern")
     st.text_area("Evidence", key="esc_new_evidence")
     st.text_area("Actions asked for", key="esc_new_actions")
     st.selectbox("Stage to start at", list(range(len(names))), format_func=lambda i: names[i], key="esc_new_stage")
     st.date_input("Date raised", value=as_of, key="esc_new_raised", format="DD/MM/YYYY")
-    _err("raise", "raised_date")
+    feedback["raise"].field("raised_date")
     st.date_input(
         "Resolution date for this stage (blank: the policy's default)", value=None, key="esc_new_due",
         format="DD/MM/YYYY",
     )  # fmt: skip
-    _err("raise", "due_date")
+    feedback["raise"].field("due_date")
 
     def _raise(actor: str = user) -> None:
         s = st.session_state
         if not s.get("esc_new_child"):
-            st.session_state["esc_errors_raise"] = {"child_id": "Choose the child."}
-            st.session_state["esc_notice"] = ("error", "Nothing was saved: choose the child.")
+            feedback["raise"].field_errors({"child_id": "Choose the child."}, "Nothing was saved: choose the child.")
             return
         _run(
             "raise",
@@ -251,16 +250,15 @@ with tab_good:
         st.selectbox(
             "Child", list(choices), format_func=choices.get, index=None, key="gp_child", placeholder="Choose a child"
         )
-        _err("good", "child_id")
+        feedback["good"].field("child_id")
         st.date_input("Date noticed", value=as_of, key="gp_date", format="DD/MM/YYYY")
         st.text_area("Good practice noticed", key="gp_text")
-        _err("good", "text")
+        feedback["good"].field("text")
 
         def _good(actor: str = user) -> None:
             s = st.session_state
             if not s.get("gp_child"):
-                st.session_state["esc_errors_good"] = {"child_id": "Choose the child."}
-                st.session_state["esc_notice"] = ("error", "Nothing was saved: choose the child.")
+                feedback["good"].field_errors({"child_id": "Choose the child."}, "Nothing was saved: choose the child.")
                 return
             _run(
                 "good",

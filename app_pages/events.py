@@ -12,6 +12,7 @@ from services.casework.vocabulary import SIGNIFICANT_EVENT_TYPES
 from ui import results
 from ui.context import current_user, engine
 from ui.empty import require_data
+from ui.feedback import Feedback
 
 st.title("Significant events")
 version = require_data()
@@ -32,49 +33,39 @@ if child_id is None:
     st.info("Choose a child to record an event.", icon=":material/person_search:")
     st.stop()
 st.query_params["child"] = child_id
-
-errors: dict[str, str] = st.session_state.get("ev_errors", {})
-
-
-def _err(key: str) -> None:
-    if key in errors:
-        st.error(errors[key], icon=":material/error:")
+feedback = Feedback("ev")
 
 
 def _save(cid: str, actor: str) -> None:
     s = st.session_state
     decision = {"Yes": True, "No": False}.get(s.get("ev_bring_forward") or "")
-    s["ev_errors"] = {}
     try:
         ev.record_event(
             engine(), actor, cid, event_date=s.get("ev_date"), event_type=s.get("ev_type"),
             bring_forward=decision, notes=s.get("ev_notes"), as_of=as_of,
         )  # fmt: skip
-        s["ev_notice"] = ("success", "Event recorded.")
+        feedback.record("success", "Event recorded.")
         s["ev_saved"] = True
     except ev.EventError as exc:
-        s["ev_errors"] = exc.errors
-        s["ev_notice"] = ("error", f"Nothing was saved: {exc}")
+        feedback.refused(exc)
 
 
-notice = st.session_state.pop("ev_notice", None)
-if notice:
-    getattr(st, notice[0])(notice[1])
+feedback.show()
 
 with st.form("event_form"):
     st.date_input("Date of the event", value=None, key="ev_date", format="DD/MM/YYYY")
-    _err("event_date")
+    feedback.field("event_date")
     st.selectbox(
         "Type of event", list(SIGNIFICANT_EVENT_TYPES), format_func=SIGNIFICANT_EVENT_TYPES.get, index=None,
         key="ev_type", placeholder="Choose the event",
     )  # fmt: skip
-    _err("event_type")
+    feedback.field("event_type")
     st.radio(
         "Bring the next review forward?", ["Yes", "No"], index=None, horizontal=True, key="ev_bring_forward",
         help=f"A brought-forward review is due within {policy.brought_forward_working_days} working days of the event "
         "(DOMAIN §3).",
     )  # fmt: skip
-    _err("bring_forward")
+    feedback.field("bring_forward")
     st.text_area("Notes", key="ev_notes")
     st.form_submit_button("Record event", type="primary", on_click=_save, args=(child_id, user), key="ev_submit")
 

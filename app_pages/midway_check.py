@@ -14,7 +14,7 @@ import streamlit as st
 
 from services.casework.casenote import case_note_data, case_note_docx, message_draft, render_case_note
 from services.casework.midway_check import answers, read_model, save, templates
-from services.casework.midway_check.errors import ConcurrentEditError, ValidationError
+from services.casework.midway_check.errors import ValidationError
 from services.casework.vocabulary import (
     CONTACT_MODES,
     ESCALATION_CATEGORIES,
@@ -25,8 +25,10 @@ from ui import results
 from ui.child_picker import pick_child
 from ui.context import current_user, engine
 from ui.empty import require_data
+from ui.feedback import Feedback
 
 P = "mc:"  # widget key prefix
+feedback = Feedback("mc")
 
 st.title("Midway check")
 version = require_data()
@@ -57,8 +59,7 @@ rec_ids = [r["rec_id"] for r in ctx.recommendations]
 def _clear_form() -> None:
     for key in [k for k in st.session_state if isinstance(k, str) and (k.startswith(P) or k.startswith("mc_state"))]:
         del st.session_state[key]
-    st.session_state.pop("mc_errors", None)
-    st.session_state.pop("mc_notice", None)
+    feedback.clear()
     st.session_state.pop("mc_saved", None)
     st.session_state.pop("mc_scope", None)  # the next run reloads the check (or draft) from the database
 
@@ -74,7 +75,7 @@ if st.session_state.get("mc_scope") != scope:
         st.session_state["mc_template"] = ctx.draft.template
         st.session_state["mc_state_check"] = (ctx.draft.check_id, ctx.draft.version)
         when = answers.local_time(ctx.draft.updated_at).strftime("%d/%m/%Y %H:%M") if ctx.draft.updated_at else ""
-        st.session_state["mc_notice"] = ("info", f"Resumed the draft saved by {ctx.draft.author} {when}.")
+        feedback.record("info", f"Resumed the draft saved by {ctx.draft.author} {when}.")
     else:
         st.session_state["mc_state_check"] = (None, None)
         st.session_state.setdefault("mc_template", policy.midway_template)
@@ -104,7 +105,7 @@ def _save(final: bool, actor: str) -> None:
     """Submit callback: save, keep the typed answers, and leave the outcome for the redraw."""
     answers = _answers()
     check_id, expected = st.session_state.get("mc_state_check", (None, None))
-    st.session_state.pop("mc_notice", None)
+    feedback.clear()
     try:
         if final:
             saved = save.save_check(
@@ -117,36 +118,20 @@ def _save(final: bool, actor: str) -> None:
                 engine(), actor, child_id, ctx.review_id, answers, template, answers.get("outcome"), expected,
                 check_id=check_id, as_of=as_of,
             )  # fmt: skip
-            st.session_state["mc_notice"] = ("success", "Draft saved. You can come back to it later.")
+            feedback.record("success", "Draft saved. You can come back to it later.")
         st.session_state["mc_state_check"] = (saved.check_id, saved.version)
-        st.session_state["mc_errors"] = {}
     except ValidationError as exc:
-        st.session_state["mc_errors"] = exc.errors
         n = len(exc.errors)
-        st.session_state["mc_notice"] = (
-            "error",
+        feedback.refused(
+            exc,
             f"Nothing was saved: {n} answer{'s' if n != 1 else ''} need{'s' if n == 1 else ''} attention "
             "(marked below each field). Everything you typed is kept.",
         )
-    except ConcurrentEditError as exc:
-        st.session_state["mc_notice"] = ("error", str(exc))
-    except (LookupError, ValueError) as exc:
-        st.session_state["mc_notice"] = ("error", f"Nothing was saved: {exc}")
+    except (LookupError, ValueError) as exc:  # includes ConcurrentEditError: the notice offers a reload
+        feedback.refused(exc)
 
 
-errors: dict[str, str] = st.session_state.get("mc_errors", {})
-
-
-def _err(key: str) -> None:
-    if key in errors:
-        st.error(errors[key], icon=":material/error:")
-
-
-notice = st.session_state.get("mc_notice")
-if notice:
-    getattr(st, notice[0])(notice[1])
-    if "Reload" in notice[1]:
-        st.button("Reload the saved version", on_click=_clear_form, key="mc_reload", icon=":material/refresh:")
+feedback.show(keep=True, on_reload=_clear_form, key="mc_reload")
 
 saved: save.SavedCheck | None = st.session_state.get("mc_saved")
 if saved is not None:
@@ -193,7 +178,7 @@ if ctx.final_checks:
 with st.form("midway_form", clear_on_submit=False, enter_to_submit=False):
     st.subheader(f"Last review: {answers.uk_date(ctx.review_date)}")
     st.date_input("Date of this midway check", key=P + "check_date", format="DD/MM/YYYY", value=None)
-    _err("check_date")
+    feedback.field("check_date")
 
     for section in tpl.sections:
         if section.key == "review":
@@ -214,23 +199,23 @@ with st.form("midway_form", clear_on_submit=False, enter_to_submit=False):
                     key=f"{P}rec.{rid}.status",
                     placeholder="Choose done, on track, delayed or not started",
                 )
-                _err(f"rec.{rid}.status")
+                feedback.field(f"rec.{rid}.status")
                 st.text_area(f"Recommendation {rec['seq']}: update", key=f"{P}rec.{rid}.update", height=68)
-                _err(f"rec.{rid}.update")
+                feedback.field(f"rec.{rid}.update")
         for q in section.questions:
             if q.kind == "contact":
                 st.markdown(f"**{q.label}**" + ("" if q.required else " (if any)"))
                 c1, c2 = st.columns(2)
                 with c1:
                     st.date_input(f"{q.label}: date", key=f"{P}{q.key}.date", format="DD/MM/YYYY", value=None)
-                    _err(f"{q.key}.date")
+                    feedback.field(f"{q.key}.date")
                 with c2:
                     st.selectbox(
                         f"{q.label}: how", CONTACT_MODES, index=None, key=f"{P}{q.key}.mode", placeholder="Choose"
                     )
-                    _err(f"{q.key}.mode")
+                    feedback.field(f"{q.key}.mode")
                 st.text_input(f"{q.label}: notes", key=f"{P}{q.key}.notes", help=q.help or None)
-                _err(f"{q.key}.notes")
+                feedback.field(f"{q.key}.notes")
                 if q.key == "contact_child" and ctx.age >= policy.midway_child_view_min_age:
                     st.text_area(
                         "The child's own view of how their plan is progressing",
@@ -238,47 +223,47 @@ with st.form("midway_form", clear_on_submit=False, enter_to_submit=False):
                         help=f"Children aged {policy.midway_child_view_min_age} and over are asked directly "
                         "(in person, phone or letter).",
                     )
-                    _err("child_view")
+                    feedback.field("child_view")
                     st.text_input("Or: why the child's view was not sought", key=P + "child_view_reason")
             elif q.kind == "yesno_row":
                 st.radio(q.label, ["Yes", "No"], index=None, horizontal=True, key=f"{P}{q.key}.answer")
-                _err(f"{q.key}.answer")
+                feedback.field(f"{q.key}.answer")
                 c1, c2 = st.columns(2)
                 c1.text_input("Comment", key=f"{P}{q.key}.comment", help=q.label)
                 with c2:
                     st.text_input("Action needed", key=f"{P}{q.key}.action", help=q.label)
-                    _err(f"{q.key}.action")
+                    feedback.field(f"{q.key}.action")
             elif q.kind == "text":
                 st.text_area(q.label, key=P + q.key, help=q.help or None)
-                _err(q.key)
+                feedback.field(q.key)
         if section.key == "outcome":
             st.radio(
                 "Outcome of the check", list(MIDWAY_OUTCOME_LABELS), format_func=MIDWAY_OUTCOME_LABELS.get,
                 index=None, key=P + "outcome",
             )  # fmt: skip
-            _err("outcome")
+            feedback.field("outcome")
             st.radio(
                 "For outcome (c): which dispute process", list(templates.DISPUTE_CHOICES),
                 format_func=templates.DISPUTE_CHOICES.get, index=None, horizontal=True, key=P + "dispute",
             )  # fmt: skip
-            _err("dispute")
-            with st.expander("For outcome (c): raise the escalation now", expanded=bool(errors.keys() & {
+            feedback.field("dispute")
+            with st.expander("For outcome (c): raise the escalation now", expanded=bool(feedback.errors.keys() & {
                 "esc.category", "esc.concern", "esc.due_date"})):  # fmt: skip
                 st.checkbox("Raise an escalation with this check", key=P + "esc.raise")
                 st.selectbox(
                     "Category", list(ESCALATION_CATEGORIES), format_func=ESCALATION_CATEGORIES.get, index=None,
                     key=P + "esc.category", placeholder="Choose what it is about",
                 )  # fmt: skip
-                _err("esc.category")
+                feedback.field("esc.category")
                 st.text_area("Concern (blank: the concerns above)", key=P + "esc.concern")
-                _err("esc.concern")
+                feedback.field("esc.concern")
                 st.text_area("Evidence", key=P + "esc.evidence")
                 st.text_area("Actions asked for", key=P + "esc.actions")
                 st.date_input(
                     "Resolution date for this stage (blank: the policy's default)",
                     key=P + "esc.due_date", format="DD/MM/YYYY", value=None,
                 )  # fmt: skip
-                _err("esc.due_date")
+                feedback.field("esc.due_date")
 
     left, right = st.columns(2)
     left.form_submit_button(

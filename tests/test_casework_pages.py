@@ -162,6 +162,30 @@ def test_second_save_of_the_same_check_is_refused_on_the_page(app_db) -> None:
     )
     with Session(engine) as s:
         assert [(c.author, c.outcome) for c in s.scalars(select(m.MidwayCheck))] == [("Other Iro", "progressing")]
+    at.button(key="mc_reload").click().run()  # the concurrent-edit notice offers a reload (by type, not words)
+    assert not at.exception and not at.error
+    assert any("Already saved for this review" in c.value and "Other Iro" in c.value for c in at.caption)
+
+
+def test_escalation_changed_by_someone_else_is_refused_with_a_reload(app_db) -> None:
+    from services.casework.escalations import set_cafcass_checklist
+
+    engine, _ = app_db
+    esc_id = raise_escalation(
+        engine, "Iris Reviewer", "C1", raised_date=TODAY - dt.timedelta(days=3), category="plan_delay",
+        concern="Health assessment not booked", stage=0,
+    )  # fmt: skip
+    at = _open("app_pages/escalations.py")
+    set_cafcass_checklist(engine, "Other Iro", esc_id, {"review_documents": True})  # a write to the escalation
+    at.button(key="esc_close_submit").click().run()
+    assert [e.value for e in at.error] == [
+        "This escalation was changed by someone else since you opened it; nothing was saved. "
+        "Reload to see their changes."
+    ]
+    at.button(key="esc_reload").click().run()
+    assert not at.exception and not at.error
+    with Session(engine) as s:
+        assert s.get(m.Escalation, esc_id).resolved_date is None
 
 
 def test_escalations_tracker_flags_overdue_and_moves_stage(app_db) -> None:

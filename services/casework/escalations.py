@@ -17,6 +17,7 @@ import polars as pl
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from services.casework.errors import EditConflict, Refused
 from services.casework.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
 from services.engine.policy import Policy
 from services.engine.workdays import add_working_days, working_days_between
@@ -26,12 +27,12 @@ from services.persistence.unit_of_work import unit_of_work
 DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
 
 
-class EscalationError(ValueError):
+class EscalationError(Refused):
     """A refused escalation action; `errors` maps field keys to messages when it is about input."""
 
-    def __init__(self, message: str, errors: dict[str, str] | None = None):
-        super().__init__(message)
-        self.errors = errors or {}
+
+class EscalationChanged(EscalationError, EditConflict):
+    """The escalation was changed by someone else since the user opened it."""
 
 
 def stage_name(stage: int, policy: Policy = DEFAULT_POLICY) -> str:
@@ -128,7 +129,10 @@ def _open_for_write(s: Session, escalation_id: int, expected_version: int | None
     if esc.resolved_date is not None:
         raise EscalationError(f"Escalation {escalation_id} is already closed ({esc.outcome}).")
     if expected_version is not None and esc.version != expected_version:
-        raise EscalationError("This escalation was changed by someone else since you opened it; reload the page.")
+        raise EscalationChanged(
+            "This escalation was changed by someone else since you opened it; nothing was saved. "
+            "Reload to see their changes."
+        )
     return esc
 
 

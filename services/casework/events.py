@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from services.casework.errors import Refused
 from services.casework.one_child import child_result
 from services.casework.vocabulary import SIGNIFICANT_EVENT_TYPES
 from services.engine.policy import Policy
@@ -24,10 +25,8 @@ from services.persistence.unit_of_work import unit_of_work
 DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
 
 
-class EventError(ValueError):
-    def __init__(self, message: str, errors: dict[str, str] | None = None):
-        super().__init__(message)
-        self.errors = errors or {}
+class EventError(Refused):
+    """A refused event; `errors` maps field keys to the message under each field."""
 
 
 def validate_event(

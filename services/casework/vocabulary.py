@@ -1,7 +1,9 @@
 """Fixed vocabularies of the casework forms, as data (DOMAIN.md §5-7).
 
 Codes are what the database stores (stable, never reworded); labels are what people read. A council
-that words a label differently changes it here, never in a page.
+that words a label differently changes it here, never in a page. Each vocabulary is declared once,
+code -> label: `services.persistence.models` takes its code lists from these dicts, so a code cannot
+be added to the database's vocabulary without a label, nor a label without its code.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ CAFCASS_DOCUMENTS: dict[str, str] = {
     ),
 }
 
-# DOMAIN §5 (seed 000): the three outcomes of a midway check; codes match models.MIDWAY_OUTCOMES.
+# DOMAIN §5 (seed 000): the three outcomes of a midway check.
 MIDWAY_OUTCOME_LABELS: dict[str, str] = {
     "progressing": "(a) Care plan and decisions progressing - no notification required",
     "actions_sent": "(b) Actions or concerns sent to the social worker and team manager",
@@ -68,5 +70,33 @@ RECOMMENDATION_STATUS_LABELS: dict[str, str] = {
     "not_started": "Not started",
 }
 
+# Who the staff table holds (DOMAIN §1).
+STAFF_ROLE_LABELS: dict[str, str] = {
+    "iro": "Independent Reviewing Officer",
+    "social_worker": "Social worker",
+    "team_manager": "Team manager",
+    "service_manager": "Service manager",
+    "admin": "Administrator",
+}
+
+# What a child is allocated to: a person (IRO, social worker) or a team.
+ALLOCATION_ROLE_LABELS: dict[str, str] = {
+    "iro": "IRO",
+    "social_worker": "Social worker",
+    "team": "Team",
+}
+
 # seed 000: "direct contact, phone or letter"; "No contact" asks why.
 CONTACT_MODES: tuple[str, ...] = ("In person", "Phone", "Video call", "Letter", "Email", "Text message", "No contact")
+
+# Every code -> label vocabulary, by name (tests check each code has a label).
+VOCABULARIES: dict[str, dict[str, str]] = {
+    "significant_event_types": SIGNIFICANT_EVENT_TYPES,
+    "escalation_categories": ESCALATION_CATEGORIES,
+    "escalation_outcomes": ESCALATION_OUTCOMES,
+    "cafcass_documents": CAFCASS_DOCUMENTS,
+    "midway_outcomes": MIDWAY_OUTCOME_LABELS,
+    "recommendation_statuses": RECOMMENDATION_STATUS_LABELS,
+    "staff_roles": STAFF_ROLE_LABELS,
+    "allocation_roles": ALLOCATION_ROLE_LABELS,
+}

@@ -24,15 +24,23 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from services.casework.vocabulary import (
+    ALLOCATION_ROLE_LABELS,
+    MIDWAY_OUTCOME_LABELS,
+    RECOMMENDATION_STATUS_LABELS,
+    STAFF_ROLE_LABELS,
+)
+
 
 class Base(DeclarativeBase):
     pass
 
 
-STAFF_ROLES = ("iro", "social_worker", "team_manager", "service_manager", "admin")
-ALLOCATION_ROLES = ("iro", "social_worker", "team")
-MIDWAY_OUTCOMES = ("progressing", "actions_sent", "escalated")
-RECOMMENDATION_STATUSES = ("done", "on_track", "delayed", "not_started")
+# The stored codes, from the one code -> label declaration of each vocabulary.
+STAFF_ROLES: tuple[str, ...] = tuple(STAFF_ROLE_LABELS)
+ALLOCATION_ROLES: tuple[str, ...] = tuple(ALLOCATION_ROLE_LABELS)
+MIDWAY_OUTCOMES: tuple[str, ...] = tuple(MIDWAY_OUTCOME_LABELS)
+RECOMMENDATION_STATUSES: tuple[str, ...] = tuple(RECOMMENDATION_STATUS_LABELS)
 
 
 class Team(Base):

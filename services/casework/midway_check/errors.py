@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from services.casework.errors import EditConflict, Refused
 from services.casework.midway_check.answers import local_time
 
 
-class ValidationError(ValueError):
+class ValidationError(Refused):
     """The answers are incomplete; `errors` maps each field key to the message shown under it."""
 
     def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
 
 
-class ConcurrentEditError(RuntimeError):
+class ConcurrentEditError(EditConflict):
     """Someone saved this check after the user opened it: the save is refused, nothing overwritten."""
 
     def __init__(self, author: str | None, at: dt.datetime | None):

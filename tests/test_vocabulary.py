@@ -1,0 +1,49 @@
+"""Each vocabulary is one code -> label declaration: every code has a label, and the codes the
+data model stores are exactly the vocabulary's keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.casework import vocabulary as v
+from services.persistence import models as m
+
+EXPECTED = {
+    "significant_event_types", "escalation_categories", "escalation_outcomes", "cafcass_documents",
+    "midway_outcomes", "recommendation_statuses", "staff_roles", "allocation_roles",
+}  # fmt: skip
+
+
+def test_every_vocabulary_is_registered() -> None:
+    assert set(v.VOCABULARIES) == EXPECTED
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_code_has_a_non_empty_label(name: str) -> None:
+    vocab = v.VOCABULARIES[name]
+    assert vocab, f"{name} is empty"
+    for code, label in vocab.items():
+        assert isinstance(code, str) and code.strip() == code and code, (name, code)
+        assert isinstance(label, str) and label.strip(), (name, code)
+    assert len(set(vocab.values())) == len(vocab), f"{name}: two codes share a label"
+
+
+@pytest.mark.parametrize(
+    ("codes", "vocab"),
+    [
+        (m.STAFF_ROLES, v.STAFF_ROLE_LABELS),
+        (m.ALLOCATION_ROLES, v.ALLOCATION_ROLE_LABELS),
+        (m.MIDWAY_OUTCOMES, v.MIDWAY_OUTCOME_LABELS),
+        (m.RECOMMENDATION_STATUSES, v.RECOMMENDATION_STATUS_LABELS),
+    ],
+)
+def test_model_codes_are_the_vocabulary_keys(codes: tuple[str, ...], vocab: dict[str, str]) -> None:
+    assert codes == tuple(vocab)
+
+
+def test_stored_codes_unchanged() -> None:
+    """The codes are stored data and the importers' accepted values: renaming one is a migration."""
+    assert m.STAFF_ROLES == ("iro", "social_worker", "team_manager", "service_manager", "admin")
+    assert m.ALLOCATION_ROLES == ("iro", "social_worker", "team")
+    assert m.MIDWAY_OUTCOMES == ("progressing", "actions_sent", "escalated")
+    assert m.RECOMMENDATION_STATUSES == ("done", "on_track", "delayed", "not_started")
