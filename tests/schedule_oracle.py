@@ -579,8 +579,8 @@ def child_flags(
         late = working_days_between(when, as_of)
         more = f" ({len(overdue)} escalations overdue)" if len(overdue) > 1 else ""
         if by_formal:
-            what = f"Formal escalation started {e['formal_started']} was due to end within {total} working days in total"
-            text = f"{what}, by {when}"
+            text = f"Formal escalation started {e['formal_started']} was due to end within {total} working days"
+            text += f" in total, by {when}"
         else:
             text = f"Escalation at stage '{_first_known(e['stage_name'], '?')}' was due to be resolved by {when}"
         flag("ESCALATION_OVERDUE", f"{text}: {_working_days(late, 'overdue')}{more}", when, late)

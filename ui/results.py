@@ -14,8 +14,8 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from services.engine.caseload import Caseload
 from services.casework.council_settings import stored_policy
+from services.engine.caseload import Caseload
 from services.engine.policy import Policy
 from services.persistence.caseload import load_caseload
 from services.views import dashboard

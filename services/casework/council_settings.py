@@ -111,9 +111,7 @@ def changes(old: Policy, new: Policy) -> list[tuple[str, Any, Any]]:
     ]
 
 
-def save_policy(
-    engine: Engine, actor: str, policy: Policy, *, based_on: int, note: str | None = None
-) -> StoredPolicy:
+def save_policy(engine: Engine, actor: str, policy: Policy, *, based_on: int, note: str | None = None) -> StoredPolicy:
     """Save `policy` as the next version. Refused, with nothing written: `PermissionError` when
     `actor` may not edit; `PolicyInvalid` listing each bad value; `SettingsConflict` when version
     `based_on` is no longer the newest; `UsageError` when nothing changed."""

@@ -115,8 +115,4 @@ def formal_started(stages: pl.DataFrame, key: str | list[str], started: str) -> 
     a stage-history frame with `stage` and the `started` date column: the one place the sources
     (database, template files) derive `escalations.formal_started`."""
     keys = [key] if isinstance(key, str) else key
-    return (
-        stages.filter(pl.col("stage") >= 1)
-        .group_by(keys)
-        .agg(pl.col(started).min().alias("formal_started"))
-    )
+    return stages.filter(pl.col("stage") >= 1).group_by(keys).agg(pl.col(started).min().alias("formal_started"))

@@ -168,7 +168,10 @@ _AT_LEAST_ONE = (
     "iro_caseload_min", "iro_caseload_max", "dashboard_compare_days", "work_list_days",
 )  # fmt: skip
 _AT_LEAST_ZERO = (
-    "midway_grace_days", "midway_child_view_min_age", "review_due_soon_working_days", "midway_due_soon_working_days",
+    "midway_grace_days",
+    "midway_child_view_min_age",
+    "review_due_soon_working_days",
+    "midway_due_soon_working_days",
 )
 _UPPER = {"midway_child_view_min_age": 18, "midway_grace_days": 365, "frequent_missing_window_days": 366}
 
