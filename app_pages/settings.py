@@ -217,7 +217,9 @@ with st.form("settings_form", enter_to_submit=False):
     preview_clicked = b1.form_submit_button(
         "Preview impact", icon=":material/preview:", disabled=not may_edit, key="set_preview"
     )
-    save_clicked = b2.form_submit_button("Save", type="primary", icon=":material/save:", disabled=not may_edit)
+    save_clicked = b2.form_submit_button(
+        "Save", type="primary", icon=":material/save:", disabled=not may_edit, key="set_save"
+    )
 
 
 def _proposed() -> Policy:
