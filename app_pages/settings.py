@@ -20,7 +20,7 @@ from services.casework import council_settings as cs
 from services.casework.midway_check import TEMPLATES
 from services.engine.policy import CASENOTE_FORMATS, MIDWAY_POLICIES, MIDWAY_TEMPLATES, Policy, PolicyInvalid
 from services.errors import UsageError
-from services.views.policy_impact import COUNT_LABELS, policy_impact
+from services.views.policy_impact import COUNTS, policy_impact
 from ui import results
 from ui.context import current_user, engine
 from ui.empty import require_data
@@ -147,28 +147,29 @@ with st.form("settings_form", enter_to_submit=False):
         _number("frequent_missing_count")
 
     st.subheader("Escalation ladder")
-    c1, c2 = st.columns([3, 2])
+    st.caption(
+        "Stage 0 is informal; the last stage is the referral to CAFCASS (DOMAIN §6). "
+        "Add or remove rows to change the ladder."
+    )
+    edited_stages = st.data_editor(
+        stage_rows,
+        key=stages_key,
+        num_rows="dynamic" if may_edit else "fixed",
+        disabled=["stage"] if may_edit else True,
+        hide_index=True,
+        column_config={
+            "stage": st.column_config.NumberColumn("Stage", width="small"),
+            "name": st.column_config.TextColumn("Stage name", max_chars=80, width="large"),
+            "working_days": st.column_config.NumberColumn(
+                "Default resolution (working days)", step=1, format="%d", width="medium"
+            ),
+        },
+        width="stretch",
+    )
+    _field_error("escalation_stage_names")
+    _field_error("escalation_stage_working_days")
+    c1, _ = st.columns(2)
     with c1:
-        st.caption(
-            "Stage 0 is informal; the last stage is the referral to CAFCASS (DOMAIN §6). "
-            "Add or remove rows to change the ladder."
-        )
-        edited_stages = st.data_editor(
-            stage_rows,
-            key=stages_key,
-            num_rows="dynamic" if may_edit else "fixed",
-            disabled=["stage"] if may_edit else True,
-            hide_index=True,
-            column_config={
-                "stage": st.column_config.NumberColumn("Stage"),
-                "name": st.column_config.TextColumn(L["escalation_stage_names"], max_chars=80),
-                "working_days": st.column_config.NumberColumn(L["escalation_stage_working_days"], step=1, format="%d"),
-            },
-            width="stretch",
-        )
-        _field_error("escalation_stage_names")
-        _field_error("escalation_stage_working_days")
-    with c2:
         _number(
             "formal_process_total_working_days",
             "IRO Handbook §6.2: the formal process should take no longer in total. ESCALATION_OVERDUE is "
@@ -213,7 +214,7 @@ with st.form("settings_form", enter_to_submit=False):
         )
         _field_error("iro_role_codes")
     st.text_input("Note for the history (optional): why the change", key="set_note", disabled=not may_edit)
-    b1, b2, _ = st.columns([1, 1, 4])
+    b1, b2, _ = st.columns([2, 1, 5])
     preview_clicked = b1.form_submit_button(
         "Preview impact", icon=":material/preview:", disabled=not may_edit, key="set_preview"
     )
@@ -239,6 +240,15 @@ def _proposed() -> Policy:
     return based.with_(**values)
 
 
+SHORT = {  # metric labels that fit a fifth of the page
+    "midway_due_moved": "Midway dates move",
+    "became_midway_overdue": "Newly overdue",
+    "no_longer_midway_overdue": "No longer overdue",
+    "gained_a_flag": "Gain a flag",
+    "lost_a_flag": "Lose a flag",
+}
+
+
 def _show_impact(proposed: Policy) -> None:
     today = dt.date.today()
     with st.spinner("Working out the impact on today's caseload…"):
@@ -250,15 +260,23 @@ def _show_impact(proposed: Policy) -> None:
             st.info("These are the settings in force: nothing would change.")
             return
         st.text("Changes: " + "; ".join(L.get(k, k) for k, _a, _b in changed))
+        st.caption(
+            "Children looked after today whose midway check due date moves; whose current midway check "
+            "becomes, or stops being, overdue (past its due date and grace days, not done); and who gain "
+            "or lose any drift flag (DOMAIN §8)."
+        )
         m = st.columns(5)
-        for col, name in zip(m, ("midway_due_moved", "became_midway_overdue", "no_longer_midway_overdue",
-                                 "gained_a_flag", "lost_a_flag"), strict=True):  # fmt: skip
-            col.metric(COUNT_LABELS[name], impact.total(name), border=True)
+        for col, name in zip(m, COUNTS, strict=True):
+            col.metric(SHORT[name], impact.total(name), border=True)
         st.dataframe(
             impact.by_team,
             hide_index=True,
             key="settings_impact_teams",
-            column_config={k: st.column_config.Column(v) for k, v in COUNT_LABELS.items()},
+            column_config={
+                "team": st.column_config.TextColumn("Team"),
+                "children": st.column_config.NumberColumn("Children"),
+                **{k: st.column_config.NumberColumn(v) for k, v in SHORT.items()},
+            },  # fmt: skip
             width="stretch",
         )
         if impact.children.height:
