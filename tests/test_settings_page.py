@@ -109,3 +109,21 @@ def test_a_save_based_on_a_replaced_version_is_refused(app_db) -> None:  # noqa:
     assert any("Their change: Grace days before a midway check is overdue: 0 -> 5" in t.value for t in at.text)
     assert at.number_input(key="set_frequent_missing_count").value == 4  # kept
     assert _rows(engine) == 1 and cs.current_policy(engine).frequent_missing_count == 3
+
+
+def test_a_bad_database_setting_is_named_on_the_page_not_a_traceback(monkeypatch) -> None:  # noqa: ANN001
+    import streamlit as st
+
+    from services.persistence import database as db
+
+    monkeypatch.setenv("DATABASE_URL", "nonsense")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    db.get_engine.cache_clear()
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == ["A deployment setting is not valid, so Midway cannot start:"]
+    assert at.text[0].value.startswith("DATABASE_URL='nonsense': not a database URL")
+    st.cache_resource.clear()
+    db.get_engine.cache_clear()
