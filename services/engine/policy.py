@@ -34,7 +34,8 @@ DEFAULT_ESCALATION_STAGES: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Policy:
-    """The deployment's rule settings. Frozen: pass a modified copy with `with_(...)`."""
+    """The council's rule settings (stored per council, edited on the Settings page). Frozen: pass a
+    modified copy with `with_(...)`; `validate()` before storing one."""
 
     # DOMAIN §3 (seed 003 §2, seed 004 §5): statutory review schedule.
     first_review_working_days: int = 20
