@@ -67,13 +67,6 @@ if BASED not in st.session_state or st.session_state.pop("settings_reseed", Fals
 based_version, based = st.session_state[BASED]
 errors: dict[str, str] = st.session_state.get(ERRORS, {})
 
-notice = st.session_state.pop(NOTICE, None)
-if notice:
-    kind, message, detail = notice
-    getattr(st, kind)(message)
-    if detail:
-        st.text(detail)
-
 info = f"Settings in force: version {stored_now.version}"
 if stored_now.version:
     info += f", saved by {stored_now.actor} on {stored_now.saved_at:%d/%m/%Y at %H:%M}"
@@ -223,6 +216,20 @@ with st.form("settings_form", enter_to_submit=False):
     )
 
 
+def _notice(key: str) -> None:
+    """The outcome of the last save, next to the button that caused it (the page keeps its scroll
+    position); the detail may hold names from data, so it is plain text."""
+    notice = st.session_state.pop(key, None)
+    if notice:
+        kind, message, detail = notice
+        getattr(st, kind)(message)
+        if detail:
+            st.text(detail)
+
+
+_notice(NOTICE)
+
+
 def _proposed() -> Policy:
     """The policy the form describes (on top of the version it was opened on)."""
     values: dict[str, Any] = {name: st.session_state[f"set_{name}"] for name in SCALARS}
@@ -349,10 +356,12 @@ if st.button("Save overrides", key="set_save_overrides", disabled=not (may_edit 
     try:
         n = cs.set_child_overrides(engine(), user or "", change)
     except (PolicyInvalid, UsageError, PermissionError) as exc:
-        st.session_state[NOTICE] = ("error", "Overrides not saved.", str(exc))
+        st.session_state[NOTICE + "_overrides"] = ("error", "Overrides not saved.", str(exc))
     else:
-        st.session_state[NOTICE] = ("success", f"Saved: {n} child override(s) changed.", "")
+        st.session_state[NOTICE + "_overrides"] = ("success", f"Saved: {n} child override(s) changed.", "")
     st.rerun()
+
+_notice(NOTICE + "_overrides")
 
 # --- IRO FTE ------------------------------------------------------------------------------------
 st.subheader("IROs' full-time equivalent")
@@ -379,17 +388,19 @@ if st.button("Save FTE", key="set_save_fte", disabled=not (may_edit and fte_edit
     try:
         n = cs.set_iro_fte(engine(), user or "", change_fte)
     except (PolicyInvalid, UsageError, PermissionError) as exc:
-        st.session_state[NOTICE] = ("error", "FTE not saved.", str(exc))
+        st.session_state[NOTICE + "_fte"] = ("error", "FTE not saved.", str(exc))
     else:
-        st.session_state[NOTICE] = ("success", f"Saved: {n} IRO(s) changed.", "")
+        st.session_state[NOTICE + "_fte"] = ("success", f"Saved: {n} IRO(s) changed.", "")
     st.rerun()
+
+_notice(NOTICE + "_fte")
 
 # --- history ------------------------------------------------------------------------------------
 st.subheader("History")
 past = cs.history(engine())
 if past.height:
     st.dataframe(
-        past,
+        past.with_columns(pl.col("changed").str.split("\n")).explode("changed"),  # one row per setting changed
         hide_index=True,
         key="settings_history",
         width="stretch",

@@ -55,8 +55,8 @@ def test_a_refused_value_keeps_the_input_says_why_and_saves_nothing(app_db) -> N
     at.button(key="set_save").click().run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "Not saved: 1 setting(s) need correcting (see each).",
-        "must not be negative",
+        "must not be negative",  # under the field
+        "Not saved: 1 setting(s) need correcting (see each).",  # by the buttons
     ]
     assert at.number_input(key="set_midway_grace_days").value == -2  # what was typed is kept
     assert at.text_input(key="set_casenote_title").value == "My title"
@@ -80,14 +80,14 @@ def test_preview_then_save_adds_a_history_row_and_applies_at_once(app_db) -> Non
     assert cs.current_policy(engine) == Policy().with_(
         midway_policy="six_weeks_after_each", casenote_title="IRO Midway CLA Review Check"
     )
-    history = _frame(at, "changed")
-    assert history["version"].tolist() == [1]
-    assert history["actor"].tolist() == [at.sidebar.selectbox(key="signed_in_as").value]
-    assert history["note"].tolist() == ["Adopting the 001 rule"]
-    assert history["changed"].iloc[0] == (
-        "Midway policy (DOMAIN §4): midpoint_after_second -> six_weeks_after_each\n"
-        "Case-note title: CISRO Midway CLA Review Check -> IRO Midway CLA Review Check"
-    )
+    history = _frame(at, "changed")  # one row per setting changed
+    assert history["version"].tolist() == [1, 1]
+    assert history["actor"].tolist() == [at.sidebar.selectbox(key="signed_in_as").value] * 2
+    assert history["note"].tolist() == ["Adopting the 001 rule"] * 2
+    assert history["changed"].tolist() == [
+        "Midway policy (DOMAIN §4): midpoint_after_second -> six_weeks_after_each",
+        "Case-note title: CISRO Midway CLA Review Check -> IRO Midway CLA Review Check",
+    ]
     assert at.selectbox(key="set_midway_policy").value == "six_weeks_after_each"  # the form shows version 1
     # the casework reads the stored policy: the midway check's case note takes the new title
     mc = _open("app_pages/midway_check.py", child="C1")
