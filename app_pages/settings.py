@@ -397,19 +397,21 @@ _notice(NOTICE + "_fte")
 
 # --- history ------------------------------------------------------------------------------------
 st.subheader("History")
-past = cs.history(engine())
+past = cs.history_changes(engine())
 if past.height:
     st.dataframe(
-        past.with_columns(pl.col("changed").str.split("\n")).explode("changed"),  # one row per setting changed
+        past,
         hide_index=True,
         key="settings_history",
         width="stretch",
         column_config={
-            "version": st.column_config.NumberColumn("Version"),
+            "version": st.column_config.NumberColumn("Version", width="small"),
             "saved_at": st.column_config.DatetimeColumn("Saved", format="DD/MM/YYYY HH:mm"),
             "actor": st.column_config.TextColumn("By"),
             "note": st.column_config.TextColumn("Note"),
-            "changed": st.column_config.TextColumn("What changed", width="large"),
+            "setting": st.column_config.TextColumn("Setting"),
+            "before": st.column_config.TextColumn("Before"),
+            "after": st.column_config.TextColumn("After"),
         },
     )
 else:

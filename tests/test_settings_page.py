@@ -80,14 +80,13 @@ def test_preview_then_save_adds_a_history_row_and_applies_at_once(app_db) -> Non
     assert cs.current_policy(engine) == Policy().with_(
         midway_policy="six_weeks_after_each", casenote_title="IRO Midway CLA Review Check"
     )
-    history = _frame(at, "changed")  # one row per setting changed
-    assert history["version"].tolist() == [1, 1]
-    assert history["actor"].tolist() == [at.sidebar.selectbox(key="signed_in_as").value] * 2
-    assert history["note"].tolist() == ["Adopting the 001 rule"] * 2
-    assert history["changed"].tolist() == [
-        "Midway policy (DOMAIN §4): midpoint_after_second -> six_weeks_after_each",
-        "Case-note title: CISRO Midway CLA Review Check -> IRO Midway CLA Review Check",
-    ]
+    history = _frame(at, "setting")  # one row per setting changed
+    me = at.sidebar.selectbox(key="signed_in_as").value
+    assert history[["version", "actor", "note", "setting", "before", "after"]].values.tolist() == [
+        [1, me, "Adopting the 001 rule", "Midway policy (DOMAIN §4)", "midpoint_after_second", "six_weeks_after_each"],
+        [1, me, "Adopting the 001 rule", "Case-note title", "CISRO Midway CLA Review Check",
+         "IRO Midway CLA Review Check"],
+    ]  # fmt: skip
     assert at.selectbox(key="set_midway_policy").value == "six_weeks_after_each"  # the form shows version 1
     # the casework reads the stored policy: the midway check's case note takes the new title
     mc = _open("app_pages/midway_check.py", child="C1")

@@ -142,29 +142,35 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def history(engine: Engine) -> pl.DataFrame:
-    """Every saved version, newest first: version, saved_at, actor, note, and what changed (one
-    line per setting, "label: old -> new", against the version before, or the defaults)."""
+def history_changes(engine: Engine) -> pl.DataFrame:
+    """One row per setting changed by each saved version, newest first: version, saved_at, actor,
+    note, setting (its label), before, after (against the version before it, or the defaults)."""
     with Session(engine) as s:
         rows = s.scalars(select(m.CouncilSettings).order_by(m.CouncilSettings.version)).all()
         out = []
         previous = Policy()
         for r in rows:
             policy = Policy.from_json(r.values)
-            what = [f"{LABELS.get(k, k)}: {_show(a)} -> {_show(b)}" for k, a, b in changes(previous, policy)]
-            out.append((r.version, r.saved_at, r.actor, r.note, "\n".join(what)))
+            when = r.saved_at.replace(tzinfo=None) if r.saved_at else None
+            for k, a, b in changes(previous, policy):
+                out.append((r.version, when, r.actor, r.note, LABELS.get(k, k), _show(a), _show(b)))
             previous = policy
     schema = {
-        "version": pl.Int64,
-        "saved_at": pl.Datetime("us"),
-        "actor": pl.String,
-        "note": pl.String,
-        "changed": pl.String,
-    }
-    frame = pl.DataFrame(
-        [(v, a.replace(tzinfo=None) if a else None, *rest) for v, a, *rest in out], schema=schema, orient="row"
+        "version": pl.Int64, "saved_at": pl.Datetime("us"), "actor": pl.String, "note": pl.String,
+        "setting": pl.String, "before": pl.String, "after": pl.String,
+    }  # fmt: skip
+    return pl.DataFrame(out, schema=schema, orient="row").sort("version", descending=True, maintain_order=True)
+
+
+def history(engine: Engine) -> pl.DataFrame:
+    """Every saved version, newest first: version, saved_at, actor, note, and what changed (one
+    line per setting, "label: before -> after")."""
+    line = pl.concat_str(pl.col("setting"), pl.lit(": "), pl.col("before"), pl.lit(" -> "), pl.col("after"))
+    return (
+        history_changes(engine)
+        .group_by("version", "saved_at", "actor", "note", maintain_order=True)
+        .agg(line.str.join("\n").alias("changed"))
     )
-    return frame.sort("version", descending=True)
 
 
 # --- per-child midway policy overrides (DOMAIN §4: the deployment's policy, per-child overrides) ---
