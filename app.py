@@ -24,6 +24,9 @@ PAGES = {
     "Data": [
         st.Page("app_pages/import_data.py", title="Import data", icon=":material/upload_file:", url_path="import"),
     ],
+    "Administration": [
+        st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"),
+    ],
 }
 
 st.navigation(PAGES).run()

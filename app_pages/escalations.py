@@ -54,7 +54,10 @@ overdue = tracker.filter(pl.col("overdue"))
 c1, c2, c3 = st.columns(3)
 c1.metric("Open escalations", tracker.height)
 c2.metric("Stages past their resolution date", overdue.height)
-c3.metric("Formal process over 20 working days", tracker.filter(pl.col("formal_over_limit").fill_null(False)).height)
+c3.metric(
+    f"Formal process over {policy.formal_process_total_working_days} working days",
+    tracker.filter(pl.col("formal_over_limit").fill_null(False)).height,
+)
 
 tab_open, tab_raise, tab_good, tab_closed = st.tabs(["Open", "Raise an escalation", "Good practice", "Closed"])
 

@@ -276,7 +276,7 @@ def clip_to_as_of(rows: dict[str, list[Row]], as_of: dt.date) -> dict[str, list[
         ("midway_checks", "check_date", ()),
         ("events", "event_date", ()),
         ("missing", "start_date", ("end_date",)),
-        ("escalations", "raised_date", ("resolved_date",)),
+        ("escalations", "raised_date", ("resolved_date", "formal_started")),
     ):
         for r in rows[name]:
             if not happened(r[date_key]):
@@ -557,19 +557,33 @@ def child_flags(
         elif n == k - 1 and due is not None and due <= as_of:
             flag("NO_PERMANENCE_PLAN", f"No permanence plan recorded: the {ordinal} review was due {due}", due)
 
-    # escalation stages past their resolution date, unresolved: the earliest
-    overdue = sorted(
-        (e for e in tables["escalations"]
-         if e["resolved_date"] is None and e["stage_due_date"] is not None and e["stage_due_date"] < as_of),
-        key=lambda e: e["stage_due_date"],
-    )  # fmt: skip
+    # unresolved escalations past their stage's resolution date, or whose formal process is past the
+    # national total (due the total-th working day after its first formal stage started): each from
+    # the earlier of the two (the stage's on a tie); the child's earliest, then the lowest id
+    total = policy.formal_process_total_working_days
+    overdue = []
+    for e in tables["escalations"]:
+        if e["resolved_date"] is not None:
+            continue
+        dates = []
+        if e["stage_due_date"] is not None and e["stage_due_date"] < as_of:
+            dates.append((e["stage_due_date"], False))
+        if e["formal_started"] is not None:
+            formal_due = add_working_days(e["formal_started"], total)
+            if formal_due < as_of:
+                dates.append((formal_due, True))
+        if dates:
+            overdue.append((*min(dates), e["escalation_id"], e))
     if overdue:
-        e = overdue[0]
-        late = working_days_between(e["stage_due_date"], as_of)
+        when, by_formal, _id, e = min(overdue, key=lambda x: (x[0], x[2]))
+        late = working_days_between(when, as_of)
         more = f" ({len(overdue)} escalations overdue)" if len(overdue) > 1 else ""
-        stage = _first_known(e["stage_name"], "?")
-        flag("ESCALATION_OVERDUE", f"Escalation at stage '{stage}' was due to be resolved by {e['stage_due_date']}: "
-             f"{_working_days(late, 'overdue')}{more}", e["stage_due_date"], late)  # fmt: skip
+        if by_formal:
+            text = f"Formal escalation started {e['formal_started']} was due to end within {total} working days"
+            text += f" in total, by {when}"
+        else:
+            text = f"Escalation at stage '{_first_known(e['stage_name'], '?')}' was due to be resolved by {when}"
+        flag("ESCALATION_OVERDUE", f"{text}: {_working_days(late, 'overdue')}{more}", when, late)
 
     # missing episodes starting in the 90 days ending on as_of
     window = policy.frequent_missing_window_days

@@ -7,7 +7,7 @@ placement orders, adoption placements), reviews with their post-review dates (so
 recommendations with target and completion dates, midway checks, significant events (with and
 without a type, bringing the review forward or not), allocations of IROs, social workers and teams
 (some ended), placements, sibling groups with and without an exception, permanence plans with dates,
-escalations (resolved or not, stages started after as_of), missing episodes and, sometimes, facts the
+escalations (resolved or not, stages started after as_of, formal or not), missing episodes and, sometimes, facts the
 source does not support. Dates that the engine orders by are drawn without ties where a tie would
 leave the order (and so the chosen row) undefined (polars sorts without keeping the input order):
 two periods, placements or allocations of one role starting the same day, two reviews of a child held
@@ -195,17 +195,22 @@ def rich_caseload(draw: st.DrawFn) -> tuple[Any, dt.date, Policy]:
             )
         for due in draw(st.sets(st.integers(first, last), max_size=2)):
             raised = due - draw(st.integers(0, 60))
+            stage = draw(st.integers(0, 2))
+            started = draw(st.integers(raised, due + 20))
+            # the first formal stage started on or before the current one (null while informal)
+            formal = day(draw(st.integers(raised, started))) if stage >= 1 and draw(st.booleans()) else None
             t["escalations"].append(
                 {
                     "child_id": cid,
                     "escalation_id": next_id("esc"),
                     "raised_date": day(raised),
-                    "stage": draw(st.integers(0, 2)),
+                    "stage": stage,
                     "stage_name": draw(st.sampled_from([None, "Informal (Team Manager)", "Formal: Team Manager"])),
                     # a stage normally starts before its due date; a later start checks the as_of clip
-                    "stage_started": day(draw(st.integers(raised, due + 20))),
+                    "stage_started": day(started),
                     "stage_due_date": day(due),
                     "resolved_date": after(draw, raised, 0, 200),
+                    "formal_started": formal,
                 }
             )
     # as_of: anywhere, or on / next to a date where a rule changes its answer, so that the "on or
@@ -238,6 +243,7 @@ def rich_caseload(draw: st.DrawFn) -> tuple[Any, dt.date, Policy]:
         [working_days_before(d, 10) for d in midway_dues],  # MIDWAY_DUE_SOON's window
         [add_working_days(d, 5) for d in starts],  # IRO_NOT_ALLOCATED
         [e["stage_due_date"] for e in t["escalations"]],  # ESCALATION_OVERDUE
+        [add_working_days(e["formal_started"], n) for e in t["escalations"] if e["formal_started"] for n in (5, 20)],
     ]
     edges = [kind for kind in edges if kind]
     if edges and draw(st.booleans()):
@@ -258,6 +264,11 @@ def rich_caseload(draw: st.DrawFn) -> tuple[Any, dt.date, Policy]:
         midway_grace_days=draw(st.sampled_from([0, 0, 3])),
         months_as_days=draw(st.booleans()) and draw(st.booleans()),
         permanence_plan_by_review=draw(st.sampled_from([2, 2, 3])),
+        formal_process_total_working_days=draw(st.sampled_from([20, 20, 5])),
+        review_due_soon_working_days=draw(st.sampled_from([15, 15, 5])),
+        midway_due_soon_working_days=draw(st.sampled_from([10, 10, 3])),
+        frequent_missing_count=draw(st.sampled_from([3, 3, 2])),
+        frequent_missing_window_days=draw(st.sampled_from([90, 90, 30])),
     )
     return caseload(unsupported=unsupported, **t), as_of, policy
 

@@ -12,6 +12,7 @@ import datetime as dt
 import streamlit as st
 
 from services.persistence.database import DatabaseError
+from services.settings import SettingsError
 from ui import results
 from ui.context import data_version, engine
 
@@ -54,6 +55,10 @@ def require_data() -> int:
     try:
         version = data_version()
         empty = results.is_empty(version)
+    except SettingsError as exc:  # a bad DATABASE_URL / database_url: name it, no traceback
+        st.error("A deployment setting is not valid, so Midway cannot start:", icon=":material/settings_alert:")
+        st.text(str(exc))
+        st.stop()
     except DatabaseError as exc:
         st.error(
             "The database cannot be reached, so there is nothing to show. Check DATABASE_URL (or "

@@ -14,17 +14,25 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from services.casework.council_settings import stored_policy
 from services.engine.caseload import Caseload
-from services.engine.policy import Policy, policy_from_env
+from services.engine.policy import Policy
 from services.persistence.caseload import load_caseload
 from services.views import dashboard
 from services.views.timeline import child_profile, child_timeline
-from ui.context import engine
+from ui.context import data_version, engine
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _stored_policy(version: int) -> Policy:
+    """The council's stored policy, read once per data version (a save is audited, so it moves
+    the version and every page sees the new policy on its next run, without a restart)."""
+    return stored_policy(engine()).policy
 
 
 def base_policy() -> Policy:
-    """The deployment's policy (environment settings); the sidebar only swaps the midway policy."""
-    return policy_from_env()
+    """The council's policy (Settings page); the sidebar only swaps the midway policy per view."""
+    return _stored_policy(data_version())
 
 
 def policy_for(policy_name: str) -> Policy:

@@ -3,7 +3,9 @@ message draft to the social worker and team manager for outcomes (b) and (c) (DO
 
 Decisions, so a council can check them against its own wording:
 - The title is `Policy.casenote_title`, default the Appendix's own words "CISRO Midway CLA Review
-  Check" (set MIDWAY_CASENOTE_TITLE, e.g. "IRO Midway CLA Review Check", where IROs are not CISROs).
+  Check" (changed on the Settings page, e.g. "IRO Midway CLA Review Check", where IROs are not CISROs).
+- The layout is `Policy.casenote_format`: `appendix` (default) keeps a blank line between blocks;
+  `compact` drops them, for case systems whose note field collapses blank lines.
 - The Appendix headings are reproduced exactly, colons and spacing included ("Date of last CLA
   Review :", "Contact with the SW/other professionals" without a colon), and "YES/NO" becomes the
   answer. The 002 checklist and 001 items follow for templates that ask them, then the outcome and
@@ -159,7 +161,8 @@ def render_case_note(data: CaseNoteData, policy: Policy = DEFAULT_POLICY) -> str
         )
     blocks.append([f"Outcome: {MIDWAY_OUTCOME_LABELS.get(data.outcome or '', 'Not recorded')}"])
     blocks.append([f"Completed by {data.author or 'unknown'} on {uk_date(data.check_date)}"])
-    return "\n\n".join("\n".join(b) for b in blocks) + "\n"
+    between = "\n" if policy.casenote_format == "compact" else "\n\n"
+    return between.join("\n".join(b) for b in blocks) + "\n"
 
 
 def message_draft(data: CaseNoteData, policy: Policy = DEFAULT_POLICY) -> tuple[str, str] | None:

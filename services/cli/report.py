@@ -2,6 +2,9 @@
 
     python -m services report --as-of 2026-11-23 [--policy NAME] [--database URL | --input PATH] --out report.csv
 
+The policy is the one stored in the database read (the Settings page), or DOMAIN.md's defaults with
+--input; --policy swaps only the midway policy.
+
 Columns: services.views.report.REPORT_COLUMNS (ISO dates; empty cells for nothing). Bad arguments raise
 UsageError (exit code 2, one-line message).
 """
@@ -14,13 +17,16 @@ from pathlib import Path
 
 import polars as pl
 
-from services.engine.policy import MIDWAY_POLICIES, policy_from_env
+from services.engine.policy import MIDWAY_POLICIES, Policy
 from services.errors import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", required=True, help="the date to compute on (YYYY-MM-DD)")
-    parser.add_argument("--policy", help=f"midway check policy: {', '.join(MIDWAY_POLICIES)} (default: deployment's)")
+    parser.add_argument(
+        "--policy",
+        help=f"midway check policy: {', '.join(MIDWAY_POLICIES)} (default: the council's, stored in the database)",
+    )
     parser.add_argument("--database", help="SQLAlchemy URL (default: the app's database)")
     parser.add_argument("--input", help="an SSDA903 folder or Midway's template file, instead of the database")
     parser.add_argument("--out", required=True, help="the CSV file to write")
@@ -35,14 +41,8 @@ def _as_of(text: str) -> dt.date:
 
 def run(args: argparse.Namespace) -> int:
     as_of = _as_of(args.as_of)
-    try:
-        policy = policy_from_env()
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    if args.policy:
-        if args.policy not in MIDWAY_POLICIES:
-            raise UsageError(f"--policy {args.policy!r} is not one of {', '.join(MIDWAY_POLICIES)}")
-        policy = policy.with_(midway_policy=args.policy)
+    if args.policy and args.policy not in MIDWAY_POLICIES:
+        raise UsageError(f"--policy {args.policy!r} is not one of {', '.join(MIDWAY_POLICIES)}")
     if args.database and args.input:
         raise UsageError("give either --database or --input, not both")
     out = Path(args.out)
@@ -58,11 +58,16 @@ def run(args: argparse.Namespace) -> int:
         except ImportError:
             raise UsageError("--input is not available yet: services.importers.read_caseload is missing") from None
         caseload = read_caseload(path)
+        policy = Policy()  # files carry no settings: the defaults of DOMAIN.md
     else:
+        from services.casework.council_settings import current_policy
         from services.persistence.caseload import load_caseload
         from services.persistence.database import database_url, get_engine
 
-        caseload = load_caseload(get_engine(args.database or database_url()))
+        engine = get_engine(args.database or database_url())
+        caseload, policy = load_caseload(engine), current_policy(engine)  # the council's stored settings
+    if args.policy:
+        policy = policy.with_(midway_policy=args.policy)
 
     from services.engine.compute import compute
     from services.views.report import report_frame

@@ -47,10 +47,13 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "midway_checks": {"child_id": S, "check_id": I, "check_date": D, "outcome": S},
     "events": {"child_id": S, "event_date": D, "event_type": S, "bring_forward": B},
     "missing": {"child_id": S, "start_date": D, "end_date": D},
-    # one row per escalation with its current stage; stage_due_date is that stage's resolution date
+    # one row per escalation with its current stage; stage_due_date is that stage's resolution date;
+    # formal_started: when its first formal stage (stage 1 or later) started, null while informal
+    # (DOMAIN §8 ESCALATION_OVERDUE counts the formal process's total from it)
     "escalations": {
         "child_id": S, "escalation_id": I, "raised_date": D, "stage": I, "stage_name": S,
         "stage_started": D, "stage_due_date": D, "resolved_date": D, "outcome": S, "category": S,
+        "formal_started": D,
     },
 }  # fmt: skip
 
@@ -105,3 +108,11 @@ def conform(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     schema = SCHEMAS[name]
     cols = [(pl.col(c).cast(t) if c in frame.columns else pl.lit(None, dtype=t)).alias(c) for c, t in schema.items()]
     return frame.select(cols)
+
+
+def formal_started(stages: pl.DataFrame, key: str | list[str], started: str) -> pl.DataFrame:
+    """Per escalation (`key`), the start of its first formal stage (stage >= 1, DOMAIN §6), from
+    a stage-history frame with `stage` and the `started` date column: the one place the sources
+    (database, template files) derive `escalations.formal_started`."""
+    keys = [key] if isinstance(key, str) else key
+    return stages.filter(pl.col("stage") >= 1).group_by(keys).agg(pl.col(started).min().alias("formal_started"))

@@ -75,7 +75,8 @@ def clip_to_as_of(caseload: Caseload, as_of: dt.date) -> Caseload:
     """The caseload as it stood on `as_of`: rows dated after it dropped, later end / done dates
     nulled (a period ending next month is still open; a record completed tomorrow is not done).
     Escalations keep only their current stage, so one whose current stage started after as_of keeps
-    its row but with no stage due date (its earlier stage is not in the frame)."""
+    its row but with no stage due date (its earlier stage is not in the frame); a formal process
+    that started after as_of had not started then (`formal_started` null)."""
     c = caseload
     start = pl.coalesce("start_date", "observed_from")
     frames = dict(
@@ -119,6 +120,7 @@ def clip_to_as_of(caseload: Caseload, as_of: dt.date) -> Caseload:
         .filter(pl.col("raised_date") <= as_of)
         .with_columns(
             _not_after("resolved_date", as_of),
+            _not_after("formal_started", as_of),
             pl.when(pl.col("stage_started") <= as_of).then(pl.col("stage_due_date")).alias("stage_due_date"),
         ),
     )

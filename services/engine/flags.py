@@ -20,7 +20,11 @@ Windows and choices (numbers are in `Policy`):
   neither child has an exception recorded.
 - NO_PERMANENCE_PLAN: the 2nd review of the period was held, or was due on or before as_of, and no
   permanence plan is recorded (by as_of).
-- ESCALATION_OVERDUE: an unresolved escalation whose current stage's resolution date is before as_of.
+- ESCALATION_OVERDUE: an unresolved escalation whose current stage's resolution date is before as_of,
+  or whose formal process (from the start of its first formal stage) is past the national total
+  (`formal_process_total_working_days`, 20: due on the 20th working day after that start, overdue
+  from the day after). Each escalation is overdue from the earlier of its two dates (a stage's own
+  date wins a tie); the flag names the child's earliest, ties broken by escalation id.
 - FREQUENT_MISSING: 3 or more missing episodes starting in the 90 days ending on as_of.
 - REVIEW_NOT_BROUGHT_FORWARD: an event asking for the review to be brought forward whose
   20-working-day date passed with no review held between the event and that date. Only events that
@@ -459,35 +463,65 @@ def _queries(as_of: dt.date, policy: Policy) -> tuple[tuple[str, Query], ...]:
         )
     )
 
-    # --- escalations (DOMAIN §6) ---
-    stage_overdue = (
-        pl.col("resolved_date").is_null() & pl.col("stage_due_date").is_not_null() & (pl.col("stage_due_date") < as_of)
+    # --- escalations (DOMAIN §6, §8) ---
+    total = policy.formal_process_total_working_days
+    unresolved = pl.col("resolved_date").is_null()
+    stage_late = pl.col("stage_due_date").is_not_null() & (pl.col("stage_due_date") < as_of)
+    formal_due = add_working_days_expr(pl.col("formal_started"), total).alias("_formal_due")
+    formal_late = pl.col("_formal_due").is_not_null() & (pl.col("_formal_due") < as_of)
+    # each overdue escalation's date: its stage's, unless the formal total ran out first
+    by_formal = formal_late & (~stage_late | (pl.col("_formal_due") < pl.col("stage_due_date")))
+    esc_columns = (
+        pl.when(by_formal).then(pl.col("_formal_due")).otherwise(pl.col("stage_due_date")).alias("_esc_due"),
+        by_formal.alias("_by_formal"),
     )
-    esc_agg = (pl.len().alias("count"), pl.first("stage_due_date"), pl.first("stage_name"))
+    esc_agg = (
+        pl.len().alias("count"),
+        pl.first("_esc_due"),
+        pl.first("_by_formal"),
+        pl.first("stage_name"),
+        pl.first("formal_started"),
+    )
+    esc_due = pl.col("_esc_due")
     out.append(
         _rows(
             "ESCALATION_OVERDUE",
             lambda f: (
                 f.caseload.escalations.lazy()
-                .filter(stage_overdue)
+                .filter(unresolved)
+                .with_columns(formal_due)
+                .filter(stage_late | formal_late)
+                .with_columns(esc_columns)
                 .join(f.current.select("child_id"), on="child_id")
-                .sort("child_id", "stage_due_date", maintain_order=True)
+                .sort("child_id", "_esc_due", "escalation_id", maintain_order=True)
                 .group_by("child_id", maintain_order=True)
                 .agg(*esc_agg)
             ),
             pl.concat_str(
-                pl.lit("Escalation at stage '"),
-                pl.col("stage_name").fill_null("?"),
-                pl.lit("' was due to be resolved by "),
-                _iso(pl.col("stage_due_date")),
+                pl.when(pl.col("_by_formal"))
+                .then(
+                    pl.concat_str(
+                        pl.lit("Formal escalation started "),
+                        _iso(pl.col("formal_started")),
+                        pl.lit(f" was due to end within {total} working days in total, by "),
+                    )
+                )
+                .otherwise(
+                    pl.concat_str(
+                        pl.lit("Escalation at stage '"),
+                        pl.col("stage_name").fill_null("?"),
+                        pl.lit("' was due to be resolved by "),
+                    )
+                ),
+                _iso(esc_due),
                 pl.lit(": "),
                 _days(DAYS, "overdue"),
                 pl.when(pl.col("count") > 1)
                 .then(pl.concat_str(pl.lit(" ("), pl.col("count").cast(pl.String), pl.lit(" escalations overdue)")))
                 .otherwise(pl.lit("")),
             ),
-            pl.col("stage_due_date"),
-            working_days_between(pl.col("stage_due_date"), asof),
+            esc_due,
+            working_days_between(esc_due, asof),
         )
     )
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from services.engine.caseload import Caseload, conform, empty_frame
+from services.engine.caseload import Caseload, conform, empty_frame, formal_started
 from services.importers import problems as pb
 
 D = pl.Date()
@@ -124,7 +124,10 @@ def to_caseload(parsed: Parsed) -> Caseload:
         .last()
         .rename({"stage_name": "stage_name", "started_date": "stage_started", "due_date": "stage_due_date"})
     )
-    esc = esc.join(stages, on=["child_id", "raised_date"], how="left")
+    formal = formal_started(t("escalation_stages"), ["child_id", "raised_date"], "started_date")
+    esc = esc.join(stages, on=["child_id", "raised_date"], how="left").join(
+        formal, on=["child_id", "raised_date"], how="left"
+    )
     tables = {
         "children": children,
         "periods": periods,

@@ -14,7 +14,7 @@ import polars as pl
 from sqlalchemy import ColumnElement, Engine, Select, select
 from sqlalchemy.orm import Session
 
-from services.engine.caseload import SCHEMAS, Caseload, D, I, S, conform
+from services.engine.caseload import SCHEMAS, Caseload, D, I, S, conform, formal_started
 from services.persistence import models as m
 
 
@@ -197,4 +197,6 @@ def _load_escalations(s: Session, only: Callable[[Select, ColumnElement[str]], S
         orient="row",
     )  # fmt: skip
     current = st.sort("escalation_id", "stage_started", "sid").group_by("escalation_id", maintain_order=True).last()
-    return conform("escalations", esc.join(current.drop("sid"), on="escalation_id", how="left"))
+    formal = formal_started(st, "escalation_id", "stage_started")
+    esc = esc.join(current.drop("sid"), on="escalation_id", how="left").join(formal, on="escalation_id", how="left")
+    return conform("escalations", esc)

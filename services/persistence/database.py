@@ -1,14 +1,13 @@
 """Which database, its engine and migrations, and the data version pages key their caches by.
 
-The URL comes from DATABASE_URL, else `.streamlit/secrets.toml` (`database_url = "..."`), else the
-embedded SQLite file `data/midway.db`. Services read the secrets file themselves (tomllib) because
-they never import Streamlit, and so the command line and the app use the same database.
+The URL comes from the typed deployment settings (`services.settings`): DATABASE_URL, else
+`.streamlit/secrets.toml` (`database_url = "..."`), else the embedded SQLite file `data/midway.db`.
+Services read the secrets file themselves because they never import Streamlit, and so the command
+line and the app use the same database.
 """
 
 from __future__ import annotations
 
-import os
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,17 +27,12 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE = ROOT / "data" / "midway.db"
 
 
-def database_url(environ: dict[str, str] | None = None, secrets_path: Path | None = None) -> str:
-    env = os.environ if environ is None else environ
-    if env.get("DATABASE_URL"):
-        return env["DATABASE_URL"]
-    secrets = secrets_path or ROOT / ".streamlit" / "secrets.toml"
-    if secrets.exists():
-        data = tomllib.loads(secrets.read_text(encoding="utf-8"))
-        url = data.get("database_url") or data.get("DATABASE_URL")
-        if url:
-            return str(url)
-    return f"sqlite:///{DEFAULT_SQLITE}"
+def database_url() -> str:
+    """The configured URL (services.settings: DATABASE_URL, else secrets.toml, else the SQLite
+    file); a bad value raises `services.settings.SettingsError` naming the key and value."""
+    from services.settings import database_url as configured
+
+    return configured()
 
 
 def make_engine(url: str) -> Engine:

@@ -285,3 +285,18 @@ class AuditEntry(Base):
     entity_id: Mapped[str | None] = mapped_column(String(80))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class CouncilSettings(Base):
+    """The council's policy (services.engine.policy.Policy) as versioned rows: each save is a new
+    row, so the table is its own history (who changed what, when). The newest version is the
+    policy in force; with no rows, the code defaults. `version` is unique: two saves based on the
+    same version cannot both become the next one (the second is refused, never silently lost)."""
+
+    __tablename__ = "council_settings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    values: Mapped[dict[str, Any]] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(120))
+    saved_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,260 @@
+"""The council's policy, stored in the database with its history, and the per-child overrides.
+
+Why in the database, not the environment: the councils do the same job by different rules (DOMAIN
+§4, §6), and a rule change must apply without a restart or a code change. Each save is a new row of
+`council_settings` (version, the policy's values as JSON, who, when, a note), so the table is the
+history; the policy in force is the newest row, or the code defaults (`Policy()`) when none.
+
+Two admins saving at once: a save names the version it was based on and is refused with
+`SettingsConflict` (who saved in between, and when) when that is no longer the newest, so no change
+is ever lost silently; the unique `version` column refuses the race the check cannot see.
+
+Who may edit: `can_edit(actor)`. There are no roles yet (another issue): in this demo-mode
+deployment anyone may edit, and every save is attributed to the named actor and audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.engine.policy import MIDWAY_POLICIES, Policy, PolicyError, PolicyInvalid
+from services.errors import UsageError
+from services.persistence import models as m
+from services.persistence.unit_of_work import unit_of_work
+
+# The settings the page edits, with the words it shows (also the history's names for them).
+LABELS: dict[str, str] = {
+    "midway_policy": "Midway policy (DOMAIN §4)",
+    "midway_grace_days": "Grace days before a midway check is overdue",
+    "midway_child_view_min_age": "Age from which the child is contacted directly",
+    "months_as_days": "Count months as 91 / 183 days (DOMAIN §2)",
+    "review_due_soon_working_days": "Review 'due soon' window (working days)",
+    "midway_due_soon_working_days": "Midway check 'due soon' window (working days)",
+    "frequent_missing_window_days": "Missing episodes: window (days)",
+    "frequent_missing_count": "Missing episodes: how many in the window raise a flag",
+    "escalation_stage_names": "Escalation stage names",
+    "escalation_stage_working_days": "Each stage's default resolution time (working days)",
+    "formal_process_total_working_days": "Formal process total (working days)",
+    "midway_template": "Midway check template",
+    "casenote_title": "Case-note title",
+    "casenote_format": "Case-note layout",
+    "iro_caseload_min": "Caseload per full-time IRO: lowest",
+    "iro_caseload_max": "Caseload per full-time IRO: highest",
+    "iro_role_codes": "Role codes that name an IRO in a case-system extract (DOMAIN §10)",
+}
+
+
+def can_edit(actor: str | None) -> bool:
+    """Whether `actor` may change the council's settings. No roles exist yet: in this demo-mode
+    deployment anyone named may (the sign-in issue will check the admin role here)."""
+    return bool(actor and actor.strip())
+
+
+@dataclass(frozen=True)
+class StoredPolicy:
+    """The policy in force and where it came from (version 0: the code defaults, never saved)."""
+
+    version: int
+    policy: Policy
+    actor: str | None = None
+    saved_at: dt.datetime | None = None
+    note: str | None = None
+
+
+class SettingsConflict(UsageError):
+    """The settings changed since the version a save was based on."""
+
+    def __init__(self, newest: StoredPolicy, based_on: int) -> None:
+        when = f" at {newest.saved_at:%H:%M on %d/%m/%Y}" if newest.saved_at else ""
+        super().__init__(
+            f"Not saved: {newest.actor} saved the settings{when} (version {newest.version}) after you opened "
+            f"version {based_on}. Their change is shown now; make yours again on top of it."
+        )
+        self.newest, self.based_on = newest, based_on
+
+
+def _stored(row: m.CouncilSettings | None) -> StoredPolicy:
+    if row is None:
+        return StoredPolicy(0, Policy())
+    return StoredPolicy(row.version, Policy.from_json(row.values), row.actor, row.saved_at, row.note)
+
+
+def _newest(s: Session) -> m.CouncilSettings | None:
+    return s.scalars(select(m.CouncilSettings).order_by(m.CouncilSettings.version.desc()).limit(1)).first()
+
+
+def stored_policy(engine: Engine) -> StoredPolicy:
+    """The newest saved policy with its version, or the defaults as version 0."""
+    with Session(engine) as s:
+        return _stored(_newest(s))
+
+
+def current_policy(engine: Engine) -> Policy:
+    """The policy every number of the engine, the pages, the forms and the CLI comes from."""
+    return stored_policy(engine).policy
+
+
+def changes(old: Policy, new: Policy) -> list[tuple[str, Any, Any]]:
+    """(field, old value, new value) for each setting that differs, in the dataclass's order."""
+    return [
+        (f.name, getattr(old, f.name), getattr(new, f.name))
+        for f in fields(Policy)
+        if getattr(old, f.name) != getattr(new, f.name)
+    ]
+
+
+def save_policy(engine: Engine, actor: str, policy: Policy, *, based_on: int, note: str | None = None) -> StoredPolicy:
+    """Save `policy` as the next version. Refused, with nothing written: `PermissionError` when
+    `actor` may not edit; `PolicyInvalid` listing each bad value; `SettingsConflict` when version
+    `based_on` is no longer the newest; `UsageError` when nothing changed."""
+    if not can_edit(actor):
+        raise PermissionError("Only an administrator may change the council's settings.")
+    policy.validate()
+    try:
+        with unit_of_work(engine, actor) as s:
+            newest = _newest(s)
+            if (newest.version if newest else 0) != based_on:
+                raise SettingsConflict(_stored(newest), based_on)
+            if not changes(_stored(newest).policy, policy):
+                raise UsageError("Nothing to save: these are the settings in force already.")
+            row = m.CouncilSettings(
+                version=based_on + 1, values=policy.to_json(), actor=actor.strip(), note=(note or "").strip() or None
+            )
+            s.add(row)
+    except IntegrityError:  # another save took the same version between our check and our insert
+        raise SettingsConflict(stored_policy(engine), based_on) from None
+    return stored_policy(engine)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def history_changes(engine: Engine) -> pl.DataFrame:
+    """One row per setting changed by each saved version, newest first: version, saved_at, actor,
+    note, setting (its label), before, after (against the version before it, or the defaults)."""
+    with Session(engine) as s:
+        rows = s.scalars(select(m.CouncilSettings).order_by(m.CouncilSettings.version)).all()
+        out = []
+        previous = Policy()
+        for r in rows:
+            policy = Policy.from_json(r.values)
+            when = r.saved_at.replace(tzinfo=None) if r.saved_at else None
+            for k, a, b in changes(previous, policy):
+                out.append((r.version, when, r.actor, r.note, LABELS.get(k, k), _show(a), _show(b)))
+            previous = policy
+    schema = {
+        "version": pl.Int64, "saved_at": pl.Datetime("us"), "actor": pl.String, "note": pl.String,
+        "setting": pl.String, "before": pl.String, "after": pl.String,
+    }  # fmt: skip
+    return pl.DataFrame(out, schema=schema, orient="row").sort("version", descending=True, maintain_order=True)
+
+
+def history(engine: Engine) -> pl.DataFrame:
+    """Every saved version, newest first: version, saved_at, actor, note, and what changed (one
+    line per setting, "label: before -> after")."""
+    line = pl.concat_str(pl.col("setting"), pl.lit(": "), pl.col("before"), pl.lit(" -> "), pl.col("after"))
+    return (
+        history_changes(engine)
+        .group_by("version", "saved_at", "actor", "note", maintain_order=True)
+        .agg(line.str.join("\n").alias("changed"))
+    )
+
+
+# --- per-child midway policy overrides (DOMAIN §4: the deployment's policy, per-child overrides) ---
+
+
+def child_overrides(engine: Engine) -> pl.DataFrame:
+    """Every child with their midway policy override (null: the council's policy), by child id."""
+    with Session(engine) as s:
+        rows = s.execute(select(m.Child.id, m.Child.display_name, m.Child.midway_policy).order_by(m.Child.id)).all()
+    return pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={"child_id": pl.String, "display_name": pl.String, "midway_policy": pl.String},
+        orient="row",
+    )
+
+
+def set_child_overrides(engine: Engine, actor: str, overrides: Mapping[str, str | None]) -> int:
+    """Set each child's override (None or "" clears it) in one audited transaction; returns how
+    many children changed. Refused whole, with nothing saved, on an unknown child or policy."""
+    if not can_edit(actor):
+        raise PermissionError("Only an administrator may change the council's settings.")
+    bad = {cid: p for cid, p in overrides.items() if p not in (None, "") and p not in MIDWAY_POLICIES}
+    if bad:
+        cid, value = next(iter(bad.items()))
+        raise PolicyInvalid(
+            [PolicyError("midway_policy", value, f"child {cid}: must be one of {', '.join(MIDWAY_POLICIES)}")]
+        )
+    changed = 0
+    with unit_of_work(engine, actor) as s:
+        children = {c.id: c for c in s.scalars(select(m.Child).where(m.Child.id.in_(list(overrides)))).all()}
+        missing = sorted(set(overrides) - set(children))
+        if missing:
+            raise UsageError(f"No such child: {', '.join(missing)}")
+        for cid, value in overrides.items():
+            value = value or None
+            if children[cid].midway_policy != value:
+                children[cid].midway_policy = value
+                changed += 1
+    return changed
+
+
+def override_count(engine: Engine) -> int:
+    with Session(engine) as s:
+        return int(s.scalar(select(func.count()).select_from(m.Child).where(m.Child.midway_policy.is_not(None))) or 0)
+
+
+# --- each IRO's full-time equivalent (DOMAIN §9: the caseload range is per full-time IRO) ---
+
+
+def iro_fte(engine: Engine) -> pl.DataFrame:
+    """Every IRO (staff role `iro`) by code, with name, active flag and FTE."""
+    with Session(engine) as s:
+        rows = s.execute(
+            select(m.Staff.code, m.Staff.display_name, m.Staff.active, m.Staff.fte)
+            .where(m.Staff.role == "iro")
+            .order_by(m.Staff.display_name, m.Staff.code)
+        ).all()
+    return pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={"code": pl.String, "display_name": pl.String, "active": pl.Boolean, "fte": pl.Float64},
+        orient="row",
+    )
+
+
+def set_iro_fte(engine: Engine, actor: str, fte: Mapping[str, float]) -> int:
+    """Set IROs' FTE (more than 0, at most 1) in one audited transaction; returns how many changed.
+    Refused whole, with nothing saved, on a bad value or an unknown IRO."""
+    if not can_edit(actor):
+        raise PermissionError("Only an administrator may change the council's settings.")
+    bad = [(code, v) for code, v in fte.items() if v is None or not 0 < float(v) <= 1]
+    if bad:
+        code, value = bad[0]
+        raise PolicyInvalid([PolicyError("fte", value, f"IRO {code}: FTE must be more than 0 and at most 1")])
+    changed = 0
+    with unit_of_work(engine, actor) as s:
+        staff = {
+            x.code: x
+            for x in s.scalars(select(m.Staff).where(m.Staff.role == "iro", m.Staff.code.in_(list(fte)))).all()
+        }
+        missing = sorted(set(fte) - set(staff))
+        if missing:
+            raise UsageError(f"No such IRO: {', '.join(missing)}")
+        for code, value in fte.items():
+            if staff[code].fte != float(value):
+                staff[code].fte = float(value)
+                changed += 1
+    return changed
