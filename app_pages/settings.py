@@ -17,7 +17,7 @@ import polars as pl
 import streamlit as st
 
 from services.casework import council_settings as cs
-from services.casework.midway_check import TEMPLATES
+from services.casework.midway_check.templates import TEMPLATES
 from services.engine.policy import CASENOTE_FORMATS, MIDWAY_POLICIES, MIDWAY_TEMPLATES, Policy, PolicyInvalid
 from services.errors import UsageError
 from services.views.policy_impact import COUNTS, policy_impact

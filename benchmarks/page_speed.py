@@ -237,10 +237,7 @@ def _time_casework_pages(url: str, runs: int, label: str) -> None:
 
     from services.persistence import database as db
 
-    try:
-        from services.casework.midway_check.save import SavedCheck
-    except ImportError:  # the layout before the midway_check package (for "before" figures)
-        from services.casework.midway_check import SavedCheck  # type: ignore[no-redef]
+    from services.casework.midway_check.save import SavedCheck
 
     os.environ["DATABASE_URL"] = url
     db.get_engine.cache_clear()
