@@ -1,0 +1,175 @@
+"""The supervision pack: one IRO's or one team's figures for the period, the children needing
+attention now and their open escalations, as one printable PDF (fpdf2: pure Python, nothing
+fetched at run time).
+
+Unicode names need a Unicode font: DejaVu Sans (Debian's fonts-dejavu-core) when the machine has
+it; otherwise the PDF core font Helvetica, with characters outside Latin-1 replaced, so a pack is
+always produced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from services.engine.caseload import Caseload
+from services.engine.compute import EngineResult
+from services.views import dashboard
+from services.views.reports import followup
+from services.views.reports.common import Figure, Period, Selection, uk_date
+
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+
+# which figures a supervision pack holds (the others are for the whole service)
+PACK_FIGURES = (
+    "reviews_in_timescale",
+    "midway_by_month",
+    "recommendations",
+    "escalations",
+    "participation",
+    "checklist_by_team",
+    "caseloads",
+)
+
+
+@dataclass(frozen=True)
+class Pack:
+    """What the PDF and the printable page show."""
+
+    subject: str
+    period: Period
+    as_of: dt.date
+    figures: dict[str, Figure]
+    attention: pl.DataFrame
+    escalations: pl.DataFrame
+
+
+def attention_table(result: EngineResult, sel: Selection) -> pl.DataFrame:
+    """Children needing attention now (services.views.dashboard.attention: most urgent first) held by
+    the selection's team or IRO on as_of, with the plain reasons of their flags."""
+    now = dashboard.filter_result(result, team=sel.team, iro=sel.iro)
+    return dashboard.attention(now).select(
+        pl.col("child_id").alias("Child"),
+        pl.col("display_name").alias("Name"),
+        pl.col("iro").alias("IRO"),
+        pl.col("social_worker").alias("Social worker"),
+        pl.col("reasons").str.replace_all("\n", "; ").alias("Why"),
+    )
+
+
+def build_pack(
+    figures: dict[str, Figure], result: EngineResult, caseload: Caseload, period: Period, sel: Selection
+) -> Pack:
+    """The pack for `sel` (its figures must have been computed for the same selection)."""
+    return Pack(
+        subject=sel.describe(),
+        period=period,
+        as_of=result.as_of,
+        figures={k: figures[k] for k in PACK_FIGURES if k in figures},
+        attention=attention_table(result, sel),
+        escalations=followup.open_escalations(caseload, result.as_of, sel, result.policy.escalation_stage_names).drop(
+            "Team"
+        ),
+    )
+
+
+def _font(pdf) -> tuple[str, bool]:  # noqa: ANN001
+    for folder in FONT_DIRS:
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        if regular.exists() and bold.exists():
+            pdf.add_font("DejaVu", "", str(regular))
+            pdf.add_font("DejaVu", "B", str(bold))
+            return "DejaVu", True
+    return "Helvetica", False
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, dt.date):
+        return uk_date(value)
+    if isinstance(value, float):
+        return f"{value:,.1f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _shown(frame: pl.DataFrame, key: str) -> pl.DataFrame:
+    """The columns that fit a page: counts and shares, not every share of every outcome."""
+    if key.startswith("midway_by"):
+        keep = [c for c in frame.columns if not c.endswith("(%)") or c == "Done on time (%)"]
+        return frame.select(keep)
+    if key == "reviews_in_timescale":
+        return frame.filter(pl.col("Review") == "All reviews").drop("Review")
+    if key == "caseloads":
+        return frame.filter(pl.col("Month end") == pl.col("Month end").max())
+    return frame
+
+
+def pack_pdf(pack: Pack) -> bytes:
+    """The pack as an A4 landscape PDF: title, period, each figure as a table (or why the data cannot
+    support it), the children needing attention and the open escalations."""
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_auto_page_break(True, margin=12)
+    pdf.set_title(f"Supervision pack: {pack.subject}")
+    pdf.set_creator("Midway")
+    family, unicode_ok = _font(pdf)
+
+    def text(value: object) -> str:
+        s = _cell_text(value)
+        return s if unicode_ok else s.replace("–", "-").encode("latin-1", "replace").decode("latin-1")
+
+    def heading(title: str, size: int = 13) -> None:
+        pdf.set_font(family, "B", size)
+        pdf.multi_cell(0, 7, text(title), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(family, "", 9)
+
+    def para(words: str) -> None:
+        pdf.set_font(family, "", 10)
+        pdf.multi_cell(0, 5.5, text(words), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+
+    def table(frame: pl.DataFrame) -> None:
+        pdf.set_font(family, "", 8 if frame.width > 8 else 9)
+        with pdf.table(
+            headings_style=FontFace(emphasis="BOLD", fill_color=(230, 234, 240)),
+            line_height=5,
+            text_align="LEFT",
+            width=pdf.epw,
+        ) as t:
+            t.row([text(c) for c in frame.columns])
+            for values in frame.iter_rows():
+                t.row([text(v) for v in values])
+        pdf.ln(3)
+
+    pdf.add_page()
+    heading(f"Supervision pack: {pack.subject}", 16)
+    para(
+        f"Period {pack.period.describe()}; children needing attention and open escalations as of "
+        f"{uk_date(pack.as_of)}. Facts are counted for whoever held the child on the day (the review, the "
+        "midway check's due date, the escalation)."
+    )
+    for fig in pack.figures.values():
+        heading(fig.title, 12)
+        if not fig.supported:
+            para("The data cannot support this figure: " + fig.why_not)
+            continue
+        table(_shown(fig.data, fig.key))
+    heading(f"Children needing attention ({pack.attention.height})", 12)
+    if pack.attention.is_empty():
+        para("No child held by this selection has a drift flag.")
+    else:
+        table(pack.attention)
+    heading(f"Open escalations ({pack.escalations.height})", 12)
+    if pack.escalations.is_empty():
+        para("None open.")
+    else:
+        table(pack.escalations)
+    return bytes(pdf.output())
