@@ -9,7 +9,7 @@ import streamlit as st
 from services.views.dashboard import filter_options
 from services.views.export import to_excel
 from services.views.reports import Period, uk_date
-from services.views.reports.pack import pack_pdf
+from services.views.reports.pack import pack_pdf, pack_table
 from ui import report_cache, report_charts, results
 from ui.empty import require_data
 from ui.filters import sidebar_filters
@@ -99,7 +99,7 @@ if not printable:
         )
     section(
         rv,
-        lambda: report_charts.trend_lines(rv.data, "Month", "In timescale (%)", "Review", "held in timescale"),
+        lambda: report_charts.trend_lines(rv.data, "Month", "In timescale (%)", "Review", "% held in timescale"),
         rv_caption if rv.supported else "",
         stub,
     )
@@ -150,11 +150,18 @@ if not printable:
     if es.supported:
         s = es.summary
         within = s[f"Within {total_days} working days (%)"]
+        formal_closed = s["Closed after a formal stage"]
         es_caption = (
             f"Each bar is a team's escalations raised in the period: closed by {uk_date(end)} or still open. In all "
             f"{s['Raised']:,} raised, {s['Closed']:,} closed (median {s['Median working days to resolution'] or '–'} "
-            f"working days from raised to closed). Of the {s['Closed after a formal stage']:,} closed after reaching "
-            f"a formal stage, {_pc(within)} closed within the national total of {total_days} working days."
+            "working days from raised to closed). "
+            + (
+                f"Of the {formal_closed:,} closed after reaching a formal stage, {_pc(within)} closed within the "
+                f"national total of {total_days} working days."
+                if formal_closed
+                else f"None closed after reaching a formal stage, so the share within the national total of "
+                f"{total_days} working days cannot be given yet."
+            )
         )
     section(
         es,
@@ -247,7 +254,8 @@ with st.container(border=True):
         for fig in pk.figures.values():
             st.markdown(f"**{fig.title}**")
             if fig.supported:
-                table(fig.data, height=min(38 + 35 * fig.data.height, 320))
+                shown = pack_table(fig.data, fig.key)
+                table(shown, height=min(38 + 35 * shown.height, 320))
             else:
                 st.info("The data cannot support this figure. " + fig.why_not, icon=":material/info:")
         st.markdown(f"**Children needing attention ({pk.attention.height})**")

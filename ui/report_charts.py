@@ -29,16 +29,17 @@ def _layout(fig: go.Figure, height: int, **kw) -> go.Figure:  # noqa: ANN003
         plot_bgcolor="white",
         paper_bgcolor="white",
         height=height,
-        margin=dict(l=10, r=10, t=30, b=10),
+        margin=dict(l=10, r=10, t=50, b=10),
         hoverlabel=dict(font_size=15, bgcolor="white"),
-        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, font=dict(size=13)),
+        legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, font=dict(size=13), traceorder="normal"),
     )
     fig.update_layout(**{**base, **kw})
     return fig
 
 
 def _month_labels(frame: pl.DataFrame, col: str) -> list[str]:
-    return [f"{d:%b %Y}" for d in frame.get_column(col).to_list()]
+    """Two-line month labels ("Nov" over "2026"): a dozen of them fit a laptop screen unrotated."""
+    return [f"{d:%b}<br>{d:%Y}" for d in frame.get_column(col).to_list()]
 
 
 def trend_lines(frame: pl.DataFrame, x: str, y: str, series: str | None, y_title: str) -> go.Figure:
@@ -68,8 +69,8 @@ def trend_lines(frame: pl.DataFrame, x: str, y: str, series: str | None, y_title
     return _layout(
         fig,
         380,
-        xaxis=dict(type="category", showgrid=False, title=None),
-        yaxis=dict(title=y_title, range=[0, 105], ticksuffix="%", gridcolor="#EEF1F5"),
+        xaxis=dict(type="category", showgrid=False, title=None, tickangle=0, automargin=True),
+        yaxis=dict(title=y_title, range=[0, 105], ticksuffix="%", gridcolor="#EEF1F5", automargin=True),
     )
 
 
@@ -86,7 +87,7 @@ def stacked_bars(
             name=col,
             marker=dict(
                 color=SERIES_COLOURS[i % 8],
-                pattern=dict(shape=PATTERNS[i % 8], fgcolor="white", size=7, solidity=0.35),
+                pattern=dict(shape=PATTERNS[i % 8], fillmode="overlay", fgcolor="white", size=8, solidity=0.25),
                 line=dict(width=0.5, color="white"),
             ),
             text=[str(v) if v else "" for v in values],
@@ -106,12 +107,12 @@ def stacked_bars(
     axis_cat = dict(
         type="category", categoryorder="array", categoryarray=cats[::-1] if horizontal else cats, automargin=True
     )
-    axis_val = dict(gridcolor="#EEF1F5", title=None)
+    axis_val = dict(gridcolor="#EEF1F5", title=None, automargin=True)
     return _layout(
         fig,
         height,
         barmode="stack",
-        xaxis=axis_val if horizontal else {**axis_cat, "title": None},
+        xaxis=axis_val if horizontal else {**axis_cat, "title": None, "tickangle": 0},
         yaxis={**axis_cat, "title": None, "ticksuffix": "  "} if horizontal else axis_val,
     )
 
@@ -144,7 +145,7 @@ def labelled_bars(
     return _layout(
         fig,
         120 + 32 * max(len(labels), 1),
-        xaxis=dict(range=[0, xmax], gridcolor="#EEF1F5", title=None),
+        xaxis=dict(range=[0, xmax], gridcolor="#EEF1F5", title=None, automargin=True),
         yaxis=dict(
             type="category", categoryorder="array", categoryarray=labels[::-1], automargin=True, ticksuffix="  "
         ),
@@ -244,7 +245,15 @@ def caseload_lines(frame: pl.DataFrame, lo: int, hi: int) -> go.Figure:
     return _layout(
         fig,
         460,
-        margin=dict(l=10, r=150, t=30, b=10),
-        xaxis=dict(type="category", categoryorder="array", categoryarray=months, showgrid=False, title=None),
-        yaxis=dict(title="children per full-time IRO", range=[0, top], gridcolor="#EEF1F5"),
+        margin=dict(l=10, r=150, t=90, b=10),
+        xaxis=dict(
+            type="category",
+            categoryorder="array",
+            categoryarray=months,
+            showgrid=False,
+            title=None,
+            tickangle=0,
+            automargin=True,
+        ),
+        yaxis=dict(title="children per full-time IRO", range=[0, top], gridcolor="#EEF1F5", automargin=True),
     )

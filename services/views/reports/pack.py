@@ -98,7 +98,7 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _shown(frame: pl.DataFrame, key: str) -> pl.DataFrame:
+def pack_table(frame: pl.DataFrame, key: str) -> pl.DataFrame:
     """The columns that fit a page: counts and shares, not every share of every outcome."""
     if key.startswith("midway_by"):
         keep = [c for c in frame.columns if not c.endswith("(%)") or c == "Done on time (%)"]
@@ -161,7 +161,7 @@ def pack_pdf(pack: Pack) -> bytes:
         if not fig.supported:
             para("The data cannot support this figure: " + fig.why_not)
             continue
-        table(_shown(fig.data, fig.key))
+        table(pack_table(fig.data, fig.key))
     heading(f"Children needing attention ({pack.attention.height})", 12)
     if pack.attention.is_empty():
         para("No child held by this selection has a drift flag.")
