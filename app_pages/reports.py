@@ -7,8 +7,7 @@ import polars as pl
 import streamlit as st
 
 from services.views.dashboard import filter_options
-from services.views.export import to_excel
-from services.views.reports import Period, uk_date
+from services.views.reports import Period, report_workbook, uk_date
 from services.views.reports.pack import pack_pdf, pack_table
 from ui import report_cache, report_charts, results
 from ui.empty import require_data
@@ -69,14 +68,9 @@ if not printable:
     )
     st.download_button(
         "Download every figure (Excel workbook, a sheet per figure)",
-        lambda: to_excel(
-            {g.title: g.data for g in figs.values() if g.supported},
-            notes={g.title: g.why_not for g in figs.values() if not g.supported},
-            cover=[
-                ("Period", period.describe()),
-                ("Selection", who),
-                ("Midway policy", f.policy_name.replace("_", " ")),
-            ],
+        lambda: report_workbook(
+            figs,
+            [("Period", period.describe()), ("Selection", who), ("Midway policy", f.policy_name.replace("_", " "))],
         ),
         file_name=f"{stub}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -13,9 +13,8 @@ import streamlit as st
 
 from services.persistence.report_facts import checklist_answers, first_formal_stages
 from services.views import dashboard
-from services.views.export import to_csv, to_excel
 from services.views.reports import Figure, Period, ReportInput, Selection, report_figures
-from services.views.reports.pack import build_pack, pack_pdf
+from services.views.reports.pack import build_pack
 from ui import results
 from ui.context import engine
 
@@ -51,40 +50,9 @@ def figures(
     return report_figures(_input(version, end, policy_name), Period(start, end), sel)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def workbook(
-    version: int, start: dt.date, end: dt.date, policy_name: str, team: str | None, iro: str | None, legal: str | None
-) -> bytes:
-    figs = figures(version, start, end, policy_name, team, iro, legal)
-    sel = _selection(version, end, policy_name, team, iro, legal)
-    cover = [
-        ("Period", Period(start, end).describe()),
-        ("Selection", sel.describe() + (f", legal status {legal}" if legal else "")),
-        ("Midway policy", policy_name.replace("_", " ")),
-        (
-            "How facts are counted",
-            "For whoever held the child on the fact's own date (review, midway due date, escalation raised).",
-        ),
-    ]
-    return to_excel(
-        {f.title: f.data for f in figs.values() if f.supported},
-        notes={f.title: f.why_not for f in figs.values() if not f.supported},
-        cover=cover,
-    )
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def csv(version: int, key: str, args: tuple) -> bytes:
-    return to_csv(figures(version, *args)[key].data)
-
-
+@st.cache_data(show_spinner=False, max_entries=16)
 def pack(version: int, start: dt.date, end: dt.date, policy_name: str, team: str | None, iro: str | None) -> Any:
     """The supervision pack's content for one team or IRO (not cached: built from cached parts)."""
     figs = figures(version, start, end, policy_name, team, iro, None)
     inp = _input(version, end, policy_name)
     return build_pack(figs, inp.result, inp.caseload, Period(start, end), Selection(team=team, iro=iro))
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def pack_file(version: int, start: dt.date, end: dt.date, policy_name: str, team: str | None, iro: str | None) -> bytes:
-    return pack_pdf(pack(version, start, end, policy_name, team, iro))

@@ -8,7 +8,7 @@ text cell that does gets a leading apostrophe; numbers and dates stay numbers an
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import polars as pl
 import polars.selectors as cs
@@ -49,17 +49,14 @@ def sheet_name(title: str, taken: set[str]) -> str:
 
 
 def to_excel(
-    sheets: Mapping[str, pl.DataFrame],
-    notes: Mapping[str, str] | None = None,
-    cover: Sequence[tuple[str, str]] = (),
+    sheets: Sequence[tuple[str, str, pl.DataFrame | None, str]], cover: Sequence[tuple[str, str]] = ()
 ) -> bytes:
-    """One workbook: a contents sheet (`cover` rows: label, value), then a sheet per frame (keyed by
-    its title), formatted as an Excel table with bold headers, dates as real dates ("d mmm yyyy"),
-    percentages to one decimal. A title in `notes` gets that sentence instead of a table (a figure
-    the data cannot support)."""
+    """One workbook: a contents sheet (`cover` rows: label, value; then each sheet with its title),
+    then one sheet per (sheet name, title, frame, why_not): the frame as an Excel table with bold
+    headers, dates as real dates ("d mmm yyyy"), percentages to one decimal; or, when the frame is
+    None, the sentence saying why the data cannot support it."""
     from xlsxwriter import Workbook
 
-    notes = notes or {}
     buf = io.BytesIO()
     with Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}) as wb:
         bold = wb.add_format({"bold": True, "font_size": 13})
@@ -67,36 +64,35 @@ def to_excel(
         taken: set[str] = set()
         contents = wb.add_worksheet(sheet_name("Contents", taken))
         contents.set_column(0, 0, 34)
-        contents.set_column(1, 1, 90, wrap)
+        contents.set_column(1, 1, 100, wrap)
         contents.write_string(0, 0, "Midway reports", bold)
         row = 2
         for label, value in cover:
-            contents.write_string(row, 0, label)
+            contents.write_string(row, 0, safe_text(label))
             contents.write_string(row, 1, safe_text(value))
             row += 1
         row += 1
         contents.write_string(row, 0, "Sheet", bold)
         contents.write_string(row, 1, "What it holds", bold)
-        for title in [*sheets, *[t for t in notes if t not in sheets]]:
+        for name, title, frame, why_not in sheets:
             row += 1
-            name = sheet_name(title, taken)
+            name = sheet_name(name, taken)
             contents.write_string(row, 0, name)
-            contents.write_string(row, 1, safe_text(notes.get(title, title)))
+            contents.write_string(row, 1, safe_text(title if frame is not None else f"{title}: not supported"))
             ws = wb.add_worksheet(name)
             ws.write_string(0, 0, safe_text(title), bold)
-            if title in notes:
+            if frame is None:
                 ws.set_column(0, 0, 120, wrap)
-                ws.write_string(2, 0, safe_text("The data cannot support this figure: " + notes[title]))
+                ws.write_string(2, 0, safe_text("The data cannot support this figure. " + why_not))
                 continue
-            frame = safe_cells(sheets[title])
-            pcts = [c for c in frame.columns if c.endswith("(%)")]
-            frame.write_excel(
+            safe = safe_cells(frame)
+            safe.write_excel(
                 workbook=wb,
                 worksheet=ws,
                 position="A3",
                 table_style="Table Style Light 9",
                 dtype_formats={pl.Date: "d mmm yyyy"},
-                column_formats={c: "0.0" for c in pcts},
+                column_formats={c: "0.0" for c in safe.columns if c.endswith("(%)")},
                 header_format={"bold": True, "text_wrap": True},
                 autofit=True,
                 freeze_panes="A4",

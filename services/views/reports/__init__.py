@@ -18,6 +18,7 @@ import polars as pl
 
 from services.engine.caseload import Caseload
 from services.engine.compute import EngineResult
+from services.views.export import to_excel
 from services.views.reports import caseloads, followup, midway, reviews
 from services.views.reports.common import Figure, Period, Selection, uk_date
 
@@ -32,6 +33,29 @@ class ReportInput:
     answers: pl.DataFrame | None = None
     formal: pl.DataFrame | None = None
     fte: pl.DataFrame | None = None
+
+
+# each figure's sheet in the workbook (Excel allows 31 characters)
+SHEETS: dict[str, str] = {
+    "reviews_in_timescale": "Reviews in timescale",
+    "midway_by_month": "Midway by month",
+    "midway_by_team": "Midway by team",
+    "midway_by_iro": "Midway by IRO",
+    "recommendations": "Recommendations",
+    "escalations": "Escalations by team",
+    "escalations_breakdown": "Escalations breakdown",
+    "participation": "Participation",
+    "checklist_by_team": "Checklist gaps by team",
+    "checklist_by_month": "Checklist gaps by month",
+    "caseloads": "IRO caseloads",
+}
+
+
+def report_workbook(figures: dict[str, Figure], cover: list[tuple[str, str]]) -> bytes:
+    """Every figure in one Excel workbook, a sheet per figure (SHEETS), in page order."""
+    return to_excel(
+        [(SHEETS.get(k, k), f.title, f.data if f.supported else None, f.why_not) for k, f in figures.items()], cover
+    )
 
 
 def report_figures(inp: ReportInput, period: Period, sel: Selection) -> dict[str, Figure]:
@@ -53,4 +77,4 @@ def report_figures(inp: ReportInput, period: Period, sel: Selection) -> dict[str
     return {f.key: f for f in figs}
 
 
-__all__ = ["Figure", "Period", "ReportInput", "Selection", "report_figures", "uk_date"]
+__all__ = ["SHEETS", "Figure", "Period", "ReportInput", "Selection", "report_figures", "report_workbook", "uk_date"]
