@@ -51,7 +51,7 @@ def checklist_answers(engine: Engine) -> pl.DataFrame:
     keys = [f.name for f in struct.dtype.fields if f.name.startswith("chk_") and f.name.endswith(".answer")]
     if not keys:
         return pl.DataFrame(schema=ANSWER_SCHEMA)
-    wide = base.with_columns(struct.struct.field(*keys)).with_columns(pl.col(keys).cast(pl.String))
+    wide = pl.concat([base, struct.struct.unnest().select(pl.col(keys).cast(pl.String))], how="horizontal")
     return (
         wide.unpivot(index=["check_id", "child_id", "check_date"], on=keys, variable_name="item", value_name="answer")
         .filter(pl.col("answer").is_not_null() & (pl.col("answer").str.strip_chars() != ""))
