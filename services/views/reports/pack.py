@@ -99,7 +99,10 @@ def _cell_text(value: object) -> str:
 
 
 def pack_table(frame: pl.DataFrame, key: str) -> pl.DataFrame:
-    """The columns that fit a page: counts and shares, not every share of every outcome."""
+    """The columns that fit a page: counts and shares, not every share of every outcome; months
+    written as months ("Nov 2026")."""
+    if "Month" in frame.columns:
+        frame = frame.with_columns(pl.col("Month").dt.strftime("%b %Y"))
     if key.startswith("midway_by"):
         keep = [c for c in frame.columns if not c.endswith("(%)") or c == "Done on time (%)"]
         return frame.select(keep)
@@ -114,7 +117,6 @@ def pack_pdf(pack: Pack) -> bytes:
     """The pack as an A4 landscape PDF: title, period, each figure as a table (or why the data cannot
     support it), the children needing attention and the open escalations."""
     from fpdf import FPDF
-    from fpdf.fonts import FontFace
 
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_auto_page_break(True, margin=12)
@@ -136,17 +138,64 @@ def pack_pdf(pack: Pack) -> bytes:
         pdf.multi_cell(0, 5.5, text(words), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
 
-    def table(frame: pl.DataFrame) -> None:
-        pdf.set_font(family, "", 8 if frame.width > 8 else 9)
-        with pdf.table(
-            headings_style=FontFace(emphasis="BOLD", fill_color=(230, 234, 240)),
-            line_height=5,
-            text_align="LEFT",
-            width=pdf.epw,
-        ) as t:
-            t.row([text(c) for c in frame.columns])
-            for values in frame.iter_rows():
-                t.row([text(v) for v in values])
+    def fit(value: str, width: float) -> str:
+        """Cut a cell's text to its column, with an ellipsis (the CSV and workbook have it whole)."""
+        if pdf.get_string_width(value) <= width - 2:
+            return value
+        while value and pdf.get_string_width(value + "…") > width - 2:
+            value = value[:-1]
+        return value + "…"
+
+    def table(frame: pl.DataFrame, wrap: str | None = None) -> None:
+        """A table drawn cell by cell (fpdf2's own table wraps every cell, which cost seconds on an
+        IRO's pack): fixed-height rows, text cut to its column, except the `wrap` column, which wraps;
+        the header repeats on each new page."""
+        size = 8 if frame.width > 7 else 9
+        cols = frame.columns
+        rows = [[text(v) for v in row] for row in frame.iter_rows()]
+        numeric = [t.is_numeric() for t in frame.dtypes]
+        chars = [max([len(c) * 0.55, 4.0] + [float(len(r[i])) for r in rows]) for i, c in enumerate(cols)]
+        chars = [min(c, 70.0 if cols[i] == wrap else 34.0) for i, c in enumerate(chars)]
+        widths = [c * pdf.epw / sum(chars) for c in chars]
+        line = 4.4
+
+        def header() -> None:
+            pdf.set_font(family, "B", size)
+            pdf.set_fill_color(230, 234, 240)
+            lines = max(
+                len(pdf.multi_cell(w, line, text(c), dry_run=True, output="LINES"))
+                for w, c in zip(widths, cols, strict=True)
+            )
+            x0, y0, h = pdf.l_margin, pdf.get_y(), lines * line + 1
+            x = x0
+            for w, c in zip(widths, cols, strict=True):
+                pdf.rect(x, y0, w, h, style="DF")
+                pdf.set_xy(x, y0 + 0.5)
+                pdf.multi_cell(w, line, text(c), new_x="RIGHT", new_y="TOP")
+                x += w
+            pdf.set_xy(x0, y0 + h)
+            pdf.set_font(family, "", size)
+
+        header()
+        for row in rows:
+            h = line + 1.2
+            if wrap is not None:
+                k = cols.index(wrap)
+                h = max(h, len(pdf.multi_cell(widths[k], line, row[k], dry_run=True, output="LINES")) * line + 1.2)
+            if pdf.get_y() + h > pdf.page_break_trigger:
+                pdf.add_page()
+                header()
+            x, y = pdf.l_margin, pdf.get_y()
+            for i, (w, value) in enumerate(zip(widths, row, strict=True)):
+                pdf.set_xy(x, y)
+                if cols[i] == wrap:
+                    pdf.rect(x, y, w, h)
+                    pdf.set_xy(x, y + 0.6)
+                    pdf.multi_cell(w, line, value, new_x="RIGHT", new_y="TOP")
+                else:
+                    pdf.cell(w, h, fit(value, w), border=1, align="R" if numeric[i] else "L")
+                x += w
+            pdf.set_xy(pdf.l_margin, y + h)
         pdf.ln(3)
 
     pdf.add_page()
@@ -166,7 +215,7 @@ def pack_pdf(pack: Pack) -> bytes:
     if pack.attention.is_empty():
         para("No child held by this selection has a drift flag.")
     else:
-        table(pack.attention)
+        table(pack.attention, wrap="Why")
     heading(f"Open escalations ({pack.escalations.height})", 12)
     if pack.escalations.is_empty():
         para("None open.")
