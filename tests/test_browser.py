@@ -35,7 +35,7 @@ DASHBOARD = {
     "heatmap": ("", 1),
     "timeline": ("&child=C00001", 1),
     "caseloads": ("", 1),
-    "reports": ("", 0),
+    "reports": ("", 1),
 }
 CASEWORK = {"midway-check": "&child=C00001", "escalations": "", "events": "", "import": ""}
 
