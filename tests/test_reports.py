@@ -441,3 +441,15 @@ def test_checklist_answers_and_formal_stages_from_the_database(engine) -> None: 
         (D(2026, 6, 5), "permanence", "No"),
     ]
     assert first_formal_stages(engine).rows() == [(esc_id, D(2026, 2, 16))]
+
+
+def test_a_check_superseded_by_leaving_care_belongs_to_the_iro_then() -> None:
+    # reviews 29 Sep and 15 Dec 2025 (as CC's): check due 16 Mar 2026; the child left care on 27 Feb
+    cl = caseload(
+        periods=[{"child_id": "CX", "start_date": D(2025, 9, 1), "end_date": D(2026, 2, 27)}],
+        reviews=[{"child_id": "CX", "held_date": D(2025, 9, 29)}, {"child_id": "CX", "held_date": D(2025, 12, 15)}],
+        midway_checks=[{"child_id": "CZ", "check_date": D(2020, 1, 1)}],
+        allocations=[_alloc("CX", "iro", "Iro Three", D(2025, 9, 1), D(2026, 2, 27), code="I3")],
+    )
+    fig = report_figures(ReportInput(compute(cl, AS_OF), cl), PERIOD, Selection())["midway_by_iro"]
+    assert fig.data.select("IRO", "Due", "Superseded").rows() == [("Iro Three", 1, 1)]

@@ -58,15 +58,18 @@ def _checks(result: EngineResult, caseload: Caseload, period: Period, sel: Selec
         .then(pl.lit("Overdue"))
         .otherwise(pl.lit("Not yet due"))
     )
-    return attributed(
-        iv.with_columns(outcome.alias("Outcome"), month_col("midway_due")), "midway_due", caseload.allocations, sel
-    )
+    # who held the child on the due date, or on the day the interval closed when that came first (a
+    # check superseded by the child leaving care belongs to the IRO who had the child then)
+    ends = caseload.periods.select("period_id", pl.col("end_date").alias("_period_end"))
+    on = pl.min_horizontal("midway_due", "next_review_date", "_period_end").alias("_on")
+    iv = iv.join(ends, on="period_id", how="left").with_columns(outcome.alias("Outcome"), month_col("midway_due"), on)
+    return attributed(iv, "_on", caseload.allocations, sel)
 
 
 def midway_checks(result: EngineResult, caseload: Caseload, period: Period, sel: Selection, by: By) -> Figure:
     """Required midway checks due in the period, grouped `by` month (every month, zeros included),
-    team or IRO (who held the child on the due date): Due, then a count and a share of Due for each
-    outcome (OUTCOMES; the shares add up to 100)."""
+    team or IRO (who held the child on the due date, or when the interval closed if earlier): Due,
+    then a count and a share of Due for each outcome (OUTCOMES; the shares add up to 100)."""
     key, title = f"midway_by_{by.lower()}", f"{MIDWAY_TITLE}, by {by if by == 'IRO' else by.lower()}"
     if caseload.midway_checks.is_empty():
         return unsupported(
