@@ -14,8 +14,10 @@ import polars as pl
 
 from ui.charts import FONT, OKABE_ITO
 
+# Okabe-Ito without its yellow, too faint on white for a line (WCAG 1.4.11): dark grey instead
 SERIES_COLOURS = [
-    OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "purple", "sky_blue", "black", "yellow")
+    *(OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "purple", "sky_blue", "black")),
+    "#595959",
 ]
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash"]
@@ -237,6 +239,7 @@ def caseload_lines(frame: pl.DataFrame, lo: int, hi: int) -> go.Figure:
                 marker=dict(symbol=SYMBOLS[i % 8], size=8, color=SERIES_COLOURS[i % 8]),
                 text=["" for _ in values[:-1]] + [name],
                 textposition="middle right",
+                cliponaxis=False,
                 textfont=dict(size=11, color="#374151"),
                 hovertemplate=f"{name}<br>%{{x}}: %{{y}} children per FTE<extra></extra>",
             )
