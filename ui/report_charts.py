@@ -19,8 +19,9 @@ SERIES_COLOURS = [
     *(OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "purple", "sky_blue", "black")),
     "#595959",
 ]
-SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down"]
-DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash"]
+# lists of different lengths, so colour, symbol and dash together stay distinct for 90 series
+SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down", "hexagon", "pentagon"]
+DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "5px,2px,1px,2px", "8px,3px", "2px,4px"]
 PATTERNS = ["", "/", ".", "x", "\\", "+", "-", "|"]
 CONFIG = {"displayModeBar": False}
 
@@ -59,8 +60,8 @@ def trend_lines(frame: pl.DataFrame, x: str, y: str, series: str | None, y_title
                 y=values,
                 mode="lines+markers+text",
                 name=name or y_title,
-                line=dict(color=SERIES_COLOURS[i % 8], dash=DASHES[i % 8], width=2.5),
-                marker=dict(symbol=SYMBOLS[i % 8], size=10, color=SERIES_COLOURS[i % 8]),
+                line=dict(color=SERIES_COLOURS[i % 8], dash=DASHES[i % len(DASHES)], width=2.5),
+                marker=dict(symbol=SYMBOLS[i % len(SYMBOLS)], size=10, color=SERIES_COLOURS[i % 8]),
                 text=[f"{v:g}%" if k == last else "" for k, v in enumerate(values)],
                 textposition="middle right",
                 textfont=dict(size=12, color=SERIES_COLOURS[i % 8]),
@@ -235,8 +236,8 @@ def caseload_lines(frame: pl.DataFrame, lo: int, hi: int) -> go.Figure:
                 y=values,
                 mode="lines+markers+text",
                 name=name,
-                line=dict(color=SERIES_COLOURS[i % 8], dash=DASHES[i % 8], width=2),
-                marker=dict(symbol=SYMBOLS[i % 8], size=8, color=SERIES_COLOURS[i % 8]),
+                line=dict(color=SERIES_COLOURS[i % 8], dash=DASHES[i % len(DASHES)], width=2),
+                marker=dict(symbol=SYMBOLS[i % len(SYMBOLS)], size=8, color=SERIES_COLOURS[i % 8]),
                 text=["" for _ in values[:-1]] + [name],
                 textposition="middle right",
                 cliponaxis=False,
