@@ -34,12 +34,12 @@ import io
 import polars as pl
 import pytest
 from pypdf import PdfReader
-from sqlalchemy.orm import Session
 
 from services.engine.compute import compute
 from services.engine.policy import Policy
 from services.persistence import models as m
 from services.persistence.report_facts import checklist_answers, first_formal_stages
+from services.persistence.unit_of_work import unit_of_work
 from services.views.export import safe_cells, to_csv
 from services.views.reports import SHEETS, Period, ReportInput, Selection, report_figures, report_workbook
 from services.views.reports.common import add_months, holders
@@ -411,7 +411,7 @@ def test_supervision_pack_pdf_holds_the_figures(inp: ReportInput) -> None:
 
 
 def test_checklist_answers_and_formal_stages_from_the_database(engine) -> None:  # noqa: ANN001
-    with Session(engine) as s:
+    with unit_of_work(engine, actor="test") as s:
         s.add(m.Child(id="CA", date_of_birth=D(2012, 1, 1)))
         s.flush()
         s.add_all(
@@ -433,7 +433,7 @@ def test_checklist_answers_and_formal_stages_from_the_database(engine) -> None: 
             m.EscalationStage(stage=2, stage_name="Formal: AM", started_date=D(2026, 2, 23)),
         ]
         s.add_all([esc, m.Escalation(child_id="CA", raised_date=D(2026, 3, 2))])
-        s.commit()
+        s.flush()
         esc_id = esc.id
     answers = checklist_answers(engine)
     assert answers.select("check_date", "item", "answer").rows() == [
