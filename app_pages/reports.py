@@ -11,7 +11,7 @@ from services.views.reports import Period, report_workbook, uk_date
 from services.views.reports.pack import pack_pdf, pack_table
 from ui import report_cache, report_charts, results
 from ui.empty import require_data
-from ui.filters import sidebar_filters
+from ui.filters import POLICY_LABELS, sidebar_filters
 from ui.report_view import PRINT_CSS, PRINTABLE_CSS, section, table
 
 
@@ -70,7 +70,11 @@ if not printable:
         "Download every figure (Excel workbook, a sheet per figure)",
         lambda: report_workbook(
             figs,
-            [("Period", period.describe()), ("Selection", who), ("Midway policy", f.policy_name.replace("_", " "))],
+            [
+                ("Period", period.describe()),
+                ("Selection", who),
+                ("Midway policy", POLICY_LABELS.get(f.policy_name, f.policy_name)),
+            ],
         ),
         file_name=f"{stub}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
