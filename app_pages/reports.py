@@ -6,7 +6,6 @@ Every number comes from services.views.reports; this page only draws them."""
 import polars as pl
 import streamlit as st
 
-from services.views.dashboard import filter_options
 from services.views.reports import Period, report_workbook, uk_date
 from services.views.reports.pack import pack_pdf, pack_table
 from ui import report_cache, report_charts, results
@@ -222,7 +221,7 @@ if printable:
     st.markdown(PRINTABLE_CSS, unsafe_allow_html=True)  # fixed style sheet, no data
 with st.container(border=True):
     st.subheader("Supervision pack")
-    opts = filter_options(results.engine_result(version, end, f.policy_name))
+    opts = report_cache.pack_choices(version, end, f.policy_name)
     k1, k2 = st.columns([1, 2])
     kind = k1.radio("Pack for", ["IRO", "Team"], horizontal=True, key="pack_kind")
     names = opts["iro" if kind == "IRO" else "team"]

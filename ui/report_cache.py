@@ -56,3 +56,10 @@ def pack(version: int, start: dt.date, end: dt.date, policy_name: str, team: str
     figs = figures(version, start, end, policy_name, team, iro, None)
     inp = _input(version, end, policy_name)
     return build_pack(figs, inp.result, inp.caseload, Period(start, end), Selection(team=team, iro=iro))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def pack_choices(version: int, end: dt.date, policy_name: str) -> dict[str, list[str]]:
+    """The IROs and teams holding children on the period end (the supervision pack's choices), so a
+    rerun does not copy the whole engine result out of the cache again just for these names."""
+    return dashboard.filter_options(results.engine_result(version, end, policy_name))
