@@ -42,6 +42,7 @@ c3.text(f"Period {period.describe()}\nfor {who}")
 args = (start, end, f.policy_name, f.team, f.iro, f.legal_status)
 figs = report_cache.figures(version, *args)
 stub = f"midway-{start.isoformat()}-to-{end.isoformat()}"
+view = (version, *args)  # what each chart is cached by
 
 printable = st.toggle(
     "Printable page: the supervision pack only, without the sidebar",
@@ -99,6 +100,7 @@ if not printable:
         lambda: report_charts.trend_lines(rv.data, "Month", "In timescale (%)", "Review", "% held in timescale"),
         rv_caption if rv.supported else "",
         stub,
+        view,
     )
 
     # --- midway checks -----------------------------------------------------------------------------
@@ -116,6 +118,7 @@ if not printable:
         lambda: report_charts.stacked_bars(mw.data, "Month", outcomes, months=True),
         mw_caption if mw.supported else "",
         stub,
+        view,
     )
     for key, who_col in (("midway_by_team", "Team"), ("midway_by_iro", "IRO")):
         fig = figs[key]
@@ -125,6 +128,7 @@ if not printable:
             f"One bar per {who_col if who_col == 'IRO' else 'team'} who held the child on the check's due date, "
             "longest first; segments as above. The table adds each outcome's share of the checks due.",
             stub,
+            view,
         )
 
     # --- recommendations and escalations -----------------------------------------------------------
@@ -142,6 +146,7 @@ if not printable:
         lambda: report_charts.stacked_bars(rc.data, "Month", rec_parts, months=True),
         rc_caption if rc.supported else "",
         stub,
+        view,
     )
     total_days = results.policy_for(f.policy_name).formal_process_total_working_days
     if es.supported:
@@ -167,6 +172,7 @@ if not printable:
         ),
         es_caption if es.supported else "",
         stub,
+        view,
     )
     eb = figs["escalations_breakdown"]
     section(
@@ -175,6 +181,7 @@ if not printable:
         "One bar per category, stage reached (the stage each escalation was at on the period end) and outcome, "
         "each with its count and its share of the escalations raised in the period.",
         stub,
+        view,
     )
 
     # --- participation, checklist, caseloads -------------------------------------------------------
@@ -185,6 +192,7 @@ if not printable:
         "How children took part in the reviews held in the period (SSDA903 codes PN0-PN7): one bar per way, "
         f"with its count and share of the {pn.summary.get('reviews', 0):,} reviews.",
         stub,
+        view,
     )
     for key, by in (("checklist_by_team", "Team"), ("checklist_by_month", "Month")):
         fig = figs[key]
@@ -199,6 +207,7 @@ if not printable:
             "in the square; darker squares are larger shares, a dash means no answers. Read across a row for a gap "
             "that recurs.",
             stub,
+            view,
         )
     cs_fig = figs["caseloads"]
     pol = results.policy_for(f.policy_name)
@@ -214,6 +223,7 @@ if not printable:
         lambda: report_charts.caseload_lines(cs_fig.data, pol.iro_caseload_min, pol.iro_caseload_max),
         cs_caption if cs_fig.supported else "",
         stub,
+        view,
     )
 
 # --- supervision pack ----------------------------------------------------------------------------
