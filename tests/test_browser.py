@@ -35,7 +35,7 @@ DASHBOARD = {
     "heatmap": ("", 1),
     "timeline": ("&child=C00001", 1),
     "caseloads": ("", 1),
-    "reports": ("", 0),
+    "reports": ("", 1),
 }
 CASEWORK = {"midway-check": "&child=C00001", "escalations": "", "events": "", "import": ""}
 
@@ -236,3 +236,16 @@ def test_casework_pages_render(page, app: str) -> None:  # noqa: ANN001
     for path, query in CASEWORK.items():
         _open(page, app, path, query, 0)
         _screenshot(page, path)
+
+
+def test_reports_printable_supervision_pack(page, app: str) -> None:  # noqa: ANN001
+    """The Reports page's printable view: the supervision pack alone, no sidebar, and a screenshot."""
+    _open(page, app, "reports", "", 1)
+    page.get_by_text("Printable page").first.click()
+    _wait_for_app(page)
+    page.wait_for_timeout(500)
+    assert not page.locator("[data-testid='stSidebar']").is_visible()
+    main = page.locator("[data-testid='stMain']").inner_text()
+    assert "Supervision pack:" in main and "Schedule and drift report" not in main
+    assert page.locator("[data-testid='stException']").count() == 0
+    _screenshot(page, "reports-printable")
