@@ -235,9 +235,8 @@ def _time_casework_pages(url: str, runs: int, label: str) -> None:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from services.persistence import database as db
-
     from services.casework.midway_check.save import SavedCheck
+    from services.persistence import database as db
 
     os.environ["DATABASE_URL"] = url
     db.get_engine.cache_clear()
