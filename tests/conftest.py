@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 from services.persistence.database import make_engine, migrate, reset_schema
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-FAKE_903 = SHARED / "data" / "ssda903-fake"
+# Public fake 903 return files (MIT), kept in the repository: tests never read ../shared.
+FAKE_903 = Path(__file__).resolve().parent / "data" / "ssda903-fake"
 
 BACKENDS = ["sqlite", "postgresql"]
 
