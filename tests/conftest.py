@@ -63,7 +63,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+    if not hasattr(config, "workerinput"):  # not under xdist: nothing to split
+        return
+    workers = int(config.workerinput["workercount"])
     browser = [item for item in items if item.get_closest_marker("browser")]
     for i, item in enumerate(browser):
         item.add_marker(pytest.mark.xdist_group(f"browser{i % workers}"))
