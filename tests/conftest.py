@@ -3,6 +3,13 @@
 `engine` runs each test on a fresh SQLite file, and again on PostgreSQL when TEST_DATABASE_URL is
 set (.ci/run sets it when a server answers on 127.0.0.1:5432). PostgreSQL tests reset the schema
 (drop all, migrate from empty) so each starts from nothing.
+
+`make test` runs the suite in parallel (pytest-xdist, one worker per core). Because PostgreSQL tests
+reset the schema, each worker gets a database of its own on the same server: TEST_DATABASE_URL's
+database name plus `_<worker id>` (`test_gw0`, `test_gw1`), created when missing, and
+TEST_DATABASE_URL is rewritten to it inside that worker, so every test that reads it is isolated.
+The browser tests are split into one xdist group per worker (run with `--dist loadgroup`), so each
+worker drives its own streamlit server and chromium, and they start first, being the longest.
 """
 
 from __future__ import annotations
@@ -12,19 +19,56 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url, text
+from sqlalchemy.exc import ProgrammingError
 
 from services.persistence.database import make_engine, migrate, reset_schema
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-FAKE_903 = SHARED / "data" / "ssda903-fake"
+# Public fake 903 return files (MIT), kept in the repository: tests never read ../shared.
+FAKE_903 = Path(__file__).resolve().parent / "data" / "ssda903-fake"
 
 BACKENDS = ["sqlite", "postgresql"]
 
 
 def _pg_url() -> str | None:
     return os.environ.get("TEST_DATABASE_URL")
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """The URL of `<database>_<worker>` on the server of `url`, created if it does not exist."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = make_engine(url)
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            exists = text("SELECT 1 FROM pg_database WHERE datname = :name")
+            if not conn.scalar(exists, {"name": name}):
+                try:
+                    conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+                except ProgrammingError:  # another run created it meanwhile
+                    if not conn.scalar(exists, {"name": name}):
+                        raise
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    url = _pg_url()
+    if worker and url:
+        os.environ["TEST_DATABASE_URL"] = _worker_database(url, worker)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not hasattr(config, "workerinput"):  # not under xdist: nothing to split
+        return
+    workers = int(config.workerinput["workercount"])
+    browser = [item for item in items if item.get_closest_marker("browser")]
+    for i, item in enumerate(browser):
+        item.add_marker(pytest.mark.xdist_group(f"browser{i % workers}"))
 
 
 @pytest.fixture(params=BACKENDS)
