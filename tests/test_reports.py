@@ -28,6 +28,7 @@ CD: in care 6 Jan 2025 - 15 Feb 2026, team South, IRO Iro Two; no reviews (casel
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 
@@ -38,7 +39,8 @@ from pypdf import PdfReader
 from services.engine.compute import compute
 from services.engine.policy import Policy
 from services.persistence import models as m
-from services.persistence.report_facts import checklist_answers, first_formal_stages
+from services.persistence.caseload import load_caseload
+from services.persistence.report_facts import checklist_answers
 from services.persistence.unit_of_work import unit_of_work
 from services.views.export import safe_cells, to_csv
 from services.views.reports import SHEETS, Period, ReportInput, Selection, report_figures, report_workbook
@@ -50,6 +52,8 @@ D = dt.date
 AS_OF = D(2026, 11, 30)
 PERIOD = Period.twelve_months_to(AS_OF)
 POLICY = Policy().with_(iro_caseload_min=2, iro_caseload_max=3)
+# when escalations 1 and 2 entered their first formal stage (the national total counts from there)
+FORMAL_STARTED = {1: D(2026, 2, 16), 2: D(2026, 4, 8)}
 
 
 def _alloc(child: str, role: str, name: str, frm: dt.date, to: dt.date | None = None, code: str | None = None) -> dict:
@@ -128,6 +132,7 @@ def _caseload():  # noqa: ANN202
                 "resolved_date": res,
                 "outcome": o,
                 "category": cat,
+                "formal_started": FORMAL_STARTED.get(i),
             }
             for i, c, r, s, res, o, cat in escalations
         ],  # fmt: skip
@@ -148,17 +153,13 @@ ANSWERS = pl.DataFrame(
     schema={"check_id": pl.Int64, "child_id": pl.String, "check_date": pl.Date, "item": pl.String, "answer": pl.String},
     orient="row",
 )
-FORMAL = pl.DataFrame(
-    {"escalation_id": [1, 2], "formal_started": [D(2026, 2, 16), D(2026, 4, 8)]},
-    schema={"escalation_id": pl.Int64, "formal_started": pl.Date},
-)
 FTE = pl.DataFrame({"iro_code": ["I1"], "fte": [0.5]})
 
 
 @pytest.fixture(scope="module")
 def inp() -> ReportInput:
     cl = _caseload()
-    return ReportInput(compute(cl, AS_OF, POLICY), cl, ANSWERS, FORMAL, FTE)
+    return ReportInput(compute(cl, AS_OF, POLICY), cl, ANSWERS, FTE)
 
 
 @pytest.fixture(scope="module")
@@ -287,7 +288,9 @@ def test_escalations(figs: dict) -> None:
 
 def test_escalations_without_the_stage_history_count_from_raised(inp: ReportInput) -> None:
     # E1: 20 working days from raised (within, just), E2: 32 (not)
-    no_history = ReportInput(inp.result, inp.caseload, ANSWERS, None, FTE)
+    cl = inp.caseload
+    cl = dataclasses.replace(cl, escalations=cl.escalations.with_columns(pl.lit(None, pl.Date).alias("formal_started")))
+    no_history = ReportInput(inp.result, cl, ANSWERS, FTE)
     s = report_figures(no_history, PERIOD, Selection())["escalations"].summary
     assert (s["Closed after a formal stage"], s["Within 20 working days (%)"]) == (2, 50.0)
 
@@ -410,7 +413,7 @@ def test_supervision_pack_pdf_holds_the_figures(inp: ReportInput) -> None:
     assert "Midway checks due and what became of them" in text
 
 
-def test_checklist_answers_and_formal_stages_from_the_database(engine) -> None:  # noqa: ANN001
+def test_checklist_answers_and_the_formal_start_from_the_database(engine) -> None:  # noqa: ANN001
     with unit_of_work(engine, actor="test") as s:
         s.add(m.Child(id="CA", date_of_birth=D(2012, 1, 1)))
         s.flush()
@@ -440,7 +443,8 @@ def test_checklist_answers_and_formal_stages_from_the_database(engine) -> None: 
         (D(2026, 6, 5), "drift", "Yes"),
         (D(2026, 6, 5), "permanence", "No"),
     ]
-    assert first_formal_stages(engine).rows() == [(esc_id, D(2026, 2, 16))]
+    formal = load_caseload(engine).escalations.sort("escalation_id").select("escalation_id", "formal_started")
+    assert formal.rows() == [(esc_id, D(2026, 2, 16)), (esc_id + 1, None)]
 
 
 def test_a_check_superseded_by_leaving_care_belongs_to_the_iro_then() -> None:

@@ -15,7 +15,7 @@ from services.demo.generate import KNOWN_ANCHOR, load_demo
 from services.engine.compute import compute
 from services.persistence import database as db
 from services.persistence.caseload import load_caseload
-from services.persistence.report_facts import checklist_answers, first_formal_stages
+from services.persistence.report_facts import checklist_answers
 from services.views.dashboard import staff_fte
 from services.views.reports import Period, ReportInput, Selection, report_figures
 
@@ -43,7 +43,7 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def report_input(demo_url: str) -> ReportInput:
     eng = db.make_engine(demo_url)
     cl = load_caseload(eng)
-    inp = ReportInput(compute(cl, AS_OF), cl, checklist_answers(eng), first_formal_stages(eng), staff_fte(eng))
+    inp = ReportInput(compute(cl, AS_OF), cl, checklist_answers(eng), staff_fte(eng))
     eng.dispose()
     return inp
 

@@ -1,7 +1,7 @@
 """The Reports page's figures, cached like ui.results: keyed by the data version (it changes with
 every write), the period, the midway policy and the selection, so a rerun that changes nothing
-costs a dictionary look-up. The facts the Caseload does not carry (checklist answers, first formal
-escalation stages, FTEs) are read once per data version."""
+costs a dictionary look-up. The facts the Caseload does not carry (checklist answers, FTEs) are read
+once per data version."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from services.persistence.report_facts import checklist_answers, first_formal_stages
+from services.persistence.report_facts import checklist_answers
 from services.views import dashboard
 from services.views.reports import Figure, Period, ReportInput, Selection, report_figures
 from services.views.reports.pack import build_pack
@@ -20,16 +20,14 @@ from ui.context import engine
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _facts(version: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def _facts(version: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     eng = engine()
-    return checklist_answers(eng), first_formal_stages(eng), dashboard.staff_fte(eng)
+    return checklist_answers(eng), dashboard.staff_fte(eng)
 
 
 def _input(version: int, end: dt.date, policy_name: str) -> ReportInput:
-    answers, formal, fte = _facts(version)
-    return ReportInput(
-        results.engine_result(version, end, policy_name), results.caseload(version), answers, formal, fte
-    )
+    answers, fte = _facts(version)
+    return ReportInput(results.engine_result(version, end, policy_name), results.caseload(version), answers, fte)
 
 
 def _selection(

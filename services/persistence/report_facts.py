@@ -1,18 +1,16 @@
 """What the Reports figures need from the database beyond the engine's Caseload (a read side only).
 
-Two facts the Caseload does not carry, read here rather than added to the engine's input so the
-engine stays as it is:
-- the midway checks' checklist answers (DOMAIN §5, seed 002 table: the JSON `answers` of a final
-  check, keys ``chk_<item>.answer``), so a manager can see which practice gaps recur where;
-- each escalation's first formal stage start (DOMAIN §6): the national 20-working-day total runs
-  from it, and the Caseload keeps only the current stage.
-Both come back as polars frames; the JSON is flattened by polars (a struct column), not row by row.
+The midway checks' checklist answers (DOMAIN §5, seed 002 table: the JSON `answers` of a final
+check, keys ``chk_<item>.answer``), so a manager can see which practice gaps recur where: read here
+rather than added to the engine's input, which never needs them. The JSON is flattened by polars
+(a struct column), not row by row. (When an escalation's formal process started is on the
+Caseload: `escalations.formal_started`.)
 """
 
 from __future__ import annotations
 
 import polars as pl
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from services.persistence import models as m
@@ -24,7 +22,6 @@ ANSWER_SCHEMA = {
     "item": pl.String,
     "answer": pl.String,
 }
-FORMAL_SCHEMA = {"escalation_id": pl.Int64, "formal_started": pl.Date}
 
 
 def checklist_answers(engine: Engine) -> pl.DataFrame:
@@ -59,15 +56,3 @@ def checklist_answers(engine: Engine) -> pl.DataFrame:
         .sort("check_date", "check_id", "item")
         .select(list(ANSWER_SCHEMA))
     )
-
-
-def first_formal_stages(engine: Engine) -> pl.DataFrame:
-    """escalation_id -> the start of its first formal stage (stage >= 1), for escalations that
-    reached one (the national total of DOMAIN §6 counts from there)."""
-    with Session(engine) as s:
-        rows = s.execute(
-            select(m.EscalationStage.escalation_id, func.min(m.EscalationStage.started_date))
-            .where(m.EscalationStage.stage >= 1)
-            .group_by(m.EscalationStage.escalation_id)
-        ).all()
-    return pl.DataFrame([tuple(r) for r in rows], schema=FORMAL_SCHEMA, orient="row")

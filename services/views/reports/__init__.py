@@ -7,7 +7,7 @@ services.views.reports.common). Each comes back as a `Figure`: its table with hu
 (the same on screen, in the CSV, the workbook and the PDF), and, when the data cannot support it,
 why (DOMAIN §10) instead of a zero.
 
-    figures = report_figures(ReportInput(result, caseload, answers, formal, fte), period, selection)
+    figures = report_figures(ReportInput(result, caseload, answers, fte), period, selection)
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ class ReportInput:
     result: EngineResult
     caseload: Caseload
     answers: pl.DataFrame | None = None
-    formal: pl.DataFrame | None = None
     fte: pl.DataFrame | None = None
 
 
@@ -67,8 +66,10 @@ def report_figures(inp: ReportInput, period: Period, sel: Selection) -> dict[str
         midway.midway_checks(r, cl, period, sel, "Team"),
         midway.midway_checks(r, cl, period, sel, "IRO"),
         followup.recommendations(r, cl, period, sel),
-        followup.escalations(cl, inp.formal, period, sel, pol.formal_process_total_working_days),
-        followup.escalation_breakdown(cl, inp.formal, period, sel, pol.escalation_stage_names),
+        followup.escalations(cl, period, sel, pol.formal_process_total_working_days),
+        followup.escalation_breakdown(
+            cl, period, sel, pol.escalation_stage_names, pol.formal_process_total_working_days
+        ),
         reviews.participation(r, cl, period, sel),
         midway.checklist(inp.answers, cl, period, sel, "Team"),
         midway.checklist(inp.answers, cl, period, sel, "Month"),

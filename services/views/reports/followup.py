@@ -95,9 +95,7 @@ def recommendations(result: EngineResult, caseload: Caseload, period: Period, se
     return Figure(RECS_KEY, RECS_TITLE, out, summary=total)
 
 
-def _escalations(
-    caseload: Caseload, formal: pl.DataFrame | None, period: Period, sel: Selection, policy_total: int
-) -> pl.DataFrame:
+def _escalations(caseload: Caseload, period: Period, sel: Selection, policy_total: int) -> pl.DataFrame:
     """Escalations raised in the period, as they stood on its end, with the working days to
     resolution (from raised) and in the formal process (from its first formal stage; without the
     stage history, from the day it was raised: the longer, so never flattering)."""
@@ -105,16 +103,11 @@ def _escalations(
     esc = caseload.escalations.filter(period.contains("raised_date")).with_columns(
         pl.when(pl.col("resolved_date") <= end).then(pl.col("resolved_date")).alias("resolved_date"),
     )
-    if formal is not None:
-        esc = esc.join(formal, on="escalation_id", how="left")
-    else:
-        esc = esc.with_columns(
-            pl.when(pl.col("stage") >= 1)
-            .then(pl.col("raised_date"))
-            .otherwise(None)
-            .cast(pl.Date)
-            .alias("formal_started")
-        )
+    esc = esc.with_columns(
+        pl.coalesce(
+            pl.col("formal_started"), pl.when(pl.col("stage") >= 1).then(pl.col("raised_date")).cast(pl.Date)
+        ).alias("formal_started")
+    )
     resolved = pl.col("resolved_date").is_not_null()
     reached_formal = pl.col("formal_started").is_not_null() & (pl.col("formal_started") <= end)
     formal_days = working_days_between(pl.col("formal_started"), pl.col("resolved_date"))
@@ -149,9 +142,7 @@ def _esc_unsupported(caseload: Caseload, key: str, title: str) -> Figure | None:
     return None
 
 
-def escalations(
-    caseload: Caseload, formal: pl.DataFrame | None, period: Period, sel: Selection, total_days: int = 20
-) -> Figure:
+def escalations(caseload: Caseload, period: Period, sel: Selection, total_days: int) -> Figure:
     """Escalations raised in the period by team (who held the child when it was raised) and in all:
     Raised, Closed (by the period end), Open, median working days from raised to closed, and of
     those closed after reaching a formal stage, the share closed within the national total of
@@ -159,7 +150,7 @@ def escalations(
     none = _esc_unsupported(caseload, ESC_KEY, ESC_TITLE)
     if none:
         return none
-    esc = _escalations(caseload, formal, period, sel, total_days)
+    esc = _escalations(caseload, period, sel, total_days)
     if esc.is_empty():
         return unsupported(ESC_KEY, ESC_TITLE, "No escalation was raised in this period for this selection.")
     aggs = _esc_aggs(total_days)
@@ -170,7 +161,7 @@ def escalations(
 
 
 def escalation_breakdown(
-    caseload: Caseload, formal: pl.DataFrame | None, period: Period, sel: Selection, stage_names: tuple[str, ...]
+    caseload: Caseload, period: Period, sel: Selection, stage_names: tuple[str, ...], total_days: int
 ) -> Figure:
     """Escalations raised in the period counted three ways: by category, by the stage reached (the
     current stage on the period end) and by outcome ("Open" while unresolved). Long form: Breakdown,
@@ -178,7 +169,7 @@ def escalation_breakdown(
     none = _esc_unsupported(caseload, ESC_BREAKDOWN_KEY, ESC_BREAKDOWN_TITLE)
     if none:
         return none
-    esc = _escalations(caseload, formal, period, sel, 20)
+    esc = _escalations(caseload, period, sel, total_days)
     if esc.is_empty():
         return unsupported(
             ESC_BREAKDOWN_KEY, ESC_BREAKDOWN_TITLE, "No escalation was raised in this period for this selection."
