@@ -42,7 +42,6 @@ import random
 import sys
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -50,9 +49,10 @@ from sqlalchemy import Engine, text
 
 from services.casework.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, SIGNIFICANT_EVENT_TYPES
 from services.engine.age import age_on
+from services.engine.midway import check_due, check_required
 from services.engine.policy import Policy
-from services.engine.workdays import add_working_days as _add_working_days
-from services.engine.workdays import is_working_day
+from services.engine.schedule import NextReview, next_review
+from services.engine.workdays import add_working_days, is_working_day
 from services.errors import UsageError
 from services.persistence import models as m
 from services.persistence.audit import audit
@@ -276,17 +276,6 @@ def _days(n: int) -> dt.timedelta:
     return dt.timedelta(days=n)
 
 
-@lru_cache(maxsize=65536)
-def add_working_days(start: dt.date, n: int) -> dt.date:
-    """services.engine.workdays.add_working_days, memoised: the generator asks for the same few thousand."""
-    return _add_working_days(start, n)
-
-
-@lru_cache(maxsize=65536)
-def _months(d: dt.date, n: int) -> dt.date:
-    return d + relativedelta(months=n)
-
-
 def _working_on_or_before(d: dt.date) -> dt.date:
     while not is_working_day(d):
         d -= _days(1)
@@ -299,50 +288,21 @@ def _working_on_or_after(d: dt.date) -> dt.date:
     return d
 
 
-# --- the schedule (mirrors services.engine.schedule, DOMAIN §3) ----------------------------------------
+# --- the schedule (DOMAIN §3: the engine's own rules, services.engine.schedule.next_review) --------
 
 
-def _next_due(p: _Period, held: list[dt.date], policy: Policy) -> tuple[dt.date, str, dt.date]:
-    """Due date, type and trigger date of the next review, counting every fact pending after the
-    last review. The review is then held after its trigger, so `services.engine.schedule` (which counts
-    facts up to the day the review is held) arrives at the same due date."""
-    n = len(held)
-    last = held[-1] if held else None
-    if n == 0:
-        cands = [(add_working_days(p.start, policy.first_review_working_days), "first", p.start)]
-    elif n == 1:
-        cands = [(_months(last, policy.second_review_months), "second", last)]  # type: ignore[arg-type]
-    else:
-        cands = [(_months(last, policy.subsequent_review_months), "subsequent", last)]  # type: ignore[arg-type]
-    if p.adopt:
-        done = sum(1 for h in held if h >= p.adopt)
-        if done == 0:
-            cands.append((p.adopt + _days(policy.adoption_first_review_days), "adoption_first", p.adopt))
-        elif done == 1:
-            cands.append((_months(last, policy.adoption_second_review_months), "adoption_second", last))  # type: ignore[arg-type]
-        else:
-            cands.append((_months(last, policy.adoption_subsequent_review_months), "adoption_subsequent", last))  # type: ignore[arg-type]
-    if p.po and (last is None or p.po > last):
-        cands.append((_months(p.po, policy.placement_order_review_months), "placement_order", p.po))
-    after = last if last is not None else p.start - _days(1)
-    bf = [e for e, _t, b in p.events if b and e > after]
-    if bf:
-        first = min(bf)
-        cands.append((add_working_days(first, policy.brought_forward_working_days), "brought_forward", first))
-    return min(cands, key=lambda c: c[0])
-
-
-def _due_at_review(p: _Period, held: list[dt.date], policy: Policy) -> dt.date:
-    """The next due date as the schedule set it on the day of the last review in `held` (DOMAIN §4:
-    the midway check is fixed from it): only facts known on that day."""
-    last = held[-1]
-    n = len(held)
-    due = _months(last, policy.second_review_months if n == 1 else policy.subsequent_review_months)
-    if p.adopt and p.adopt <= last:
-        done = sum(1 for h in held if h >= p.adopt)
-        months = policy.adoption_second_review_months if done == 1 else policy.adoption_subsequent_review_months
-        due = min(due, _months(last, months))
-    return due
+def _next_review(p: _Period, held: list[dt.date], policy: Policy, *, as_set_at_review: bool = False) -> NextReview:
+    """The period's next review by the engine's rules, counting every fact laid out for the period
+    (or, `as_set_at_review`, only those known on the last review's day)."""
+    return next_review(
+        p.start,
+        held,
+        policy,
+        placement_order=p.po,
+        placed_for_adoption=p.adopt,
+        bring_forward=[e for e, _t, b in p.events if b],
+        as_set_at_review=as_set_at_review,
+    )
 
 
 def _schedule(rng: random.Random, p: _Period, anchor: dt.date, policy: Policy) -> None:
@@ -351,7 +311,8 @@ def _schedule(rng: random.Random, p: _Period, anchor: dt.date, policy: Policy) -
     limit = p.end or anchor
     held: list[dt.date] = []
     while True:
-        due, kind, trigger = _next_due(p, held, policy)
+        nxt = _next_review(p, held, policy)
+        due, kind, trigger = nxt.due, nxt.type, nxt.counts_from
         lower = max(p.start + _days(8), trigger + _days(1), (held[-1] + _days(14)) if held else p.start)
         late = due + _days(rng.randint(1, 30))
         if rng.random() < HISTORIC_REVIEW_LATE and late + _days(200) < limit:
@@ -870,7 +831,7 @@ class _Generator:
                 continue
             last = p.reviews[-1]["held"]
             held = [r["held"] for r in p.reviews]
-            normal_due = _due_at_review(p, held, self.policy)
+            normal_due = _next_review(p, held, self.policy, as_set_at_review=True).due
             event = anchor - _days(rng.randint(32, 45))
             if event > last + _days(10) and normal_due > anchor + _days(10):
                 eligible.append((c, event))
@@ -1010,19 +971,18 @@ class _Generator:
         out: dict[str, Any] = {"n": n, "last_held": held[-1] if held else None}
         out["current_due_passed"] = False
         out["last_closed_required"] = False
-        if n >= 2:
+        if n >= 1 and check_required(n, self.policy.midway_policy):
             due = self._midway_due(p, held)
             out["current_due_passed"] = due < self.anchor - _days(2)
-        if n >= 3:
+        if n >= 2 and check_required(n - 1, self.policy.midway_policy):
             due = self._midway_due(p, held[:-1])
             out["last_closed_required"] = held[-1] > due + _days(3)
         return out
 
     def _midway_due(self, p: _Period, held: list[dt.date]) -> dt.date:
-        """DOMAIN §4 default: halfway (days, rounded down) from the review to the next due date as
-        the schedule set it at that review."""
-        last = held[-1]
-        return last + _days((_due_at_review(p, held, self.policy) - last).days // 2)
+        """The check opened by the last review in `held`, by the engine's rule (DOMAIN §4)."""
+        at_review = _next_review(p, held, self.policy, as_set_at_review=True).due
+        return check_due(held[-1], at_review, self.policy.midway_policy, self.policy)
 
     def _review_rows(self, t, c, p, flags, nid, name_of, escalated_checks) -> None:  # type: ignore[no-untyped-def]
         rng, anchor, policy = self.rng, self.anchor, self.policy
@@ -1106,7 +1066,7 @@ class _Generator:
                                                               else "In progress.")}
                 )  # fmt: skip
             # midway check of the interval this review opens (default policy: reviews 2, 3 ...)
-            if k + 1 < 2:
+            if not check_required(k + 1, policy.midway_policy):
                 continue
             due = self._midway_due(p, held[: k + 1])
             nxt = held[k + 1] if k + 1 < n else None
