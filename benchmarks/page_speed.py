@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20, help="reruns per page (default 20)")
     args = parser.parse_args(argv)
 
-    from services.demo.generate import KNOWN_ANCHOR, KNOWN_CHILD_ID, load_demo
+    from services.demo.generate import KNOWN_ANCHOR, KNOWN_CHILD_ID
+    from services.demo.load import load_demo
     from services.persistence import database as db
 
     tmp = tempfile.mkdtemp(prefix="midway-bench-")

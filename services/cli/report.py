@@ -14,8 +14,13 @@ from pathlib import Path
 
 import polars as pl
 
+from services.engine.compute import compute
 from services.engine.policy import MIDWAY_POLICIES, policy_from_env
 from services.errors import UsageError
+from services.importers import read_caseload
+from services.persistence.caseload import load_caseload
+from services.persistence.database import database_url, get_engine
+from services.views.report import report_frame
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,20 +58,9 @@ def run(args: argparse.Namespace) -> int:
         path = Path(args.input)
         if not path.exists():
             raise UsageError(f"--input {args.input!r} does not exist")
-        try:
-            from services.importers import read_caseload  # written by the import issue
-        except ImportError:
-            raise UsageError("--input is not available yet: services.importers.read_caseload is missing") from None
         caseload = read_caseload(path)
     else:
-        from services.persistence.caseload import load_caseload
-        from services.persistence.database import database_url, get_engine
-
         caseload = load_caseload(get_engine(args.database or database_url()))
-
-    from services.engine.compute import compute
-    from services.views.report import report_frame
-
     frame = report_frame(compute(caseload, as_of, policy))
     # no flags: an empty cell like every other empty cell (not a quoted "")
     frame.with_columns(pl.col("flags").replace("", None)).write_csv(out, date_format="%Y-%m-%d")

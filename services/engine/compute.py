@@ -29,6 +29,7 @@ from services.engine.midway import STATUS as MIDWAY_STATUS
 from services.engine.midway import intervals as interval_frame
 from services.engine.policy import Policy
 from services.engine.schedule import REVIEW_COLUMNS, current_states, held_reviews, review_states
+from services.engine.workdays import check_in_span
 
 CHILD_COLUMNS: tuple[str, ...] = (
     "child_id", "display_name", "date_of_birth", "age", "team", "iro", "iro_code", "social_worker",
@@ -126,6 +127,26 @@ def clip_to_as_of(caseload: Caseload, as_of: dt.date) -> Caseload:
     return Caseload(**dict(zip(frames, out, strict=True)), unsupported=c.unsupported)
 
 
+def check_dates(caseload: Caseload, as_of: dt.date) -> None:
+    """Raise workdays.DateOutOfSpan when as_of or a date the rules count from or compare in working
+    days lies outside the span whose bank holidays are known: the table look-ups would give null
+    there, and a missing due date reads as "nothing due". One min / max per table, in one query.
+    Dates of birth only give an age, so they may be earlier."""
+    check_in_span(as_of, as_of, "as_of")
+    names = list(caseload.tables())
+    spans = collect_all(
+        [
+            frame.lazy().select(
+                pl.min_horizontal(pl.col(pl.Date).exclude("date_of_birth").min()).alias("first"),
+                pl.max_horizontal(pl.col(pl.Date).exclude("date_of_birth").max()).alias("last"),
+            )
+            for frame in caseload.tables().values()
+        ]
+    )
+    for name, span in zip(names, spans, strict=True):
+        check_in_span(span["first"].item(), span["last"].item(), f"a date in {name}")
+
+
 _INTERVAL_INTERNAL = ("period_start_known", "is_current", "reviews_in_period")
 
 
@@ -152,6 +173,7 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
     - each working-day count is computed once and read where it is needed again."""
     policy = policy or Policy()
     cl = clip_to_as_of(caseload, as_of)
+    check_dates(cl, as_of)
     states = review_states(cl, as_of, policy).lazy()
     # the held reviews first: the deadlines read them four times (once per kind), and without
     # common-subplan elimination each read would recompute them from the states

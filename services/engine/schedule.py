@@ -133,8 +133,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def add_months_expr(expr: pl.Expr, months: int) -> pl.Expr:
     """Vectorised `d + relativedelta(months=N)` (day clamped to the month's last day: 31 Aug + 6
-    months = 28/29 Feb), by table look-up. Dates outside the tables' span (workdays.TABLE_FIRST to
-    TABLE_LAST) give null."""
+    months = 28/29 Feb), by table look-up. Dates outside the tables' span (workdays.FIRST to LAST)
+    give null: `services.engine.compute.check_dates` refuses them first."""
     out = _month_shift(months).gather(day_index(expr), null_on_oob=True).cast(pl.Date)
     return named_like(out, expr)
 

@@ -81,7 +81,8 @@ def add_working_days(start: dt.date, n: int) -> dt.date:
 
 # Vectorised working-day arithmetic by table look-up (O(1) per row): polars' business-day functions
 # with a holiday list were too slow for a national caseload (benchmarks/schedule.py). The table spans
-# the same FIRST..LAST as the holidays; dates outside it give null (check them with `check_in_span`).
+# the same FIRST..LAST as the holidays; dates outside it give null, so callers check their input
+# first (`services.engine.compute.check_dates`: a min and a max per table, not a guard per row).
 TABLE_FIRST = FIRST
 TABLE_LAST = LAST
 _EPOCH = dt.date(1970, 1, 1)
