@@ -15,6 +15,7 @@ import polars as pl
 import streamlit as st
 
 from services.engine.caseload import Caseload
+from services.engine.compute import EngineResult, compute
 from services.engine.policy import Policy, policy_from_env
 from services.persistence.caseload import load_caseload
 from services.views import dashboard
@@ -43,16 +44,14 @@ def is_empty(version: int) -> bool:
 
 
 @st.cache_data(show_spinner="Working out schedules and flags…", max_entries=24)
-def engine_result(version: int, as_of: dt.date, policy_name: str) -> Any:
-    from services.engine.compute import compute
-
+def engine_result(version: int, as_of: dt.date, policy_name: str) -> EngineResult:
     return compute(caseload(version), as_of, policy_for(policy_name))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def filtered_result(
     version: int, as_of: dt.date, policy_name: str, team: str | None, iro: str | None, legal_status: str | None
-) -> Any:
+) -> EngineResult:
     return dashboard.filter_result(
         engine_result(version, as_of, policy_name), team=team, iro=iro, legal_status=legal_status
     )

@@ -151,8 +151,8 @@ _INTERVAL_INTERNAL = ("period_start_known", "is_current", "reviews_in_period")
 
 
 def _columns(frame: pl.DataFrame, names: Sequence[str]) -> pl.DataFrame:
-    """The named columns, sharing their memory: an eager `select` / `drop` also rechunks, which
-    cost 0.2-0.3 s on a national caseload's millions of deadlines (benchmarks/schedule.py)."""
+    """The named columns, sharing their memory: an eager `select` / `drop` also rechunks, which is
+    costly on a national caseload's millions of deadlines (benchmarks/schedule.py)."""
     return pl.DataFrame([frame.get_column(c) for c in names])
 
 
@@ -166,10 +166,10 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
       than recomputed by each (`collect_all` does not share subplans between its frames reliably);
       collects use the in-memory engine, which keeps row order;
     - the rule expressions are built once per (as_of, policy) and reused (`lru_cache` in
-      schedule, midway, deadlines, flags): building them cost a fifth of an authority's time;
+      schedule, midway, deadlines, flags): building them was a large part of an authority's time;
     - working days and month offsets are one table look-up per row (workdays, schedule);
     - fixed vocabularies (review types, midway statuses and policies, deadline kinds and
-      statuses) are Enums: strings built from literals cost several times as much per row;
+      statuses) are Enums: strings built from literals cost more per row;
     - each working-day count is computed once and read where it is needed again."""
     policy = policy or Policy()
     cl = clip_to_as_of(caseload, as_of)
@@ -224,7 +224,7 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
     raised = flag_frame(kids, reviews, intervals, deadlines, cl, as_of, policy)
     flags = collect(raised.sort("child_id", "code"))
     # each child's codes from the sorted flags (one flag per code and child): a plain list, where
-    # sorting within each group was most of this step's time; `kids` is already in child order
+    # sorting within each group would be the slow part of this step; `kids` is already in child order
     codes = flags.lazy().group_by("child_id", maintain_order=True).agg(pl.col("code").alias("flags"))
     children = collect(
         kids.lazy()

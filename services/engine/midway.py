@@ -32,7 +32,7 @@ from services.engine.policy import MIDWAY_POLICIES, Policy
 
 STATUSES: tuple[str, ...] = ("done", "due", "overdue", "missed", "superseded", "not_required")
 # Enums, not strings: one value per review of a national caseload, and a string column built from
-# literals costs several times a small-integer category (benchmarks/schedule.py); compare them with
+# literals costs more than a small-integer category (benchmarks/schedule.py); compare them with
 # plain strings as usual, and cast to pl.String before a `.str` operation
 STATUS = pl.Enum(STATUSES)
 POLICY = pl.Enum(MIDWAY_POLICIES)

@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from services.engine.caseload import Caseload
+from services.engine.compute import EngineResult
 
 LANES = (
     "Care",
@@ -51,7 +52,7 @@ def _frame(df: pl.DataFrame, **exprs: pl.Expr | str) -> pl.DataFrame:
     return df.select(cols)
 
 
-def child_timeline(caseload: Caseload, result: Any, child_id: str) -> pl.DataFrame:
+def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> pl.DataFrame:
     """Every dated fact about `child_id` up to result.as_of, plus what falls due after it."""
     as_of: dt.date = result.as_of
 
@@ -353,7 +354,7 @@ def child_timeline(caseload: Caseload, result: Any, child_id: str) -> pl.DataFra
     )
 
 
-def child_profile(caseload: Caseload, result: Any, child_id: str) -> dict[str, Any] | None:
+def child_profile(caseload: Caseload, result: EngineResult, child_id: str) -> dict[str, Any] | None:
     """The side panel: who the child is, who holds the case, and the current flags with reasons.
     None when the id is not in the caseload at all; `looked_after` False when not looked after on as_of."""
     known = caseload.children.filter(pl.col("child_id") == child_id)
