@@ -139,6 +139,13 @@ def add_months_expr(expr: pl.Expr, months: int) -> pl.Expr:
     return named_like(out, expr)
 
 
+def brought_forward_due(event: pl.Expr, policy: Policy) -> pl.Expr:
+    """DOMAIN §3: a review brought forward after a significant event is due this many working days
+    after it; the schedule's `brought_forward` rule and the REVIEW_NOT_BROUGHT_FORWARD flag
+    (services.engine.flags) both count from here."""
+    return add_working_days_expr(event, policy.brought_forward_working_days)
+
+
 REVIEW_FACT_COLUMNS = ("recommendations_sent_date", "record_completed_date", "care_plan_updated_date")
 
 
@@ -270,7 +277,7 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
         .filter(pl.col("bring_forward").fill_null(False) & pl.col("event_date").is_not_null())
         .select("child_id", pl.col("event_date").alias("bf_event"))
         .sort("child_id", "bf_event")
-        .with_columns(add_working_days_expr(pl.col("bf_event"), policy.brought_forward_working_days).alias("bf_due"))
+        .with_columns(brought_forward_due(pl.col("bf_event"), policy).alias("bf_due"))
     )
     states = states.join_asof(
         bf,
