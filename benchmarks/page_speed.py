@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.casework:
         return casework(args)
 
-    from services.demo.generate import KNOWN_ANCHOR, KNOWN_CHILD_ID, load_demo
+    from services.demo.generate import KNOWN_ANCHOR, KNOWN_CHILD_ID
+    from services.demo.load import load_demo
     from services.persistence import database as db
 
     tmp = tempfile.mkdtemp(prefix="midway-bench-")

@@ -1,51 +1,8 @@
-"""Midway's command line: the service layer without the UI.
+"""`python -m services ...`: the command line lives in services.cli."""
 
-    python -m services report --as-of 2026-11-23 --out report.csv
-    python -m services import --input path/ [--dry-run]
-    python -m services demo [--reset | --if-empty]
-    python -m services migrate
-
-Each subcommand lives in its own module and exposes `add_arguments(parser)` and `run(args) -> int`.
-Bad arguments exit with code 2 and a one-line message.
-"""
-
-from __future__ import annotations
-
-import argparse
-import importlib
 import sys
 
-from services.errors import UsageError
-
-SUBCOMMANDS = {
-    "report": ("services.cli.report", "Write the schedule and drift report for every child looked after."),
-    "import": ("services.cli.import_files", "Import SSDA903 files or Midway's template into the database."),
-    "demo": ("services.demo.generate", "Load the synthetic demo caseload."),
-    "migrate": ("services.cli.migrate", "Create or upgrade the database schema."),
-}
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m services", description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    modules = {}
-    for name, (module_name, help_text) in SUBCOMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        modules[name] = module
-        sp = sub.add_parser(name, help=help_text, description=help_text)
-        module.add_arguments(sp)
-    args = parser.parse_args(argv)
-    try:
-        return int(modules[args.command].run(args) or 0)
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-
+from services.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -12,17 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.__main__ import main
-from services.demo.generate import (
-    FIRST_NAMES,
-    KNOWN_ANCHOR,
-    KNOWN_CHILD_ID,
-    KNOWN_CHILD_REVIEWS,
-    SURNAMES,
-    TABLE_MODELS,
-    DemoData,
-    generate,
-    load_demo,
-)
+from services.demo.generate import KNOWN_ANCHOR, KNOWN_CHILD_ID, KNOWN_CHILD_REVIEWS, DemoData, generate
+from services.demo.load import TABLE_MODELS, load_demo
+from services.demo.names import FIRST_NAMES, SURNAMES
 from services.engine.policy import Policy
 from services.errors import UsageError
 from services.persistence import models as m

@@ -6,9 +6,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.engine.compute import compute
-from services.engine.policy import Policy
+from services.engine.midway import check_due, check_required
+from services.engine.policy import MIDWAY_POLICIES, Policy
+from services.engine.schedule import next_review, review_states
 from tests.caseload_builder import caseload, one_child
 
 D = dt.date
@@ -161,3 +165,99 @@ def test_children_not_looked_after_on_as_of_are_left_out() -> None:
     assert compute(cl, D(2026, 6, 1)).children["child_id"].to_list() == ["C3"]
     # a period ending after as_of is still open then ("4 weeks ago" sees it open)
     assert compute(cl, D(2026, 12, 1)).children["child_id"].to_list() == ["C2", "C3"]
+
+
+# --- the scalar twins (schedule.next_review, midway.check_required / check_due) -------------------
+# The demo generator lays out reviews one at a time with them, so they must give what the vectorised
+# engine gives for the same facts.
+
+_days = st.integers(min_value=1, max_value=400)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    start=st.dates(min_value=D(2015, 1, 1), max_value=D(2024, 12, 31)),
+    gaps=st.lists(_days, max_size=6),
+    po=st.one_of(st.none(), _days),
+    adopt=st.one_of(st.none(), _days),
+    events=st.lists(st.tuples(_days, st.booleans()), max_size=3),
+    annual=st.one_of(st.none(), st.integers(min_value=0, max_value=5)),
+    policy_name=st.sampled_from(MIDWAY_POLICIES),
+    months_as_days=st.booleans(),
+)
+def test_scalar_twins_agree_with_review_states(  # type: ignore[no-untyped-def]
+    start, gaps, po, adopt, events, annual, policy_name, months_as_days
+) -> None:
+    policy = Policy().with_(midway_policy=policy_name, months_as_days=months_as_days)
+    held = []
+    day = start
+    for gap in gaps:
+        day += dt.timedelta(days=gap)
+        held.append(day)
+    po_date = start + dt.timedelta(days=po) if po else None
+    adopt_date = (po_date or start) + dt.timedelta(days=adopt) if adopt else None
+    annual_from = held[annual] if annual is not None and annual < len(held) else None
+    evs = [(start + dt.timedelta(days=d), bf) for d, bf in events]
+    _assert_twins_agree(start, held, po_date, adopt_date, evs, annual_from, policy)
+
+
+def _assert_twins_agree(  # type: ignore[no-untyped-def]
+    start, held, po_date, adopt_date, evs, annual_from, policy: Policy
+) -> None:
+    policy_name = policy.midway_policy
+    as_of = max([start, *held, *(d for d, _ in evs), *(x for x in (po_date, adopt_date) if x)]) + dt.timedelta(days=1)
+    cl = caseload(
+        children=[{"child_id": "C1", "annual_reviews_from": annual_from}],
+        periods=[
+            {"child_id": "C1", "start_date": start, "placement_order_date": po_date,
+             "placed_for_adoption_date": adopt_date}
+        ],
+        reviews=[{"child_id": "C1", "held_date": h} for h in held],
+        events=[{"child_id": "C1", "event_date": d, "event_type": "complaint", "bring_forward": bf} for d, bf in evs],
+    )  # fmt: skip
+    states = review_states(cl, as_of, policy).to_dicts()
+    assert [s["n"] for s in states] == list(range(len(held) + 1))
+    for s in states:
+        n = s["n"]
+        window = s["window_end"]  # what the engine counts for `due`: facts up to the next review (or as_of)
+
+        def upto(d: dt.date | None, w: dt.date = window) -> dt.date | None:
+            return d if d is not None and d <= w else None
+
+        now = next_review(
+            start, held[:n], policy, placement_order=upto(po_date), placed_for_adoption=upto(adopt_date),
+            bring_forward=[d for d, bf in evs if bf and d <= window], annual_reviews_from=annual_from,
+        )  # fmt: skip
+        assert (now.due, now.type) == (s["due"], s["due_type"]), (n, s)
+        assert now.counts_from <= window
+        if n == 0:
+            continue
+        at = next_review(
+            start, held[:n], policy, placement_order=po_date, placed_for_adoption=adopt_date,
+            bring_forward=[d for d, bf in evs if bf], annual_reviews_from=annual_from, as_set_at_review=True,
+        )  # fmt: skip
+        assert (at.due, at.type) == (s["due_at_review"], s["type_at_review"]), (n, s)
+
+    intervals = compute(cl, as_of, policy).intervals.sort("review_number").to_dicts()
+    for iv in intervals:
+        required = check_required(iv["review_number"], policy_name)
+        assert required == iv["midway_required"]
+        if required:
+            assert check_due(iv["review_date"], iv["next_due_at_review"], policy_name, policy) == iv["midway_due"]
+
+
+@pytest.mark.parametrize(
+    ("start", "held", "po", "events", "kind"),
+    [
+        # 25 Jan 2024 + 6 months = order 25 Apr 2024 + 3 months: the placement order names the review
+        (D(2023, 6, 1), [D(2023, 6, 28), D(2023, 9, 25), D(2024, 1, 25)], D(2024, 4, 25), [], "placement_order"),
+        # order 20 Nov 2024 + 3 months = event 23 Jan 2025 + 20 working days (20 Feb 2025): the order wins
+        (D(2024, 4, 2), [D(2024, 5, 1), D(2024, 7, 25), D(2024, 10, 1)], D(2024, 11, 20), [D(2025, 1, 23)],
+         "placement_order"),
+    ],
+)  # fmt: skip
+def test_scalar_twins_break_ties_like_the_engine(  # type: ignore[no-untyped-def]
+    start, held, po, events, kind
+) -> None:
+    assert next_review(start, held, Policy(), placement_order=po, bring_forward=events).type == kind
+    _assert_twins_agree(start, held, po, None, [(d, True) for d in events], None, Policy())

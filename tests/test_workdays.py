@@ -10,9 +10,13 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from services.engine.caseload import Caseload, conform
+from services.engine.compute import compute
 from services.engine.policy import Policy
-from services.engine.schedule import add_months_expr, months_after
+from services.engine.schedule import add_months, add_months_expr, months_after, months_after_date
 from services.engine.workdays import (
+    FIRST,
+    DateOutOfSpan,
     add_working_days,
     add_working_days_expr,
     england_bank_holidays,
@@ -77,6 +81,7 @@ def test_month_ends_clamp_like_relativedelta(start: dt.date, months: int, expect
     assert start + relativedelta(months=months) == expected
     df = pl.DataFrame({"d": [start]})
     assert df.select(add_months_expr(pl.col("d"), months)).item() == expected
+    assert add_months(start, months) == expected
     assert df.select(pl.col("d").dt.offset_by(f"{months}mo")).item() == expected
 
 
@@ -85,9 +90,11 @@ def test_months_as_days_uses_91_and_183() -> None:
     df = pl.DataFrame({"d": [D(2026, 1, 5)]})
     assert df.select(months_after(pl.col("d"), 3, p)).item() == D(2026, 4, 6)
     assert df.select(months_after(pl.col("d"), 6, p)).item() == D(2026, 7, 7)
+    assert months_after_date(D(2026, 1, 5), 3, p) == D(2026, 4, 6)
+    assert months_after_date(D(2026, 1, 5), 6, p) == D(2026, 7, 7)
 
 
-dates = st.dates(min_value=D(1995, 1, 1), max_value=D(2055, 12, 31))
+dates = st.dates(min_value=FIRST, max_value=D(2100, 9, 30))  # the span, less the furthest answer
 
 
 @settings(max_examples=60, deadline=None)
@@ -110,4 +117,57 @@ def test_month_arithmetic_equals_dateutil(ds: list[dt.date], months: int) -> Non
     df = pl.DataFrame({"d": ds})
     expected = [d + relativedelta(months=months) for d in ds]
     assert df.select(add_months_expr(pl.col("d"), months))["d"].to_list() == expected
+    assert [add_months(d, months) for d in ds] == expected
     assert df.select(pl.col("d").dt.offset_by(f"{months}mo"))["d"].to_list() == expected
+
+
+def test_christmas_is_a_holiday_to_the_end_of_the_span() -> None:
+    """The holidays once stopped at 2060 while the tables ran to 2100: 25 Dec 2062 counted as working."""
+    for christmas in (D(2062, 12, 25), D(2099, 12, 25)):
+        assert not is_working_day(christmas)
+        assert christmas in set(england_bank_holidays())
+    # Fri 22 Dec 2062: Mon 25th and Tue 26th are bank holidays
+    assert add_working_days(D(2062, 12, 22), 1) == D(2062, 12, 27)
+    got = pl.DataFrame({"d": [D(2062, 12, 22)]}).select(add_working_days_expr(pl.col("d"), 1)).item()
+    assert got == D(2062, 12, 27)
+
+
+@pytest.mark.parametrize("day", [D(1949, 12, 31), D(2101, 1, 1)])
+def test_scalar_functions_refuse_dates_outside_the_span(day: dt.date) -> None:
+    for call in (lambda: is_working_day(day), lambda: add_working_days(day, 1), lambda: add_months(day, 3)):
+        with pytest.raises(
+            DateOutOfSpan, match=f"{day.isoformat()} is outside the supported span 1950-01-01 to 2100-12-31"
+        ):
+            call()
+    assert issubclass(DateOutOfSpan, ValueError)
+
+
+def test_a_count_running_past_the_span_is_refused() -> None:
+    with pytest.raises(DateOutOfSpan, match="2101-01-0"):
+        add_working_days(D(2100, 12, 29), 5)
+
+
+def _one_child(start: dt.date, held: list[dt.date]) -> Caseload:
+    c = Caseload.empty()
+    return Caseload(
+        **{
+            **c.tables(),
+            "children": conform("children", pl.DataFrame({"child_id": ["C1"], "date_of_birth": [D(1940, 1, 1)]})),
+            "periods": conform("periods", pl.DataFrame({"child_id": ["C1"], "period_id": [1], "start_date": [start]})),
+            "reviews": conform(
+                "reviews",
+                pl.DataFrame({"child_id": ["C1"] * len(held), "review_id": range(len(held)), "held_date": held}),
+            ),
+        }
+    )
+
+
+def test_engine_refuses_input_dates_outside_the_span() -> None:
+    """The vectorised look-ups would give null there (no due date: "nothing due"), so compute refuses."""
+    with pytest.raises(DateOutOfSpan, match="a date in periods 1949-06-01 is outside the supported span"):
+        compute(_one_child(D(1949, 6, 1), [D(1949, 6, 20)]), D(1950, 3, 1))
+    with pytest.raises(DateOutOfSpan, match="as_of 2101-01-02"):
+        compute(_one_child(D(2100, 6, 1), []), D(2101, 1, 2))
+    # inside the span (and a date of birth before it: ages only) it computes as usual
+    res = compute(_one_child(D(1950, 1, 2), [D(1950, 1, 25)]), D(1950, 3, 1))
+    assert res.children["next_review_due"].to_list() == [D(1950, 4, 25)]

@@ -20,7 +20,7 @@ DEMO_ACTOR = "Midway demo loader"
 
 
 def _load_demo() -> None:
-    from services.demo.generate import load_demo
+    from services.demo.load import load_demo
 
     with st.spinner("Loading the demo caseload…"):
         load_demo(engine(), anchor=dt.date.today(), actor=DEMO_ACTOR)
@@ -43,10 +43,7 @@ def empty_state() -> None:
             on_click=_load_demo,
             help="Adds about a few hundred synthetic children, dated around today.",
         )
-        try:
-            right.page_link("app_pages/import_data.py", label="Import data", icon=":material/upload_file:")
-        except Exception:  # the import page is not registered in this deployment
-            right.markdown("To import data: `python -m services import --input <folder>`")
+        right.page_link("app_pages/import_data.py", label="Import data", icon=":material/upload_file:")
         st.caption("From the command line: `python -m services demo --if-empty` loads the demo too.")
 
 

@@ -16,9 +16,11 @@ import streamlit as st
 
 from services.casework.council_settings import stored_policy
 from services.engine.caseload import Caseload
+from services.engine.compute import EngineResult, compute
 from services.engine.policy import Policy
 from services.persistence.caseload import load_caseload
 from services.views import dashboard
+from services.views.report import report_frame
 from services.views.timeline import child_profile, child_timeline
 from ui.context import data_version, engine
 
@@ -51,16 +53,14 @@ def is_empty(version: int) -> bool:
 
 
 @st.cache_data(show_spinner="Working out schedules and flags…", max_entries=24)
-def engine_result(version: int, as_of: dt.date, policy_name: str) -> Any:
-    from services.engine.compute import compute
-
+def engine_result(version: int, as_of: dt.date, policy_name: str) -> EngineResult:
     return compute(caseload(version), as_of, policy_for(policy_name))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def filtered_result(
     version: int, as_of: dt.date, policy_name: str, team: str | None, iro: str | None, legal_status: str | None
-) -> Any:
+) -> EngineResult:
     return dashboard.filter_result(
         engine_result(version, as_of, policy_name), team=team, iro=iro, legal_status=legal_status
     )
@@ -131,7 +131,5 @@ def child_choices(version: int) -> dict[str, str]:
 @st.cache_data(show_spinner=False, max_entries=16)
 def report_data(version: int, filters: tuple) -> tuple[pl.DataFrame, tuple[str, ...]]:
     """(the CLI report's frame for the filtered children, the flag codes the data cannot decide)."""
-    from services.views.report import report_frame
-
     result = filtered_result(version, *filters)
     return report_frame(result), tuple(result.undecidable)

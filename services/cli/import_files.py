@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from services.errors import UsageError
 from services.importers import collect, parse_files
 from services.importers import problems as pb
 from services.importers.template import workbook_bytes
@@ -47,8 +48,6 @@ def _print_problems(problems: pl.DataFrame) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from services.errors import UsageError
-
     if args.blank_template:
         args.blank_template.write_bytes(workbook_bytes())
         print(f"blank template written to {args.blank_template}")

@@ -17,8 +17,14 @@ from pathlib import Path
 
 import polars as pl
 
+from services.casework.council_settings import current_policy
+from services.engine.compute import compute
 from services.engine.policy import MIDWAY_POLICIES, Policy
 from services.errors import UsageError
+from services.importers import read_caseload
+from services.persistence.caseload import load_caseload
+from services.persistence.database import database_url, get_engine
+from services.views.report import report_frame
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,25 +59,13 @@ def run(args: argparse.Namespace) -> int:
         path = Path(args.input)
         if not path.exists():
             raise UsageError(f"--input {args.input!r} does not exist")
-        try:
-            from services.importers import read_caseload  # written by the import issue
-        except ImportError:
-            raise UsageError("--input is not available yet: services.importers.read_caseload is missing") from None
         caseload = read_caseload(path)
         policy = Policy()  # files carry no settings: the defaults of DOMAIN.md
     else:
-        from services.casework.council_settings import current_policy
-        from services.persistence.caseload import load_caseload
-        from services.persistence.database import database_url, get_engine
-
         engine = get_engine(args.database or database_url())
         caseload, policy = load_caseload(engine), current_policy(engine)  # the council's stored settings
     if args.policy:
         policy = policy.with_(midway_policy=args.policy)
-
-    from services.engine.compute import compute
-    from services.views.report import report_frame
-
     frame = report_frame(compute(caseload, as_of, policy))
     # no flags: an empty cell like every other empty cell (not a quoted "")
     frame.with_columns(pl.col("flags").replace("", None)).write_csv(out, date_format="%Y-%m-%d")

@@ -5,8 +5,10 @@ choice, dates are laid out relative to `anchor`, so the same pair always gives i
 demo never "ages" (reload it with a later `--as-of` and the council moves with it). It gives about 600
 children looked after on the anchor date plus about 220 who left care in the three years before it,
 8 teams, 10 IROs, sibling groups, re-admissions, placement orders and adoptions, missing episodes,
-reviews on the statutory schedule (the same rules as `services.engine.schedule`: every timescale comes from
-`services.engine.policy.Policy`), recommendations, midway checks, significant events and escalations.
+reviews on the statutory schedule, recommendations, midway checks, significant events and escalations.
+Due dates and midway check dates come from the engine's own rules (`services.engine.schedule.next_review`,
+`services.engine.midway.check_required` / `check_due`, with the generator's `Policy`), so the demo never
+disagrees with the pages that show it.
 
 Why the drift is planted rather than random: realistic councils have most children on track, and the
 drift concentrates on a minority. History (earlier reviews, earlier intervals) carries realistic
@@ -15,12 +17,10 @@ noise (reviews held late, midway checks missed, records late), but what the flag
 except for small sets of children picked to show each flag. `DemoData.scenario` lists those child
 ids by flag code, so tests and pages can name them.
 
-`load_demo(engine, anchor)` writes everything in ONE unit of work with Core bulk inserts (ids are
-assigned here so foreign keys line up), then one explicit audit entry; on PostgreSQL it moves each
-table's id sequence past the loaded ids so later ORM inserts do not collide.
+Ids are assigned here so foreign keys line up when `services.demo.load.load_demo` writes the rows.
 
-Names are built from invented word lists (e.g. "Juniper Quillfeather"): nothing resembles a real
-person. Child ids are "C00001" ...
+Names are built from invented word lists (services.demo.names, e.g. "Juniper Quillfeather"): nothing
+resembles a real person. Child ids are "C00001" ...
 
 Known child for page tests (`KNOWN_CHILD_ID` = "C00001", generated at `KNOWN_ANCHOR` = 2026-11-23 with
 the default seed; tests/test_demo.py checks this stays true): Teasel Mossbottom, born 2008-12-06,
@@ -31,33 +31,34 @@ late: due 2025-07-02), 2026-01-12, 2026-07-10; next review due 2027-01-10 (subse
 done in every interval from the 2nd review on except the one opened on 2025-07-14 (missed); the
 current one (due 2026-10-10) was done on 2026-10-06.
 
-CLI: `python -m services demo [--reset | --if-empty] [--database URL] [--as-of YYYY-MM-DD]`.
+Loading into a database: services.demo.load; command line: services.cli.demo.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import random
-import sys
-import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Engine, text
 
 from services.casework.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, SIGNIFICANT_EVENT_TYPES
+from services.demo.names import (
+    CONCERNS,
+    EVENT_NOTES,
+    FIRST_NAMES,
+    GOOD_PRACTICE,
+    RECOMMENDATIONS,
+    STAFF_SURNAMES,
+    SURNAMES,
+    TEAM_NAMES,
+)
 from services.engine.age import age_on
+from services.engine.midway import check_due, check_required
 from services.engine.policy import Policy
-from services.engine.workdays import add_working_days as _add_working_days
-from services.engine.workdays import is_working_day
-from services.errors import UsageError
-from services.persistence import models as m
-from services.persistence.audit import audit
-from services.persistence.database import database_url, is_empty, make_engine, migrate, reset_schema
-from services.persistence.unit_of_work import unit_of_work
+from services.engine.schedule import NextReview, next_review
+from services.engine.workdays import add_working_days, is_working_day
 
 D = dt.date
 DEFAULT_SEED = 2026
@@ -97,94 +98,6 @@ PLANTED = {
     "SIBLINGS_SPLIT": 2,  # groups
 }
 
-TEAM_NAMES = (
-    "Harbour Team",
-    "Meadow Team",
-    "Orchard Team",
-    "Beacon Team",
-    "Willow Team",
-    "Lantern Team",
-    "Heather Team",
-    "Millstone Team",
-)
-FIRST_NAMES = (
-    "Pip", "Wren", "Juniper", "Bramble", "Sorrel", "Tansy", "Fennel", "Clover", "Thistle", "Nettle",
-    "Marlow", "Pebble", "Acorn", "Tumble", "Moss", "Fable", "Sprocket", "Quince", "Nutmeg", "Bryony",
-    "Conker", "Dapple", "Ember", "Fidget", "Gorse", "Hopper", "Inkle", "Jolly", "Kestrel", "Lupin",
-    "Midge", "Nimble", "Oriel", "Parsley", "Quill", "Rumble", "Saffron", "Teasel", "Umber", "Vetch",
-    "Whimsy", "Yarrow", "Zephyr", "Bobbin", "Cobweb", "Dimple", "Flint", "Glimmer", "Huckle", "Jasper",
-)  # fmt: skip
-SURNAMES = (
-    "Quillfeather", "Marrowby", "Tinderbox", "Thimblewick", "Bramblecott", "Puddifoot", "Crumblethorn",
-    "Wobbleton", "Fernwhistle", "Mossbottom", "Hazelnook", "Buttercombe", "Kettleby", "Pennywhistle",
-    "Lanternby", "Muddlecombe", "Snickersby", "Gribblethwaite", "Fiddlesprout", "Cobbleknock",
-    "Drizzlewick", "Parsnipley", "Hobbleton", "Nettlebed", "Crumpetshaw", "Applewhistle", "Tumbletree",
-    "Puddingstone", "Wafflethorpe", "Biscuitby", "Inkwellow", "Jumbleworth", "Kipperdale", "Lollington",
-    "Mufflewick", "Noddingham", "Oddsock", "Pumpernick", "Quibbleton", "Rattlebury", "Sprinklewood",
-    "Trundleby", "Umbrellow", "Wigglesworth", "Yawnington", "Zigzaggle",
-)  # fmt: skip
-STAFF_SURNAMES = (
-    "Teacosy", "Saucepanner", "Doorknobble", "Lampwick", "Thimbleford", "Spindlecroft", "Bobbinshaw",
-    "Candlewax", "Dustpanner", "Featherduster", "Gravyboat", "Hatstandish", "Ironmould", "Jamjarrow",
-    "Kettlewhistle", "Ladlethorpe", "Mangleby", "Napkinson", "Oilcloth", "Pegbasket", "Quiltwright",
-    "Rollingpin", "Sieveley", "Toastrack", "Umbrellastand", "Velvetine", "Washtubb", "Yarnspinner",
-    "Zestgrater", "Buttonhook", "Cruetshaw", "Doilyworth", "Eggcupp", "Fireguard", "Gobletson",
-    "Hearthrug", "Inkpotter", "Jugsworth", "Knitbone", "Lidbury", "Mopshaw", "Nutcracker",
-    "Ovenglove", "Pinafore", "Rugbeater", "Scuttleby", "Tapestry", "Wickerman", "Coalscuttle",
-    "Breadbin", "Colander", "Dishrack", "Egglestone", "Flannelly",
-)  # fmt: skip
-
-# (text, owner): plausible review recommendations (DOMAIN §3: every recommendation has an owner)
-RECOMMENDATIONS = (
-    ("Social worker to complete the child's life-story work", "Social worker"),
-    ("Arrange the Personal Education Plan meeting", "Virtual School"),
-    ("Health assessment to be completed", "Social worker"),
-    ("Dental check to be booked and attended", "Carer"),
-    ("Review contact arrangements with the birth family", "Social worker"),
-    ("Refer to CAMHS for an assessment of emotional wellbeing", "Social worker"),
-    ("Complete the pathway plan with the young person", "Social worker"),
-    ("Update the care plan to reflect the permanence decision", "Team manager"),
-    ("Carer to support attendance at an after-school club", "Carer"),
-    ("Virtual School to confirm additional tutoring", "Virtual School"),
-    ("Complete the Strengths and Difficulties Questionnaire", "Carer"),
-    ("Convene a permanence planning meeting", "Team manager"),
-    ("Present the match to the fostering panel", "Team manager"),
-    ("Arrange a sibling contact session", "Social worker"),
-    ("Refer to the advocacy service", "IRO"),
-    ("Hold a placement stability meeting", "Team manager"),
-    ("Obtain the child's passport and birth certificate", "Social worker"),
-    ("Explore a special guardianship assessment with the family member", "Social worker"),
-    ("Offer the child an independent visitor", "IRO"),
-    ("Share the review recommendations with the child in an age-appropriate way", "IRO"),
-    ("Carer to keep a diary of contact and share it with the social worker", "Carer"),
-    ("School to complete the SEN support plan review", "Virtual School"),
-)
-PERMANENCE_PLANS = (
-    "Long-term fostering",
-    "Return home",
-    "Adoption",
-    "Special guardianship",
-    "Staying put / independence",
-)
-GOOD_PRACTICE = (
-    "Social worker's direct work with the child is creative and clearly recorded.",
-    "Carer has built an excellent relationship with the school; attendance is now 98%.",
-    "Life-story book completed with the child and shared at the review.",
-    "Team manager's oversight notes are timely and show clear decisions.",
-    "Sibling contact has been arranged consistently and the children enjoy it.",
-    "Pathway plan written with the young person in their own words.",
-    "Health and education actions from the last review all completed early.",
-    "Child's views gathered through an app before the review and shared with everyone.",
-)
-CONCERNS = (
-    "Permanence planning meeting not held despite two review recommendations.",
-    "Health assessment outstanding for more than three months.",
-    "Contact arrangements changed without consulting the child or the IRO.",
-    "Statutory visits not recorded for eight weeks.",
-    "Care plan not updated after the last review.",
-    "Therapeutic support agreed at review has not started.",
-)
-EVENT_NOTES = "Reported by the social worker; IRO informed."
 MIDWAY_OUTCOME_WEIGHTS = (("progressing", 0.80), ("actions_sent", 0.20))
 PARTICIPATION = (("PN1", 45), ("PN2", 10), ("PN3", 3), ("PN4", 3), ("PN5", 12), ("PN6", 15), ("PN7", 12))
 AGE_BANDS = ((0, 1, 5), (1, 5, 14), (5, 10, 18), (10, 16, 38), (16, 18, 25))  # (from, to, % of children)
@@ -198,22 +111,23 @@ AGED_OUT = {"E17", "E5", "E6"}
 ADOPTED = {"E11", "E12"}
 KINSHIP_END = {"E45", "E47", "E41"}
 
-TABLE_MODELS: dict[str, type[m.Base]] = {
-    "teams": m.Team,
-    "staff": m.Staff,
-    "children": m.Child,
-    "periods_of_care": m.PeriodOfCare,
-    "placements": m.Placement,
-    "allocations": m.Allocation,
-    "reviews": m.Review,
-    "recommendations": m.Recommendation,
-    "midway_checks": m.MidwayCheck,
-    "escalations": m.Escalation,
-    "escalation_stages": m.EscalationStage,
-    "good_practice": m.GoodPractice,
-    "significant_events": m.SignificantEvent,
-    "missing_episodes": m.MissingEpisode,
-}
+# the tables in foreign-key order (services.demo.load inserts them in this order)
+TABLES: tuple[str, ...] = (
+    "teams",
+    "staff",
+    "children",
+    "periods_of_care",
+    "placements",
+    "allocations",
+    "reviews",
+    "recommendations",
+    "midway_checks",
+    "escalations",
+    "escalation_stages",
+    "good_practice",
+    "significant_events",
+    "missing_episodes",
+)
 
 
 @dataclass
@@ -276,17 +190,6 @@ def _days(n: int) -> dt.timedelta:
     return dt.timedelta(days=n)
 
 
-@lru_cache(maxsize=65536)
-def add_working_days(start: dt.date, n: int) -> dt.date:
-    """services.engine.workdays.add_working_days, memoised: the generator asks for the same few thousand."""
-    return _add_working_days(start, n)
-
-
-@lru_cache(maxsize=65536)
-def _months(d: dt.date, n: int) -> dt.date:
-    return d + relativedelta(months=n)
-
-
 def _working_on_or_before(d: dt.date) -> dt.date:
     while not is_working_day(d):
         d -= _days(1)
@@ -299,50 +202,21 @@ def _working_on_or_after(d: dt.date) -> dt.date:
     return d
 
 
-# --- the schedule (mirrors services.engine.schedule, DOMAIN §3) ----------------------------------------
+# --- the schedule (DOMAIN §3: the engine's own rules, services.engine.schedule.next_review) --------
 
 
-def _next_due(p: _Period, held: list[dt.date], policy: Policy) -> tuple[dt.date, str, dt.date]:
-    """Due date, type and trigger date of the next review, counting every fact pending after the
-    last review. The review is then held after its trigger, so `services.engine.schedule` (which counts
-    facts up to the day the review is held) arrives at the same due date."""
-    n = len(held)
-    last = held[-1] if held else None
-    if n == 0:
-        cands = [(add_working_days(p.start, policy.first_review_working_days), "first", p.start)]
-    elif n == 1:
-        cands = [(_months(last, policy.second_review_months), "second", last)]  # type: ignore[arg-type]
-    else:
-        cands = [(_months(last, policy.subsequent_review_months), "subsequent", last)]  # type: ignore[arg-type]
-    if p.adopt:
-        done = sum(1 for h in held if h >= p.adopt)
-        if done == 0:
-            cands.append((p.adopt + _days(policy.adoption_first_review_days), "adoption_first", p.adopt))
-        elif done == 1:
-            cands.append((_months(last, policy.adoption_second_review_months), "adoption_second", last))  # type: ignore[arg-type]
-        else:
-            cands.append((_months(last, policy.adoption_subsequent_review_months), "adoption_subsequent", last))  # type: ignore[arg-type]
-    if p.po and (last is None or p.po > last):
-        cands.append((_months(p.po, policy.placement_order_review_months), "placement_order", p.po))
-    after = last if last is not None else p.start - _days(1)
-    bf = [e for e, _t, b in p.events if b and e > after]
-    if bf:
-        first = min(bf)
-        cands.append((add_working_days(first, policy.brought_forward_working_days), "brought_forward", first))
-    return min(cands, key=lambda c: c[0])
-
-
-def _due_at_review(p: _Period, held: list[dt.date], policy: Policy) -> dt.date:
-    """The next due date as the schedule set it on the day of the last review in `held` (DOMAIN §4:
-    the midway check is fixed from it): only facts known on that day."""
-    last = held[-1]
-    n = len(held)
-    due = _months(last, policy.second_review_months if n == 1 else policy.subsequent_review_months)
-    if p.adopt and p.adopt <= last:
-        done = sum(1 for h in held if h >= p.adopt)
-        months = policy.adoption_second_review_months if done == 1 else policy.adoption_subsequent_review_months
-        due = min(due, _months(last, months))
-    return due
+def _next_review(p: _Period, held: list[dt.date], policy: Policy, *, as_set_at_review: bool = False) -> NextReview:
+    """The period's next review by the engine's rules, counting every fact laid out for the period
+    (or, `as_set_at_review`, only those known on the last review's day)."""
+    return next_review(
+        p.start,
+        held,
+        policy,
+        placement_order=p.po,
+        placed_for_adoption=p.adopt,
+        bring_forward=[e for e, _t, b in p.events if b],
+        as_set_at_review=as_set_at_review,
+    )
 
 
 def _schedule(rng: random.Random, p: _Period, anchor: dt.date, policy: Policy) -> None:
@@ -351,7 +225,8 @@ def _schedule(rng: random.Random, p: _Period, anchor: dt.date, policy: Policy) -
     limit = p.end or anchor
     held: list[dt.date] = []
     while True:
-        due, kind, trigger = _next_due(p, held, policy)
+        nxt = _next_review(p, held, policy)
+        due, kind, trigger = nxt.due, nxt.type, nxt.counts_from
         lower = max(p.start + _days(8), trigger + _days(1), (held[-1] + _days(14)) if held else p.start)
         late = due + _days(rng.randint(1, 30))
         if rng.random() < HISTORIC_REVIEW_LATE and late + _days(200) < limit:
@@ -870,7 +745,7 @@ class _Generator:
                 continue
             last = p.reviews[-1]["held"]
             held = [r["held"] for r in p.reviews]
-            normal_due = _due_at_review(p, held, self.policy)
+            normal_due = _next_review(p, held, self.policy, as_set_at_review=True).due
             event = anchor - _days(rng.randint(32, 45))
             if event > last + _days(10) and normal_due > anchor + _days(10):
                 eligible.append((c, event))
@@ -882,7 +757,7 @@ class _Generator:
     # --- rows ------------------------------------------------------------------------------------
     def _rows(self) -> DemoData:
         rng, anchor = self.rng, self.anchor
-        t: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLE_MODELS}
+        t: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
         t["teams"] = [{"id": i, "name": n} for i, n in enumerate(TEAM_NAMES, start=1)]
         t["staff"] = self.staff
         name_of = {s["id"]: s["display_name"] for s in self.staff}
@@ -911,7 +786,7 @@ class _Generator:
         care_plan_late = pick("CARE_PLAN_NOT_UPDATED", [cid for cid in old_enough if cid not in record_late])
         no_plan = pick("NO_PERMANENCE_PLAN", [cid for cid, i in info.items() if i["n"] >= 2])
 
-        ids = {k: 0 for k in TABLE_MODELS}
+        ids = {k: 0 for k in TABLES}
 
         def nid(table: str) -> int:
             ids[table] += 1
@@ -1010,19 +885,18 @@ class _Generator:
         out: dict[str, Any] = {"n": n, "last_held": held[-1] if held else None}
         out["current_due_passed"] = False
         out["last_closed_required"] = False
-        if n >= 2:
+        if n >= 1 and check_required(n, self.policy.midway_policy):
             due = self._midway_due(p, held)
             out["current_due_passed"] = due < self.anchor - _days(2)
-        if n >= 3:
+        if n >= 2 and check_required(n - 1, self.policy.midway_policy):
             due = self._midway_due(p, held[:-1])
             out["last_closed_required"] = held[-1] > due + _days(3)
         return out
 
     def _midway_due(self, p: _Period, held: list[dt.date]) -> dt.date:
-        """DOMAIN §4 default: halfway (days, rounded down) from the review to the next due date as
-        the schedule set it at that review."""
-        last = held[-1]
-        return last + _days((_due_at_review(p, held, self.policy) - last).days // 2)
+        """The check opened by the last review in `held`, by the engine's rule (DOMAIN §4)."""
+        at_review = _next_review(p, held, self.policy, as_set_at_review=True).due
+        return check_due(held[-1], at_review, self.policy.midway_policy, self.policy)
 
     def _review_rows(self, t, c, p, flags, nid, name_of, escalated_checks) -> None:  # type: ignore[no-untyped-def]
         rng, anchor, policy = self.rng, self.anchor, self.policy
@@ -1106,7 +980,7 @@ class _Generator:
                                                               else "In progress.")}
                 )  # fmt: skip
             # midway check of the interval this review opens (default policy: reviews 2, 3 ...)
-            if k + 1 < 2:
+            if not check_required(k + 1, policy.midway_policy):
                 continue
             due = self._midway_due(p, held[: k + 1])
             nxt = held[k + 1] if k + 1 < n else None
@@ -1275,74 +1149,3 @@ def _dedupe_episodes(p: _Period) -> None:
         seen.add(ep[0])
         out.append(ep)
     p.episodes = out
-
-
-# --- loading -------------------------------------------------------------------------------------
-
-
-def load_demo(engine: Engine, anchor: dt.date, actor: str = "Demo loader", seed: int = DEFAULT_SEED) -> dict[str, int]:
-    """Write the demo caseload into an (empty) database in one unit of work: Core bulk inserts in
-    foreign-key order, one audit entry with the counts (bulk writes bypass ORM auditing)."""
-    if not is_empty(engine):
-        raise UsageError("the database already holds children: load the demo into an empty one (demo --reset)")
-    data = generate(anchor, seed)
-    counts = data.counts()
-    with unit_of_work(engine, actor) as session:
-        for table, rows in data.tables.items():
-            model = TABLE_MODELS[table]
-            groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-            for row in rows:  # executemany needs one key set per batch (None JSON stays SQL NULL)
-                clean = {k: v for k, v in row.items() if v is not None or k not in _JSON_COLUMNS}
-                groups.setdefault(tuple(clean), []).append(clean)
-            for batch in groups.values():  # the table's Core insert: executemany, no ORM bookkeeping
-                session.execute(model.__table__.insert(), batch)
-        if engine.dialect.name == "postgresql":
-            for table, rows in data.tables.items():
-                if rows and table != "children":
-                    session.execute(
-                        text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
-                    )
-        audit(session, "demo_load", "caseload", None, {"anchor": anchor.isoformat(), "seed": seed, **counts})
-    return counts
-
-
-_JSON_COLUMNS = {"cafcass_checklist", "answers"}
-
-
-# --- command line --------------------------------------------------------------------------------
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--reset", action="store_true", help="drop and recreate the schema, then load the demo")
-    mode.add_argument("--if-empty", action="store_true", help="load only into an empty database (make run)")
-    parser.add_argument("--database", help="SQLAlchemy URL (default: DATABASE_URL, secrets, data/midway.db)")
-    parser.add_argument("--as-of", help="anchor date YYYY-MM-DD the demo is laid out around (default: today)")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=argparse.SUPPRESS)
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        anchor = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
-    except ValueError as exc:
-        raise UsageError(f"--as-of {args.as_of!r} is not a date YYYY-MM-DD") from exc
-    engine = make_engine(args.database or database_url())
-    try:
-        if args.reset:
-            reset_schema(engine)
-        else:
-            migrate(engine)
-            if not is_empty(engine):
-                note = "left as it is" if args.if_empty else "use --reset to replace it with the demo"
-                print(f"database is not empty: {note}")
-                return 0
-        began = time.perf_counter()
-        counts = load_demo(engine, anchor, seed=args.seed)
-        took = time.perf_counter() - began
-    finally:
-        engine.dispose()
-    print(f"demo caseload loaded (anchor {anchor.isoformat()}) in {took:.1f} s:")
-    for table, n in counts.items():
-        print(f"  {table:<20} {n:>6}")
-    sys.stdout.flush()
-    return 0

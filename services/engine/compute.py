@@ -29,6 +29,7 @@ from services.engine.midway import STATUS as MIDWAY_STATUS
 from services.engine.midway import intervals as interval_frame
 from services.engine.policy import Policy
 from services.engine.schedule import REVIEW_COLUMNS, current_states, held_reviews, review_states
+from services.engine.workdays import check_in_span
 
 CHILD_COLUMNS: tuple[str, ...] = (
     "child_id", "display_name", "date_of_birth", "age", "team", "iro", "iro_code", "social_worker",
@@ -128,12 +129,32 @@ def clip_to_as_of(caseload: Caseload, as_of: dt.date) -> Caseload:
     return Caseload(**dict(zip(frames, out, strict=True)), unsupported=c.unsupported)
 
 
+def check_dates(caseload: Caseload, as_of: dt.date) -> None:
+    """Raise workdays.DateOutOfSpan when as_of or a date the rules count from or compare in working
+    days lies outside the span whose bank holidays are known: the table look-ups would give null
+    there, and a missing due date reads as "nothing due". One min / max per table, in one query.
+    Dates of birth only give an age, so they may be earlier."""
+    check_in_span(as_of, as_of, "as_of")
+    names = list(caseload.tables())
+    spans = collect_all(
+        [
+            frame.lazy().select(
+                pl.min_horizontal(pl.col(pl.Date).exclude("date_of_birth").min()).alias("first"),
+                pl.max_horizontal(pl.col(pl.Date).exclude("date_of_birth").max()).alias("last"),
+            )
+            for frame in caseload.tables().values()
+        ]
+    )
+    for name, span in zip(names, spans, strict=True):
+        check_in_span(span["first"].item(), span["last"].item(), f"a date in {name}")
+
+
 _INTERVAL_INTERNAL = ("period_start_known", "is_current", "reviews_in_period")
 
 
 def _columns(frame: pl.DataFrame, names: Sequence[str]) -> pl.DataFrame:
-    """The named columns, sharing their memory: an eager `select` / `drop` also rechunks, which
-    cost 0.2-0.3 s on a national caseload's millions of deadlines (benchmarks/schedule.py)."""
+    """The named columns, sharing their memory: an eager `select` / `drop` also rechunks, which is
+    costly on a national caseload's millions of deadlines (benchmarks/schedule.py)."""
     return pl.DataFrame([frame.get_column(c) for c in names])
 
 
@@ -147,13 +168,14 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
       than recomputed by each (`collect_all` does not share subplans between its frames reliably);
       collects use the in-memory engine, which keeps row order;
     - the rule expressions are built once per (as_of, policy) and reused (`lru_cache` in
-      schedule, midway, deadlines, flags): building them cost a fifth of an authority's time;
+      schedule, midway, deadlines, flags): building them was a large part of an authority's time;
     - working days and month offsets are one table look-up per row (workdays, schedule);
     - fixed vocabularies (review types, midway statuses and policies, deadline kinds and
-      statuses) are Enums: strings built from literals cost several times as much per row;
+      statuses) are Enums: strings built from literals cost more per row;
     - each working-day count is computed once and read where it is needed again."""
     policy = policy or Policy()
     cl = clip_to_as_of(caseload, as_of)
+    check_dates(cl, as_of)
     states = review_states(cl, as_of, policy).lazy()
     # the held reviews first: the deadlines read them four times (once per kind), and without
     # common-subplan elimination each read would recompute them from the states
@@ -204,7 +226,7 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
     raised = flag_frame(kids, reviews, intervals, deadlines, cl, as_of, policy)
     flags = collect(raised.sort("child_id", "code"))
     # each child's codes from the sorted flags (one flag per code and child): a plain list, where
-    # sorting within each group was most of this step's time; `kids` is already in child order
+    # sorting within each group would be the slow part of this step; `kids` is already in child order
     codes = flags.lazy().group_by("child_id", maintain_order=True).agg(pl.col("code").alias("flags"))
     children = collect(
         kids.lazy()

@@ -44,6 +44,7 @@ import polars as pl
 from services.engine.caseload import Caseload
 from services.engine.lazy import collect, collect_all
 from services.engine.policy import Policy
+from services.engine.schedule import brought_forward_due
 from services.engine.workdays import add_working_days, add_working_days_expr, working_days_between
 
 CODES: tuple[str, ...] = (
@@ -555,7 +556,7 @@ def _queries(as_of: dt.date, policy: Policy) -> tuple[tuple[str, Query], ...]:
     bears_on_latest = (pl.col("event_date") >= pl.col("period_from")) & (
         pl.col("_prev").is_null() | (pl.col("event_date") > pl.col("_prev"))
     )
-    bf_due = add_working_days_expr(pl.col("event_date"), policy.brought_forward_working_days).alias("_bf_due")
+    bf_due = brought_forward_due(pl.col("event_date"), policy).alias("_bf_due")
     not_held_in_time = (pl.col("held_date").is_null() & (pl.col("_bf_due") < as_of)) | (
         pl.col("held_date") > pl.col("_bf_due")
     )

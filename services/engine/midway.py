@@ -32,7 +32,7 @@ from services.engine.policy import MIDWAY_POLICIES, Policy
 
 STATUSES: tuple[str, ...] = ("done", "due", "overdue", "missed", "superseded", "not_required")
 # Enums, not strings: one value per review of a national caseload, and a string column built from
-# literals costs several times a small-integer category (benchmarks/schedule.py); compare them with
+# literals costs more than a small-integer category (benchmarks/schedule.py); compare them with
 # plain strings as usual, and cast to pl.String before a `.str` operation
 STATUS = pl.Enum(STATUSES)
 POLICY = pl.Enum(MIDWAY_POLICIES)
@@ -159,3 +159,28 @@ def _status_layers(as_of: dt.date, policy: Policy) -> tuple[tuple[pl.Expr, ...],
         (pl.when("midway_required").then(due).alias("midway_due"),),
         (status.alias("midway_status"),),
     )
+
+
+# Scalar twins of `_status_layers`' required and due rules, for a schedule laid out one review at a
+# time (the demo generator): the same policy numbers, the same cases in the same order.
+
+
+def check_required(
+    review_number: int, midway_policy: str, *, period_start_known: bool = True, short_breaks: bool = False
+) -> bool:
+    """Whether review `review_number` of its period starts a midway check under `midway_policy`."""
+    if short_breaks:
+        return False
+    if midway_policy == "six_weeks_after_each":
+        return True
+    return review_number >= 2 or not period_start_known
+
+
+def check_due(review_date: dt.date, next_due_at_review: dt.date, midway_policy: str, policy: Policy) -> dt.date:
+    """The midway check's due date, fixed on the review's day from the next due date as the schedule
+    set it then (`schedule.next_review(..., as_set_at_review=True)`)."""
+    if midway_policy == "six_weeks_after_each":
+        return review_date + dt.timedelta(days=policy.six_weeks_days)
+    if midway_policy == "twelve_weeks_after_second":
+        return review_date + dt.timedelta(days=policy.twelve_weeks_days)
+    return review_date + dt.timedelta(days=(next_due_at_review - review_date).days // 2)

@@ -45,14 +45,27 @@ Short breaks (V3/V4) are not on this schedule: due and type are null.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import polars as pl
 
 from services.engine.caseload import Caseload
 from services.engine.lazy import collect
+from services.engine.midway import POLICY, child_policy
 from services.engine.policy import Policy
-from services.engine.workdays import add_working_days_expr, day_index, named_like, table_days
+from services.engine.workdays import (
+    TABLE_FIRST,
+    add_working_days,
+    add_working_days_expr,
+    check_in_span,
+    day_index,
+    named_like,
+    table_days,
+)
+
+_EPOCH = dt.date(1970, 1, 1)
 
 REVIEW_TYPES: tuple[str, ...] = (
     "first",
@@ -76,27 +89,61 @@ def months_after(expr: pl.Expr, months: int, policy: Policy) -> pl.Expr:
     """`expr` + N months (DOMAIN §2): calendar months clamped to the month end like relativedelta,
     or the fixed 91 / 183 days of seed 004 §5 under `months_as_days` (other N: N * 365 / 12 days)."""
     if policy.months_as_days:
-        days = {3: policy.three_months_in_days, 6: policy.six_months_in_days}.get(months, round(months * 365 / 12))
-        return expr + pl.duration(days=days)
+        return expr + pl.duration(days=_months_in_days(months, policy))
     return add_months_expr(expr, months)
+
+
+def months_after_date(day: dt.date, months: int, policy: Policy) -> dt.date:
+    """Scalar twin of `months_after`, read from the same month table (for a schedule built one
+    review at a time: the demo generator)."""
+    if policy.months_as_days:
+        return day + dt.timedelta(days=_months_in_days(months, policy))
+    return add_months(day, months)
+
+
+def _months_in_days(months: int, policy: Policy) -> int:
+    return {3: policy.three_months_in_days, 6: policy.six_months_in_days}.get(months, round(months * 365 / 12))
+
+
+@lru_cache(maxsize=16)
+def _month_table(months: int) -> pl.Series:
+    """For each day of the working-day tables' span (workdays.table_days), that day + N months as a
+    day number. dt.offset_by("Nmo") clamps to the month end exactly like relativedelta
+    (tests/test_workdays.py compares the two); a look-up is one gather per row where computing it
+    costs several."""
+    return table_days().dt.offset_by(f"{months}mo").cast(pl.Int32)
 
 
 @lru_cache(maxsize=16)
 def _month_shift(months: int) -> pl.Expr:
-    """For each day of the working-day tables' span (workdays.table_days), that day + N months as a
-    day number, as a literal built once per N. dt.offset_by("Nmo") clamps to the month end exactly
-    like relativedelta (tests/test_workdays.py compares the two); a look-up is one gather per row
-    where computing it costs several (about 5 ms rather than 43 on a national caseload's million
-    reviews)."""
-    return pl.lit(table_days().dt.offset_by(f"{months}mo").cast(pl.Int32))
+    """`_month_table` as a literal built once per N."""
+    return pl.lit(_month_table(months))
+
+
+@lru_cache(maxsize=16)
+def _month_list(months: int) -> list[int]:
+    return _month_table(months).to_list()
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Scalar twin of `add_months_expr` (the same table); raises `DateOutOfSpan` outside it."""
+    check_in_span(day, day)
+    return _EPOCH + dt.timedelta(days=_month_list(months)[(day - TABLE_FIRST).days])
 
 
 def add_months_expr(expr: pl.Expr, months: int) -> pl.Expr:
     """Vectorised `d + relativedelta(months=N)` (day clamped to the month's last day: 31 Aug + 6
-    months = 28/29 Feb), by table look-up. Dates outside the tables' span (workdays.TABLE_FIRST to
-    TABLE_LAST) give null."""
+    months = 28/29 Feb), by table look-up. Dates outside the tables' span (workdays.FIRST to LAST)
+    give null: `services.engine.compute.check_dates` refuses them first."""
     out = _month_shift(months).gather(day_index(expr), null_on_oob=True).cast(pl.Date)
     return named_like(out, expr)
+
+
+def brought_forward_due(event: pl.Expr, policy: Policy) -> pl.Expr:
+    """DOMAIN §3: a review brought forward after a significant event is due this many working days
+    after it; the schedule's `brought_forward` rule and the REVIEW_NOT_BROUGHT_FORWARD flag
+    (services.engine.flags) both count from here."""
+    return add_working_days_expr(event, policy.brought_forward_working_days)
 
 
 REVIEW_FACT_COLUMNS = ("recommendations_sent_date", "record_completed_date", "care_plan_updated_date")
@@ -106,8 +153,6 @@ def period_frame(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.LazyF
     """The periods with what the schedule needs of the child, and `is_current` (the period open on
     as_of, chosen as services.engine.allocation.looked_after_on does: the latest one open then), as a lazy
     query (collect it on the in-memory engine, which keeps the order `_latest_open` relies on)."""
-    from services.engine.midway import POLICY, child_policy  # midway builds on schedule; import here to avoid a cycle
-
     children = caseload.children.lazy().select(
         "child_id", pl.col("short_breaks").fill_null(False), "annual_reviews_from", child_policy(policy)
     )
@@ -232,7 +277,7 @@ def review_states(caseload: Caseload, as_of: dt.date, policy: Policy) -> pl.Data
         .filter(pl.col("bring_forward").fill_null(False) & pl.col("event_date").is_not_null())
         .select("child_id", pl.col("event_date").alias("bf_event"))
         .sort("child_id", "bf_event")
-        .with_columns(add_working_days_expr(pl.col("bf_event"), policy.brought_forward_working_days).alias("bf_due"))
+        .with_columns(brought_forward_due(pl.col("bf_event"), policy).alias("bf_due"))
     )
     states = states.join_asof(
         bf,
@@ -467,3 +512,92 @@ def current_states(states: pl.LazyFrame) -> pl.LazyFrame:
     """The open state (after the last review) of each child's current period: one row per child
     looked after on as_of."""
     return states.filter(pl.col("is_current") & (pl.col("n") == pl.col("reviews_in_period")))
+
+
+# --- one period, one review at a time --------------------------------------------------------------
+# The demo generator lays out each period's reviews one after another (each held date depends on the
+# due date before it and on a random draw), so it cannot hand the engine a whole caseload; asking
+# `review_states` once per review would cost a polars query each time. These scalar twins of the
+# rules above use the same primitives (working-day scalar, month table, policy) and the same
+# tie-break order (`_CANDIDATE_ORDER`); tests/test_schedule.py checks they agree with `review_states`.
+
+_CANDIDATE_ORDER = ("adoption", "placement_order", "brought_forward")  # as `_candidates` lists them
+
+
+@dataclass(frozen=True)
+class NextReview:
+    """The next review's due date and type, and `counts_from`: the date of the fact its rule counts
+    from (the period start, the last review, the adoption placement, the order or the event). The
+    engine counts facts up to the day a review is held, so a review held after `counts_from` is due
+    on `due` for the engine too."""
+
+    due: dt.date
+    type: str
+    counts_from: dt.date
+
+
+def next_review(
+    period_start: dt.date,
+    held: Sequence[dt.date],
+    policy: Policy,
+    *,
+    placement_order: dt.date | None = None,
+    placed_for_adoption: dt.date | None = None,
+    bring_forward: Sequence[dt.date] = (),
+    annual_reviews_from: dt.date | None = None,
+    as_set_at_review: bool = False,
+) -> NextReview:
+    """The review after `held` (the period's reviews so far, in order), by the rules of
+    `review_states`: `due` / `due_type` counting every fact given (the facts of the period, with
+    `bring_forward` the dates of events asking for the review to be brought forward), or with
+    `as_set_at_review` `due_at_review` / `type_at_review` (only what was known on the last review's
+    day; no brought-forward events)."""
+    n = len(held)
+    last = held[-1] if held else None
+    window = last if as_set_at_review else None  # None: no limit
+
+    def known(day: dt.date | None) -> bool:
+        return day is not None and (window is None or day <= window)
+
+    # the normal rule (`_normal`, `_normal_type`)
+    if last is None:
+        normal = NextReview(add_working_days(period_start, policy.first_review_working_days), "first", period_start)
+    elif annual_reviews_from is not None and annual_reviews_from <= last and n >= 2:
+        normal = NextReview(months_after_date(last, policy.subsequent_review_months, policy), "annual", last)
+    elif n == 1:
+        normal = NextReview(months_after_date(last, policy.second_review_months, policy), "second", last)
+    else:
+        normal = NextReview(months_after_date(last, policy.subsequent_review_months, policy), "subsequent", last)
+
+    # the specific rules (`_candidates`), in tie-break order
+    cands: dict[str, NextReview] = {}
+    a = placed_for_adoption
+    if known(a):
+        assert a is not None
+        m = sum(1 for h in held if h >= a)
+        if m == 0:
+            due = a + dt.timedelta(days=policy.adoption_first_review_days)
+            cands["adoption"] = NextReview(due, "adoption_first", a)
+        else:
+            assert last is not None
+            months = policy.adoption_second_review_months if m == 1 else policy.adoption_subsequent_review_months
+            kind = "adoption_second" if m == 1 else "adoption_subsequent"
+            cands["adoption"] = NextReview(months_after_date(last, months, policy), kind, last)
+    po = placement_order
+    if known(po) and (last is None or po > last):  # type: ignore[operator]
+        assert po is not None
+        due = months_after_date(po, policy.placement_order_review_months, policy)
+        cands["placement_order"] = NextReview(due, "placement_order", po)
+    if not as_set_at_review:
+        after = last if last is not None else period_start - dt.timedelta(days=1)
+        later = [e for e in bring_forward if e > after]
+        if later:
+            event = min(later)
+            due = add_working_days(event, policy.brought_forward_working_days)
+            cands["brought_forward"] = NextReview(due, "brought_forward", event)
+
+    earliest = min([normal.due, *(c.due for c in cands.values())])
+    for name in _CANDIDATE_ORDER:
+        if name in cands and cands[name].due == earliest:
+            return cands[name]
+    return normal

@@ -2,7 +2,10 @@
 
 The holiday list comes from the `holidays` package (GB, subdivision ENG: without it Easter Monday
 and the August bank holiday are missing). It is computed once for a fixed span of years, because
-the package fills years lazily and polars needs the full list up front.
+the package fills years lazily and polars needs the full list up front. The holidays and the
+look-up tables below cover one span, FIRST..LAST: outside it a date cannot be told a working day or
+not, so every function here raises `DateOutOfSpan` rather than guess (the engine checks its input
+dates once with `check_in_span`, see services.engine.compute).
 """
 
 from __future__ import annotations
@@ -13,8 +16,34 @@ from functools import lru_cache
 import holidays
 import polars as pl
 
-FIRST_YEAR = 1990
-LAST_YEAR = 2060
+from services.errors import UsageError
+
+# one span for the bank holidays and the look-up tables (the `holidays` package covers 1872-2100 for
+# England; the tables cost memory per day, and no looked-after child's record predates 1950)
+FIRST_YEAR = 1950
+LAST_YEAR = 2100
+FIRST = dt.date(FIRST_YEAR, 1, 1)
+LAST = dt.date(LAST_YEAR, 12, 31)
+
+
+class DateOutOfSpan(UsageError, ValueError):
+    """A date outside the span whose bank holidays are known: counting working days across it would
+    silently treat Christmas as a working day (or give no date at all)."""
+
+    def __init__(self, day: dt.date, what: str = "date") -> None:
+        super().__init__(
+            f"{what} {day.isoformat()} is outside the supported span {FIRST.isoformat()} to {LAST.isoformat()}"
+        )
+        self.day = day
+
+
+def check_in_span(first: dt.date | None, last: dt.date | None, what: str = "date") -> None:
+    """Raise `DateOutOfSpan` when the earliest or the latest of some dates (None: no dates) falls
+    outside FIRST..LAST: the vectorised functions give null there, so callers check their input once."""
+    if first is not None and first < FIRST:
+        raise DateOutOfSpan(first, what)
+    if last is not None and last > LAST:
+        raise DateOutOfSpan(last, what)
 
 
 @lru_cache(maxsize=1)
@@ -25,6 +54,7 @@ def england_bank_holidays() -> tuple[dt.date, ...]:
 
 
 def is_working_day(day: dt.date) -> bool:
+    check_in_span(day, day)
     return day.weekday() < 5 and day not in _holiday_set()
 
 
@@ -33,24 +63,33 @@ def _holiday_set() -> frozenset[dt.date]:
     return frozenset(england_bank_holidays())
 
 
+@lru_cache(maxsize=65536)
 def add_working_days(start: dt.date, n: int) -> dt.date:
     """The n-th working day after `start` (start itself not counted; DOMAIN §2 example:
-    Mon 2026-11-02 + 20 = Mon 2026-11-30). Scalar twin of `add_working_days_expr`."""
+    Mon 2026-11-02 + 20 = Mon 2026-11-30). Scalar twin of `add_working_days_expr`, counted day by
+    day from the holiday list rather than read from the tables, so the tests can compare the two.
+    Memoised: the demo generator and the oracle ask for the same few thousand."""
+    check_in_span(start, start)
+    hol = _holiday_set()
     day = start
     counted = 0
     while counted < n:
-        day += dt.timedelta(days=1)
-        if is_working_day(day):
+        day += _ONE_DAY
+        if day.weekday() < 5 and day not in hol:
             counted += 1
+    check_in_span(day, day)  # past the span the count above did not know the holidays
     return day
 
 
+_ONE_DAY = dt.timedelta(days=1)
+
+
 # Vectorised working-day arithmetic by table look-up (O(1) per row): polars' business-day functions
-# with a holiday list cost about 0.3 microseconds a row, too slow for a national caseload
-# (benchmarks/schedule.py). The table spans TABLE_FIRST..TABLE_LAST with the same holidays as the
-# scalar functions; dates outside it give null.
-TABLE_FIRST = dt.date(1900, 1, 1)
-TABLE_LAST = dt.date(2100, 12, 31)
+# with a holiday list were too slow for a national caseload (benchmarks/schedule.py). The table spans
+# the same FIRST..LAST as the holidays; dates outside it give null, so callers check their input
+# first (`services.engine.compute.check_dates`: a min and a max per table, not a guard per row).
+TABLE_FIRST = FIRST
+TABLE_LAST = LAST
 _EPOCH = dt.date(1970, 1, 1)
 
 

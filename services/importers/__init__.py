@@ -17,6 +17,7 @@ from pathlib import Path
 from services.engine.caseload import Caseload
 from services.errors import UsageError
 from services.importers import problems as pb
+from services.importers import ssda903, template
 from services.importers.bundle import Parsed, to_caseload
 from services.importers.inputs import InputFile, collect, read_csv
 
@@ -25,7 +26,6 @@ __all__ = ["InputFile", "Parsed", "collect", "detect_kind", "parse_files", "read
 
 def detect_kind(files: list[InputFile]) -> str:
     """'ssda903' or 'template' (raises UsageError for an empty or mixed set)."""
-    from services.importers import ssda903, template
 
     if not files:
         raise UsageError("no files given")
@@ -54,7 +54,6 @@ def detect_kind(files: list[InputFile]) -> str:
 
 def parse_files(files: list[InputFile]) -> Parsed:
     """Read, validate and map `files` (no database). Problems are in the result, never raised."""
-    from services.importers import ssda903, template
 
     kind = detect_kind(files)
     return ssda903.parse(files) if kind == "ssda903" else template.parse(files)

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from services.engine.policy import DEFAULT_ESCALATION_STAGES
 from services.importers import problems as pb
@@ -30,7 +31,7 @@ from services.importers.bundle import Parsed, shape
 from services.importers.inputs import InputFile, parse_flexible, read_csv, tidy
 from services.importers.ssda903 import LS, PLACE, REVIEW_CODE, SHORT_BREAK_LS
 from services.persistence.caseload import load_caseload
-from services.persistence.models import MIDWAY_OUTCOMES
+from services.persistence.models import MIDWAY_OUTCOMES, MidwayCheck
 
 
 @dataclass(frozen=True)
@@ -512,11 +513,6 @@ def export_frames(engine: Engine) -> dict[str, pl.DataFrame]:
 
 
 def _checks_with_iro(engine: Engine) -> pl.DataFrame:
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
-
-    from services.persistence.models import MidwayCheck
-
     with Session(engine) as s:
         rows = s.execute(
             select(MidwayCheck.child_id, MidwayCheck.check_date, MidwayCheck.author, MidwayCheck.outcome)

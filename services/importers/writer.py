@@ -174,7 +174,7 @@ def _insert(conn: Connection, table: Table, frame: pl.DataFrame, tick: Callable[
         filled = _scalar_defaults(table, frame)
         if filled is not None:
             # the driver's executemany with values already in SQLite's storage form (ISO date text,
-            # 0/1 booleans): SQLAlchemy's per-value bind processing would cost several times more
+            # 0/1 booleans): SQLAlchemy's per-value bind processing would cost far more
             sqlite_ready = filled.with_columns(
                 [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in filled.schema.items() if t == pl.Date]
                 + [pl.col(c).cast(pl.Int8) for c, t in filled.schema.items() if t == pl.Boolean]

@@ -12,11 +12,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from services.persistence.models import AuditEntry, Base
+from services.persistence.models import AuditEntry, Base, Child
 
 __all__ = ["DatabaseError", "Engine"]  # re-exported so pages and ui/ never import SQLAlchemy themselves
 
@@ -59,9 +61,6 @@ def make_engine(url: str) -> Engine:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (run on every start; cheap when current)."""
-    from alembic import command
-    from alembic.config import Config
-
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(ROOT / "migrations"))
     with engine.begin() as conn:
@@ -78,8 +77,6 @@ def get_engine(url: str | None = None) -> Engine:
 
 
 def is_empty(engine: Engine) -> bool:
-    from services.persistence.models import Child
-
     with Session(engine) as s:
         return s.scalar(select(func.count()).select_from(Child)) == 0
 

@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Literal
 
 import polars as pl
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from services.engine.caseload import Caseload
+from services.engine.compute import EngineResult
 from services.engine.policy import Policy
+from services.persistence.models import Staff
 
 Granularity = Literal["week", "month"]
 RowDimension = Literal["team", "iro"]
@@ -61,7 +63,7 @@ OVERDUE_STATUSES = ("overdue", "missed")
 # --- filters -------------------------------------------------------------------------------------
 
 
-def filter_options(result: Any) -> dict[str, list[str]]:
+def filter_options(result: EngineResult) -> dict[str, list[str]]:
     """The values the sidebar can filter on, from the children looked after on as_of."""
     ch = result.children
     return {
@@ -70,7 +72,9 @@ def filter_options(result: Any) -> dict[str, list[str]]:
     }
 
 
-def filter_result(result: Any, *, team: str | None = None, iro: str | None = None, legal_status: str | None = None):
+def filter_result(
+    result: EngineResult, *, team: str | None = None, iro: str | None = None, legal_status: str | None = None
+) -> EngineResult:
     """The result restricted to the children matching the filters (None or "All" = no filter).
     Every child-level frame is cut to those children, so every number on a page agrees."""
     conds = [
@@ -104,7 +108,7 @@ def open_escalations(escalations: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     )
 
 
-def card_counts(result: Any, escalations: pl.DataFrame) -> dict[str, int]:
+def card_counts(result: EngineResult, escalations: pl.DataFrame) -> dict[str, int]:
     """The overview's five numbers for the (filtered) result; `escalations` = Caseload.escalations.
 
     Reviews overdue and midway checks overdue or missed count children (a child is one case to chase);
@@ -128,7 +132,7 @@ def card_counts(result: Any, escalations: pl.DataFrame) -> dict[str, int]:
     }
 
 
-def attention(result: Any, limit: int | None = None) -> pl.DataFrame:
+def attention(result: EngineResult, limit: int | None = None) -> pl.DataFrame:
     """Children needing attention now, most urgent first, each with its flags' plain reasons.
 
     Score = sum of the flags' weights (FLAG_WEIGHT); ties go to the longest overdue, then child id
@@ -192,7 +196,7 @@ def _row_expr(by: RowDimension) -> pl.Expr:
     return pl.col(by).fill_null(NO_TEAM if by == "team" else NO_IRO).alias("row")
 
 
-def _midway_base(result: Any, by: RowDimension, granularity: Granularity, n: int) -> pl.DataFrame:
+def _midway_base(result: EngineResult, by: RowDimension, granularity: Granularity, n: int) -> pl.DataFrame:
     """Required, non-superseded midway checks due in the window, with their row and bucket."""
     first = bucket_starts(result.as_of, granularity, n)[0]
     every = "1w" if granularity == "week" else "1mo"
@@ -212,7 +216,7 @@ def _midway_base(result: Any, by: RowDimension, granularity: Granularity, n: int
     )
 
 
-def heatmap_cells(result: Any, by: RowDimension, granularity: Granularity, n: int = 12) -> pl.DataFrame:
+def heatmap_cells(result: EngineResult, by: RowDimension, granularity: Granularity, n: int = 12) -> pl.DataFrame:
     """One row per (row, bucket) cell of the full grid: required, overdue, missed, count
     (= overdue + missed) and rate (= count / required, null when nothing was due).
 
@@ -245,7 +249,7 @@ def heatmap_cells(result: Any, by: RowDimension, granularity: Granularity, n: in
 
 
 def cell_children(
-    result: Any, by: RowDimension, granularity: Granularity, row: str, bucket: dt.date, n: int = 12
+    result: EngineResult, by: RowDimension, granularity: Granularity, row: str, bucket: dt.date, n: int = 12
 ) -> pl.DataFrame:
     """The children behind one heatmap cell: their midway checks due in that bucket that are overdue
     or missed on as_of (the cell's count is this frame's height)."""
@@ -265,14 +269,12 @@ def cell_children(
 def staff_fte(engine: Engine) -> pl.DataFrame:
     """Each IRO's full-time equivalent (staff.fte): the Caseload does not carry it, and the
     IRO Handbook's 50-70 range is per full-time IRO."""
-    from services.persistence.models import Staff
-
     with Session(engine) as s:
         rows = s.execute(select(Staff.code, Staff.fte).where(Staff.role == "iro")).all()
     return pl.DataFrame([tuple(r) for r in rows], schema={"iro_code": pl.String, "fte": pl.Float64}, orient="row")
 
 
-def iro_caseloads(result: Any, policy: Policy, fte: pl.DataFrame | None = None) -> pl.DataFrame:
+def iro_caseloads(result: EngineResult, policy: Policy, fte: pl.DataFrame | None = None) -> pl.DataFrame:
     """Children per IRO against the Handbook's range (per FTE when known), with overdue counts.
 
     `range_status` is below / within / above, judged on children per FTE (FTE 1 when unknown)."""
@@ -322,7 +324,7 @@ WORK_SCHEMA = {
 }  # fmt: skip
 
 
-def work_list(result: Any, caseload: Caseload, policy: Policy) -> pl.DataFrame:
+def work_list(result: EngineResult, caseload: Caseload, policy: Policy) -> pl.DataFrame:
     """What falls due from as_of to as_of + policy.work_list_days (both included): next reviews,
     midway checks not yet done, recommendation targets not yet met, escalation stages' resolution
     dates. One row per item, soonest first, with who holds the child."""

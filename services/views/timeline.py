@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from services.engine.caseload import Caseload
+from services.engine.compute import EngineResult
 
 LANES = (
     "Care",
@@ -37,6 +38,21 @@ def _d(col: str) -> pl.Expr:
     return pl.col(col).dt.strftime("%a %d %b %Y")
 
 
+def _ended_by(as_of: dt.date) -> pl.Expr:
+    """`end_date` when it had passed by as_of, else null: on as_of a later end is not known yet, so
+    the bar is still open (periods, placements and missing episodes alike)."""
+    return pl.when(pl.col("end_date").is_null() | (pl.col("end_date") > as_of)).then(None).otherwise("end_date")
+
+
+def _due_point(col: str, as_of: dt.date) -> tuple[pl.Expr, pl.Expr]:
+    """(status, hover suffix) of a date still to come or missed: overdue once as_of is past it."""
+    late = pl.col(col) < as_of
+    return (
+        pl.when(late).then(pl.lit("overdue")).otherwise(pl.lit("due")),
+        pl.when(late).then(pl.lit(": OVERDUE")).otherwise(pl.lit("")),
+    )
+
+
 def _frame(df: pl.DataFrame, **exprs: pl.Expr | str) -> pl.DataFrame:
     """Select `df` into SCHEMA. A string is a literal for lane and kind, a column name otherwise."""
     cols = []
@@ -51,7 +67,7 @@ def _frame(df: pl.DataFrame, **exprs: pl.Expr | str) -> pl.DataFrame:
     return df.select(cols)
 
 
-def child_timeline(caseload: Caseload, result: Any, child_id: str) -> pl.DataFrame:
+def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> pl.DataFrame:
     """Every dated fact about `child_id` up to result.as_of, plus what falls due after it."""
     as_of: dt.date = result.as_of
 
@@ -61,9 +77,7 @@ def child_timeline(caseload: Caseload, result: Any, child_id: str) -> pl.DataFra
     parts: list[pl.DataFrame] = []
     # Periods of care (bar; open periods run to as_of).
     per = mine(caseload.periods).with_columns(s=pl.coalesce("start_date", "observed_from")).filter(pl.col("s") <= as_of)
-    per = per.with_columns(
-        e=pl.when(pl.col("end_date").is_null() | (pl.col("end_date") > as_of)).then(None).otherwise("end_date")
-    )
+    per = per.with_columns(e=_ended_by(as_of))
     parts.append(
         _frame(
             per,
@@ -86,7 +100,7 @@ def child_timeline(caseload: Caseload, result: Any, child_id: str) -> pl.DataFra
     # Placements / legal status episodes (bar).
     pl_ = mine(caseload.placements).filter(pl.col("start_date") <= as_of)
     pl_ = pl_.with_columns(
-        e=pl.when(pl.col("end_date").is_null() | (pl.col("end_date") > as_of)).then(None).otherwise("end_date"),
+        e=_ended_by(as_of),
         what=pl.concat_str(
             pl.lit("Placement "), pl.col("placement_type").fill_null("?"), pl.lit(", legal status "),
             pl.col("legal_status").fill_null("?"),
@@ -144,13 +158,13 @@ def child_timeline(caseload: Caseload, result: Any, child_id: str) -> pl.DataFra
             kind="review_due",
             label=pl.lit("Next review"),
             start="next_review_due",
-            status=pl.when(pl.col("next_review_due") < as_of).then(pl.lit("overdue")).otherwise(pl.lit("due")),
+            status=_due_point("next_review_due", as_of)[0],
             hover=pl.concat_str(
                 pl.lit("Next review ("),
                 pl.col("next_review_type").cast(pl.String).fill_null("").str.replace_all("_", " "),
                 pl.lit(") due "),
                 _d("next_review_due"),
-                pl.when(pl.col("next_review_due") < as_of).then(pl.lit(": OVERDUE")).otherwise(pl.lit("")),
+                _due_point("next_review_due", as_of)[1],
             ),
         )  # fmt: skip
     )
@@ -268,9 +282,7 @@ def child_timeline(caseload: Caseload, result: Any, child_id: str) -> pl.DataFra
     )
     # Missing episodes (bars; an episode still open runs to as_of).
     ms = mine(caseload.missing).filter(pl.col("start_date") <= as_of)
-    ms = ms.with_columns(
-        e=pl.when(pl.col("end_date").is_null() | (pl.col("end_date") > as_of)).then(None).otherwise("end_date")
-    )
+    ms = ms.with_columns(e=_ended_by(as_of))
     parts.append(
         _frame(
             ms,
@@ -335,12 +347,12 @@ def child_timeline(caseload: Caseload, result: Any, child_id: str) -> pl.DataFra
             kind="escalation_stage_due",
             label=pl.col("stage_label"),
             start="stage_due_date",
-            status=pl.when(pl.col("stage_due_date") < as_of).then(pl.lit("overdue")).otherwise(pl.lit("due")),
+            status=_due_point("stage_due_date", as_of)[0],
             hover=pl.concat_str(
                 pl.col("stage_label"),
                 pl.lit(" to be resolved by "),
                 _d("stage_due_date"),
-                pl.when(pl.col("stage_due_date") < as_of).then(pl.lit(": OVERDUE")).otherwise(pl.lit("")),
+                _due_point("stage_due_date", as_of)[1],
             ),
         )  # fmt: skip
     )
@@ -353,7 +365,7 @@ def child_timeline(caseload: Caseload, result: Any, child_id: str) -> pl.DataFra
     )
 
 
-def child_profile(caseload: Caseload, result: Any, child_id: str) -> dict[str, Any] | None:
+def child_profile(caseload: Caseload, result: EngineResult, child_id: str) -> dict[str, Any] | None:
     """The side panel: who the child is, who holds the case, and the current flags with reasons.
     None when the id is not in the caseload at all; `looked_after` False when not looked after on as_of."""
     known = caseload.children.filter(pl.col("child_id") == child_id)
