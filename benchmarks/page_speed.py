@@ -267,7 +267,7 @@ def _time_casework_pages(url: str, runs: int, label: str) -> None:
 def casework(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from services.demo.generate import load_demo
+    from services.demo.load import load_demo
     from services.persistence import database as db
 
     today = dt.date.today()

@@ -56,3 +56,21 @@ def test_the_check_catches_every_import_form(tmp_path: Path) -> None:
     ok.write_text("from services.persistence import database\nimport services.casework.staff\n", encoding="utf-8")
     assert _forbidden(_imports(ok)) == []
     assert len(FILES) > 10
+
+
+ENGINE = sorted((ROOT / "services" / "engine").glob("*.py"))
+SERVICES = sorted((ROOT / "services").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", ENGINE, ids=lambda p: p.name)
+def test_the_engine_imports_nothing_of_midway_but_itself_and_errors(path: Path) -> None:
+    """The engine is pure polars over a Caseload: no database, casework or views (README "Layout")."""
+    own = [n for n in _imports(path) if n == "services" or n.startswith("services.")]
+    bad = [n for n in own if not n.startswith(("services.engine", "services.errors"))]
+    assert bad == [], f"services/engine/{path.name} imports {bad}"
+    assert not [n for n in _imports(path) if n.split(".")[0] in ("sqlalchemy", "streamlit")]
+
+
+@pytest.mark.parametrize("path", SERVICES, ids=lambda p: str(p.relative_to(ROOT / "services")))
+def test_services_never_import_streamlit(path: Path) -> None:
+    assert [n for n in _imports(path) if n.split(".")[0] == "streamlit"] == []
