@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import polars as pl
@@ -23,7 +23,7 @@ from services.engine.allocation import allocations_on_lazy
 from services.engine.caseload import Caseload
 from services.engine.deadlines import COLUMNS as DEADLINE_COLUMNS
 from services.engine.deadlines import deadlines as deadline_frame
-from services.engine.flags import CODES, FACT_FLAGS, flag_frame, undecided
+from services.engine.flags import CODES, FACT_FLAGS, UNDECIDED_SCHEMA, flag_frame, undecided
 from services.engine.lazy import collect, collect_all
 from services.engine.midway import STATUS as MIDWAY_STATUS
 from services.engine.midway import intervals as interval_frame
@@ -36,6 +36,9 @@ CHILD_COLUMNS: tuple[str, ...] = (
     "period_start_known", "reviews_in_period", "last_review_date", "next_review_due", "next_review_type",
     "midway_due", "midway_status", "flags",
 )  # fmt: skip
+
+
+COVERAGE_SCHEMA = {"code": pl.String, "children": pl.Int64, "supported": pl.Int64}
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,8 @@ class EngineResult:
     intervals: pl.DataFrame
     deadlines: pl.DataFrame
     undecidable: tuple[str, ...]
-    coverage: pl.DataFrame
-    undecided: pl.DataFrame
+    coverage: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=COVERAGE_SCHEMA))
+    undecided: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=UNDECIDED_SCHEMA))
 
 
 @lru_cache(maxsize=64)
@@ -239,7 +242,7 @@ def _coverage(looked_after: pl.DataFrame, unknown: pl.DataFrame) -> dict[str, ob
     missing = dict(lacking.group_by("code").len().iter_rows())
     coverage = pl.DataFrame(
         {"code": list(GATED), "children": [n] * len(GATED), "supported": [n - missing.get(c, 0) for c in GATED]},
-        schema={"code": pl.String, "children": pl.Int64, "supported": pl.Int64},
+        schema=COVERAGE_SCHEMA,
     )
     undecidable = tuple(c for c in GATED if n and missing.get(c, 0) == n)
     return {"undecidable": undecidable, "coverage": coverage, "undecided": lacking.sort("child_id", "code")}

@@ -148,6 +148,6 @@ def unknown_kinds(unknown: pl.DataFrame | None) -> pl.DataFrame | None:
     pairs = unknown.join(facts, on="fact", how="inner")
     if pairs.height == 0:
         return None
-    return pairs.select(
-        "child_id", pl.col("kind").cast(KIND), pl.lit(True).alias(UNKNOWN)
-    ).unique(["child_id", "kind"], maintain_order=True)
+    return pairs.select("child_id", pl.col("kind").cast(KIND), pl.lit(True).alias(UNKNOWN)).unique(
+        ["child_id", "kind"], maintain_order=True
+    )

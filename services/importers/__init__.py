@@ -55,9 +55,12 @@ def detect_kind(files: list[InputFile]) -> str:
 def parse_files(files: list[InputFile]) -> Parsed:
     """Read, validate and map `files` (no database). Problems are in the result, never raised."""
     from services.importers import ssda903, template
+    from services.importers.checks import text_problems
 
     kind = detect_kind(files)
-    return ssda903.parse(files) if kind == "ssda903" else template.parse(files)
+    parsed = ssda903.parse(files) if kind == "ssda903" else template.parse(files)
+    parsed.problems = pb.combine([parsed.problems, text_problems(parsed)])
+    return parsed
 
 
 def read_caseload(path: Path) -> Caseload:

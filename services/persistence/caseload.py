@@ -9,7 +9,7 @@ import polars as pl
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from services.engine.caseload import SCHEMAS, Caseload, D, I, S, conform
+from services.engine.caseload import SCHEMAS, Caseload, D, I, S, conform, known_facts
 from services.persistence import models as m
 
 
@@ -102,10 +102,22 @@ def load_caseload(engine: Engine) -> Caseload:
             s, select(m.MissingEpisode.child_id, m.MissingEpisode.start_date, m.MissingEpisode.end_date), "missing"
         )
         escalations = _load_escalations(s)
+        unknown = known_facts(
+            pl.DataFrame(
+                [tuple(r) for r in s.execute(select(m.Child.id, m.Child.source)).all()],
+                schema={"child_id": S, "source": S},
+                orient="row",
+            ),
+            pl.DataFrame(
+                [tuple(r) for r in s.execute(select(m.ChildFact.child_id, m.ChildFact.fact)).all()],
+                schema={"child_id": S, "fact": S},
+                orient="row",
+            ),
+        )
     return Caseload(
         children=children, periods=periods, placements=placements, allocations=allocations, reviews=reviews,
         recommendations=recommendations, midway_checks=checks, events=events, missing=missing,
-        escalations=escalations,
+        escalations=escalations, unknown=unknown,
     )  # fmt: skip
 
 
