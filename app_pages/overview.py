@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import results
+from ui import provenance, results
 from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url
 
@@ -93,9 +93,5 @@ else:
                 "reasons": st.column_config.TextColumn("Reasons", width="large"),
             },
         )
-if data["undecidable"]:
-    st.caption(
-        "The data could not support these checks, so they are not raised: "
-        + ", ".join(data["undecidable"])
-        + ". See Reports."
-    )
+st.subheader("What the data can tell")
+provenance.coverage_table(data["coverage"], "overview_coverage")

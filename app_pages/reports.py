@@ -1,17 +1,17 @@
 """Reports: the engine's schedule and drift report (the same columns as `python -m services report`)
-for the filtered caseload, downloadable as CSV, and the checks the data could not support."""
+for the filtered caseload, downloadable as CSV, and per check how many children the data supports."""
 
 import polars as pl
 import streamlit as st
 
-from ui import results
+from ui import provenance, results
 from ui.empty import require_data
 from ui.filters import sidebar_filters
 
 st.title("Reports")
 version = require_data()
 f = sidebar_filters(version)
-report, undecidable = results.report_data(version, f.key())
+report, coverage = results.report_data(version, f.key())
 
 with st.container(border=True):
     st.subheader("Schedule and drift report")
@@ -47,12 +47,5 @@ with st.container(border=True):
     )
 
 with st.container(border=True):
-    st.subheader("Checks the data could not support")
-    if undecidable:
-        st.write(
-            "These flags need facts the loaded data does not carry (for example, an SSDA903 return has no "
-            "care-plan update dates). They are not raised for anyone, which does not mean nobody is late:"
-        )
-        st.markdown("\n".join(f"- `{code}`" for code in undecidable))
-    else:
-        st.write("None: the data supports every drift check.")
+    st.subheader("What the data can tell, check by check")
+    provenance.coverage_table(coverage, "report_coverage")

@@ -50,6 +50,9 @@ with right, st.container(border=True):
         st.caption("No drift flags on this date.")
     for r in flags.iter_rows(named=True):
         st.warning(f"**{r['code']}**: {r['reason']}", icon=":material/flag:")
+    if profile["undecided"]:
+        st.markdown("**Checks the data cannot make for this child**")
+        st.text("\n".join(profile["undecided"]))
     if st.button("Record a midway check", icon=":material/edit_note:", type="primary", width="stretch"):
         try:
             st.switch_page("app_pages/midway_check.py", query_params={"child": child})

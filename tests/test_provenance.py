@@ -8,17 +8,20 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from services.__main__ import main
 from services.engine.compute import compute
-from services.importers import collect, parse_files
+from services.importers import collect, parse_files, read_caseload
 from services.importers import problems as pb
 from services.importers.inputs import InputFile
 from services.importers.writer import import_parsed
 from services.persistence import models as m
 from services.persistence.caseload import load_caseload
+from services.persistence.database import reset_schema
 from services.persistence.unit_of_work import unit_of_work
 from services.views.provenance import data_end
 
@@ -296,3 +299,101 @@ def test_the_data_end_of_an_imported_903_return_is_31_march_of_its_year(engine, 
     # a later template import is live data: the 903's end stays the data's end for the 903's children
     imported(engine, write(tmp_path / "t", {"children.csv": CHILD, "periods_of_care.csv": PERIOD}))
     assert data_end(engine) == FAKE_END
+
+
+# --- property: any mix of sources gives the same flags as one template holding the same facts ----
+
+AS_OF = D(2024, 3, 31)
+DOB = D(2012, 5, 1)
+
+
+@st.composite
+def facts(draw):  # type: ignore[no-untyped-def]
+    """A few children with a period of care and reviews (what a 903 carries), and what a council
+    knows beyond it: allocations for some children, record dates and permanence plans for all or none."""
+    kids = []
+    for i in range(draw(st.integers(1, 4))):
+        start = D(2022, 6, 1) + dt.timedelta(days=draw(st.integers(0, 500)))
+        held, d = [], start
+        for _ in range(draw(st.integers(0, 3))):
+            d = d + dt.timedelta(days=draw(st.integers(15, 200)))
+            if d < AS_OF:
+                held.append(d)
+        alloc = None
+        if draw(st.booleans()):
+            alloc = []
+            if draw(st.booleans()):
+                frm = start + dt.timedelta(days=draw(st.integers(0, 12)))
+                to = frm + dt.timedelta(days=draw(st.integers(5, 300))) if draw(st.booleans()) else None
+                alloc.append(("iro", "Iris Reviewer", frm, to))
+            if draw(st.booleans()) or not alloc:
+                alloc.append(("social_worker", "Sam Worker", start, None))
+        kids.append(
+            {
+                "id": f"P{i}",
+                "start": start,
+                "held": held,
+                "alloc": alloc,
+                "record": [
+                    d + dt.timedelta(days=draw(st.integers(0, 40))) if draw(st.booleans()) else None for d in held
+                ],  # fmt: skip
+                "plan": draw(st.sampled_from([None, "adoption"])),
+            }
+        )
+    return kids, draw(st.booleans()), draw(st.booleans()), draw(st.permutations([0, 1, 2])), draw(st.booleans())
+
+
+def _dmy(d: D) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+def _files(kids, with_dates: bool, with_plans: bool):  # type: ignore[no-untyped-def]
+    """(the 903 return, the template supplements, one template holding it all)."""
+    header = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n" + "".join(f"{k['id']},1,{_dmy(DOB)},WBRI,,,\n" for k in kids)
+    episodes = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n" + (
+        "".join(f"{k['id']},{_dmy(k['start'])},S,C2,N1,U1,PR1,,,,,,\n" for k in kids)
+    )
+    reviews = "CHILD,DOB,REVIEW,REVIEW_CODE\n" + "".join(
+        f"{k['id']},{_dmy(DOB)},{_dmy(h)},PN1\n" for k in kids for h in k["held"]
+    )
+    alloc = "child_id,role,person,from_date,to_date\n" + "".join(
+        f"{k['id']},{role},{who},{frm},{to or ''}\n" for k in kids for role, who, frm, to in (k["alloc"] or ())
+    )
+    has_alloc = any(k["alloc"] for k in kids)
+    plans = "child_id,date_of_birth,permanence_plan\n" + "".join(f"{k['id']},{DOB},{k['plan'] or ''}\n" for k in kids)
+    dates = "child_id,review_date,record_completed_date\n" + "".join(
+        f"{k['id']},{h},{r or ''}\n" for k in kids for h, r in zip(k["held"], k["record"], strict=True)
+    )
+    supplements = [
+        {"allocations.csv": alloc} if has_alloc else {},
+        {"children.csv": plans} if with_plans else {},
+        {"reviews.csv": dates} if with_dates and any(k["held"] for k in kids) else {},
+    ]
+    born = "child_id,date_of_birth\n" + "".join(f"{k['id']},{DOB}\n" for k in kids)
+    one = {
+        "children.csv": plans if with_plans else born,
+        "periods_of_care.csv": "child_id,start_date\n" + "".join(f"{k['id']},{k['start']}\n" for k in kids),
+        "reviews.csv": (dates if with_dates else "child_id,review_date\n" + "".join(
+            f"{k['id']},{h}\n" for k in kids for h in k["held"])),
+    } | ({"allocations.csv": alloc} if has_alloc else {})  # fmt: skip
+    return {"header.csv": header, "episodes.csv": episodes, "reviews.csv": reviews}, supplements, one
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=facts())
+def test_any_mix_of_sources_gives_the_flags_of_one_template_with_the_same_facts(case, engine, tmp_path) -> None:
+    kids, with_dates, with_plans, order, reimport = case
+    return_903, supplements, one = _files(kids, with_dates, with_plans)
+    reset_schema(engine)
+    folder = tmp_path / f"x{abs(hash(repr(case)))}"
+    imported(engine, write(folder / "903", return_903))
+    for i in order:
+        if supplements[i]:
+            imported(engine, write(folder / f"s{i}", supplements[i]))
+    if reimport:  # next year's return again: it updates the 903 facts, never wipes the rest
+        assert import_parsed(engine, parse_files(collect(folder / "903")), "importer").written
+    mixed = compute(load_caseload(engine), AS_OF)
+    single = compute(read_caseload(write(folder / "one", one)), AS_OF)
+    assert sorted(mixed.flags.rows()) == sorted(single.flags.rows())
+    assert mixed.coverage.equals(single.coverage)
+    assert mixed.undecidable == single.undecidable

@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import polars as pl
 
@@ -228,16 +229,17 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
         reviews=_columns(reviews, REVIEW_COLUMNS),
         intervals=_columns(intervals, [c for c in intervals.columns if c not in _INTERVAL_INTERNAL]),
         deadlines=_columns(deadlines, DEADLINE_COLUMNS),
-        **_coverage(children.select("child_id"), cl.unknown),
+        **coverage(children.select("child_id"), undecided(cl.unknown)),
     )
 
 
 GATED: tuple[str, ...] = tuple(c for c in CODES if any(c in codes for codes in FACT_FLAGS.values()))
 
 
-def _coverage(looked_after: pl.DataFrame, unknown: pl.DataFrame) -> dict[str, object]:
-    """undecidable, coverage and undecided (see EngineResult) for the children looked after."""
-    lacking = undecided(unknown).join(looked_after, on="child_id", how="semi")
+def coverage(looked_after: pl.DataFrame, lacking: pl.DataFrame) -> dict[str, Any]:
+    """undecidable, coverage and undecided (see EngineResult) for the children of `looked_after`
+    (child_id), from `lacking` (flags.undecided rows); a filtered view recounts with this too."""
+    lacking = lacking.join(looked_after, on="child_id", how="semi")
     n = looked_after.height
     missing = dict(lacking.group_by("code").len().iter_rows())
     coverage = pl.DataFrame(

@@ -27,6 +27,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from services.engine.caseload import Caseload
+from services.engine.compute import coverage
 from services.engine.policy import Policy
 
 Granularity = Literal["week", "month"]
@@ -91,6 +92,8 @@ def filter_result(result: Any, *, team: str | None = None, iro: str | None = Non
         reviews=keep(result.reviews),
         intervals=keep(result.intervals),
         deadlines=keep(result.deadlines),
+        # per check, the children of this view the data supports (DOMAIN §8)
+        **coverage(children.select("child_id"), result.undecided),
     )
 
 

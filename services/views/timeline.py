@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from services.engine.caseload import Caseload
+from services.views.provenance import child_undecided
 
 LANES = (
     "Care",
@@ -379,4 +380,6 @@ def child_profile(caseload: Caseload, result: Any, child_id: str) -> dict[str, A
         "midway_due": cur.get("midway_due"),
         "midway_status": cur.get("midway_status"),
         "flags": flags.select("code", "reason", "due_date", "days_overdue"),
+        # each check the child's data cannot decide, and why (DOMAIN §8)
+        "undecided": child_undecided(result, child_id),
     }
