@@ -68,6 +68,12 @@ if uploads:
             st.caption(note)
         if parsed.data_end is not None:
             st.caption(f"The data ends on {parsed.data_end:%d %B %Y} (the end of the return's collection year).")
+        if parsed.kind == "ssda903":
+            st.caption(
+                "An SSDA903 return carries no IRO or social work team allocations, review record or care-plan "
+                "dates, recommendations or permanence plans: those checks are not made for its children until "
+                "Midway's template supplies them. Anything already recorded in Midway is kept."
+            )
         if errors.height:
             st.error(
                 f"{errors.height} error(s): nothing can be imported until they are fixed. "
@@ -114,6 +120,11 @@ if uploads:
 st.subheader("Import history")
 past = history(engine())
 if past.height:
-    st.dataframe(past, hide_index=True, key="import_history")
+    st.dataframe(
+        past,
+        hide_index=True,
+        key="import_history",
+        column_config={"data ends": st.column_config.DateColumn("Data ends", format="D MMM YYYY")},
+    )
 else:
     st.caption("No imports yet.")

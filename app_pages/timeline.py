@@ -33,7 +33,8 @@ with right, st.container(border=True):
         st.info(f"Not looked after on {f.as_of:%d %b %Y}: no current schedule.", icon=":material/info:")
     facts = {
         "Team": profile["team"],
-        "IRO": profile["iro"] or "not allocated",
+        "IRO": profile["iro"]
+        or ("not in the data" if any("IRO_NOT_ALLOCATED" in u for u in profile["undecided"]) else "not allocated"),
         "Social worker": profile["social_worker"],
         "Legal status": profile["legal_status"],
         "Placement": profile["placement_type"],

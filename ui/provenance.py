@@ -39,6 +39,16 @@ def notes(version: int, as_of: dt.date, set_as_of: Any) -> None:
         )
 
 
+def allocation_note(coverage: Any) -> None:
+    """Rows by team or IRO need allocations: say so when the data holds none for any child."""
+    row = coverage.filter(coverage["code"] == "IRO_NOT_ALLOCATED")
+    if row.height and row["children"].item() and row["supported"].item() == 0:
+        st.caption(
+            "Teams and IROs are not in the data (an SSDA903 return carries neither), so every child is in one "
+            "row. Import allocations with Midway's template to see the picture by team and IRO."
+        )
+
+
 def coverage_table(rows: Any, key: str) -> None:
     """Per check that some children's data cannot decide (`provenance.coverage_rows`): for how many
     of the children looked after the data supports it, and why not for the others."""
@@ -52,14 +62,16 @@ def coverage_table(rows: Any, key: str) -> None:
         width="stretch",
         key=key,
         column_config={
-            "check": st.column_config.TextColumn("Check", width="medium"),
-            "supported": st.column_config.NumberColumn("Children the data supports", format="%d"),
-            "children": st.column_config.NumberColumn("Children looked after", format="%d"),
+            "check": st.column_config.TextColumn("Check", width="large"),
+            "supported": st.column_config.NumberColumn("Supported", format="%d", help="Children the data supports"),
+            "children": st.column_config.NumberColumn("Looked after", format="%d"),
             "cannot_tell": st.column_config.NumberColumn("Cannot tell", format="%d"),
             "why": st.column_config.TextColumn("Why not", width="large"),
         },
     )
     st.caption(
+        "Reviews and midway checks are always checked: the review dates are in the data, and midway checks are "
+        "Midway's own records. "
         "A check the data cannot decide for a child is not raised for that child, which does not mean the work "
         "was done: add the facts with Midway's template (allocations, review record and care-plan dates, "
         "recommendations, permanence plans) and the check is made for the children they cover."

@@ -437,12 +437,13 @@ def history(engine: Engine, limit: int = 50) -> pl.DataFrame:
             updated = sum(int(v.get("updated", 0)) for v in counts.values())
             files = "; ".join(f"{f['name']} ({f['sha256'][:12]})" for f in r.files or [])
             rows.append(
-                (r.id, r.at.strftime("%Y-%m-%d %H:%M") if r.at else None, r.actor, r.kind, files, added, updated)
-            )
+                (r.id, r.at.strftime("%Y-%m-%d %H:%M") if r.at else None, r.actor, r.kind, r.data_end, files, added,
+                 updated)
+            )  # fmt: skip
     return pl.DataFrame(
         rows,
         schema={
-            "run": pl.Int64, "at": pl.String, "by": pl.String, "kind": pl.String,
+            "run": pl.Int64, "at": pl.String, "by": pl.String, "kind": pl.String, "data ends": pl.Date,
             "files (SHA-256)": pl.String, "rows added": pl.Int64, "rows updated": pl.Int64,
         },
         orient="row",

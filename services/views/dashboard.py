@@ -135,7 +135,10 @@ def attention(result: Any, limit: int | None = None) -> pl.DataFrame:
     """Children needing attention now, most urgent first, each with its flags' plain reasons.
 
     Score = sum of the flags' weights (FLAG_WEIGHT); ties go to the longest overdue, then child id
-    (a stable order, so the projected list does not shuffle between reruns)."""
+    (a stable order, so the projected list does not shuffle between reruns). `iro_known` is false
+    where the child's data cannot tell who the IRO is (an SSDA903 child: "not in the data", not
+    "not allocated")."""
+    unknown_allocation = result.undecided.filter(pl.col("code") == "IRO_NOT_ALLOCATED")
     weights = pl.DataFrame({"code": list(FLAG_WEIGHT), "weight": list(FLAG_WEIGHT.values())})
     flags = (
         result.flags.join(weights, on="code", how="left")
@@ -156,9 +159,10 @@ def attention(result: Any, limit: int | None = None) -> pl.DataFrame:
             how="inner",
         )
         .sort(["score", "max_days_overdue", "child_id"], descending=[True, True, False], nulls_last=True)
+        .with_columns(iro_known=~pl.col("child_id").is_in(unknown_allocation.get_column("child_id").implode()))
         .select(
             "child_id", "display_name", "age", "team", "iro", "social_worker", "score", "max_days_overdue", "codes",
-            "reasons",
+            "reasons", "iro_known",
         )
     )  # fmt: skip
     return ranked.head(limit) if limit else ranked

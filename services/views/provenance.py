@@ -27,6 +27,9 @@ CHECK_WORDS: dict[str, str] = {
     "IRO_NOT_ALLOCATED": "IRO allocated within 5 working days",
     "SIBLINGS_SPLIT": "Siblings share one IRO",
     "NO_PERMANENCE_PLAN": "Permanence plan by the 2nd review",
+    "ESCALATION_OVERDUE": "Escalations resolved in time",
+    "FREQUENT_MISSING": "Frequent missing episodes",
+    "REVIEW_NOT_BROUGHT_FORWARD": "Reviews brought forward after events",
 }
 
 
