@@ -397,3 +397,42 @@ def test_any_mix_of_sources_gives_the_flags_of_one_template_with_the_same_facts(
     assert sorted(mixed.flags.rows()) == sorted(single.flags.rows())
     assert mixed.coverage.equals(single.coverage)
     assert mixed.undecidable == single.undecidable
+
+
+# --- the template says what a council knows ------------------------------------------------------
+
+
+def test_the_template_carries_allocation_history_sibling_exceptions_and_review_kinds(engine, tmp_path) -> None:
+    import fastexcel
+
+    from services.importers.template import export_frames, workbook_bytes
+
+    book = fastexcel.read_excel(workbook_bytes())
+    assert "allocations" in book.sheet_names
+    explained = book.load_sheet_by_name("explanations").to_polars()
+    for table, column in (("allocations", "person"), ("children", "sibling_iro_exception"), ("reviews", "review_kind")):
+        assert explained.filter(table=table, column=column).height == 1, (table, column)
+    files = {
+        "children.csv": "child_id,date_of_birth,sibling_group,sibling_iro_exception\n"
+        "S1,2014-05-17,G1,yes\nS2,2016-02-01,G1,no\n",
+        "periods_of_care.csv": "child_id,start_date\nS1,2025-01-06\nS2,2025-01-06\n",
+        "allocations.csv": "child_id,role,person,from_date,to_date\n"
+        # allocated on the 5th working day, then a change of IRO
+        "S1,iro,Iris Reviewer,2025-01-13,2025-03-31\nS1,iro,Ian Other,2025-04-01,\n"
+        "S2,iro,Iris Reviewer,2025-01-13,\nS1,team,North Team,2025-01-06,\n",
+        "reviews.csv": "child_id,review_date,review_kind\nS1,2025-01-31,meeting\nS2,2025-01-31,consultation\n",
+    }
+    imported(engine, write(tmp_path / "t", files))
+    result = compute(load_caseload(engine), D(2025, 6, 2))
+    assert "IRO_NOT_ALLOCATED" not in set(result.flags["code"])
+    # different IROs, but S1 has an exception recorded: neither is flagged (DOMAIN §8)
+    assert "SIBLINGS_SPLIT" not in set(result.flags["code"])
+    iro = dict(result.children.select("child_id", "iro").iter_rows())
+    assert iro == {"S1": "Ian Other", "S2": "Iris Reviewer"}
+    out = export_frames(engine)
+    assert out["allocations"].filter(child_id="S1", role="iro").select("person", "from_date", "to_date").rows() == [
+        ("Iris Reviewer", D(2025, 1, 13), D(2025, 3, 31)),
+        ("Ian Other", D(2025, 4, 1), None),
+    ]
+    assert out["children"].sort("child_id")["sibling_iro_exception"].to_list() == ["yes", "no"]
+    assert out["reviews"].sort("child_id")["review_kind"].to_list() == ["meeting", "consultation"]

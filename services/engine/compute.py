@@ -210,7 +210,8 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
             pl.col("observed_from").alias("period_from"),
         )
     )
-    raised = flag_frame(kids, reviews, intervals, deadlines, cl, as_of, policy)
+    lacking = undecided(cl.unknown)
+    raised = flag_frame(kids, reviews, intervals, deadlines, cl, as_of, policy, lacking)
     flags = collect(raised.sort("child_id", "code"))
     # each child's codes from the sorted flags (one flag per code and child): a plain list, where
     # sorting within each group was most of this step's time; `kids` is already in child order
@@ -229,7 +230,7 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
         reviews=_columns(reviews, REVIEW_COLUMNS),
         intervals=_columns(intervals, [c for c in intervals.columns if c not in _INTERVAL_INTERNAL]),
         deadlines=_columns(deadlines, DEADLINE_COLUMNS),
-        **coverage(children.select("child_id"), undecided(cl.unknown)),
+        **coverage(children.select("child_id"), lacking),
     )
 
 
@@ -239,7 +240,7 @@ GATED: tuple[str, ...] = tuple(c for c in CODES if any(c in codes for codes in F
 def coverage(looked_after: pl.DataFrame, lacking: pl.DataFrame) -> dict[str, Any]:
     """undecidable, coverage and undecided (see EngineResult) for the children of `looked_after`
     (child_id), from `lacking` (flags.undecided rows); a filtered view recounts with this too."""
-    lacking = lacking.join(looked_after, on="child_id", how="semi")
+    lacking = lacking.join(looked_after, on="child_id", how="semi", maintain_order="left")
     n = looked_after.height
     missing = dict(lacking.group_by("code").len().iter_rows())
     coverage = pl.DataFrame(
@@ -247,4 +248,4 @@ def coverage(looked_after: pl.DataFrame, lacking: pl.DataFrame) -> dict[str, Any
         schema=COVERAGE_SCHEMA,
     )
     undecidable = tuple(c for c in GATED if n and missing.get(c, 0) == n)
-    return {"undecidable": undecidable, "coverage": coverage, "undecided": lacking.sort("child_id", "code")}
+    return {"undecidable": undecidable, "coverage": coverage, "undecided": lacking}

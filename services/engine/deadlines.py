@@ -119,35 +119,34 @@ def deadlines(
     of deadlines."""
     to_tm_due, kinds = _review_deadlines(policy)
     base = held.with_columns(to_tm_due)
-    recs = held.select(KEYS).join(
+    lacks = unknown_kinds(unknown)
+    if lacks is not None:
+        # one join per review (not per deadline: there are four times as many), a column per kind
+        base = base.join(lacks.lazy(), on="child_id", how="left", maintain_order="left")
+    recs = base.select(*KEYS, *([_flag("recommendation_target")] if lacks is not None else [])).join(
         recommendations.lazy().select("review_id", "rec_id", "target_date", "completed_date"),
         on="review_id",
         how="inner",
     )
-    parts = [*(base.select(*KEYS, *columns) for columns in kinds), recs.select(*KEYS, *_RECOMMENDATION)]
-    out = pl.concat(parts)
-    pairs = unknown_kinds(unknown)
-    if pairs is None:
-        return out.with_columns(status_expr(as_of).alias("status")).select(INTERNAL)
-    return (
-        out.join(pairs.lazy(), on=["child_id", "kind"], how="left", maintain_order="left")
-        .with_columns(pl.col(UNKNOWN).fill_null(False))
-        .with_columns(status_expr(as_of, True).alias("status"))
-        .select(INTERNAL)
-    )
+    flag = (lambda kind: (_flag(kind).alias(UNKNOWN),)) if lacks is not None else (lambda _kind: ())
+    parts = [base.select(*KEYS, *columns, *flag(kind)) for kind, columns in zip(KINDS, kinds, strict=False)]
+    parts.append(recs.select(*KEYS, *_RECOMMENDATION, *flag("recommendation_target")))
+    return pl.concat(parts).with_columns(status_expr(as_of, lacks is not None).alias("status")).select(INTERNAL)
+
+
+def _flag(kind: str) -> pl.Expr:
+    return pl.col(f"_unknown_{kind}").fill_null(False).alias(f"_unknown_{kind}")
 
 
 def unknown_kinds(unknown: pl.DataFrame | None) -> pl.DataFrame | None:
-    """(child_id, kind, _unknown = true) for the deadline kinds a child's data cannot tell; None
-    when there are none."""
+    """One row per child whose data cannot tell some deadline's fact: child_id and a boolean
+    `_unknown_<kind>` per kind; None when no child lacks any."""
     if unknown is None:
         return None
-    facts = pl.DataFrame(
-        {"fact": list(KIND_FACT.values()), "kind": list(KIND_FACT)}, schema={"fact": pl.String, "kind": pl.String}
-    )
-    pairs = unknown.join(facts, on="fact", how="inner")
+    facts = {fact: kind for kind, fact in KIND_FACT.items()}
+    pairs = unknown.filter(pl.col("fact").is_in(list(facts)))
     if pairs.height == 0:
         return None
-    return pairs.select("child_id", pl.col("kind").cast(KIND), pl.lit(True).alias(UNKNOWN)).unique(
-        ["child_id", "kind"], maintain_order=True
+    return pairs.group_by("child_id").agg(
+        (pl.col("fact") == fact).any().alias(f"_unknown_{kind}") for fact, kind in facts.items()
     )

@@ -88,18 +88,21 @@ UNDECIDED_SCHEMA = {"child_id": pl.String, "code": pl.String, "fact": pl.String,
 
 def undecided(unknown: pl.DataFrame) -> pl.DataFrame:
     """(child_id, code, fact, why): each flag code a child's data cannot decide, with the fact it
-    lacks and why (from `Caseload.unknown`); a code needing two unknown facts is listed once, for
-    the first of them in FACT_FLAGS order."""
-    pairs = [(fact, code) for fact, codes in FACT_FLAGS.items() for code in codes]
-    table = pl.DataFrame(pairs, schema={"fact": pl.String, "code": pl.String}, orient="row").with_row_index("_o")
+    lacks and why (from `Caseload.unknown`), in CODES order, then in `unknown`'s order; a code
+    needing two unknown facts is listed once, for the first of them in FACT_FLAGS order. One
+    filter per (fact, code) pair and no sort: a national 903 has 700,000 (child, fact) rows."""
     if unknown.height == 0:
         return pl.DataFrame(schema=UNDECIDED_SCHEMA)
-    return (
-        unknown.join(table, on="fact", how="inner")
-        .sort("child_id", "_o")
-        .unique(["child_id", "code"], keep="first", maintain_order=True)
-        .select(list(UNDECIDED_SCHEMA))
-    )
+    parts = []
+    for code in CODES:
+        seen: pl.DataFrame | None = None
+        for fact in (f for f, codes in FACT_FLAGS.items() if code in codes):
+            part = unknown.filter(pl.col("fact") == fact)
+            if seen is not None:
+                part = part.join(seen, on="child_id", how="anti")
+            parts.append(part.with_columns(pl.lit(code).alias("code")))
+            seen = part.select("child_id") if seen is None else pl.concat([seen, part.select("child_id")])
+    return pl.concat(parts).select(list(UNDECIDED_SCHEMA))
 
 
 def _days(n: pl.Expr, what: str = "") -> pl.Expr:
@@ -170,6 +173,7 @@ def flag_frame(
     caseload: Caseload,
     as_of: dt.date,
     policy: Policy,
+    skip: pl.DataFrame | None = None,
 ) -> pl.LazyFrame:
     """All flags (in no particular order) for the children of `current` (one row per child looked
     after, with child_id, period_id, period_from, period_start_known, short_breaks,
@@ -198,7 +202,7 @@ def flag_frame(
     # in-memory engine: it keeps the orders the queries rely on
     queries = [query(frames) for _code, query in _queries(as_of, policy)]
     raised = pl.concat(collect_all(queries), how="vertical").lazy()
-    skip = undecided(caseload.unknown)
+    skip = undecided(caseload.unknown) if skip is None else skip  # (`skip`: already worked out by the caller)
     if skip.height == 0:
         return raised
     # a flag a child's own data cannot decide is not raised for that child (DOMAIN §8)
