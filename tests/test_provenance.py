@@ -436,3 +436,22 @@ def test_the_template_carries_allocation_history_sibling_exceptions_and_review_k
     ]
     assert out["children"].sort("child_id")["sibling_iro_exception"].to_list() == ["yes", "no"]
     assert out["reviews"].sort("child_id")["review_kind"].to_list() == ["meeting", "consultation"]
+
+
+def test_next_years_903_return_updates_the_903_facts_and_keeps_the_rest(engine, tmp_path) -> None:
+    first = write(tmp_path / "2023", {k: v for k, v in MULTI_YEAR.items() if k.startswith("2023")})
+    second = write(tmp_path / "2024", {k: v for k, v in MULTI_YEAR.items() if k.startswith("2024")})
+    imported(engine, first)
+    alloc = "child_id,role,person,from_date,to_date\nA1,iro,Iris Reviewer,2022-10-10,\n"
+    imported(engine, write(tmp_path / "sup", {"allocations.csv": alloc}))
+    with unit_of_work(engine, "iris") as s:
+        s.add(m.MidwayCheck(child_id="A1", check_date=D(2023, 3, 1), author="Iris Reviewer", outcome="progressing"))
+    imported(engine, second)
+    assert data_end(engine) == D(2024, 3, 31)
+    cl = load_caseload(engine)
+    assert cl.periods.filter(child_id="A1").select("start_date", "end_date").rows() == [(D(2022, 10, 3), None)]
+    assert cl.children.filter(child_id="C3").height == 1  # new in 2024
+    assert cl.allocations.filter(role="iro").select("child_id", "name").rows() == [("A1", "Iris Reviewer")]
+    assert cl.midway_checks.select("child_id", "check_date").rows() == [("A1", D(2023, 3, 1))]
+    lacking = cl.unknown.filter(fact="allocations")["child_id"].sort().to_list()
+    assert lacking == ["B2", "C3"]  # A1's allocations came from the template and stay known
