@@ -154,8 +154,6 @@ SSDA903_LACKS: frozenset[str] = frozenset(
         "allocations", "sibling_group", "permanence_plan",
     }
 )  # fmt: skip
-# facts a template import covers only where it supplies them (`child_facts` rows)
-TEMPLATE_FACTS: frozenset[str] = SSDA903_LACKS
 SOURCE_WORDS = {"ssda903": "not in the 903 return", "template": "not in the imported template"}
 
 
