@@ -7,7 +7,7 @@ users, screen readers, and AppTest, which cannot click a chart): the chart's cli
 import streamlit as st
 
 from services.views.dashboard import NO_IRO, NO_TEAM
-from ui import charts, results
+from ui import charts, provenance, results
 from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url
 
@@ -35,6 +35,7 @@ value = c3.radio(
     help="Count: overdue or missed checks. Rate: those as a share of the checks that fell due.",
 )
 
+provenance.allocation_note(results.filtered_result(version, *f.key()).coverage)
 cells = results.heatmap_data(version, f.key(), by, gran, N_BUCKETS)
 if cells.is_empty():
     st.info("No children match these filters.", icon=":material/filter_alt_off:")

@@ -54,36 +54,49 @@ if uploads:
         st.session_state["import_key"] = key
     parsed = st.session_state.get("import_parsed")
     if parsed is not None:
-        errors, warnings = pb.errors(parsed.problems), pb.warnings(parsed.problems)
+        done = st.session_state.get("import_done")
+        # the dry run compares with the database first: its problems (unknown children, saved
+        # casework) belong in the same list, so "No errors found" is only said when it is true
+        preview = None
+        if not parsed.has_errors and done is None:
+            preview = import_parsed(engine(), parsed, user or "preview", dry_run=True)
+        problems = preview.problems if preview is not None else parsed.problems
+        errors, warnings = pb.errors(problems), pb.warnings(problems)
         kind = "SSDA903 return" if parsed.kind == "ssda903" else "Midway template"
         st.subheader(f"Checked: {kind}, {len(files)} file(s)")
         for note in parsed.notes:
             st.caption(note)
+        if parsed.data_end is not None:
+            st.caption(f"The data ends on {parsed.data_end:%d %B %Y} (the end of the return's collection year).")
+        if parsed.kind == "ssda903":
+            st.caption(
+                "An SSDA903 return carries no IRO or social work team allocations, review record or care-plan "
+                "dates, recommendations or permanence plans: those checks are not made for its children until "
+                "Midway's template supplies them. Anything already recorded in Midway is kept."
+            )
         if errors.height:
             st.error(
                 f"{errors.height} error(s): nothing can be imported until they are fixed. "
                 "Each row below names the file, line, column and value.",
                 icon=":material/error:",
             )
-            st.dataframe(errors.drop("severity"), hide_index=True, key="import_errors")
+            st.dataframe(pb.for_display(errors).drop("severity"), hide_index=True, key="import_errors")
         else:
             st.success("No errors found.", icon=":material/check_circle:")
         if warnings.height:
             with st.expander(f"{warnings.height} warning(s): rows kept, with anomalies", expanded=not errors.height):
                 st.dataframe(pb.counts_by_message(warnings).drop("severity"), hide_index=True, key="warn_kinds")
-                st.dataframe(warnings.drop("severity"), hide_index=True, key="import_warnings")
-        if parsed.problems.height:
+                st.dataframe(pb.for_display(warnings).drop("severity"), hide_index=True, key="import_warnings")
+        if problems.height:
             st.download_button(
                 "Download all problems (CSV)",
-                data=pb.to_csv_bytes(parsed.problems),
+                data=pb.to_csv_bytes(problems),
                 file_name="import_problems.csv",
                 mime="text/csv",
                 icon=":material/download:",
             )
         if not errors.height:
-            done = st.session_state.get("import_done")
-            if done is None:
-                preview = import_parsed(engine(), parsed, user or "preview", dry_run=True)
+            if done is None and preview is not None:
                 st.subheader("Preview: what the import would do")
                 st.dataframe(preview.counts, hide_index=True, key="import_preview")
                 if st.button("Import", type="primary", icon=":material/upload:", disabled=not user):
@@ -93,7 +106,10 @@ if uploads:
                     )
                     st.session_state["import_done"] = result
                     st.rerun()
-            else:
+            elif done is not None and not done.written:
+                st.error("Nothing was imported: the database changed since the check.", icon=":material/error:")
+                st.dataframe(pb.for_display(pb.errors(done.problems)).drop("severity"), hide_index=True)
+            elif done is not None:
                 st.success(
                     f"Imported (run {done.run_id}): {int(done.counts['added'].sum())} rows added, "
                     f"{int(done.counts['updated'].sum())} updated.",
@@ -104,6 +120,11 @@ if uploads:
 st.subheader("Import history")
 past = history(engine())
 if past.height:
-    st.dataframe(past, hide_index=True, key="import_history")
+    st.dataframe(
+        past,
+        hide_index=True,
+        key="import_history",
+        column_config={"data ends": st.column_config.DateColumn("Data ends", format="D MMM YYYY")},
+    )
 else:
     st.caption("No imports yet.")

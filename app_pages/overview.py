@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import results
+from ui import provenance, results
 from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url
 
@@ -30,7 +30,20 @@ CARDS = (
     ),
     ("open_escalations", "Open escalations", "inverse", "Escalations (DRP) raised and not yet resolved."),
 )
+# a count the data cannot make (no recommendations in an SSDA903 return) is not shown as a reassuring 0
+rec_supported = data["coverage"].filter(code="REC_OVERDUE")["supported"].sum()
 for col, (key, label, colour, help_text) in zip(st.columns(len(CARDS)), CARDS, strict=True):
+    if key == "recommendations_overdue" and not rec_supported and now["children"]:
+        col.metric(
+            label,
+            "—",
+            delta="not in the data",
+            delta_color="off",
+            delta_arrow="off",
+            help=f"{help_text} The data holds no recommendations (an SSDA903 return carries none).",
+            border=True,
+        )
+        continue
     delta = now[key] - then[key]
     col.metric(
         label,
@@ -61,7 +74,8 @@ else:
         with grid[i % 3].container(border=True):
             name = row["display_name"] or row["child_id"]
             st.markdown(f"**{i + 1}. {name}** · `{row['child_id']}` · age {row['age']}")
-            st.caption(f"{row['team'] or 'No team'} · IRO {row['iro'] or 'not allocated'}")
+            iro = row["iro"] or ("not allocated" if row["iro_known"] else "not in the data")
+            st.caption(f"{row['team'] or 'Team not in the data'} · IRO {iro}")
             st.markdown("\n".join(f"- {r}" for r in row["reasons"].split("\n")))
             st.page_link(
                 "app_pages/timeline.py",
@@ -93,9 +107,5 @@ else:
                 "reasons": st.column_config.TextColumn("Reasons", width="large"),
             },
         )
-if data["undecidable"]:
-    st.caption(
-        "The data could not support these checks, so they are not raised: "
-        + ", ".join(data["undecidable"])
-        + ". See Reports."
-    )
+st.subheader("What the data can tell")
+provenance.coverage_table(data["coverage"], "overview_coverage")

@@ -1,14 +1,15 @@
 """Reports (issue 15): the figures an IRO service reports to its Corporate Parenting Board and looks at
 in supervision, for a chosen period, team or IRO; one Excel workbook and a CSV per figure; the
-supervision pack (printable page and PDF); and the schedule and drift report (CSV) below.
-Every number comes from services.views.reports; this page only draws them."""
+supervision pack (printable page and PDF); and the schedule and drift report (CSV) below, with per
+check how many children the data supports. Every number comes from services.views; this page only
+draws them."""
 
 import polars as pl
 import streamlit as st
 
 from services.views.reports import Period, report_workbook, uk_date
 from services.views.reports.pack import pack_pdf, pack_table
-from ui import report_cache, report_charts, results
+from ui import provenance, report_cache, report_charts, results
 from ui.empty import require_data
 from ui.filters import POLICY_LABELS, sidebar_filters
 from ui.report_view import PRINT_CSS, PRINTABLE_CSS, section, table
@@ -273,7 +274,7 @@ if printable:
     st.stop()
 
 # --- the schedule and drift report (as before) -----------------------------------------------------
-report, undecidable = results.report_data(version, f.key())
+report, coverage = results.report_data(version, f.key())
 with st.container(border=True):
     st.subheader("Schedule and drift report")
     flagged = report.filter(pl.col("flags").fill_null("") != "").height
@@ -308,12 +309,5 @@ with st.container(border=True):
     )
 
 with st.container(border=True):
-    st.subheader("Checks the data could not support")
-    if undecidable:
-        st.write(
-            "These flags need facts the loaded data does not carry (for example, an SSDA903 return has no "
-            "care-plan update dates). They are not raised for anyone, which does not mean nobody is late:"
-        )
-        st.markdown("\n".join(f"- `{code}`" for code in undecidable))
-    else:
-        st.write("None: the data supports every drift check.")
+    st.subheader("What the data can tell, check by check")
+    provenance.coverage_table(coverage, "report_coverage")

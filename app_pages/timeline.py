@@ -32,7 +32,8 @@ with right, st.container(border=True):
         st.info(f"Not looked after on {f.as_of:%d %b %Y}: no current schedule.", icon=":material/info:")
     facts = {
         "Team": profile["team"],
-        "IRO": profile["iro"] or "not allocated",
+        "IRO": profile["iro"]
+        or ("not in the data" if any("IRO_NOT_ALLOCATED" in u for u in profile["undecided"]) else "not allocated"),
         "Social worker": profile["social_worker"],
         "Legal status": profile["legal_status"],
         "Placement": profile["placement_type"],
@@ -49,6 +50,9 @@ with right, st.container(border=True):
         st.caption("No drift flags on this date.")
     for r in flags.iter_rows(named=True):
         st.warning(f"**{r['code']}**: {r['reason']}", icon=":material/flag:")
+    if profile["undecided"]:
+        st.markdown("**Checks the data cannot make for this child**")
+        st.text("\n".join(profile["undecided"]))
     if st.button("Record a midway check", icon=":material/edit_note:", type="primary", width="stretch"):
         st.switch_page("app_pages/midway_check.py", query_params={"child": child})
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from services.engine.caseload import SCHEMAS, Caseload, conform
+from services.engine.caseload import SCHEMAS, Caseload, conform, unknown_frame
 
 D = dt.date
 
@@ -20,9 +20,14 @@ def frame(name: str, rows: list[dict[str, Any]] | None) -> pl.DataFrame:
     return conform(name, pl.DataFrame(cols, schema=SCHEMAS[name]))
 
 
-def caseload(unsupported: frozenset[str] = frozenset(), **tables: list[dict[str, Any]]) -> Caseload:
+def caseload(
+    unsupported: frozenset[str] = frozenset(),
+    unknown: dict[str, frozenset[str]] | None = None,
+    **tables: list[dict[str, Any]],
+) -> Caseload:
     """caseload(children=[...], periods=[...], reviews=[...], ...). Children named in periods but
-    not in `children` are added with defaults; review_id / period_id are numbered when absent."""
+    not in `children` are added with defaults; review_id / period_id are numbered when absent.
+    `unsupported`: facts no child's data tells; `unknown`: child_id -> facts that child's data lacks."""
     children = list(tables.pop("children", []))
     known = {c["child_id"] for c in children}
     for p in tables.get("periods", []):
@@ -39,7 +44,12 @@ def caseload(unsupported: frozenset[str] = frozenset(), **tables: list[dict[str,
     for i, r in enumerate(tables.get("midway_checks", []), start=1):
         r.setdefault("check_id", i)
     out = {name: frame(name, tables.get(name)) for name in SCHEMAS if name != "children"}
-    return Caseload(children=frame("children", children), unsupported=unsupported, **out)
+    lacks = {c["child_id"]: set(unsupported) for c in children}
+    for child_id, facts in (unknown or {}).items():
+        lacks.setdefault(child_id, set()).update(facts)
+    pairs = [(c, f, "not in the test data") for c, facts in sorted(lacks.items()) for f in sorted(facts)]
+    frame_ = pl.DataFrame(pairs, schema=["child_id", "fact", "why"], orient="row") if pairs else None
+    return Caseload(children=frame("children", children), unknown=unknown_frame(frame_), **out)
 
 
 def one_child(

@@ -329,7 +329,7 @@ class PeriodRows:
 
 def period_rows(
     child: Row, p: Row, rv: list[Row], bf: list[dt.date], chk: list[dt.date], recs_of_review: dict[int, list[Row]],
-    as_of: dt.date, policy: Policy, unsupported: frozenset[str],
+    as_of: dt.date, policy: Policy, unsupported: frozenset[str] | set[str],
 ) -> PeriodRows:  # fmt: skip
     """The reviews `rv` held in period `p`: schedule (DOMAIN §3), midway checks (§4) and post-review
     deadlines (§3 after a review). `bf`: the child's brought-forward event dates; `chk`: its midway
@@ -646,7 +646,10 @@ def compute_rows(
     conversion)."""
     policy = policy or Policy()
     t = clip_to_as_of(rows or tables_as_rows(caseload), as_of)
-    unsupported = caseload.unsupported
+    # what each child's own data cannot tell (DOMAIN §8: per child, not per source)
+    lacks: dict[str, set[str]] = defaultdict(set)
+    for r in caseload.unknown.to_dicts():
+        lacks[r["child_id"]].add(r["fact"])
     children = {c["child_id"]: c for c in t["children"]}
     per_child = {name: _group(t[name]) for name in t if name not in ("children", "recommendations")}
     recs_of_review = _group(t["recommendations"], "review_id")
@@ -677,7 +680,7 @@ def compute_rows(
                 held_in[started[-1]].append(r)
 
         for p, rv in zip(plist, held_in, strict=True):
-            s = period_rows(child, p, rv, bf, chk, recs_of_review, as_of, policy, unsupported)
+            s = period_rows(child, p, rv, bf, chk, recs_of_review, as_of, policy, lacks[child_id])
             out["reviews"] += s.reviews
             out["intervals"] += s.intervals
             out["deadlines"] += s.deadlines
@@ -687,10 +690,18 @@ def compute_rows(
                 flags += child_flags(row, child, p, s, mine, as_of, policy, soon)
     flags += sibling_flags(looked_after)
 
-    # a flag the data cannot decide is not raised (DOMAIN §8)
-    skip = {code for fact in unsupported for code in FACT_FLAGS.get(fact, ())}
-    out["flags"] = [f for f in flags if f["code"] not in skip]
-    out["undecidable"] = tuple(code for code in CODES if code in skip)
+    # a flag the child's data cannot decide is not raised for that child (DOMAIN §8)
+    def skip(child_id: str) -> set[str]:
+        return {code for fact in lacks[child_id] for code in FACT_FLAGS.get(fact, ())}
+
+    out["flags"] = [f for f in flags if f["code"] not in skip(f["child_id"])]
+    # undecidable: no child looked after can have it decided
+    ids = [r["child_id"] for r in looked_after]
+    out["undecidable"] = tuple(code for code in CODES if ids and all(code in skip(c) for c in ids))
+    gated = [code for code in CODES if any(code in codes for codes in FACT_FLAGS.values())]
+    out["coverage"] = [
+        {"code": code, "children": len(ids), "supported": sum(code not in skip(c) for c in ids)} for code in gated
+    ]
     codes = _group(out["flags"])
     for row in looked_after:
         del row["sibling_group"], row["sibling_iro_exception"]

@@ -256,9 +256,15 @@ def rich_caseload(draw: st.DrawFn) -> tuple[Any, dt.date, Policy]:
             d = as_of - dt.timedelta(days=draw(st.integers(-20, 120)))
             end = maybe(draw, st.integers(0, 5).map(lambda k, d=d: d + dt.timedelta(days=k)))
             t["missing"].append({"child_id": c["child_id"], "start_date": d, "end_date": end})
+    # what the data cannot tell: for every child (a source that never carries it), per child, or both
     unsupported = (
         frozenset(draw(st.sets(st.sampled_from(sorted(FACTS)), max_size=3))) if draw(st.booleans()) else frozenset()
     )
+    unknown = {
+        c["child_id"]: frozenset(draw(st.sets(st.sampled_from(sorted(FACTS)), max_size=3)))
+        for c in t["children"]
+        if draw(st.booleans())
+    }
     policy = Policy().with_(
         midway_policy=draw(st.sampled_from(MIDWAY_POLICIES)),
         midway_grace_days=draw(st.sampled_from([0, 0, 3])),
@@ -270,7 +276,7 @@ def rich_caseload(draw: st.DrawFn) -> tuple[Any, dt.date, Policy]:
         frequent_missing_count=draw(st.sampled_from([3, 3, 2])),
         frequent_missing_window_days=draw(st.sampled_from([90, 90, 30])),
     )
-    return caseload(unsupported=unsupported, **t), as_of, policy
+    return caseload(unsupported=unsupported, unknown=unknown, **t), as_of, policy
 
 
 INTERVAL_COLUMNS = (
@@ -293,6 +299,7 @@ def test_engine_equals_the_per_child_oracle(case) -> None:  # type: ignore[no-un
     res = compute(cl, as_of, policy)
     exp = compute_rows(cl, as_of, policy)
     assert res.undecidable == exp["undecidable"]
+    assert res.coverage.to_dicts() == exp["coverage"]
     for name, columns in COLUMNS.items():
         frame = getattr(res, name)
         assert tuple(frame.columns) == columns, name

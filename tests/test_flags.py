@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import polars as pl
+
+from services.engine.caseload import unknown_for_all
 from services.engine.compute import compute
 from services.engine.policy import Policy
 from tests.caseload_builder import caseload, one_child
@@ -158,12 +161,43 @@ def test_short_breaks_keep_post_review_deadlines_but_not_the_schedule() -> None:
 
 def test_unsupported_facts_are_not_raised_and_are_listed() -> None:
     cl = settled(D(2026, 1, 5), [D(2026, 1, 30)])
-    cl = cl.__class__(**cl.tables(), unsupported=frozenset({"care_plan_updated_date", "record_completed_date"}))
+    unknown = unknown_for_all(cl.children["child_id"], {"care_plan_updated_date", "record_completed_date"}, "why")
+    cl = cl.__class__(**cl.tables(), unknown=unknown)
     res = compute(cl, D(2026, 3, 2))
     assert res.undecidable == ("RECORD_LATE", "CARE_PLAN_NOT_UPDATED")
     assert set(res.flags["code"]) & {"RECORD_LATE", "CARE_PLAN_NOT_UPDATED"} == set()
     statuses = res.deadlines.filter(kind="care_plan_updated")["status"].to_list()
     assert statuses == ["unknown"]
+
+
+def test_unknown_facts_are_per_child() -> None:
+    """Two children with the same overdue record and no IRO: only the one whose data can tell is
+    flagged; coverage counts the children each check is supported for, and `undecided` says why."""
+    rows = {"held_date": D(2026, 1, 30), "record_completed_date": None}
+    cl = caseload(
+        children=[{"child_id": "A"}, {"child_id": "B"}],
+        periods=[{"child_id": c, "start_date": D(2026, 1, 5)} for c in ("A", "B")],
+        reviews=[{"child_id": c, **rows} for c in ("A", "B")],
+        unknown={"B": frozenset({"record_completed_date", "allocations"})},
+    )
+    res = compute(cl, D(2026, 3, 2))
+    flagged = res.flags.group_by("code").agg(pl.col("child_id").sort()).sort("code")
+    by_code = dict(zip(flagged["code"], flagged["child_id"].to_list(), strict=True))
+    assert by_code["RECORD_LATE"] == ["A"]
+    assert by_code["IRO_NOT_ALLOCATED"] == ["A"]
+    assert res.undecidable == ()
+    cov = {r["code"]: (r["supported"], r["children"]) for r in res.coverage.to_dicts()}
+    assert cov["RECORD_LATE"] == (1, 2)
+    assert cov["IRO_NOT_ALLOCATED"] == (1, 2)
+    assert cov["SIBLINGS_SPLIT"] == (1, 2)
+    assert cov["CARE_PLAN_NOT_UPDATED"] == (2, 2)
+    assert res.undecided.select("child_id", "code", "fact").rows() == [  # CODES order
+        ("B", "RECORD_LATE", "record_completed_date"),
+        ("B", "IRO_NOT_ALLOCATED", "allocations"),
+        ("B", "SIBLINGS_SPLIT", "allocations"),
+    ]
+    record = res.deadlines.filter(kind="record_completed").sort("child_id")["status"].to_list()
+    assert record == ["overdue", "unknown"]
 
 
 def test_iro_not_allocated_after_five_working_days() -> None:

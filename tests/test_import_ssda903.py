@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from services.importers import collect, parse_files, read_caseload
 from services.importers import problems as pb
 from services.importers.inputs import InputFile
-from services.importers.ssda903 import UNSUPPORTED
 from services.importers.writer import import_parsed
 from services.persistence import models as m
 from tests.conftest import FAKE_903
@@ -76,7 +75,8 @@ def test_fake_files_parse_with_exact_warning_counts() -> None:
     assert parsed.tables["reviews"].height == 12582 - 2 - 12
     assert parsed.tables["placements"].height == 5050
     assert int(parsed.tables["children"]["short_breaks"].sum()) == 227
-    assert parsed.unsupported == UNSUPPORTED
+    assert set(parsed.tables["children"]["source"]) == {"ssda903"}
+    assert parsed.data_end == dt.date(2018, 3, 31)  # the latest episode date, 31/03/2018
     # every warning names a file and a line
     assert parsed.problems.filter(pl.col("line").is_null()).height == 0
 
@@ -101,7 +101,11 @@ def test_fake_files_import_and_reimport_changes_nothing(engine) -> None:
         assert all(len(f["sha256"]) == 64 for f in run.files)
         assert run.counts["reviews"]["added"] == 12568
         audit = s.scalars(select(m.AuditEntry).where(m.AuditEntry.entity == "reviews")).all()
-        assert [a.after["added"] for a in audit] == [12568]
+        assert [a.after["added"] for a in audit if a.action == "import"] == [12568]
+        rows = [a for a in audit if a.action == "import_add"]
+        assert len(rows) == 12568 and {a.actor for a in rows} == {"importer"}
+        first = min(rows, key=lambda a: a.id)
+        assert first.before is None and first.after["source"] == "ssda903" and "|" in first.entity_id
 
 
 # --- hand-made periods of care -----------------------------------------------------------------
@@ -143,7 +147,7 @@ def _hand_made(folder: Path) -> Path:
 def test_periods_placement_orders_and_adoption_placements(tmp_path: Path) -> None:
     parsed = parse_files(collect(_hand_made(tmp_path / "in")))
     assert pb.errors(parsed.problems).height == 0
-    periods = parsed.tables["periods_of_care"].sort("child_id", "observed_from")
+    periods = parsed.table("periods_of_care").drop("source").sort("child_id", "observed_from")
     assert periods.to_dicts() == [
         {"child_id": "A1", "observed_from": D(2020, 4, 1), "start_date": D(2020, 4, 1), "end_date": D(2021, 3, 1),
          "placement_order_date": D(2020, 6, 1), "placed_for_adoption_date": D(2020, 8, 25), "end_reason": "E11"},
@@ -249,7 +253,7 @@ def test_xml_variant_gives_the_same_tables_as_csv(tmp_path: Path) -> None:
     from_csv = parse_files(collect(csv))
     assert pb.errors(from_xml.problems).height == 0
     for table in ("children", "periods_of_care", "placements", "reviews"):
-        assert from_xml.tables[table].equals(from_csv.tables[table]), table
+        assert from_xml.table(table).equals(from_csv.table(table)), table
     assert from_xml.problems.height == 0
 
 
@@ -258,7 +262,10 @@ def test_read_caseload_for_the_report_command(tmp_path: Path) -> None:
     assert caseload.children.height == 3
     assert caseload.periods.filter(child_id="A1")["period_id"].to_list() == [1, 2]
     assert caseload.reviews.height == 3
-    assert "care_plan_updated_date" in caseload.unsupported
+    lacks = caseload.unknown.group_by("child_id").agg(pl.col("fact").sort())
+    assert lacks.height == 3
+    assert all("care_plan_updated_date" in facts for facts in lacks["fact"].to_list())
+    assert set(caseload.unknown["why"]) == {"not in the 903 return"}
 
 
 # --- one malformed file per kind of problem: exact message, nothing written ----------------------

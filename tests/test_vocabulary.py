@@ -33,6 +33,8 @@ def test_every_code_has_a_non_empty_label(name: str) -> None:
     [
         (m.STAFF_ROLES, v.STAFF_ROLE_LABELS),
         (m.ALLOCATION_ROLES, v.ALLOCATION_ROLE_LABELS),
+        (m.SOURCES, v.SOURCE_LABELS),
+        (m.REVIEW_KINDS, v.REVIEW_KIND_LABELS),
         (m.MIDWAY_OUTCOMES, v.MIDWAY_OUTCOME_LABELS),
         (m.RECOMMENDATION_STATUSES, v.RECOMMENDATION_STATUS_LABELS),
     ],

@@ -18,7 +18,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from services.engine.policy import MIDWAY_POLICIES
 from services.views.dashboard import ALL, filter_options
-from ui import results
+from ui import provenance, results
 
 POLICY_LABELS = {
     "midpoint_after_second": "Halfway between reviews, from the 2nd review",
@@ -123,6 +123,12 @@ def _to_url(values: dict[str, object], defaults: dict[str, object]) -> None:
             written[key] = text
 
 
+def _set_as_of(day: dt.date) -> None:
+    """The "use the data's end date" button: the sidebar's date, for this page and the next."""
+    st.session_state["as_of"] = day
+    st.session_state.setdefault(_STORE, {})["as_of"] = day
+
+
 def sidebar_filters(version: int, *, people: bool = True) -> DashboardFilters:
     """Draw the filters and return the chosen view. `people=False` hides team / IRO / legal status
     (the child timeline is about one child)."""
@@ -131,11 +137,13 @@ def sidebar_filters(version: int, *, people: bool = True) -> DashboardFilters:
     sb = st.sidebar
     sb.header("Filters")
     today = dt.date.today()
+    # a 903 return ends on 31 March of its year: the pages open on that date, not years later
+    opening = provenance.default_as_of(version, today)
     default_policy = results.base_policy().midway_policy
     _seed("as_of", switched)
     as_of = sb.date_input(
         "As of date",
-        value="today",
+        value=opening,
         key="as_of",
         format="DD/MM/YYYY",
         help="Everything is worked out as it stood on this date; later records are ignored.",
@@ -166,9 +174,10 @@ def sidebar_filters(version: int, *, people: bool = True) -> DashboardFilters:
             help="SSDA903 legal status codes, e.g. C2 full care order, V2 section 20, E1 placement order.",
         )
         values.update(team=team, iro=iro, legal_status=legal)
-    _to_url(values, {"as_of": today, "policy": default_policy, "team": ALL, "iro": ALL, "legal_status": ALL})
+    _to_url(values, {"as_of": opening, "policy": default_policy, "team": ALL, "iro": ALL, "legal_status": ALL})
     if bad:
         sb.warning("Not used from the link: " + ", ".join(bad), icon=":material/link_off:")
+    provenance.notes(version, as_of, _set_as_of)
     return DashboardFilters(as_of, policy_name, _none_if_all(team), _none_if_all(iro), _none_if_all(legal))
 
 

@@ -20,6 +20,7 @@ from services.engine.compute import EngineResult, compute
 from services.engine.policy import Policy
 from services.persistence.caseload import load_caseload
 from services.views import dashboard
+from services.views.provenance import coverage_rows
 from services.views.report import report_frame
 from services.views.timeline import child_profile, child_timeline
 from ui.context import data_version, engine
@@ -45,6 +46,21 @@ def policy_for(policy_name: str) -> Policy:
 def caseload(version: int) -> Caseload:
     """The whole caseload, read once per data version (frames are never mutated by readers)."""
     return load_caseload(engine())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def data_end(version: int) -> dt.date | None:
+    """The last day the imported data covers (services.views.provenance.data_end)."""
+    from services.views.provenance import data_end as end_of
+
+    return end_of(engine())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def midway_checks_recorded(version: int) -> int:
+    from services.views.provenance import midway_checks_recorded as recorded
+
+    return recorded(engine())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -82,6 +98,7 @@ def overview_data(
         "earlier": earlier,
         "attention": dashboard.attention(now),
         "undecidable": tuple(now.undecidable),
+        "coverage": coverage_rows(now),  # per check, the children the data supports
     }
 
 
@@ -129,7 +146,8 @@ def child_choices(version: int) -> dict[str, str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def report_data(version: int, filters: tuple) -> tuple[pl.DataFrame, tuple[str, ...]]:
-    """(the CLI report's frame for the filtered children, the flag codes the data cannot decide)."""
+def report_data(version: int, filters: tuple) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(the CLI report's frame for the filtered children, per check the children the data supports:
+    services.views.provenance.coverage_rows)."""
     result = filtered_result(version, *filters)
-    return report_frame(result), tuple(result.undecidable)
+    return report_frame(result), coverage_rows(result)

@@ -86,6 +86,20 @@ ALLOCATION_ROLE_LABELS: dict[str, str] = {
     "team": "Team",
 }
 
+# DOMAIN §10: where a row was first recorded.
+SOURCE_LABELS: dict[str, str] = {
+    "ssda903": "SSDA903 return",
+    "template": "Midway's import template",
+    "midway": "Recorded in Midway",
+}
+
+# DOMAIN §3 (long-term fostering): a review held as a meeting, or the IRO consultation between
+# 12-monthly meetings.
+REVIEW_KIND_LABELS: dict[str, str] = {
+    "meeting": "Review meeting",
+    "consultation": "IRO consultation",
+}
+
 # seed 000: "direct contact, phone or letter"; "No contact" asks why.
 CONTACT_MODES: tuple[str, ...] = ("In person", "Phone", "Video call", "Letter", "Email", "Text message", "No contact")
 
@@ -99,4 +113,6 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "recommendation_statuses": RECOMMENDATION_STATUS_LABELS,
     "staff_roles": STAFF_ROLE_LABELS,
     "allocation_roles": ALLOCATION_ROLE_LABELS,
+    "sources": SOURCE_LABELS,
+    "review_kinds": REVIEW_KIND_LABELS,
 }

@@ -68,6 +68,10 @@ def run(args: argparse.Namespace) -> int:
     migrate(engine)
     actor = args.actor or getpass.getuser()
     result = import_parsed(engine, parsed, actor, dry_run=args.dry_run)
+    if result.has_errors:  # found against the database (unknown children, saved casework ...)
+        _print_problems(result.problems)
+        print("\nnothing was imported: fix the errors above and run again", file=sys.stderr)
+        return 1
     with pl.Config(tbl_rows=-1, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
         print(result.counts)
     if args.dry_run:

@@ -66,10 +66,15 @@ def run(args: argparse.Namespace) -> int:
         caseload, policy = load_caseload(engine), current_policy(engine)  # the council's stored settings
     if args.policy:
         policy = policy.with_(midway_policy=args.policy)
-    frame = report_frame(compute(caseload, as_of, policy))
+    result = compute(caseload, as_of, policy)
+    frame = report_frame(result)
     # no flags: an empty cell like every other empty cell (not a quoted "")
     frame.with_columns(pl.col("flags").replace("", None)).write_csv(out, date_format="%Y-%m-%d")
     print(f"wrote {frame.height} children looked after on {as_of.isoformat()} to {out}")
-    if caseload.unsupported:
-        print(f"the data cannot support: {', '.join(sorted(caseload.unsupported))}")
+    # per check, how many of the children looked after the data can decide it for (DOMAIN §8)
+    partial = result.coverage.filter(pl.col("supported") < pl.col("children"))
+    if partial.height:
+        print("checks the data cannot decide for every child:")
+        for row in partial.iter_rows(named=True):
+            print(f"  {row['code']}: supported for {row['supported']} of {row['children']} children")
     return 0

@@ -7,7 +7,8 @@ where data came from. Column sets and types are fixed by `SCHEMAS`; `validate` e
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
 
 import polars as pl
 
@@ -57,9 +58,9 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     },
 }  # fmt: skip
 
-# Optional facts a source may lack: the names `Caseload.unsupported` holds. A flag (or deadline)
-# that needs a fact the source lacks is not raised / is "unknown" (DOMAIN §8); services.engine.flags maps
-# each fact to the flag codes it decides (`FACT_FLAGS`).
+# Optional facts a child's data may lack: the names `Caseload.unknown` holds. A flag (or deadline)
+# that needs a fact the child's data lacks is not raised / is "unknown" (DOMAIN §8); services.engine.flags
+# maps each fact to the flag codes it decides (`FACT_FLAGS`).
 FACTS: dict[str, str] = {
     "recommendations_sent_date": "reviews.recommendations_sent_date (deadline: recommendations to the TM)",
     "record_completed_date": "reviews.record_completed_date (RECORD_LATE)",
@@ -72,6 +73,38 @@ FACTS: dict[str, str] = {
     "missing": "missing episodes (FREQUENT_MISSING)",
     "escalations": "escalations (ESCALATION_OVERDUE)",
 }
+# the same facts in words a manager reads on the child's page ("review record dates: not in the 903 return")
+FACT_LABELS: dict[str, str] = {
+    "recommendations_sent_date": "dates recommendations were sent",
+    "record_completed_date": "review record dates",
+    "care_plan_updated_date": "care plan update dates",
+    "recommendations": "review recommendations",
+    "allocations": "IRO allocations",
+    "sibling_group": "sibling groups",
+    "permanence_plan": "permanence plans",
+    "events": "significant events",
+    "missing": "missing episodes",
+    "escalations": "escalations",
+}
+# `Caseload.unknown`: one row per (child, fact) the child's own data cannot tell, and why (the source)
+UNKNOWN_SCHEMA: dict[str, pl.DataType] = {"child_id": S, "fact": S, "why": S}
+
+
+def unknown_frame(pairs: pl.DataFrame | None = None) -> pl.DataFrame:
+    """`pairs` (child_id, fact, why) checked against FACTS and cast to UNKNOWN_SCHEMA; empty when None."""
+    if pairs is None or pairs.height == 0:
+        return pl.DataFrame(schema=UNKNOWN_SCHEMA)
+    bad = set(pairs["fact"].unique().to_list()) - set(FACTS)
+    if bad:
+        raise ValueError(f"unknown fact name(s): {', '.join(sorted(bad))}")
+    return pairs.select([pl.col(c).cast(t) for c, t in UNKNOWN_SCHEMA.items()])
+
+
+def unknown_for_all(child_ids: Iterable[str] | pl.Series, facts: Iterable[str], why: str) -> pl.DataFrame:
+    """Every child lacks `facts`, for the same reason (a source that never carries them)."""
+    ids = pl.Series("child_id", list(child_ids), dtype=S)
+    names = pl.DataFrame({"fact": sorted(facts)}, schema={"fact": S})
+    return unknown_frame(ids.to_frame().join(names, how="cross").with_columns(pl.lit(why).alias("why")))
 
 
 @dataclass(frozen=True)
@@ -86,10 +119,12 @@ class Caseload:
     events: pl.DataFrame
     missing: pl.DataFrame
     escalations: pl.DataFrame
-    # which optional facts the source can carry (e.g. SSDA903 has no care-plan dates):
-    # flags that need an unsupported fact are not raised, and the UI says so (DOMAIN §8).
-    # Names are the keys of `FACTS` below (the engine maps each to the flags it decides).
-    unsupported: frozenset[str] = frozenset()
+    # which optional facts each child's own data cannot tell (e.g. a child known only from an SSDA903
+    # return has no care-plan dates), one row per (child_id, fact, why): flags that need such a fact
+    # are not raised for that child, and the UI says which and why (DOMAIN §8, §10). Empty: every
+    # fact of every child is known. Fact names are the keys of `FACTS` (the engine maps each to the
+    # flags it decides). Derived from where the rows came from, by `known_facts` below.
+    unknown: pl.DataFrame = field(default_factory=unknown_frame)
 
     @classmethod
     def empty(cls) -> Caseload:
@@ -116,3 +151,35 @@ def formal_started(stages: pl.DataFrame, key: str | list[str], started: str) -> 
     (database, template files) derive `escalations.formal_started`."""
     keys = [key] if isinstance(key, str) else key
     return stages.filter(pl.col("stage") >= 1).group_by(keys).agg(pl.col(started).min().alias("formal_started"))
+
+
+# --- provenance -> what each child's data can tell (one rule for the database and for files) ----
+
+# The facts a record's source decides. A child first recorded from an SSDA903 return knows none
+# of `SSDA903_LACKS` until another source (the template, a form in Midway) supplies it for that
+# child; a child first recorded from the template knows what the template covered for it; a child
+# first recorded in Midway itself (or with no recorded source) knows everything (DOMAIN §10).
+SSDA903_LACKS: frozenset[str] = frozenset(
+    {
+        "recommendations_sent_date", "record_completed_date", "care_plan_updated_date", "recommendations",
+        "allocations", "sibling_group", "permanence_plan",
+    }
+)  # fmt: skip
+SOURCE_WORDS = {"ssda903": "not in the 903 return", "template": "not in the imported template"}
+
+
+def known_facts(sources: pl.DataFrame, covered: pl.DataFrame) -> pl.DataFrame:
+    """`Caseload.unknown` from provenance: `sources` (child_id, source: where the child was first
+    recorded: 'ssda903' | 'template' | 'midway' | null) and `covered` (child_id, fact: facts a later
+    source supplied). Only children first recorded by an import can lack a fact."""
+    lacks = pl.DataFrame({"fact": sorted(SSDA903_LACKS)}, schema={"fact": S})
+    imported = sources.filter(pl.col("source").is_in(list(SOURCE_WORDS)))
+    if imported.height == 0:
+        return unknown_frame()
+    pairs = (
+        imported.select("child_id", "source")
+        .join(lacks, how="cross")
+        .join(covered.select(pl.col("child_id").cast(S), pl.col("fact").cast(S)), on=["child_id", "fact"], how="anti")
+        .with_columns(pl.col("source").replace_strict(SOURCE_WORDS, return_dtype=S).alias("why"))
+    )
+    return unknown_frame(pairs.sort("child_id", "fact"))

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import polars as pl
 
@@ -23,7 +24,7 @@ from services.engine.allocation import allocations_on_lazy
 from services.engine.caseload import Caseload
 from services.engine.deadlines import COLUMNS as DEADLINE_COLUMNS
 from services.engine.deadlines import deadlines as deadline_frame
-from services.engine.flags import flag_frame, undecidable_codes
+from services.engine.flags import CODES, FACT_FLAGS, UNDECIDED_SCHEMA, flag_frame, undecided
 from services.engine.lazy import collect, collect_all
 from services.engine.midway import STATUS as MIDWAY_STATUS
 from services.engine.midway import intervals as interval_frame
@@ -37,6 +38,9 @@ CHILD_COLUMNS: tuple[str, ...] = (
     "period_start_known", "reviews_in_period", "last_review_date", "next_review_due", "next_review_type",
     "midway_due", "midway_status", "flags",
 )  # fmt: skip
+
+
+COVERAGE_SCHEMA = {"code": pl.String, "children": pl.Int64, "supported": pl.Int64}
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,12 @@ class EngineResult:
     - reviews: every held review up to as_of with its review_number, review_type, due_date, on_time;
     - intervals: one row per held review (the interval it opens) with its midway due date and status;
     - deadlines: post-review deadlines (deadlines.KINDS) with due_date, done_date and status;
-    - undecidable: the flag codes the source data cannot support (Caseload.unsupported).
+    - undecidable: the flag codes the data can decide for none of the children looked after on
+      as_of (Caseload.unknown), in CODES order;
+    - coverage: one row per code that some child's data may lack (FACT_FLAGS): code, children
+      (looked after on as_of) and supported (how many of them the data can decide it for);
+    - undecided: child_id, code, fact, why for each looked-after child and code its data cannot
+      decide (the child's page says which check and why).
     """
 
     as_of: dt.date
@@ -64,6 +73,8 @@ class EngineResult:
     intervals: pl.DataFrame
     deadlines: pl.DataFrame
     undecidable: tuple[str, ...]
+    coverage: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=COVERAGE_SCHEMA))
+    undecided: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=UNDECIDED_SCHEMA))
 
 
 @lru_cache(maxsize=64)
@@ -126,7 +137,7 @@ def clip_to_as_of(caseload: Caseload, as_of: dt.date) -> Caseload:
         ),
     )
     out = collect_all(list(frames.values()))
-    return Caseload(**dict(zip(frames, out, strict=True)), unsupported=c.unsupported)
+    return Caseload(**dict(zip(frames, out, strict=True)), unknown=c.unknown)
 
 
 def check_dates(caseload: Caseload, as_of: dt.date) -> None:
@@ -183,7 +194,7 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
     intervals, deadlines = collect_all(
         [
             interval_frame(states, cl.midway_checks, as_of, policy),
-            deadline_frame(reviews.lazy(), cl.recommendations, as_of, policy, cl.unsupported),
+            deadline_frame(reviews.lazy(), cl.recommendations, as_of, policy, cl.unknown),
         ]
     )
 
@@ -223,7 +234,8 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
             pl.col("observed_from").alias("period_from"),
         )
     )
-    raised = flag_frame(kids, reviews, intervals, deadlines, cl, as_of, policy)
+    lacking = undecided(cl.unknown)
+    raised = flag_frame(kids, reviews, intervals, deadlines, cl, as_of, policy, lacking)
     flags = collect(raised.sort("child_id", "code"))
     # each child's codes from the sorted flags (one flag per code and child): a plain list, where
     # sorting within each group would be the slow part of this step; `kids` is already in child order
@@ -242,5 +254,22 @@ def compute(caseload: Caseload, as_of: dt.date, policy: Policy | None = None) ->
         reviews=_columns(reviews, REVIEW_COLUMNS),
         intervals=_columns(intervals, [c for c in intervals.columns if c not in _INTERVAL_INTERNAL]),
         deadlines=_columns(deadlines, DEADLINE_COLUMNS),
-        undecidable=undecidable_codes(cl.unsupported),
+        **coverage(children.select("child_id"), lacking),
     )
+
+
+GATED: tuple[str, ...] = tuple(c for c in CODES if any(c in codes for codes in FACT_FLAGS.values()))
+
+
+def coverage(looked_after: pl.DataFrame, lacking: pl.DataFrame) -> dict[str, Any]:
+    """undecidable, coverage and undecided (see EngineResult) for the children of `looked_after`
+    (child_id), from `lacking` (flags.undecided rows); a filtered view recounts with this too."""
+    lacking = lacking.join(looked_after, on="child_id", how="semi", maintain_order="left")
+    n = looked_after.height
+    missing = dict(lacking.group_by("code").len().iter_rows())
+    coverage = pl.DataFrame(
+        {"code": list(GATED), "children": [n] * len(GATED), "supported": [n - missing.get(c, 0) for c in GATED]},
+        schema=COVERAGE_SCHEMA,
+    )
+    undecidable = tuple(c for c in GATED if n and missing.get(c, 0) == n)
+    return {"undecidable": undecidable, "coverage": coverage, "undecided": lacking}

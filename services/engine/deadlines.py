@@ -9,8 +9,8 @@ For each held review:
 - recommendation_target: each recommendation's own target date (owner and timescale).
 
 Status: met (done on or before due), late (done after due), overdue (not done and as_of is past
-due), pending (not done, not yet due), unknown (the source cannot carry the fact: see
-`Caseload.unsupported`, or there is no target date).
+due), pending (not done, not yet due), unknown (the child's data cannot tell the fact: see
+`Caseload.unknown`, or there is no target date).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from services.engine.policy import Policy
 from services.engine.workdays import add_working_days_expr
 
 KINDS: tuple[str, ...] = ("recommendations_to_tm", "record_completed", "care_plan_updated", "recommendation_target")
-# which Caseload.unsupported fact each deadline needs
+# which Caseload.unknown fact each deadline needs
 KIND_FACT: dict[str, str] = {
     "recommendations_to_tm": "recommendations_sent_date",
     "record_completed": "record_completed_date",
@@ -43,12 +43,16 @@ KEYS = ("child_id", "review_id", "period_id", "held_date", "review_number", "is_
 INTERNAL = (*COLUMNS, *KEYS[2:])
 
 
+UNKNOWN = "_unknown"  # a deadline row's column: its child's data cannot tell this kind's fact
+
+
 @lru_cache(maxsize=32)
-def status_expr(as_of: dt.date, unknown_kinds: tuple[str, ...] = ()) -> pl.Expr:
-    """The status of each deadline row; `unknown_kinds`: the kinds whose fact the source cannot
-    carry. (Built once per as_of: see services.engine.flags._queries.)"""
+def status_expr(as_of: dt.date, per_child_unknown: bool = False) -> pl.Expr:
+    """The status of each deadline row; with `per_child_unknown`, rows whose `_unknown` column is
+    true (the child's data cannot tell the kind's fact) are "unknown". (Built once per as_of: see
+    services.engine.flags._queries.)"""
     due, done = pl.col("due_date"), pl.col("done_date")
-    unknown = pl.col("kind").is_in(list(unknown_kinds)) if unknown_kinds else pl.lit(False)
+    unknown = pl.col(UNKNOWN) if per_child_unknown else pl.lit(False)
     return (
         pl.when(unknown | due.is_null())
         .then(pl.lit("unknown", dtype=STATUS))
@@ -105,18 +109,44 @@ def deadlines(
     recommendations: pl.DataFrame,
     as_of: dt.date,
     policy: Policy,
-    unsupported: frozenset[str] = frozenset(),
+    unknown: pl.DataFrame | None = None,
 ) -> pl.LazyFrame:
     """`held` is `schedule.held_reviews(...)` (with the reviews' post-review dates, clipped to
-    as_of); `recommendations` the caseload frame. One row per deadline (COLUMNS, then is_current and
-    reviews_in_period and review_number for the flags). The status is computed once over all kinds."""
+    as_of); `recommendations` the caseload frame; `unknown` the caseload's (child_id, fact) rows
+    (`Caseload.unknown`). One row per deadline (COLUMNS, then is_current and reviews_in_period and
+    review_number for the flags). The status is computed once over all kinds. With every fact
+    known (the usual case of a live database) no join is made: a national caseload has millions
+    of deadlines."""
     to_tm_due, kinds = _review_deadlines(policy)
     base = held.with_columns(to_tm_due)
-    recs = held.select(KEYS).join(
+    lacks = unknown_kinds(unknown)
+    if lacks is not None:
+        # one join per review (not per deadline: there are four times as many), a column per kind
+        base = base.join(lacks.lazy(), on="child_id", how="left", maintain_order="left")
+    recs = base.select(*KEYS, *([_flag("recommendation_target")] if lacks is not None else [])).join(
         recommendations.lazy().select("review_id", "rec_id", "target_date", "completed_date"),
         on="review_id",
         how="inner",
     )
-    parts = [*(base.select(*KEYS, *columns) for columns in kinds), recs.select(*KEYS, *_RECOMMENDATION)]
-    unknown = tuple(kind for kind in KINDS if KIND_FACT[kind] in unsupported)
-    return pl.concat(parts).with_columns(status_expr(as_of, unknown).alias("status")).select(INTERNAL)
+    flag = (lambda kind: (_flag(kind).alias(UNKNOWN),)) if lacks is not None else (lambda _kind: ())
+    parts = [base.select(*KEYS, *columns, *flag(kind)) for kind, columns in zip(KINDS, kinds, strict=False)]
+    parts.append(recs.select(*KEYS, *_RECOMMENDATION, *flag("recommendation_target")))
+    return pl.concat(parts).with_columns(status_expr(as_of, lacks is not None).alias("status")).select(INTERNAL)
+
+
+def _flag(kind: str) -> pl.Expr:
+    return pl.col(f"_unknown_{kind}").fill_null(False).alias(f"_unknown_{kind}")
+
+
+def unknown_kinds(unknown: pl.DataFrame | None) -> pl.DataFrame | None:
+    """One row per child whose data cannot tell some deadline's fact: child_id and a boolean
+    `_unknown_<kind>` per kind; None when no child lacks any."""
+    if unknown is None:
+        return None
+    facts = {fact: kind for kind, fact in KIND_FACT.items()}
+    pairs = unknown.filter(pl.col("fact").is_in(list(facts)))
+    if pairs.height == 0:
+        return None
+    return pairs.group_by("child_id").agg(
+        (pl.col("fact") == fact).any().alias(f"_unknown_{kind}") for fact, kind in facts.items()
+    )

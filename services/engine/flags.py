@@ -2,8 +2,9 @@
 
 `flag_frame` returns one row per raised flag: child_id, code, reason, due_date, days_overdue
 (working days, DOMAIN §2, or null). Flags are raised only for children looked after on as_of, and
-only when the data can decide them: a flag whose fact the source lacks (`Caseload.unsupported`, see
-`FACT_FLAGS`) is never raised and is listed in `EngineResult.undecidable` instead. Review and midway
+only when the data can decide them: a flag whose fact a child's own data lacks (`Caseload.unknown`,
+see `FACT_FLAGS`) is never raised for that child; `undecided` lists those (child, code) pairs and the
+engine counts, per code, the children the data supports (`EngineResult.coverage`). Review and midway
 flags are not raised for short breaks (not on the statutory schedule, DOMAIN §3); the deadlines after
 a review that was held (REC_OVERDUE, RECORD_LATE, CARE_PLAN_NOT_UPDATED) are.
 
@@ -65,7 +66,7 @@ CODES: tuple[str, ...] = (
     "REVIEW_NOT_BROUGHT_FORWARD",
 )
 
-# Caseload.unsupported fact -> the flags it decides (fact names: services.engine.caseload.FACTS)
+# Caseload.unknown fact -> the flags it decides (fact names: services.engine.caseload.FACTS)
 FACT_FLAGS: dict[str, tuple[str, ...]] = {
     "record_completed_date": ("RECORD_LATE",),
     "care_plan_updated_date": ("CARE_PLAN_NOT_UPDATED",),
@@ -87,10 +88,26 @@ FLAG_SCHEMA = {
 }
 
 
-def undecidable_codes(unsupported: frozenset[str]) -> tuple[str, ...]:
-    """The flag codes the data cannot decide, in CODES order."""
-    codes = {c for fact in unsupported for c in FACT_FLAGS.get(fact, ())}
-    return tuple(c for c in CODES if c in codes)
+UNDECIDED_SCHEMA = {"child_id": pl.String, "code": pl.String, "fact": pl.String, "why": pl.String}
+
+
+def undecided(unknown: pl.DataFrame) -> pl.DataFrame:
+    """(child_id, code, fact, why): each flag code a child's data cannot decide, with the fact it
+    lacks and why (from `Caseload.unknown`), in CODES order, then in `unknown`'s order; a code
+    needing two unknown facts is listed once, for the first of them in FACT_FLAGS order. One
+    filter per (fact, code) pair and no sort: a national 903 has 700,000 (child, fact) rows."""
+    if unknown.height == 0:
+        return pl.DataFrame(schema=UNDECIDED_SCHEMA)
+    parts = []
+    for code in CODES:
+        seen: pl.DataFrame | None = None
+        for fact in (f for f, codes in FACT_FLAGS.items() if code in codes):
+            part = unknown.filter(pl.col("fact") == fact)
+            if seen is not None:
+                part = part.join(seen, on="child_id", how="anti")
+            parts.append(part.with_columns(pl.lit(code).alias("code")))
+            seen = part.select("child_id") if seen is None else pl.concat([seen, part.select("child_id")])
+    return pl.concat(parts).select(list(UNDECIDED_SCHEMA))
 
 
 def _days(n: pl.Expr, what: str = "") -> pl.Expr:
@@ -161,6 +178,7 @@ def flag_frame(
     caseload: Caseload,
     as_of: dt.date,
     policy: Policy,
+    skip: pl.DataFrame | None = None,
 ) -> pl.LazyFrame:
     """All flags (in no particular order) for the children of `current` (one row per child looked
     after, with child_id, period_id, period_from, period_start_known, short_breaks,
@@ -186,11 +204,14 @@ def flag_frame(
         cur_deadlines=cur_deadlines.lazy(),
         caseload=caseload,
     )
-    skip = set(undecidable_codes(caseload.unsupported))
-    # a code the data cannot decide is not even queried; in-memory engine: it keeps the orders the
-    # queries rely on
-    queries = [query(frames) for code, query in _queries(as_of, policy) if code not in skip]
-    return pl.concat(collect_all(queries), how="vertical").lazy()
+    # in-memory engine: it keeps the orders the queries rely on
+    queries = [query(frames) for _code, query in _queries(as_of, policy)]
+    raised = pl.concat(collect_all(queries), how="vertical").lazy()
+    skip = undecided(caseload.unknown) if skip is None else skip  # (`skip`: already worked out by the caller)
+    if skip.height == 0:
+        return raised
+    # a flag a child's own data cannot decide is not raised for that child (DOMAIN §8)
+    return raised.join(skip.lazy().select("child_id", "code"), on=["child_id", "code"], how="anti")
 
 
 @lru_cache(maxsize=8)

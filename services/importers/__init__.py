@@ -19,6 +19,7 @@ from services.errors import UsageError
 from services.importers import problems as pb
 from services.importers import ssda903, template
 from services.importers.bundle import Parsed, to_caseload
+from services.importers.checks import text_problems
 from services.importers.inputs import InputFile, collect, read_csv
 
 __all__ = ["InputFile", "Parsed", "collect", "detect_kind", "parse_files", "read_caseload"]
@@ -56,7 +57,9 @@ def parse_files(files: list[InputFile]) -> Parsed:
     """Read, validate and map `files` (no database). Problems are in the result, never raised."""
 
     kind = detect_kind(files)
-    return ssda903.parse(files) if kind == "ssda903" else template.parse(files)
+    parsed = ssda903.parse(files) if kind == "ssda903" else template.parse(files)
+    parsed.problems = pb.combine([parsed.problems, text_problems(parsed)])
+    return parsed
 
 
 def read_caseload(path: Path) -> Caseload:

@@ -8,11 +8,12 @@ compare with the database before any row has a surrogate id.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import polars as pl
 
-from services.engine.caseload import Caseload, conform, empty_frame, formal_started
+from services.engine.caseload import Caseload, conform, empty_frame, formal_started, known_facts
 from services.importers import problems as pb
 
 D = pl.Date()
@@ -28,23 +29,26 @@ TABLES: dict[str, tuple[tuple[str, ...], dict[str, pl.DataType]]] = {
         ("id",),
         {
             "display_name": S, "date_of_birth": D, "sex": S, "legal_status": S, "placement_type": S,
-            "sibling_group": S, "permanence_plan": S, "permanence_plan_date": D, "annual_reviews_from": D,
-            "short_breaks": B,
+            "sibling_group": S, "sibling_iro_exception": B, "permanence_plan": S, "permanence_plan_date": D,
+            "annual_reviews_from": D, "short_breaks": B, "source": S,
         },
     ),
+    # facts an upload supplies for a child (services.engine.caseload.known_facts): only ever added
+    "child_facts": (("child_id", "fact"), {"source": S}),
     "periods_of_care": (
         ("child_id", "observed_from"),
-        {"start_date": D, "end_date": D, "placement_order_date": D, "placed_for_adoption_date": D, "end_reason": S},
+        {"start_date": D, "end_date": D, "placement_order_date": D, "placed_for_adoption_date": D, "end_reason": S,
+         "source": S},
     ),
     "placements": (
         ("child_id", "start_date"),
         {"end_date": D, "legal_status": S, "placement_type": S, "reason_new_episode": S, "reason_ceased": S},
     ),
-    "allocations": (("child_id", "role", "from_date"), {"to_date": D, "staff_code": S, "team_name": S}),
+    "allocations": (("child_id", "role", "from_date"), {"to_date": D, "staff_code": S, "team_name": S, "source": S}),
     "reviews": (
         ("child_id", "held_date"),
         {"participation_code": S, "recommendations_sent_date": D, "record_completed_date": D,
-         "care_plan_updated_date": D},
+         "care_plan_updated_date": D, "review_kind": S, "source": S},
     ),
     "recommendations": (
         ("child_id", "held_date", "seq"), {"text": S, "owner": S, "target_date": D, "completed_date": D}
@@ -61,8 +65,12 @@ TABLES: dict[str, tuple[tuple[str, ...], dict[str, pl.DataType]]] = {
 KEY_TYPES: dict[str, pl.DataType] = {
     "name": S, "code": S, "id": S, "child_id": S, "observed_from": D, "start_date": D, "role": S, "from_date": D,
     "held_date": D, "seq": I, "check_date": D, "event_date": D, "event_type": S, "raised_date": D, "stage": I,
-    "started_date": D,
+    "started_date": D, "fact": S,
 }  # fmt: skip
+# where a row came from: filled by an import only where the database has none (see the writer)
+SOURCE = "source"
+# the columns that locate an incoming row in its file, kept beside the data for problems
+WHERE = ("_file", "_line", "_record")
 
 
 def schema(table: str, value_columns: list[str] | None = None) -> dict[str, pl.DataType]:
@@ -73,10 +81,12 @@ def schema(table: str, value_columns: list[str] | None = None) -> dict[str, pl.D
 
 def shape(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     """Keep the table's key columns and whichever of its value columns the source supplies (a
-    source that lacks a column never overwrites it), cast to the database types."""
+    source that lacks a column never overwrites it), cast to the database types; `_file` and
+    `_line` stay when present, so later checks can name the row (the writer drops them)."""
     keys, values = TABLES[table]
     present = [c for c in values if c in frame.columns]
-    return frame.select([pl.col(c).cast(t) for c, t in schema(table, present).items()])
+    where = [pl.col(c) for c in WHERE if c in frame.columns]
+    return frame.select([pl.col(c).cast(t) for c, t in schema(table, present).items()] + where)
 
 
 @dataclass
@@ -85,8 +95,9 @@ class Parsed:
     files: list[dict]  # name, sha256, table(s), rows
     tables: dict[str, pl.DataFrame]
     problems: pl.DataFrame = field(default_factory=pb.empty)
-    unsupported: frozenset[str] = frozenset()
     notes: list[str] = field(default_factory=list)
+    # the last day the data covers (an SSDA903 return: 31 March of its collection year; None: live)
+    data_end: dt.date | None = None
 
     @property
     def has_errors(self) -> bool:
@@ -94,7 +105,7 @@ class Parsed:
 
     def table(self, name: str) -> pl.DataFrame:
         frame = self.tables.get(name)
-        return frame if frame is not None else pl.DataFrame(schema=schema(name))
+        return frame.drop(WHERE, strict=False) if frame is not None else pl.DataFrame(schema=schema(name))
 
 
 def _with_id(frame: pl.DataFrame, name: str) -> pl.DataFrame:
@@ -144,4 +155,5 @@ def to_caseload(parsed: Parsed) -> Caseload:
     frames["children"] = frames["children"].with_columns(
         pl.col("short_breaks").fill_null(False), pl.col("sibling_iro_exception").fill_null(False)
     )
-    return Caseload(**frames, unsupported=parsed.unsupported)
+    sources = children.select("child_id", (pl.col(SOURCE) if SOURCE in children.columns else pl.lit(None)).cast(S))
+    return Caseload(**frames, unknown=known_facts(sources, t("child_facts")))

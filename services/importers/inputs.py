@@ -115,7 +115,8 @@ def date_problems(
     for c in columns:
         if c not in raw.columns:
             continue
-        both = raw.select("_file", "_line", pl.col(c)).with_columns(parsed[c].alias("_parsed"))
+        where = [w for w in ("_file", "_line", "_record") if w in raw.columns]
+        both = raw.select(*where, pl.col(c)).with_columns(parsed[c].alias("_parsed"))
         out.append(
             pb.rows(
                 both,

@@ -3,6 +3,8 @@
 Problems are built as polars frames by vectorised checks (a filter and a few literal columns),
 never by looping over rows, so validating a national 903 with a million reviews stays fast.
 `line` is the line a spreadsheet user sees: the header is line 1, the first data row line 2.
+`record` names the record where a line number cannot (an XML return is often one long line): the
+child and the element, e.g. "CHILD 566910, EPISODE 2".
 Errors stop the import (nothing is written); warnings are kept rows with anomalies.
 """
 
@@ -19,6 +21,7 @@ SCHEMA: dict[str, pl.DataType] = {
     "severity": pl.String(),
     "file": pl.String(),
     "line": pl.Int64(),
+    "record": pl.String(),
     "column": pl.String(),
     "value": pl.String(),
     "message": pl.String(),
@@ -35,6 +38,7 @@ class Problem:
     value: str | None
     message: str
     severity: str = ERROR
+    record: str | None = None
 
 
 def empty() -> pl.DataFrame:
@@ -45,7 +49,9 @@ def from_records(records: list[Problem]) -> pl.DataFrame:
     if not records:
         return empty()
     return pl.DataFrame(
-        [(p.severity, p.file, p.line, p.column, p.value, p.message) for p in records], schema=SCHEMA, orient="row"
+        [(p.severity, p.file, p.line, p.record, p.column, p.value, p.message) for p in records],
+        schema=SCHEMA,
+        orient="row",
     )
 
 
@@ -71,6 +77,7 @@ def rows(
         pl.lit(severity).alias("severity"),
         (pl.lit(file) if isinstance(file, str) else file).cast(pl.String).alias("file"),
         (pl.col("_line") if "_line" in hit.columns else pl.lit(None)).cast(pl.Int64).alias("line"),
+        (pl.col("_record") if "_record" in hit.columns else pl.lit(None)).cast(pl.String).alias("record"),
         pl.lit(column, dtype=pl.String).alias("column"),
         value.cast(pl.String).alias("value"),
         (pl.lit(message) if isinstance(message, str) else message).cast(pl.String).alias("message"),
@@ -96,9 +103,15 @@ def warnings(problems: pl.DataFrame) -> pl.DataFrame:
 
 def describe(problems: pl.DataFrame) -> pl.Series:
     """Each problem as one sentence: `reviews.csv line 15, REVIEW: "38/04/2019" is not a date ...`."""
-    where = pl.col("file") + pl.when(pl.col("line").is_not_null()).then(
-        pl.lit(" line ") + pl.col("line").cast(pl.String)
-    ).otherwise(pl.lit(""))
+    where = (
+        pl.col("file")
+        + pl.when(pl.col("line").is_not_null())
+        .then(pl.lit(" line ") + pl.col("line").cast(pl.String))
+        .otherwise(pl.lit(""))
+        + pl.when(pl.col("record").is_not_null())
+        .then(pl.lit(" (") + pl.col("record") + pl.lit(")"))
+        .otherwise(pl.lit(""))
+    )
     col = pl.when(pl.col("column").is_not_null()).then(pl.lit(", ") + pl.col("column")).otherwise(pl.lit(""))
     val = (
         pl.when(pl.col("value").is_not_null()).then(pl.lit('"') + pl.col("value") + pl.lit('" ')).otherwise(pl.lit(""))
@@ -128,6 +141,12 @@ def summary(problems: pl.DataFrame, limit: int = 20) -> str:
     return "\n".join(lines)
 
 
+def for_display(problems: pl.DataFrame) -> pl.DataFrame:
+    """The problems as a user reads them: without the `record` column when no problem has one (CSV
+    files are located by line alone)."""
+    return problems.drop("record") if problems["record"].null_count() == problems.height else problems
+
+
 def to_csv_bytes(problems: pl.DataFrame) -> bytes:
     """The downloadable problems list (UTF-8 with BOM so Excel shows accents correctly)."""
-    return b"\xef\xbb\xbf" + problems.write_csv().encode("utf-8")
+    return b"\xef\xbb\xbf" + for_display(problems).write_csv().encode("utf-8")

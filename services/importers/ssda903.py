@@ -26,6 +26,7 @@ Decisions (shared/SSDA903.md is the format reference):
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import xml.sax
 from typing import Any
@@ -33,7 +34,8 @@ from typing import Any
 import polars as pl
 
 from services.importers import problems as pb
-from services.importers.bundle import Parsed, shape
+from services.importers.bundle import WHERE, Parsed, shape
+from services.importers.checks import birth_problems
 from services.importers.inputs import InputFile, date_problems, parse_dmy, read_csv, tidy
 
 TABLES: dict[str, tuple[str, ...]] = {
@@ -76,7 +78,8 @@ DATES = {
 }
 REQUIRED = {
     "Header": ("CHILD", "DOB"),
-    "Episodes": ("CHILD", "DECOM"),
+    # LS steers the schedule: a blank one once read as short breaks, taking the child off it
+    "Episodes": ("CHILD", "DECOM", "LS"),
     "Reviews": ("CHILD", "REVIEW"),
     "Missing": ("CHILD", "MIS_START"),
     "SWEpisodes": ("CHILD", "SW_ID", "SW_DECOM"),
@@ -113,17 +116,10 @@ CODES: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
 }
 SHORT_BREAK_LS = ("V3", "V4")
 
-# Caseload facts the 903 cannot carry (DOMAIN §8: flags needing them are not raised).
-UNSUPPORTED = frozenset(
-    {
-        "care_plan_updated_date",
-        "record_completed_date",
-        "recommendations_sent_date",
-        "recommendations",
-        "allocations",
-        "permanence_plan",
-    }
-)
+# What the 903 cannot carry is services.engine.caseload.SSDA903_LACKS: every row this importer
+# writes is marked `source = "ssda903"` (filled only where the database has no source yet), and a
+# child first recorded from a 903 return lacks those facts until another source supplies them.
+SOURCE = "ssda903"
 
 YEAR = re.compile(r"(20\d{2})")
 
@@ -173,7 +169,7 @@ class _XmlHandler(xml.sax.ContentHandler):
         if name == "CHILD":
             self.child_records = []
         elif name in self.RECORDS:
-            rec: dict[str, Any] = {"_line": self.locator.getLineNumber()}
+            rec: dict[str, Any] = {"_line": self.locator.getLineNumber(), "_element": name}
             self.stack.append(rec)
             self.child_records.append((self.RECORDS[name], rec))
 
@@ -186,10 +182,15 @@ class _XmlHandler(xml.sax.ContentHandler):
         elif name == "CHILD":
             header = next((r for t, r in self.child_records if t == "Header"), {})
             child, dob = header.get("CHILD"), header.get("DOB")
+            seen: dict[str, int] = {}
             for table, rec in self.child_records:
                 rec.setdefault("CHILD", child)
                 if table != "Episodes":
                     rec.setdefault("DOB", dob)
+                # the record's place: an XML return is often on one line, so a line number alone is useless
+                element = rec.pop("_element")
+                seen[element] = seen.get(element, 0) + 1
+                rec["_record"] = f"CHILD {rec.get('CHILD') or '?'}, {element} {seen[element]}"
                 self.rows[table].append(rec)
             self.child_records = []
         elif self.stack:
@@ -211,11 +212,14 @@ def _read_xml(file: InputFile) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
             continue
         cols = [c for c in TABLES[table] if c != "_line"]
         frame = pl.DataFrame(
-            {c: [r.get(c) for r in rows] for c in cols} | {"_line": [r["_line"] for r in rows]},
-            schema={c: pl.String for c in cols} | {"_line": pl.Int64},
+            {c: [r.get(c) for r in rows] for c in cols}
+            | {"_line": [r["_line"] for r in rows], "_record": [r["_record"] for r in rows]},
+            schema={c: pl.String for c in cols} | {"_line": pl.Int64, "_record": pl.String},
         )
-        lines = frame["_line"]
-        frame = tidy(frame.drop("_line"), file.name).with_columns(lines.alias("_line"))
+        lines, records = frame["_line"], frame["_record"]
+        frame = tidy(frame.drop("_line", "_record"), file.name).with_columns(
+            lines.alias("_line"), records.alias("_record")
+        )
         out[table] = frame
     if not out:
         msg = "no CHILD records found (expected an EXPSSDA903 file)"
@@ -250,7 +254,9 @@ def read_tables(files: list[InputFile]) -> tuple[dict[str, pl.DataFrame], list[d
                     for col in extra:
                         msg = f"column not in the 903 {name} table: ignored"
                         problems.append(pb.from_records([pb.Problem(file.name, 1, col, None, msg, pb.WARNING)]))
-                    tables = {name: frame.select(*TABLES[name], "_file", "_line")}
+                    tables = {name: frame.select(*TABLES[name], "_file", "_line").with_columns(
+                        pl.lit(None, dtype=pl.String).alias("_record")
+                    )}  # fmt: skip
         rows = {t: f.height for t, f in tables.items()}
         file_info.append({"name": file.name, "sha256": file.sha256, "tables": sorted(rows), "rows": sum(rows.values())})
         for table, frame in tables.items():
@@ -466,6 +472,10 @@ def parse(files: list[InputFile]) -> Parsed:
         problem = pb.Problem(", ".join(f.name for f in files), None, None, None, "no SSDA903 table found")
         probs.append(pb.from_records([problem]))
 
+    end = data_end(files, good.get("Episodes"))
+    with_dob = ["Header"] if "Header" in good else [t for t in good if "DOB" in good[t].columns]
+    probs += [birth_problems(good[t], "DOB", end, dt.date.today()) for t in with_dob]
+
     # children: Header, or (without one) the DOB given in the other tables
     if "Header" in good:
         header = good["Header"]
@@ -477,6 +487,7 @@ def parse(files: list[InputFile]) -> Parsed:
             pl.col("CHILD").alias("id"),
             pl.col("DOB").alias("date_of_birth"),
             pl.col("SEX").replace_strict(SEX, default=None).alias("sex"),
+            *WHERE,
         )
     else:
         with_dob = [good[t].select("CHILD", "DOB", "_rank") for t in good if "DOB" in good[t].columns]
@@ -541,13 +552,15 @@ def parse(files: list[InputFile]) -> Parsed:
                 )
                 .drop("DATE_PLACED")
             )  # fmt: skip
-        tables["periods_of_care"] = shape("periods_of_care", periods.rename({"CHILD": "child_id"}))
+        tables["periods_of_care"] = shape(
+            "periods_of_care", periods.rename({"CHILD": "child_id"}).with_columns(pl.lit(SOURCE).alias("source"))
+        )
         tables["placements"] = shape(
             "placements",
             ep.select(
                 pl.col("CHILD").alias("child_id"), pl.col("DECOM").alias("start_date"), pl.col("DEC").alias("end_date"),
                 pl.col("LS").alias("legal_status"), pl.col("PLACE").alias("placement_type"),
-                pl.col("RNE").alias("reason_new_episode"), pl.col("REC").alias("reason_ceased"),
+                pl.col("RNE").alias("reason_new_episode"), pl.col("REC").alias("reason_ceased"), *WHERE,
             ),
         )  # fmt: skip
         latest = ep.group_by("CHILD").agg(
@@ -566,7 +579,7 @@ def parse(files: list[InputFile]) -> Parsed:
         .fill_null(False)
         .alias("short_breaks")
     )
-    tables["children"] = shape("children", children)
+    tables["children"] = shape("children", children.with_columns(pl.lit(SOURCE).alias("source")))
     n_short = int(children["short_breaks"].sum())
     if n_short:
         notes.append(f"{n_short} child(ren) with short breaks only (LS V3/V4): kept, off the statutory schedule")
@@ -622,7 +635,7 @@ def parse(files: list[InputFile]) -> Parsed:
             "reviews",
             rv.select(
                 pl.col("CHILD").alias("child_id"), pl.col("REVIEW").alias("held_date"),
-                pl.col("REVIEW_CODE").alias("participation_code"),
+                pl.col("REVIEW_CODE").alias("participation_code"), pl.lit(SOURCE).alias("source"), *WHERE,
             ),
         )  # fmt: skip
     ms = good.get("Missing")
@@ -631,7 +644,7 @@ def parse(files: list[InputFile]) -> Parsed:
             "missing_episodes",
             ms.select(
                 pl.col("CHILD").alias("child_id"), pl.col("MIS_START").alias("start_date"),
-                pl.col("MIS_END").alias("end_date"), pl.col("MISSING").alias("missing_type"),
+                pl.col("MIS_END").alias("end_date"), pl.col("MISSING").alias("missing_type"), *WHERE,
             ),
         )  # fmt: skip
     sw = good.get("SWEpisodes")
@@ -649,6 +662,7 @@ def parse(files: list[InputFile]) -> Parsed:
                 pl.col("CHILD").alias("child_id"), pl.lit("social_worker").alias("role"),
                 pl.col("SW_DECOM").alias("from_date"), pl.col("SW_DEC").alias("to_date"),
                 pl.col("SW_ID").alias("staff_code"), pl.lit(None, pl.String).alias("team_name"),
+                pl.lit(SOURCE).alias("source"), *WHERE,
             ),
         )  # fmt: skip
     return Parsed(
@@ -656,6 +670,23 @@ def parse(files: list[InputFile]) -> Parsed:
         files=file_info,
         tables=tables,
         problems=pb.combine(probs),
-        unsupported=UNSUPPORTED,
         notes=notes,
+        data_end=end,
     )
+
+
+def data_end(files: list[InputFile], episodes: pl.DataFrame | None) -> dt.date | None:
+    """The last day the return covers: 31 March of its collection year (SSDA903.md §1.4: a year
+    runs 1 April to 31 March). The year is the latest `20xx` in the file names (the validator's and
+    LIIA's convention); without one, the collection year of the latest episode start (a return
+    holds no episode starting after its year ends; DEC and review dates are not used: test files
+    carry episodes ended the day after the year and reviews dated years ahead)."""
+    years = [y for y in (collection_year(f.name) for f in files) if y is not None]
+    if years:
+        return dt.date(max(years), 3, 31)
+    if episodes is None or episodes.height == 0:
+        return None
+    latest = episodes["DECOM"].max()
+    if latest is None:
+        return None
+    return dt.date(latest.year + (1 if latest.month >= 4 else 0), 3, 31)

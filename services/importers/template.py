@@ -28,10 +28,11 @@ from sqlalchemy.orm import Session
 from services.engine.policy import DEFAULT_ESCALATION_STAGES
 from services.importers import problems as pb
 from services.importers.bundle import Parsed, shape
+from services.importers.checks import birth_problems
 from services.importers.inputs import InputFile, parse_flexible, read_csv, tidy
 from services.importers.ssda903 import LS, PLACE, REVIEW_CODE, SHORT_BREAK_LS
 from services.persistence.caseload import load_caseload
-from services.persistence.models import MIDWAY_OUTCOMES, MidwayCheck
+from services.persistence.models import ALLOCATION_ROLES, MIDWAY_OUTCOMES, REVIEW_KINDS, MidwayCheck
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,21 @@ SPEC: dict[str, tuple[Col, ...]] = {
         Col("social_worker", help="Allocated social worker's name.", example="Sam Worker"),
         Col("iro", help="Allocated IRO's name.", example="Iris Reviewer"),
         Col("sibling_group", help="Same value for siblings (they share one IRO).", example="S12"),
+        Col("sibling_iro_exception", kind="yesno", codes=("yes", "no"),
+            help="yes if an exception is recorded: this child need not share an IRO with their siblings.",
+            example="no"),
         Col("permanence_plan", help="Permanence plan (e.g. adoption, long-term fostering).",
             example="long-term fostering"),
         Col("permanence_plan_date", kind="date", help="Date the permanence plan was agreed.", example=D(2025, 3, 10)),
         Col("annual_reviews_from", kind="date", help="Date 12-monthly reviews were agreed (long-term fostering).",
             example=None),
+    ),
+    "allocations": (
+        Col("child_id", True, help="Child id.", example="C0001"),
+        Col("role", True, "code", codes=ALLOCATION_ROLES, help="iro, social_worker or team.", example="iro"),
+        Col("person", True, help="The IRO's or social worker's name, or the team's name.", example="Iris Reviewer"),
+        Col("from_date", True, "date", help="Allocated from this date.", example=D(2024, 11, 8)),
+        Col("to_date", kind="date", help="Allocated until this date (blank: still allocated).", example=None),
     ),
     "periods_of_care": (
         Col("child_id", True, help="Child id (must be in children).", example="C0001"),
@@ -73,6 +84,9 @@ SPEC: dict[str, tuple[Col, ...]] = {
         Col("review_date", True, "date", help="Date the review was held.", example=D(2024, 12, 2)),
         Col("participation_code", kind="code", codes=REVIEW_CODE, help="903 participation code PN0-PN7.",
             example="PN1"),
+        Col("review_kind", kind="code", codes=REVIEW_KINDS,
+            help="meeting, or consultation: with 12-monthly meetings agreed (long-term fostering) the review in "
+            "between is an IRO consultation.", example="meeting"),
         Col("recommendations_sent_date", kind="date", help="Recommendations sent to the team manager.",
             example=D(2024, 12, 6)),
         Col("record_completed_date", kind="date", help="Review record completed.", example=D(2024, 12, 16)),
@@ -123,6 +137,7 @@ SPEC: dict[str, tuple[Col, ...]] = {
 }  # fmt: skip
 KEYS = {
     "children": ("child_id",),
+    "allocations": ("child_id", "role", "from_date"),
     "periods_of_care": ("child_id", "start_date"),
     "reviews": ("child_id", "review_date"),
     "recommendations": ("child_id", "review_date", "recommendation"),
@@ -133,6 +148,8 @@ KEYS = {
 }
 DATE_FORMATS = "yyyy-mm-dd or dd/mm/yyyy"
 CODE_MAX = 40
+NAME_MAX = 120  # staff.display_name and teams.name
+NAMES = (("children", "team"), ("children", "iro"), ("children", "social_worker"), ("allocations", "person"))
 
 
 def identify(name: str, columns: list[str]) -> str | None:
@@ -234,7 +251,8 @@ def _check_table(table: str, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFr
             out.append(pb.rows(raw.with_columns(bad.alias("_bad")), pl.col("_bad"), file=f, column=c.name,
                                message=f"is not a date (expected {DATE_FORMATS})"))  # fmt: skip
         elif c.kind in ("code", "yesno", "int"):
-            norm = col.str.to_lowercase() if c.kind == "yesno" or table == "midway_checks" else col.str.to_uppercase()
+            lower = c.kind == "yesno" or table in ("midway_checks", "allocations") or c.name == "review_kind"
+            norm = col.str.to_lowercase() if lower else col.str.to_uppercase()
             if c.kind == "int":
                 norm = col.str.replace(r"\.0+$", "")
             parsed = parsed.with_columns(norm.alias(c.name))
@@ -301,7 +319,15 @@ def parse(files: list[InputFile]) -> Parsed:
         probs.append(pb.from_records([pb.Problem(", ".join(f.name for f in files), None, None, None,
                                                  "no template table found")]))  # fmt: skip
     f = pl.col("_file")
+    for table, col in NAMES:  # staff and team names: the database holds 120 characters
+        if table in t:
+            long = pl.col(col).str.len_chars() > NAME_MAX
+            probs.append(pb.rows(t[table], long.fill_null(False), file=f, column=col,
+                                 value=pl.col(col).str.slice(0, 60) + pl.lit("..."),
+                                 message=pl.format(f"is {{}} characters long: at most {NAME_MAX} fit",
+                                                   pl.col(col).str.len_chars())))  # fmt: skip
     if "children" in t:
+        probs.append(birth_problems(t["children"], "date_of_birth", None, dt.date.today()))
         ids = t["children"]["child_id"].drop_nulls().unique().implode()
         for table, frame in t.items():
             if table != "children":
@@ -328,33 +354,97 @@ def parse(files: list[InputFile]) -> Parsed:
         for name in t["reviews"].filter(pl.col("next_review_scheduled").is_not_null())["_file"].unique().to_list():
             probs.append(pb.from_records([pb.Problem(name, None, "next_review_scheduled", None,
                 "not stored: Midway computes the review schedule itself", pb.WARNING)]))  # fmt: skip
-    return Parsed(kind="template", files=info, tables=_map(t), problems=pb.combine(probs), notes=[])
+    present = {table: set(frame.columns) for table, frame in stacked.items()}
+    tables = _map(t)
+    tables["child_facts"] = covered(t, present)
+    return Parsed(kind="template", files=info, tables=tables, problems=pb.combine(probs), notes=[])
+
+
+def covered(t: dict[str, pl.DataFrame], present: dict[str, set[str]]) -> pl.DataFrame:
+    """The facts this upload supplies, per child (`child_facts`; DOMAIN §10: the template tells
+    only what the council fills in). A column of `children` or `reviews` covers the children whose
+    rows are in that table when the column is in the upload (a blank cell then means "none": no
+    IRO, no plan); the `allocations` table covers the children it names; `recommendations` covers
+    the children it names and, when the table is given, those of the upload's reviews."""
+
+    def rows_of(table: str) -> pl.DataFrame:
+        return t[table].select("child_id").drop_nulls() if table in t else pl.DataFrame(schema={"child_id": pl.String})
+
+    parts: list[pl.DataFrame] = []
+
+    def cover(fact: str, ids: pl.DataFrame) -> None:
+        parts.append(ids.with_columns(pl.lit(fact).alias("fact")))
+
+    children_cols = present.get("children", set())
+    if children_cols & {"iro", "team", "social_worker"}:
+        cover("allocations", rows_of("children"))
+    if "allocations" in t:
+        cover("allocations", rows_of("allocations"))
+    for fact in ("sibling_group", "permanence_plan"):
+        if fact in children_cols:
+            cover(fact, rows_of("children"))
+    for fact in ("recommendations_sent_date", "record_completed_date", "care_plan_updated_date"):
+        if fact in present.get("reviews", set()):
+            cover(fact, rows_of("reviews"))
+    if "recommendations" in t:
+        cover("recommendations", pl.concat([rows_of("recommendations"), rows_of("reviews")]))
+    if not parts:
+        return pl.DataFrame(schema={"child_id": pl.String, "fact": pl.String, "source": pl.String})
+    facts = pl.concat(parts).unique(maintain_order=True).with_columns(pl.lit(SOURCE).alias("source"))
+    return shape("child_facts", facts.sort("child_id", "fact"))
+
+
+SOURCE = "template"
 
 
 def _map(t: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     out: dict[str, pl.DataFrame] = {}
     periods = t.get("periods_of_care")
     reviews = t.get("reviews")
+    source = pl.lit(SOURCE).alias("source")
+    alloc_rows = t.get("allocations")
+    staff_names = []
+    if alloc_rows is not None:
+        staff_names.append(alloc_rows.filter(pl.col("role") != "team").select(pl.col("person").alias("n"), "role"))
+    if "children" in t:
+        ch = t["children"]
+        staff_names += [
+            ch.select(pl.col("iro").alias("n"), pl.lit("iro").alias("role")),
+            ch.select(pl.col("social_worker").alias("n"), pl.lit("social_worker").alias("role")),
+        ]
+    codes: dict[str, str] = {}
+    if staff_names:
+        names = pl.concat(staff_names).drop_nulls("n").unique("n", keep="first", maintain_order=True)
+        codes = {n: staff_code(n) for n in names["n"].to_list()}
+        out["staff"] = shape("staff", names.select(pl.col("n").replace_strict(codes, return_dtype=pl.String)
+                                                   .alias("code"), pl.col("n").alias("display_name"), "role")
+                             .unique("code", keep="first", maintain_order=True))  # fmt: skip
+    teams = []
+    if alloc_rows is not None:
+        teams.append(alloc_rows.filter(pl.col("role") == "team").select(pl.col("person").alias("name")))
+    if "children" in t:
+        teams.append(t["children"].select(pl.col("team").alias("name")))
+    if teams:
+        out["teams"] = pl.concat(teams).drop_nulls().unique(maintain_order=True)
+    alloc = []
+    if alloc_rows is not None:
+        alloc.append(alloc_rows.select(
+            "child_id", "role", "from_date", "to_date",
+            pl.when(pl.col("role") != "team").then(pl.col("person").replace_strict(codes, default=None,
+                    return_dtype=pl.String)).alias("staff_code"),
+            pl.when(pl.col("role") == "team").then(pl.col("person")).alias("team_name"),
+            "_file", "_line",
+        ))  # fmt: skip
     if "children" in t:
         ch = t["children"]
         out["children"] = shape(
             "children",
             ch.rename({"child_id": "id"}).with_columns(
-                pl.col("legal_status").is_in(SHORT_BREAK_LS).fill_null(False).alias("short_breaks")
+                pl.col("legal_status").is_in(SHORT_BREAK_LS).fill_null(False).alias("short_breaks"),
+                (pl.col("sibling_iro_exception") == "yes").fill_null(False).alias("sibling_iro_exception"),
+                source,
             ),
         )
-        names = pl.concat(
-            [
-                ch.select(pl.col("iro").alias("n"), pl.lit("iro").alias("role")),
-                ch.select(pl.col("social_worker").alias("n"), pl.lit("social_worker").alias("role")),
-            ]
-        )
-        names = names.drop_nulls("n").unique("n", keep="first", maintain_order=True)
-        codes = {n: staff_code(n) for n in names["n"].to_list()}
-        out["staff"] = shape("staff", names.select(pl.col("n").replace_strict(codes, return_dtype=pl.String)
-                                                   .alias("code"), pl.col("n").alias("display_name"), "role")
-                             .unique("code", keep="first", maintain_order=True))  # fmt: skip
-        out["teams"] = ch.select(pl.col("team").alias("name")).drop_nulls().unique(maintain_order=True)
         # allocations run from the earliest period start, else the earliest review, else birth
         starts = [ch.select("child_id", pl.col("date_of_birth").alias("d"), pl.lit(2).alias("_p"))]
         if periods is not None:
@@ -369,22 +459,28 @@ def _map(t: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
             .first()
             .select("child_id", pl.col("d").alias("from_date"))
         )
-        alloc = []
+        from_children = []
         for role, col in (("team", "team"), ("iro", "iro"), ("social_worker", "social_worker")):
             part = ch.filter(pl.col(col).is_not_null()).join(first, on="child_id")
-            alloc.append(part.select(
+            from_children.append(part.select(
                 "child_id", pl.lit(role).alias("role"), "from_date", pl.lit(None, pl.Date).alias("to_date"),
                 (pl.col(col).replace_strict(codes, default=None, return_dtype=pl.String) if role != "team"
                  else pl.lit(None, pl.String)).alias("staff_code"),
                 (pl.col(col) if role == "team" else pl.lit(None, pl.String)).alias("team_name"),
+                "_file", "_line",
             ))  # fmt: skip
-        out["allocations"] = shape("allocations", pl.concat(alloc))
+        # the allocations table, when given, is the history: it wins over the children's columns
+        alloc = from_children + alloc
+    if alloc:
+        both = pl.concat(alloc, how="vertical_relaxed").unique(["child_id", "role", "from_date"], keep="last",
+                                                                maintain_order=True)  # fmt: skip
+        out["allocations"] = shape("allocations", both.with_columns(source))
     if periods is not None:
         out["periods_of_care"] = shape(
-            "periods_of_care", periods.with_columns(pl.col("start_date").alias("observed_from"))
+            "periods_of_care", periods.with_columns(pl.col("start_date").alias("observed_from"), source)
         )
     if reviews is not None:
-        out["reviews"] = shape("reviews", reviews.rename({"review_date": "held_date"}))
+        out["reviews"] = shape("reviews", reviews.rename({"review_date": "held_date"}).with_columns(source))
     if "recommendations" in t:
         rec = t["recommendations"].sort("_file", "_line")
         rec = rec.with_columns((pl.int_range(pl.len()).over("child_id", "review_date") + 1).alias("seq"))
@@ -476,22 +572,24 @@ def workbook_bytes(frames: dict[str, pl.DataFrame] | None = None) -> bytes:
 
 
 def export_frames(engine: Engine) -> dict[str, pl.DataFrame]:
-    """The database as template tables (for a round trip or moving data between databases)."""
+    """The database as template tables (for a round trip or moving data between databases).
+    Allocations go out as their history (the `allocations` table), so the children's team / IRO /
+    social worker columns stay blank; children first recorded from a 903 return are exported like
+    any other (the template then says what the database knows)."""
     cl = load_caseload(engine)
-    current = (
-        cl.allocations.filter(pl.col("to_date").is_null())
-        .sort("child_id", "role", "from_date")
-        .group_by("child_id", "role", maintain_order=True)
-        .last()
+    children = cl.children.with_columns(
+        pl.when(pl.col("sibling_iro_exception"))
+        .then(pl.lit("yes"))
+        .otherwise(pl.lit("no"))
+        .alias("sibling_iro_exception")
     )
-    children = cl.children
-    for role in ("team", "iro", "social_worker"):
-        part = current.filter(pl.col("role") == role).select("child_id", pl.col("name").alias(role))
-        children = children.join(part, on="child_id", how="left", maintain_order="left")
+    allocations = cl.allocations.rename({"name": "person"}).sort("child_id", "role", "from_date")
+    reviews = cl.reviews.join(_review_kinds(engine), on="review_id", how="left", maintain_order="left")
     frames = {
         "children": children,
+        "allocations": allocations,
         "periods_of_care": cl.periods.filter(pl.col("start_date").is_not_null()),
-        "reviews": cl.reviews.rename({"held_date": "review_date"}),
+        "reviews": reviews.rename({"held_date": "review_date"}),
         "recommendations": cl.recommendations.join(
             cl.reviews.select("review_id", pl.col("held_date").alias("review_date")), on="review_id"
         )
@@ -510,6 +608,19 @@ def export_frames(engine: Engine) -> dict[str, pl.DataFrame]:
         cols = [(pl.col(c.name) if c.name in f.columns else pl.lit(None)).alias(c.name) for c in spec]
         out[table] = f.select(cols).with_columns([pl.col(c.name).cast(pl.String) for c in spec if c.kind in ("int",)])
     return out
+
+
+def _review_kinds(engine: Engine) -> pl.DataFrame:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from services.persistence.models import Review
+
+    with Session(engine) as s:
+        rows = s.execute(select(Review.id, Review.review_kind)).all()
+    return pl.DataFrame(
+        [tuple(r) for r in rows], schema={"review_id": pl.Int64, "review_kind": pl.String}, orient="row"
+    )
 
 
 def _checks_with_iro(engine: Engine) -> pl.DataFrame:

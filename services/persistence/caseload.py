@@ -14,7 +14,7 @@ import polars as pl
 from sqlalchemy import ColumnElement, Engine, Select, select
 from sqlalchemy.orm import Session
 
-from services.engine.caseload import SCHEMAS, Caseload, D, I, S, conform, formal_started
+from services.engine.caseload import SCHEMAS, Caseload, D, I, S, conform, formal_started, known_facts
 from services.persistence import models as m
 
 
@@ -154,10 +154,25 @@ def load_caseload(engine: Engine, child_ids: Collection[str] | None = None) -> C
             "missing",
         )
         escalations = _load_escalations(s, only)
+        unknown = known_facts(
+            pl.DataFrame(
+                [tuple(r) for r in s.execute(only(select(m.Child.id, m.Child.source), m.Child.id)).all()],
+                schema={"child_id": S, "source": S},
+                orient="row",
+            ),
+            pl.DataFrame(
+                [
+                    tuple(r)
+                    for r in s.execute(only(select(m.ChildFact.child_id, m.ChildFact.fact), m.ChildFact.child_id))
+                ],
+                schema={"child_id": S, "fact": S},
+                orient="row",
+            ),
+        )
     return Caseload(
         children=children, periods=periods, placements=placements, allocations=allocations, reviews=reviews,
         recommendations=recommendations, midway_checks=checks, events=events, missing=missing,
-        escalations=escalations,
+        escalations=escalations, unknown=unknown,
     )  # fmt: skip
 
 

@@ -28,6 +28,8 @@ from services.casework.vocabulary import (
     ALLOCATION_ROLE_LABELS,
     MIDWAY_OUTCOME_LABELS,
     RECOMMENDATION_STATUS_LABELS,
+    REVIEW_KIND_LABELS,
+    SOURCE_LABELS,
     STAFF_ROLE_LABELS,
 )
 
@@ -41,6 +43,10 @@ STAFF_ROLES: tuple[str, ...] = tuple(STAFF_ROLE_LABELS)
 ALLOCATION_ROLES: tuple[str, ...] = tuple(ALLOCATION_ROLE_LABELS)
 MIDWAY_OUTCOMES: tuple[str, ...] = tuple(MIDWAY_OUTCOME_LABELS)
 RECOMMENDATION_STATUSES: tuple[str, ...] = tuple(RECOMMENDATION_STATUS_LABELS)
+# where a row was first recorded (DOMAIN §10): an import fills `source` only where it is empty, so a
+# later import never relabels a row; rows made by Midway's own forms take the model default
+SOURCES: tuple[str, ...] = tuple(SOURCE_LABELS)
+REVIEW_KINDS: tuple[str, ...] = tuple(REVIEW_KIND_LABELS)
 
 
 class Team(Base):
@@ -82,6 +88,22 @@ class Child(Base):
     midway_policy: Mapped[str | None] = mapped_column(String(40))
     # SSDA903 V3/V4 only: short breaks, kept but off the statutory schedule.
     short_breaks: Mapped[bool] = mapped_column(Boolean, default=False)
+    # where the child was first recorded (SOURCES); with `ChildFact`, what the child's data can tell
+    source: Mapped[str | None] = mapped_column(String(20), default="midway")
+
+
+class ChildFact(Base):
+    """A fact a child first recorded from an import is known to have, and the source that supplied
+    it (e.g. 'allocations' from the template's allocations table). A child from a 903 return lacks
+    the facts of `services.engine.caseload.SSDA903_LACKS` until a row here says otherwise; rows are
+    only ever added (a later 903 return never takes a fact away). See `known_facts` there."""
+
+    __tablename__ = "child_facts"
+    __table_args__ = (UniqueConstraint("child_id", "fact"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[str] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"), index=True)
+    fact: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(20))
 
 
 class PeriodOfCare(Base):
@@ -100,6 +122,7 @@ class PeriodOfCare(Base):
     placement_order_date: Mapped[dt.date | None] = mapped_column(Date)
     placed_for_adoption_date: Mapped[dt.date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(String(10))
+    source: Mapped[str | None] = mapped_column(String(20), default="midway")
 
 
 class Placement(Base):
@@ -129,6 +152,7 @@ class Allocation(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     from_date: Mapped[dt.date] = mapped_column(Date)
     to_date: Mapped[dt.date | None] = mapped_column(Date)
+    source: Mapped[str | None] = mapped_column(String(20), default="midway")
 
 
 class Review(Base):
@@ -143,6 +167,9 @@ class Review(Base):
     record_completed_date: Mapped[dt.date | None] = mapped_column(Date)
     care_plan_updated_date: Mapped[dt.date | None] = mapped_column(Date)
     iro_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # REVIEW_KINDS: a review meeting, or (long-term fostering, 12-monthly meetings) an IRO consultation
+    review_kind: Mapped[str | None] = mapped_column(String(20))
+    source: Mapped[str | None] = mapped_column(String(20), default="midway")
     recommendations: Mapped[list[Recommendation]] = relationship(
         back_populates="review", order_by="Recommendation.seq", cascade="all, delete-orphan"
     )
@@ -270,6 +297,8 @@ class ImportRun(Base):
     kind: Mapped[str] = mapped_column(String(20))
     files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # the last day the imported data covers (an SSDA903 return: 31 March of its collection year)
+    data_end: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class AuditEntry(Base):

@@ -27,7 +27,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from services.engine.caseload import Caseload
-from services.engine.compute import EngineResult
+from services.engine.compute import EngineResult, coverage
 from services.engine.policy import Policy
 from services.persistence.models import Staff
 
@@ -95,6 +95,8 @@ def filter_result(
         reviews=keep(result.reviews),
         intervals=keep(result.intervals),
         deadlines=keep(result.deadlines),
+        # per check, the children of this view the data supports (DOMAIN §8)
+        **coverage(children.select("child_id"), result.undecided),
     )
 
 
@@ -136,7 +138,10 @@ def attention(result: EngineResult, limit: int | None = None) -> pl.DataFrame:
     """Children needing attention now, most urgent first, each with its flags' plain reasons.
 
     Score = sum of the flags' weights (FLAG_WEIGHT); ties go to the longest overdue, then child id
-    (a stable order, so the projected list does not shuffle between reruns)."""
+    (a stable order, so the projected list does not shuffle between reruns). `iro_known` is false
+    where the child's data cannot tell who the IRO is (an SSDA903 child: "not in the data", not
+    "not allocated")."""
+    unknown_allocation = result.undecided.filter(pl.col("code") == "IRO_NOT_ALLOCATED")
     weights = pl.DataFrame({"code": list(FLAG_WEIGHT), "weight": list(FLAG_WEIGHT.values())})
     flags = (
         result.flags.join(weights, on="code", how="left")
@@ -157,9 +162,10 @@ def attention(result: EngineResult, limit: int | None = None) -> pl.DataFrame:
             how="inner",
         )
         .sort(["score", "max_days_overdue", "child_id"], descending=[True, True, False], nulls_last=True)
+        .with_columns(iro_known=~pl.col("child_id").is_in(unknown_allocation.get_column("child_id").implode()))
         .select(
             "child_id", "display_name", "age", "team", "iro", "social_worker", "score", "max_days_overdue", "codes",
-            "reasons",
+            "reasons", "iro_known",
         )
     )  # fmt: skip
     return ranked.head(limit) if limit else ranked

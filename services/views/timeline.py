@@ -16,6 +16,7 @@ import polars as pl
 
 from services.engine.caseload import Caseload
 from services.engine.compute import EngineResult
+from services.views.provenance import child_undecided
 
 LANES = (
     "Care",
@@ -391,4 +392,6 @@ def child_profile(caseload: Caseload, result: EngineResult, child_id: str) -> di
         "midway_due": cur.get("midway_due"),
         "midway_status": cur.get("midway_status"),
         "flags": flags.select("code", "reason", "due_date", "days_overdue"),
+        # each check the child's data cannot decide, and why (DOMAIN §8)
+        "undecided": child_undecided(result, child_id),
     }
