@@ -133,6 +133,14 @@ class Caseload:
     def tables(self) -> dict[str, pl.DataFrame]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name in SCHEMAS}
 
+    def unknown_for_every_child(self, fact: str) -> bool:
+        """True when no child's data tells `fact`: a figure over the whole caseload (the Reports)
+        then says the data cannot support it rather than counting zero (DOMAIN §10)."""
+        if self.children.is_empty():
+            return False
+        lacking = self.unknown.filter(pl.col("fact") == fact).select(pl.col("child_id").n_unique()).item()
+        return lacking >= self.children.height
+
 
 def empty_frame(name: str) -> pl.DataFrame:
     return pl.DataFrame(schema=SCHEMAS[name])

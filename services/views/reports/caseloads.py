@@ -20,7 +20,7 @@ def caseloads_over_time(
     """One row per (month end, IRO): Children (looked after and allocated to the IRO that day),
     FTE (staff.fte, 1 when unknown), Per FTE and Against range (below / within / above
     policy.iro_caseload_min..max). With a team selected, only that team's children count."""
-    if "allocations" in caseload.unsupported:
+    if caseload.unknown_for_every_child("allocations"):
         return unsupported(KEY, TITLE, "The data that was loaded has no IRO allocations (an SSDA903 return has none).")
     days = pl.DataFrame({"Month end": period.month_ends()}, schema={"Month end": pl.Date})
     start = pl.coalesce("start_date", "observed_from")

@@ -35,7 +35,7 @@ def recommendations(result: EngineResult, caseload: Caseload, period: Period, se
     Made, then one count per outcome on the period end (REC_OUTCOMES), Done by target date (%) of
     those with a target date, and the median working days late of those done late and of those
     still overdue (working days after the target date, DOMAIN §2)."""
-    if "recommendations" in caseload.unsupported:
+    if caseload.unknown_for_every_child("recommendations"):
         return unsupported(
             RECS_KEY,
             RECS_TITLE,
@@ -135,7 +135,7 @@ def _esc_aggs(total_days: int) -> list[pl.Expr]:
 
 
 def _esc_unsupported(caseload: Caseload, key: str, title: str) -> Figure | None:
-    if "escalations" in caseload.unsupported:
+    if caseload.unknown_for_every_child("escalations"):
         return unsupported(
             key, title, "The data that was loaded does not carry escalations (an SSDA903 return has none)."
         )
