@@ -15,7 +15,7 @@ import streamlit as st
 
 from services.casework import escalations as esc
 from services.casework.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
-from ui import results
+from ui import provenance, results
 from ui.context import current_user, engine
 from ui.empty import require_data
 from ui.feedback import Feedback
@@ -25,6 +25,7 @@ version = require_data()
 user = current_user()
 policy = results.base_policy()
 as_of = dt.date.today()
+provenance.casework_note(version, as_of)
 names = policy.escalation_stage_names
 choices = results.child_choices(version)
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from services.casework import events as ev
 from services.casework.vocabulary import SIGNIFICANT_EVENT_TYPES
-from ui import results
+from ui import provenance, results
 from ui.context import current_user, engine
 from ui.empty import require_data
 from ui.feedback import Feedback
@@ -19,6 +19,7 @@ version = require_data()
 user = current_user()
 policy = results.base_policy()
 as_of = dt.date.today()
+provenance.casework_note(version, as_of)
 choices = results.child_choices(version)
 
 wanted = st.query_params.get("child")

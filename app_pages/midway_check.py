@@ -21,7 +21,7 @@ from services.casework.vocabulary import (
     MIDWAY_OUTCOME_LABELS,
     RECOMMENDATION_STATUS_LABELS,
 )
-from ui import results
+from ui import provenance, results
 from ui.child_picker import pick_child
 from ui.context import current_user, engine
 from ui.empty import require_data
@@ -35,6 +35,7 @@ version = require_data()
 user = current_user()
 policy = results.base_policy()
 as_of = dt.date.today()
+provenance.casework_note(version, as_of)
 choices = results.child_choices(version)
 
 child_id = pick_child(choices, "mc_child_select", "record their midway check")

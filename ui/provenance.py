@@ -76,3 +76,16 @@ def coverage_table(rows: Any, key: str) -> None:
         "was done: add the facts with Midway's template (allocations, review record and care-plan dates, "
         "recommendations, permanence plans) and the check is made for the children they cover."
     )
+
+
+def casework_note(version: int, today: dt.date) -> None:
+    """On the casework pages (which record what happens today): say when the data ends before
+    today, so an IRO knows the next review and flags shown come from a past return (DOMAIN §10)."""
+    end = results.data_end(version)
+    if end is not None and end < today:
+        st.warning(
+            f"The data ends on {end:%d %B %Y} (an SSDA903 return). What you record here is dated today, "
+            "but the next review and the flags shown are worked out from that past data: check them against "
+            "the case record.",
+            icon=":material/history:",
+        )
