@@ -110,7 +110,7 @@ def _save(final: bool, actor: str) -> None:
         if final:
             saved = save.save_check(
                 engine(), actor, child_id, ctx.review_id, answers, template, answers.get("outcome"), expected,
-                check_id=check_id, as_of=as_of, policy=policy,
+                check_id=check_id, as_of=as_of, policy=policy, review_version=ctx.review_version,
             )  # fmt: skip
             st.session_state["mc_saved"] = saved
         else:
