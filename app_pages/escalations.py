@@ -16,6 +16,7 @@ import streamlit as st
 
 from services.casework import escalations as esc
 from services.casework.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
+from services.errors import DatabaseUnavailable
 from ui import results
 from ui.context import current_user, engine
 from ui.empty import require_data
@@ -38,7 +39,7 @@ def _run(form: str, action: Callable[[], object], success: str) -> None:
     try:
         action()
         feedback[form].record("success", success)
-    except esc.EscalationError as exc:
+    except (esc.EscalationError, DatabaseUnavailable) as exc:
         feedback[form].refused(exc)
 
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from services.casework import events as ev
 from services.casework.vocabulary import SIGNIFICANT_EVENT_TYPES
+from services.errors import DatabaseUnavailable
 from ui import results
 from ui.context import current_user, engine
 from ui.empty import require_data
@@ -54,7 +55,7 @@ def _save(cid: str, actor: str) -> None:
         )  # fmt: skip
         feedback.record("success", "Event recorded.")
         s["ev_saved"] = True
-    except ev.EventError as exc:
+    except (ev.EventError, DatabaseUnavailable) as exc:
         feedback.refused(exc)
 
 

@@ -14,8 +14,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sqlalchemy.exc import OperationalError
+
 from services.cli import demo, import_files, migrate, report
-from services.errors import UsageError
+from services.errors import DatabaseUnavailable, UsageError
 
 SUBCOMMANDS = {
     "report": (report, "Write the schedule and drift report for every child looked after."),
@@ -35,4 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(SUBCOMMANDS[args.command][0].run(args) or 0)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (OperationalError, DatabaseUnavailable) as exc:  # one line, no traceback
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        print(f"error: the database cannot be reached ({reason})", file=sys.stderr)
         return 2
