@@ -4,6 +4,8 @@
     python -m services import --input path/ [--dry-run]
     python -m services demo [--reset | --if-empty]
     python -m services migrate
+    python -m services backup --out FILE      (SQLite; PostgreSQL: pg_dump)
+    python -m services restore --from FILE
 
 Each subcommand lives in its own module and exposes `add_arguments(parser)` and `run(args) -> int`.
 Bad arguments exit with code 2 and a one-line message.
@@ -17,6 +19,7 @@ import sys
 from sqlalchemy.exc import OperationalError
 
 from services.cli import demo, import_files, migrate, report
+from services.cli.backup import backup, restore
 from services.errors import DatabaseUnavailable, UsageError
 
 SUBCOMMANDS = {
@@ -24,6 +27,8 @@ SUBCOMMANDS = {
     "import": (import_files, "Import SSDA903 files or Midway's template into the database."),
     "demo": (demo, "Load the synthetic demo caseload."),
     "migrate": (migrate, "Create or upgrade the database schema."),
+    "backup": (backup, "Copy the SQLite database to a file (sqlite3's online backup: safe while the app runs)."),
+    "restore": (restore, "Replace the SQLite database with a backup file written by `backup`."),
 }
 
 
