@@ -12,7 +12,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 COMPILE := PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS= $(VENV)/bin/pip-compile --quiet --generate-hashes \
 	--allow-unsafe --strip-extras --no-emit-index-url $(LOCK_ARGS)
 
-.PHONY: run test demo lint format bench lock
+.PHONY: run test demo lint format bench lock backup restore
 
 $(RUN_STAMP): $(LOCK)
 	python3 -m venv $(VENV)
@@ -50,3 +50,15 @@ bench: $(DEV_STAMP)
 	$(PY) benchmarks/schedule.py
 	$(PY) benchmarks/import_bench.py $(if $(TEST_DATABASE_URL),--postgres $(TEST_DATABASE_URL))
 	$(PY) benchmarks/page_speed.py
+
+# The SQLite database (the default data/midway.db, or DATABASE_URL) copied with sqlite3's online
+# backup API: safe while the app runs. `make backup` writes backups/midway-<UTC time>.db;
+# `make restore FROM=backups/midway-....db` copies one back. PostgreSQL: pg_dump / pg_restore (README).
+BACKUP_OUT ?= backups/midway-$(shell date -u +%Y%m%dT%H%M%SZ).db
+backup: $(RUN_STAMP)
+	mkdir -p $(dir $(BACKUP_OUT))
+	$(PY) -m services backup --out $(BACKUP_OUT)
+
+restore: $(RUN_STAMP)
+	@test -n "$(FROM)" || (echo "usage: make restore FROM=backups/midway-....db" >&2; exit 2)
+	$(PY) -m services restore --from $(FROM)

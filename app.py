@@ -1,5 +1,13 @@
 """Midway: entry point and navigation. Kept cheap: it reruns before every page."""
 
+# Imported once at start-up, before any session runs: concurrent first visitors of a fresh server
+# otherwise race through plotly's lazy imports and get "partially initialized module 'pandas'"
+# (STACK_NOTES §5).
+import numpy  # noqa: F401
+import pandas  # noqa: F401
+import plotly  # noqa: F401
+import plotly.express  # noqa: F401
+import plotly.graph_objects  # noqa: F401
 import streamlit as st
 
 st.set_page_config(page_title="Midway", page_icon=":material/timeline:", layout="wide")

@@ -8,6 +8,7 @@ an icon, never by colour alone.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 
 import polars as pl
@@ -15,6 +16,7 @@ import streamlit as st
 
 from services.casework import escalations as esc
 from services.casework.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
+from services.errors import DatabaseUnavailable
 from ui import provenance, results
 from ui.context import current_user, engine
 from ui.empty import require_data
@@ -38,7 +40,7 @@ def _run(form: str, action: Callable[[], object], success: str) -> None:
     try:
         action()
         feedback[form].record("success", success)
-    except esc.EscalationError as exc:
+    except (esc.EscalationError, DatabaseUnavailable) as exc:
         feedback[form].refused(exc)
 
 
@@ -105,6 +107,13 @@ with tab_open:
         }
         chosen = st.selectbox("Escalation", list(labels), format_func=labels.get, key="esc_pick")
         row = tracker.filter(pl.col("escalation_id") == chosen).row(0, named=True)
+        # a form belongs to one escalation as it was rendered: its widgets are keyed by the
+        # escalation and its version, so choosing another, or a saved move, starts the move and
+        # close forms empty (no response carried over to the next one, in the browser too)
+        if st.session_state.get("esc_scope") != (chosen, row["version"]):
+            _reload()
+            st.session_state["esc_scope"] = (chosen, row["version"])
+        mk, ck = f"esc_move_{chosen}_{row['version']}_", f"esc_close_{chosen}_{row['version']}_"
         st.markdown(f"**Concern:** {row['concern']}")
         st.caption(f"Raised {row['raised_date']:%d/%m/%Y} by {row['raised_by']}. {row['status']}.")
         hist = esc.history(engine(), chosen)
@@ -127,20 +136,20 @@ with tab_open:
             if next_options:
                 st.selectbox(
                     "Next stage (you may bypass stages)", next_options, format_func=lambda i: names[i],
-                    key="esc_move_stage",
+                    key=mk + "stage",
                 )  # fmt: skip
-                st.date_input("Date moved", value=as_of, key="esc_move_date", format="DD/MM/YYYY")
+                st.date_input("Date moved", value=as_of, key=mk + "date", format="DD/MM/YYYY")
                 feedback["move"].field("on_date")
-                st.text_area("Response received at this stage", key="esc_move_response")
+                st.text_area("Response received at this stage", key=mk + "response")
                 st.date_input(
                     "Resolution date for the new stage (blank: the policy's default)", value=None,
-                    key="esc_move_due", format="DD/MM/YYYY",
+                    key=mk + "due", format="DD/MM/YYYY",
                 )  # fmt: skip
                 feedback["move"].field("due_date")
             else:
                 st.write("This is the last stage: close the escalation with its outcome.")
 
-            def _move(eid: int = chosen, actor: str = user, version_: int = row["version"]) -> None:
+            def _move(eid: int = chosen, actor: str = user, version_: int = row["version"], mk: str = mk) -> None:
                 s = st.session_state
                 _run(
                     "move",
@@ -148,27 +157,25 @@ with tab_open:
                         engine(),
                         actor,
                         eid,
-                        on_date=s["esc_move_date"],
-                        response=s.get("esc_move_response"),
-                        to_stage=s["esc_move_stage"],
-                        due_date=s.get("esc_move_due"),
+                        on_date=s[mk + "date"],
+                        response=s.get(mk + "response"),
+                        to_stage=s[mk + "stage"],
+                        due_date=s.get(mk + "due"),
                         expected_version=version_,
                         policy=policy,
                     ),  # fmt: skip
-                    f"Escalation {eid} moved to {names[s['esc_move_stage']]}.",
+                    f"Escalation {eid} moved to {names[s[mk + 'stage']]}.",
                 )
 
             st.form_submit_button("Move on", on_click=_move, disabled=not next_options, key="esc_move_submit")
         with right, st.form("esc_close"):
             st.markdown("**Close with an outcome**")
-            st.selectbox(
-                "Outcome", list(ESCALATION_OUTCOMES), format_func=ESCALATION_OUTCOMES.get, key="esc_close_outcome"
-            )
-            st.date_input("Date closed", value=as_of, key="esc_close_date", format="DD/MM/YYYY")
+            st.selectbox("Outcome", list(ESCALATION_OUTCOMES), format_func=ESCALATION_OUTCOMES.get, key=ck + "outcome")
+            st.date_input("Date closed", value=as_of, key=ck + "date", format="DD/MM/YYYY")
             feedback["close"].field("on_date")
-            st.text_area("How it was resolved", key="esc_close_notes")
+            st.text_area("How it was resolved", key=ck + "notes")
 
-            def _close(eid: int = chosen, actor: str = user, version_: int = row["version"]) -> None:
+            def _close(eid: int = chosen, actor: str = user, version_: int = row["version"], ck: str = ck) -> None:
                 s = st.session_state
                 _run(
                     "close",
@@ -176,12 +183,12 @@ with tab_open:
                         engine(),
                         actor,
                         eid,
-                        on_date=s["esc_close_date"],
-                        outcome=s["esc_close_outcome"],
-                        notes=s.get("esc_close_notes"),
+                        on_date=s[ck + "date"],
+                        outcome=s[ck + "outcome"],
+                        notes=s.get(ck + "notes"),
                         expected_version=version_,
                     ),  # fmt: skip
-                    f"Escalation {eid} closed: {ESCALATION_OUTCOMES[s['esc_close_outcome']]}.",
+                    f"Escalation {eid} closed: {ESCALATION_OUTCOMES[s[ck + 'outcome']]}.",
                 )
 
             st.form_submit_button("Close escalation", on_click=_close, key="esc_close_submit")
@@ -193,9 +200,13 @@ with tab_open:
                 for key, label in CAFCASS_DOCUMENTS.items():
                     st.checkbox(label, value=bool(current.get(key)), key=f"esc_doc_{chosen}_{key}")
 
-                def _docs(eid: int = chosen, actor: str = user) -> None:
+                def _docs(eid: int = chosen, actor: str = user, version_: int = row["version"]) -> None:
                     items = {k: bool(st.session_state.get(f"esc_doc_{eid}_{k}")) for k in CAFCASS_DOCUMENTS}
-                    _run("cafcass", lambda: esc.set_cafcass_checklist(engine(), actor, eid, items), "Checklist saved.")
+                    _run(
+                        "cafcass",
+                        lambda: esc.set_cafcass_checklist(engine(), actor, eid, items, expected_version=version_),
+                        "Checklist saved.",
+                    )
 
                 st.form_submit_button("Save checklist", on_click=_docs, key="esc_cafcass_submit")
             missing = esc.cafcass_missing(current)
@@ -229,6 +240,11 @@ with tab_raise, st.form("esc_raise"):
         if not s.get("esc_new_child"):
             feedback["raise"].field_errors({"child_id": "Choose the child."}, "Nothing was saved: choose the child.")
             return
+        # the same submission (this session, the same answers: a second click) raises once
+        salt = uuid.UUID(s.setdefault("esc_raise_salt", uuid.uuid4().hex))
+        fields = [s.get(k) for k in ("esc_new_child", "esc_new_category", "esc_new_concern", "esc_new_evidence",
+                                     "esc_new_actions", "esc_new_stage", "esc_new_raised", "esc_new_due")]  # fmt: skip
+        submission = str(uuid.uuid5(salt, repr(fields)))
         _run(
             "raise",
             lambda: esc.raise_escalation(
@@ -243,6 +259,7 @@ with tab_raise, st.form("esc_raise"):
                 stage=s["esc_new_stage"],
                 due_date=s.get("esc_new_due"),
                 policy=policy,
+                submission_id=submission,
             ),  # fmt: skip
             "Escalation raised.",
         )

@@ -9,6 +9,7 @@ import streamlit as st
 
 from services.casework import events as ev
 from services.casework.vocabulary import SIGNIFICANT_EVENT_TYPES
+from services.errors import DatabaseUnavailable
 from ui import provenance, results
 from ui.context import current_user, engine
 from ui.empty import require_data
@@ -35,39 +36,47 @@ if child_id is None:
     st.stop()
 st.query_params["child"] = child_id
 feedback = Feedback("ev")
+# a form belongs to one child: its widgets are keyed by the child, so choosing another shows an
+# empty form (in the browser too, where a widget with the same key would keep what was typed)
+K = f"ev:{child_id}:"
+if st.session_state.get("ev_scope") != child_id:
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith("ev:")]:
+        del st.session_state[key]
+    st.session_state["ev_scope"] = child_id
 
 
 def _save(cid: str, actor: str) -> None:
     s = st.session_state
-    decision = {"Yes": True, "No": False}.get(s.get("ev_bring_forward") or "")
+    k = f"ev:{cid}:"
+    decision = {"Yes": True, "No": False}.get(s.get(k + "bring_forward") or "")
     try:
         ev.record_event(
-            engine(), actor, cid, event_date=s.get("ev_date"), event_type=s.get("ev_type"),
-            bring_forward=decision, notes=s.get("ev_notes"), as_of=as_of,
+            engine(), actor, cid, event_date=s.get(k + "date"), event_type=s.get(k + "type"),
+            bring_forward=decision, notes=s.get(k + "notes"), as_of=as_of,
         )  # fmt: skip
         feedback.record("success", "Event recorded.")
         s["ev_saved"] = True
-    except ev.EventError as exc:
+    except (ev.EventError, DatabaseUnavailable) as exc:
         feedback.refused(exc)
 
 
 feedback.show()
 
 with st.form("event_form"):
-    st.date_input("Date of the event", value=None, key="ev_date", format="DD/MM/YYYY")
+    st.date_input("Date of the event", value=None, key=K + "date", format="DD/MM/YYYY")
     feedback.field("event_date")
     st.selectbox(
         "Type of event", list(SIGNIFICANT_EVENT_TYPES), format_func=SIGNIFICANT_EVENT_TYPES.get, index=None,
-        key="ev_type", placeholder="Choose the event",
+        key=K + "type", placeholder="Choose the event",
     )  # fmt: skip
     feedback.field("event_type")
     st.radio(
-        "Bring the next review forward?", ["Yes", "No"], index=None, horizontal=True, key="ev_bring_forward",
+        "Bring the next review forward?", ["Yes", "No"], index=None, horizontal=True, key=K + "bring_forward",
         help=f"A brought-forward review is due within {policy.brought_forward_working_days} working days of the event "
         "(DOMAIN §3).",
     )  # fmt: skip
     feedback.field("bring_forward")
-    st.text_area("Notes", key="ev_notes")
+    st.text_area("Notes", key=K + "notes")
     st.form_submit_button("Record event", type="primary", on_click=_save, args=(child_id, user), key="ev_submit")
 
 nxt = ev.next_review(engine(), child_id, as_of, policy)

@@ -40,6 +40,7 @@ uploads = st.file_uploader(
     help="SSDA903: Header, Episodes, Reviews, Missing, SWEpisodes ... tables (recognised by their columns). "
     "Template: children.csv, reviews.csv ... or one .xlsx workbook.",
 )
+st.caption(f"Up to {st.get_option('server.maxUploadSize')} MB per file (`server.maxUploadSize`).")
 
 if uploads:
     files = [InputFile(u.name, u.getvalue()) for u in uploads]

@@ -21,6 +21,7 @@ from services.casework.vocabulary import (
     MIDWAY_OUTCOME_LABELS,
     RECOMMENDATION_STATUS_LABELS,
 )
+from services.errors import DatabaseUnavailable
 from ui import provenance, results
 from ui.child_picker import pick_child
 from ui.context import current_user, engine
@@ -111,7 +112,7 @@ def _save(final: bool, actor: str) -> None:
         if final:
             saved = save.save_check(
                 engine(), actor, child_id, ctx.review_id, answers, template, answers.get("outcome"), expected,
-                check_id=check_id, as_of=as_of, policy=policy,
+                check_id=check_id, as_of=as_of, policy=policy, review_version=ctx.review_version,
             )  # fmt: skip
             st.session_state["mc_saved"] = saved
         else:
@@ -128,7 +129,11 @@ def _save(final: bool, actor: str) -> None:
             f"Nothing was saved: {n} answer{'s' if n != 1 else ''} need{'s' if n == 1 else ''} attention "
             "(marked below each field). Everything you typed is kept.",
         )
-    except (LookupError, ValueError) as exc:  # includes ConcurrentEditError: the notice offers a reload
+    except (
+        LookupError,
+        ValueError,
+        DatabaseUnavailable,
+    ) as exc:  # includes ConcurrentEditError: the notice offers a reload
         feedback.refused(exc)
 
 

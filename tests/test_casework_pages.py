@@ -178,10 +178,12 @@ def test_escalation_changed_by_someone_else_is_refused_with_a_reload(app_db) -> 
     at = _open("app_pages/escalations.py")
     set_cafcass_checklist(engine, "Other Iro", esc_id, {"review_documents": True})  # a write to the escalation
     at.button(key="esc_close_submit").click().run()
-    assert [e.value for e in at.error] == [
-        "This escalation was changed by someone else since you opened it; nothing was saved. "
-        "Reload to see their changes."
-    ]
+    assert len(at.error) == 1
+    assert re.fullmatch(  # names who changed it and when (issue 13)
+        r"This escalation was changed by Other Iro at \d\d:\d\d on \d\d/\d\d/\d{4} since you opened it; "
+        r"nothing was saved\. Reload to see their changes\.",
+        at.error[0].value,
+    )
     at.button(key="esc_reload").click().run()
     assert not at.exception and not at.error
     with Session(engine) as s:
@@ -198,7 +200,7 @@ def test_escalations_tracker_flags_overdue_and_moves_stage(app_db) -> None:
     table = at.dataframe[1].value
     assert list(table["flag"]) == ["⚠ Overdue"]
     assert str(table["status"][0]).endswith("propose Formal: Team Manager")
-    at.text_area(key="esc_move_response").set_value("TM did not reply")
+    at.text_area(key=f"esc_move_{esc_id}_1_response").set_value("TM did not reply")
     at.button(key="esc_move_submit").click().run()
     assert [s.value for s in at.success] == [f"Escalation {esc_id} moved to Formal: Team Manager."]
     with Session(engine) as s:
@@ -219,9 +221,9 @@ def test_events_page_records_decision_and_shows_due_date(app_db) -> None:
         "Decide whether to bring the next review forward.",
     ]
     assert _count(engine, m.SignificantEvent) == 0
-    at.date_input(key="ev_date").set_value(TODAY - dt.timedelta(days=2))
-    at.selectbox(key="ev_type").set_value("care_plan_change")
-    at.radio(key="ev_bring_forward").set_value("Yes")
+    at.date_input(key="ev:C1:date").set_value(TODAY - dt.timedelta(days=2))
+    at.selectbox(key="ev:C1:type").set_value("care_plan_change")
+    at.radio(key="ev:C1:bring_forward").set_value("Yes")
     at.button(key="ev_submit").click().run()
     assert [s.value for s in at.success] == ["Event recorded."]
     with Session(engine) as s:

@@ -14,4 +14,7 @@ class Refused(ValueError):
 
 class EditConflict(Refused):
     """Someone else saved the record after the user opened it: nothing was overwritten, and
-    reloading shows their version."""
+    reloading shows their version. `changed_by` / `changed_at` name who saved first and when."""
+
+    changed_by: str | None = None
+    changed_at: object = None

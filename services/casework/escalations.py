@@ -10,13 +10,18 @@ bypass stages and refer to CAFCASS at any point, so any later stage may be chose
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import polars as pl
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
 
+from services.casework.conflicts import conflict
 from services.casework.errors import EditConflict, Refused
 from services.casework.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
 from services.engine.policy import Policy
@@ -95,6 +100,7 @@ def add_escalation(
     due_date: dt.date | None = None,
     midway_check_id: int | None = None,
     policy: Policy = DEFAULT_POLICY,
+    submission_id: str | None = None,
 ) -> m.Escalation:
     """Create an escalation inside an open unit of work (the midway save uses it, so the check and
     its escalation are one transaction)."""
@@ -106,7 +112,7 @@ def add_escalation(
     esc = m.Escalation(
         child_id=child_id, midway_check_id=midway_check_id, raised_date=raised_date, raised_by=actor,
         category=category, concern=concern.strip(), evidence=(evidence or "").strip() or None,
-        actions_requested=(actions_requested or "").strip() or None,
+        actions_requested=(actions_requested or "").strip() or None, submission_id=submission_id,
     )  # fmt: skip
     esc.stages.append(_stage(stage, raised_date, due_date, policy))
     s.add(esc)
@@ -114,25 +120,56 @@ def add_escalation(
     return esc
 
 
-def raise_escalation(engine: Engine, actor: str, child_id: str, **fields: Any) -> int:
-    """Raise an escalation directly (not from a check). Returns its id."""
-    with unit_of_work(engine, actor) as s:
-        if s.get(m.Child, child_id) is None:
-            raise EscalationError(f"No child with id {child_id!r}.")
-        return add_escalation(s, actor, child_id, **fields).id
+def _by_submission(engine: Engine, submission_id: str) -> int | None:
+    with Session(engine) as s:
+        return s.scalar(select(m.Escalation.id).where(m.Escalation.submission_id == submission_id))
 
 
-def _open_for_write(s: Session, escalation_id: int, expected_version: int | None) -> m.Escalation:
+def raise_escalation(
+    engine: Engine, actor: str, child_id: str, *, submission_id: str | None = None, **fields: Any
+) -> int:
+    """Raise an escalation directly (not from a check). Returns its id.
+
+    `submission_id` identifies the rendered form (a uuid the page keeps until the form is saved):
+    the same submission twice (a double click) raises one escalation and returns its id again."""
+    if submission_id is not None and (existing := _by_submission(engine, submission_id)) is not None:
+        return existing
+    try:
+        with unit_of_work(engine, actor) as s:
+            if s.get(m.Child, child_id) is None:
+                raise EscalationError(f"No child with id {child_id!r}.")
+            return add_escalation(s, actor, child_id, submission_id=submission_id, **fields).id
+    except IntegrityError:  # the same submission landed meanwhile (unique submission_id)
+        existing = _by_submission(engine, submission_id) if submission_id is not None else None
+        if existing is None:
+            raise EscalationError("The escalation could not be saved; nothing was written.") from None
+        return existing
+
+
+@contextmanager
+def _conflicts_refused(engine: Engine, escalation_id: int) -> Iterator[None]:
+    """A save that raced another (stale version at flush, or a duplicate stage row) is refused
+    as an EscalationChanged naming who saved first, never a raw database error."""
+    try:
+        yield
+    except (StaleDataError, IntegrityError):
+        raise conflict(engine, "This escalation", "escalations", escalation_id, EscalationChanged) from None
+
+
+def _open_for_write(engine: Engine, s: Session, escalation_id: int, expected_version: int | None) -> m.Escalation:
+    """The escalation to change, refused when it moved on since the form was rendered. Every change
+    bumps the escalation's version (flag_modified: a stage move touches only stage rows otherwise),
+    so two saves based on the same version cannot both land: the second's UPDATE ... WHERE
+    version = seen matches no row and is refused."""
     esc = s.get(m.Escalation, escalation_id)
     if esc is None:
         raise EscalationError(f"Escalation {escalation_id} does not exist.")
+    if expected_version is not None and esc.version != expected_version:
+        raise conflict(s, "This escalation", "escalations", escalation_id, EscalationChanged)
     if esc.resolved_date is not None:
         raise EscalationError(f"Escalation {escalation_id} is already closed ({esc.outcome}).")
-    if expected_version is not None and esc.version != expected_version:
-        raise EscalationChanged(
-            "This escalation was changed by someone else since you opened it; nothing was saved. "
-            "Reload to see their changes."
-        )
+    _ = esc.stages  # loaded first: the lazy load's autoflush must not flush the bump on its own
+    flag_modified(esc, "raised_date")
     return esc
 
 
@@ -150,8 +187,8 @@ def move_to_next_stage(
 ) -> int:
     """Close the current stage (ended `on_date`, with the response received) and start the next
     one, or `to_stage` when the IRO bypasses stages. Returns the new stage number."""
-    with unit_of_work(engine, actor) as s:
-        esc = _open_for_write(s, escalation_id, expected_version)
+    with _conflicts_refused(engine, escalation_id), unit_of_work(engine, actor) as s:
+        esc = _open_for_write(engine, s, escalation_id, expected_version)
         current = esc.stages[-1]
         target = current.stage + 1 if to_stage is None else to_stage
         if target <= current.stage:
@@ -185,8 +222,8 @@ def close_escalation(
     withdrawn); the current stage row is closed on the same date."""
     if outcome not in ESCALATION_OUTCOMES:
         raise EscalationError(f"Outcome must be one of {', '.join(ESCALATION_OUTCOMES)}.", {"outcome": "Choose one."})
-    with unit_of_work(engine, actor) as s:
-        esc = _open_for_write(s, escalation_id, expected_version)
+    with _conflicts_refused(engine, escalation_id), unit_of_work(engine, actor) as s:
+        esc = _open_for_write(engine, s, escalation_id, expected_version)
         current = esc.stages[-1]
         if on_date < current.started_date:
             raise EscalationError("The close date is before the current stage started.", {"on_date": "Too early."})
@@ -197,15 +234,21 @@ def close_escalation(
         esc.outcome_notes = (notes or "").strip() or None
 
 
-def set_cafcass_checklist(engine: Engine, actor: str, escalation_id: int, items: Mapping[str, bool]) -> None:
-    """Tick the documents a CAFCASS referral needs (seed 004 §12)."""
+def set_cafcass_checklist(
+    engine: Engine, actor: str, escalation_id: int, items: Mapping[str, bool], *, expected_version: int | None = None
+) -> None:
+    """Tick the documents a CAFCASS referral needs (seed 004 §12), refused when the escalation
+    changed since `expected_version` (the version the page rendered)."""
     unknown = set(items) - set(CAFCASS_DOCUMENTS)
     if unknown:
         raise EscalationError(f"Unknown CAFCASS documents: {', '.join(sorted(unknown))}.")
-    with unit_of_work(engine, actor) as s:
+    with _conflicts_refused(engine, escalation_id), unit_of_work(engine, actor) as s:
         esc = s.get(m.Escalation, escalation_id)
         if esc is None:
             raise EscalationError(f"Escalation {escalation_id} does not exist.")
+        if expected_version is not None and esc.version != expected_version:
+            raise conflict(s, "This escalation", "escalations", escalation_id, EscalationChanged)
+        flag_modified(esc, "raised_date")
         esc.cafcass_checklist = {key: bool(items.get(key, False)) for key in CAFCASS_DOCUMENTS}
 
 

@@ -4,6 +4,8 @@
     python -m services import --input path/ [--dry-run]
     python -m services demo [--reset | --if-empty]
     python -m services migrate
+    python -m services backup --out FILE      (SQLite; PostgreSQL: pg_dump)
+    python -m services restore --from FILE
 
 Each subcommand lives in its own module and exposes `add_arguments(parser)` and `run(args) -> int`.
 Bad arguments exit with code 2 and a one-line message.
@@ -14,14 +16,19 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sqlalchemy.exc import OperationalError
+
 from services.cli import demo, import_files, migrate, report
-from services.errors import UsageError
+from services.cli.backup import backup, restore
+from services.errors import DatabaseUnavailable, UsageError
 
 SUBCOMMANDS = {
     "report": (report, "Write the schedule and drift report for every child looked after."),
     "import": (import_files, "Import SSDA903 files or Midway's template into the database."),
     "demo": (demo, "Load the synthetic demo caseload."),
     "migrate": (migrate, "Create or upgrade the database schema."),
+    "backup": (backup, "Copy the SQLite database to a file (sqlite3's online backup: safe while the app runs)."),
+    "restore": (restore, "Replace the SQLite database with a backup file written by `backup`."),
 }
 
 
@@ -35,4 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(SUBCOMMANDS[args.command][0].run(args) or 0)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (OperationalError, DatabaseUnavailable) as exc:  # one line, no traceback
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        print(f"error: the database cannot be reached ({reason})", file=sys.stderr)
         return 2

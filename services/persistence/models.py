@@ -16,11 +16,13 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -170,6 +172,9 @@ class Review(Base):
     # REVIEW_KINDS: a review meeting, or (long-term fostering, 12-monthly meetings) an IRO consultation
     review_kind: Mapped[str | None] = mapped_column(String(20))
     source: Mapped[str | None] = mapped_column(String(20), default="midway")
+    # bumped by every midway check save that updates this review's recommendations: a save based
+    # on recommendations someone else has updated since the form was rendered is refused
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default=text("1"))
     recommendations: Mapped[list[Recommendation]] = relationship(
         back_populates="review", order_by="Recommendation.seq", cascade="all, delete-orphan"
     )
@@ -195,6 +200,18 @@ class MidwayCheck(Base):
     `version` is SQLAlchemy's optimistic lock: a second stale save raises StaleDataError."""
 
     __tablename__ = "midway_checks"
+    # at most one draft per child and review (migration 0003_one_draft): a second blank draft
+    # started at the same time is refused, not a second row
+    __table_args__ = (
+        Index(
+            "uq_midway_checks_one_draft",
+            "child_id",
+            "review_id",
+            unique=True,
+            sqlite_where=text("status = 'draft'"),
+            postgresql_where=text("status = 'draft'"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[str] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"), index=True)
     review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id", ondelete="SET NULL"))
@@ -229,6 +246,8 @@ class Escalation(Base):
     outcome: Mapped[str | None] = mapped_column(String(40))
     outcome_notes: Mapped[str | None] = mapped_column(Text)
     cafcass_checklist: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # the rendered form's id (a uuid): the same submission twice (a double click) raises once
+    submission_id: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     stages: Mapped[list[EscalationStage]] = relationship(
         back_populates="escalation",

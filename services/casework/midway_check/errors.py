@@ -26,3 +26,4 @@ class ConcurrentEditError(EditConflict):
         )
         self.author = author
         self.at = at
+        self.changed_by, self.changed_at = author, at

@@ -53,6 +53,9 @@ class FormContext:
     recommendations: list[dict[str, Any]]
     draft: CheckSnapshot | None
     final_checks: list[CheckSnapshot]
+    # the review's version when the form was rendered: the final save passes it back, so a save
+    # based on recommendations someone else has since updated is refused
+    review_version: int | None = None
 
 
 def _snapshot(c: m.MidwayCheck) -> CheckSnapshot:
@@ -133,6 +136,7 @@ def form_context(engine: Engine, child_id: str, as_of: dt.date) -> FormContext:
             social_worker=alloc.get("social_worker"), team_manager=tm,
             review_id=review.id if review else None, review_date=review.held_date if review else None,
             recommendations=recs, draft=draft, final_checks=finals,
+            review_version=review.version if review else None,
         )  # fmt: skip
 
 

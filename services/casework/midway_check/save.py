@@ -11,8 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from services.casework.escalations import add_escalation
@@ -59,13 +61,50 @@ def _load_for_write(
 
 
 def _flush(s: Session, check: m.MidwayCheck) -> None:
+    """Flush the check, always bumping its version (flag_modified: an unchanged form is still a
+    save), so a second save based on the same version matches no row and is refused."""
+    check_id, child_id, review_id = check.id, check.child_id, check.review_id
+    if check_id is not None:
+        flag_modified(check, "answers")
     try:
         s.flush()
     except StaleDataError:
+        s.rollback()  # then read who saved first on the same session (one connection per save)
+        now = s.get(m.MidwayCheck, check_id, populate_existing=True)
+        raise ConcurrentEditError(now.author if now else None, now.updated_at if now else None) from None
+    except IntegrityError:  # the one-draft index: someone started this review's draft meanwhile
         s.rollback()
-        with Session(s.get_bind()) as fresh:
-            now = fresh.get(m.MidwayCheck, check.id)
-            raise ConcurrentEditError(now.author if now else None, now.updated_at if now else None) from None
+        raise _draft_exists(s, child_id, review_id) from None
+
+
+def _draft_exists(s: Session, child_id: str, review_id: int | None) -> ConcurrentEditError:
+    other = s.scalars(
+        select(m.MidwayCheck).where(
+            m.MidwayCheck.child_id == child_id, m.MidwayCheck.review_id == review_id, m.MidwayCheck.status == "draft"
+        )
+    ).first()
+    return ConcurrentEditError(other.author if other else None, other.updated_at if other else None)
+
+
+def _claim_review(s: Session, review: m.Review, expected: int | None) -> None:
+    """Bump the review's version, refusing when it is no longer `expected` (the version the form
+    was rendered with; None: the version read in this transaction). One conditional UPDATE, so of
+    two saves based on the same version exactly one matches a row: the other is refused instead
+    of silently overwriting the recommendation statuses the first saved."""
+    seen = review.version if expected is None else expected
+    done = s.execute(
+        update(m.Review).where(m.Review.id == review.id, m.Review.version == seen).values(version=seen + 1)
+    )
+    if done.rowcount != 1:
+        review_id = review.id
+        s.rollback()  # then read who saved first on the same session (one connection per save)
+        last = s.scalars(
+            select(m.MidwayCheck)
+            .where(m.MidwayCheck.review_id == review_id, m.MidwayCheck.status == "final")
+            .order_by(m.MidwayCheck.updated_at.desc(), m.MidwayCheck.id.desc())
+            .limit(1)
+        ).first()
+        raise ConcurrentEditError(last.author if last else None, last.updated_at if last else None)
 
 
 def save_draft(
@@ -115,13 +154,15 @@ def save_check(
     check_id: int | None = None,
     as_of: dt.date | None = None,
     policy: Policy = DEFAULT_POLICY,
+    review_version: int | None = None,
 ) -> SavedCheck:
     """Save a final midway check in ONE transaction: the check, each recommendation's status /
     update / completed date, the audit entries (automatic), and for outcome (c) with "raise an
     escalation" ticked, the escalation at the informal or first formal stage.
 
     Raises ValidationError (nothing written) or ConcurrentEditError (someone saved this check after
-    `expected_version` was read; nothing overwritten)."""
+    `expected_version` was read, or the review's recommendations were updated by another save
+    after `review_version` (the form's `FormContext.review_version`) was read; nothing overwritten)."""
     tpl = get_template(template)
     answers = {**answers, "outcome": outcome}
     with unit_of_work(engine, actor) as s:
@@ -141,6 +182,7 @@ def save_check(
         if errors:
             raise ValidationError(errors)
         assert check_date is not None
+        _claim_review(s, review, review_version)
         author_id = _staff_id(s, actor)  # before adding: the query's autoflush must not insert a half-filled row
         if check is None:
             check = m.MidwayCheck(child_id=child_id, review_id=review_id)

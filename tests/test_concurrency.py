@@ -1,0 +1,238 @@
+"""Nothing lost, nothing crossed (issue 13): 20 saves at once, on SQLite and PostgreSQL.
+
+Each test starts N threads behind a barrier, all calling the service with the version the form was
+rendered with, and asserts exactly one lands, the rest are refused as EditConflict (naming who
+saved first), no extra rows are written and nothing the winner saved is overwritten. Stale (not
+simultaneous) saves are refused too. Raw StaleDataError / IntegrityError never escape a service.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.casework.errors import EditConflict, Refused
+from services.casework.escalations import close_escalation, move_to_next_stage, raise_escalation, set_cafcass_checklist
+from services.casework.midway_check.read_model import form_context
+from services.casework.midway_check.save import save_check, save_draft
+from services.persistence import models as m
+from tests.casework_seed import AS_OF, D, seed, valid_answers
+
+IRO = "Iris Reviewer"
+N = 20
+
+
+def _race(calls: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:
+    """Run `calls` at once (a barrier releases them together); returns results and exceptions."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def run(call: Callable[[], Any]) -> None:
+        barrier.wait()
+        try:
+            out = call()
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted on below
+            with lock:
+                errors.append(exc)
+        else:
+            with lock:
+                results.append(out)
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    return results, errors
+
+
+def _only_conflicts(errors: list[BaseException]) -> None:
+    bad = [e for e in errors if not isinstance(e, EditConflict)]
+    assert not bad, "".join(traceback.format_exception(bad[0]))
+    assert all(e.changed_by == IRO or e.changed_by.startswith("IRO ") for e in errors)  # type: ignore[attr-defined]
+
+
+def _escalation(engine) -> tuple[int, int]:
+    esc_id = raise_escalation(
+        engine, IRO, "C1", raised_date=D(2026, 6, 1), category="plan_delay", concern="Health assessment", stage=0
+    )
+    with Session(engine) as s:
+        return esc_id, s.get(m.Escalation, esc_id).version
+
+
+def _stages(engine, esc_id: int) -> tuple[int, int, int]:
+    """(stage rows, open stage rows, escalation version)."""
+    with Session(engine) as s:
+        stages = s.scalars(select(m.EscalationStage).where(m.EscalationStage.escalation_id == esc_id)).all()
+        return len(stages), sum(st.ended_date is None for st in stages), s.get(m.Escalation, esc_id).version
+
+
+def test_twenty_moves_on_one_version_one_lands(engine) -> None:
+    seed(engine)
+    esc_id, version = _escalation(engine)
+    calls = [
+        (lambda i=i: move_to_next_stage(
+            engine, f"IRO {i}", esc_id, on_date=D(2026, 6, 10), response=f"reply {i}", expected_version=version
+        ))
+        for i in range(N)
+    ]  # fmt: skip
+    results, errors = _race(calls)
+    assert (len(results), len(errors)) == (1, N - 1)
+    _only_conflicts(errors)
+    assert _stages(engine, esc_id) == (2, 1, version + 1)  # one move: 2 stages, 1 open, version bumped
+
+
+def test_ten_closes_and_ten_moves_one_lands(engine) -> None:
+    seed(engine)
+    esc_id, version = _escalation(engine)
+    calls = [
+        (lambda i=i: close_escalation(
+            engine, f"IRO {i}", esc_id, on_date=D(2026, 6, 10), outcome="resolved", expected_version=version
+        ))
+        for i in range(N // 2)
+    ] + [
+        (lambda i=i: move_to_next_stage(engine, f"IRO {i}", esc_id, on_date=D(2026, 6, 10), expected_version=version))
+        for i in range(N // 2, N)
+    ]  # fmt: skip
+    results, errors = _race(calls)
+    assert (len(results), len(errors)) == (1, N - 1)
+    _only_conflicts(errors)
+    rows, open_rows, new_version = _stages(engine, esc_id)
+    with Session(engine) as s:
+        closed = s.get(m.Escalation, esc_id).resolved_date is not None
+    # either closed with every stage ended, or moved once and still open
+    assert (rows, open_rows, new_version) == ((1, 0, version + 1) if closed else (2, 1, version + 1))
+
+
+def test_stale_move_close_and_checklist_are_refused(engine) -> None:
+    seed(engine)
+    esc_id, version = _escalation(engine)
+    move_to_next_stage(engine, "Other Iro", esc_id, on_date=D(2026, 6, 10), expected_version=version)
+    for stale in (
+        lambda: move_to_next_stage(engine, IRO, esc_id, on_date=D(2026, 6, 11), expected_version=version),
+        lambda: close_escalation(engine, IRO, esc_id, on_date=D(2026, 6, 11), outcome="resolved",
+                                 expected_version=version),
+        lambda: set_cafcass_checklist(engine, IRO, esc_id, {"review_documents": True}, expected_version=version),
+    ):  # fmt: skip
+        try:
+            stale()
+        except EditConflict as exc:
+            assert exc.changed_by == "Other Iro" and "Other Iro" in str(exc)
+        else:
+            raise AssertionError("a stale save was accepted")
+    assert _stages(engine, esc_id) == (2, 1, version + 1)
+
+
+def test_twenty_checklist_saves_on_one_version_one_lands(engine) -> None:
+    seed(engine)
+    esc_id, version = _escalation(engine)
+    keys = ["review_documents", "guardian_report"]
+    calls = [
+        (lambda i=i: set_cafcass_checklist(
+            engine, f"IRO {i}", esc_id, {keys[i % 2]: True}, expected_version=version
+        ))
+        for i in range(N)
+    ]  # fmt: skip
+    results, errors = _race(calls)
+    assert (len(results), len(errors)) == (1, N - 1)
+    _only_conflicts(errors)
+
+
+def test_thirty_blank_drafts_for_one_review_make_one_row(engine) -> None:
+    ids = seed(engine)
+    calls = [
+        (lambda i=i: save_draft(engine, f"IRO {i}", "C1", ids["review_id"], {}, "default", None, as_of=AS_OF))
+        for i in range(30)
+    ]
+    results, errors = _race(calls)
+    assert (len(results), len(errors)) == (1, 29)
+    _only_conflicts(errors)
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(m.MidwayCheck)) == 1
+
+
+def test_twenty_final_checks_for_one_review_one_lands_nothing_overwritten(engine) -> None:
+    ids = seed(engine)
+    ctx = form_context(engine, "C1", AS_OF)
+    rec_ids = [r["rec_id"] for r in ctx.recommendations]
+    statuses = ["done", "on_track", "delayed"]
+
+    def answers(i: int) -> dict[str, Any]:
+        a = valid_answers(ids)
+        for rid in rec_ids:
+            a[f"rec.{rid}.status"] = statuses[i % 3]
+            a[f"rec.{rid}.update"] = f"update from save {i}"
+        return a
+
+    calls = [
+        (lambda i=i: save_check(
+            engine, f"IRO {i}", "C1", ids["review_id"], answers(i), "default", "actions_sent", as_of=AS_OF,
+            review_version=ctx.review_version,
+        ))
+        for i in range(N)
+    ]  # fmt: skip
+    results, errors = _race(calls)
+    assert (len(results), len(errors)) == (1, N - 1), [str(e) for e in errors[:3]]
+    _only_conflicts(errors)
+    with Session(engine) as s:
+        checks = s.scalars(select(m.MidwayCheck)).all()
+        assert len(checks) == 1
+        winner = int(checks[0].author.removeprefix("IRO "))
+        recs = s.scalars(select(m.Recommendation).where(m.Recommendation.review_id == ids["review_id"])).all()
+        # the recommendations are the winner's, not a later refused save's
+        assert {r.last_update for r in recs} == {f"update from save {winner}"}
+        assert {r.status for r in recs} == {statuses[winner % 3]}
+    # a stale final save (rendered before the winner's) is refused, not silently overwriting
+    try:
+        save_check(engine, IRO, "C1", ids["review_id"], answers(1), "default", "actions_sent", as_of=AS_OF,
+                   review_version=ctx.review_version)  # fmt: skip
+    except EditConflict as exc:
+        assert exc.changed_by == f"IRO {winner}"
+    else:
+        raise AssertionError("a stale final check was accepted")
+
+
+def test_same_draft_saved_twenty_times_on_one_version_one_lands(engine) -> None:
+    ids = seed(engine)
+    draft = save_draft(engine, IRO, "C1", ids["review_id"], {}, "default", None, as_of=AS_OF)
+    calls = [
+        (lambda i=i: save_draft(
+            engine, f"IRO {i}", "C1", ids["review_id"], {"concerns": f"typed {i}"}, "default", None, draft.version,
+            check_id=draft.check_id, as_of=AS_OF,
+        ))
+        for i in range(N)
+    ]  # fmt: skip
+    results, errors = _race(calls)
+    assert (len(results), len(errors)) == (1, N - 1)
+    _only_conflicts(errors)
+
+
+def test_double_click_on_raise_raises_once(engine) -> None:
+    seed(engine)
+    fields = dict(raised_date=D(2026, 6, 1), category="plan_delay", concern="Health assessment", stage=0)
+    first = raise_escalation(engine, IRO, "C1", submission_id="f" * 32, **fields)
+    again = raise_escalation(engine, IRO, "C1", submission_id="f" * 32, **fields)
+    results, errors = _race(
+        [lambda: raise_escalation(engine, IRO, "C1", submission_id="a" * 32, **fields) for _ in range(N)]
+    )
+    assert first == again and errors == [] and len(set(results)) == 1
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(m.Escalation)) == 2
+
+
+def test_refusals_are_refused_not_raw_database_errors(engine) -> None:
+    ids = seed(engine)
+    save_draft(engine, IRO, "C1", ids["review_id"], {}, "default", None, as_of=AS_OF)
+    try:
+        save_draft(engine, "Other Iro", "C1", ids["review_id"], {}, "default", None, as_of=AS_OF)
+    except Refused as exc:
+        assert isinstance(exc, EditConflict) and IRO in str(exc)
+    else:
+        raise AssertionError("a second draft was accepted")
