@@ -78,10 +78,16 @@ with tab_open:
         )
         view = tracker.select(
             pl.when(pl.col("overdue")).then(pl.lit("⚠ Overdue")).otherwise(pl.lit("Open")).alias("flag"),
-            "escalation_id", "child_id", "child_name", pl.col("category_label").alias("category"), "stage_name",
-            "raised_date", pl.col("age_working_days").alias("age (working days)"),
-            pl.col("stage_due_date").alias("stage resolution date"), "status",
-        )  # fmt: skip
+            "escalation_id",
+            "child_id",
+            "child_name",
+            pl.col("category_label").alias("category"),
+            "stage_name",
+            "raised_date",
+            pl.col("age_working_days").alias("age (working days)"),
+            pl.col("stage_due_date").alias("stage resolution date"),
+            "status",
+        )
         st.dataframe(
             view,
             hide_index=True,
@@ -125,16 +131,20 @@ with tab_open:
             next_options = list(range(row["stage"] + 1, len(names)))
             if next_options:
                 st.selectbox(
-                    "Next stage (you may bypass stages)", next_options, format_func=lambda i: names[i],
+                    "Next stage (you may bypass stages)",
+                    next_options,
+                    format_func=lambda i: names[i],
                     key="esc_move_stage",
-                )  # fmt: skip
+                )
                 st.date_input("Date moved", value=as_of, key="esc_move_date", format="DD/MM/YYYY")
                 feedback["move"].field("on_date")
                 st.text_area("Response received at this stage", key="esc_move_response")
                 st.date_input(
-                    "Resolution date for the new stage (blank: the policy's default)", value=None,
-                    key="esc_move_due", format="DD/MM/YYYY",
-                )  # fmt: skip
+                    "Resolution date for the new stage (blank: the policy's default)",
+                    value=None,
+                    key="esc_move_due",
+                    format="DD/MM/YYYY",
+                )
                 feedback["move"].field("due_date")
             else:
                 st.write("This is the last stage: close the escalation with its outcome.")
@@ -153,7 +163,7 @@ with tab_open:
                         due_date=s.get("esc_move_due"),
                         expected_version=version_,
                         policy=policy,
-                    ),  # fmt: skip
+                    ),
                     f"Escalation {eid} moved to {names[s['esc_move_stage']]}.",
                 )
 
@@ -179,7 +189,7 @@ with tab_open:
                         outcome=s["esc_close_outcome"],
                         notes=s.get("esc_close_notes"),
                         expected_version=version_,
-                    ),  # fmt: skip
+                    ),
                     f"Escalation {eid} closed: {ESCALATION_OUTCOMES[s['esc_close_outcome']]}.",
                 )
 
@@ -206,9 +216,13 @@ with tab_raise, st.form("esc_raise"):
     )
     feedback["raise"].field("child_id")
     st.selectbox(
-        "Category", list(ESCALATION_CATEGORIES), format_func=ESCALATION_CATEGORIES.get, index=None,
-        key="esc_new_category", placeholder="Choose what it is about",
-    )  # fmt: skip
+        "Category",
+        list(ESCALATION_CATEGORIES),
+        format_func=ESCALATION_CATEGORIES.get,
+        index=None,
+        key="esc_new_category",
+        placeholder="Choose what it is about",
+    )
     feedback["raise"].field("category")
     st.text_area("Concern", key="esc_new_concern")
     feedback["raise"].field("concern")
@@ -218,9 +232,11 @@ with tab_raise, st.form("esc_raise"):
     st.date_input("Date raised", value=as_of, key="esc_new_raised", format="DD/MM/YYYY")
     feedback["raise"].field("raised_date")
     st.date_input(
-        "Resolution date for this stage (blank: the policy's default)", value=None, key="esc_new_due",
+        "Resolution date for this stage (blank: the policy's default)",
+        value=None,
+        key="esc_new_due",
         format="DD/MM/YYYY",
-    )  # fmt: skip
+    )
     feedback["raise"].field("due_date")
 
     def _raise(actor: str = user) -> None:
@@ -242,7 +258,7 @@ with tab_raise, st.form("esc_raise"):
                 stage=s["esc_new_stage"],
                 due_date=s.get("esc_new_due"),
                 policy=policy,
-            ),  # fmt: skip
+            ),
             "Escalation raised.",
         )
 

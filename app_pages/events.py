@@ -26,9 +26,13 @@ if wanted in choices and st.session_state.get("_ev_qp") != wanted:
     st.session_state["ev_child"] = wanted
     st.session_state["_ev_qp"] = wanted
 child_id = st.selectbox(
-    "Child", list(choices), format_func=choices.get, index=None, key="ev_child",
+    "Child",
+    list(choices),
+    format_func=choices.get,
+    index=None,
+    key="ev_child",
     placeholder="Choose a child (type an id or name to search)",
-)  # fmt: skip
+)
 if child_id is None:
     st.info("Choose a child to record an event.", icon=":material/person_search:")
     st.stop()
@@ -41,9 +45,15 @@ def _save(cid: str, actor: str) -> None:
     decision = {"Yes": True, "No": False}.get(s.get("ev_bring_forward") or "")
     try:
         ev.record_event(
-            engine(), actor, cid, event_date=s.get("ev_date"), event_type=s.get("ev_type"),
-            bring_forward=decision, notes=s.get("ev_notes"), as_of=as_of,
-        )  # fmt: skip
+            engine(),
+            actor,
+            cid,
+            event_date=s.get("ev_date"),
+            event_type=s.get("ev_type"),
+            bring_forward=decision,
+            notes=s.get("ev_notes"),
+            as_of=as_of,
+        )
         feedback.record("success", "Event recorded.")
         s["ev_saved"] = True
     except ev.EventError as exc:
@@ -56,15 +66,23 @@ with st.form("event_form"):
     st.date_input("Date of the event", value=None, key="ev_date", format="DD/MM/YYYY")
     feedback.field("event_date")
     st.selectbox(
-        "Type of event", list(SIGNIFICANT_EVENT_TYPES), format_func=SIGNIFICANT_EVENT_TYPES.get, index=None,
-        key="ev_type", placeholder="Choose the event",
-    )  # fmt: skip
+        "Type of event",
+        list(SIGNIFICANT_EVENT_TYPES),
+        format_func=SIGNIFICANT_EVENT_TYPES.get,
+        index=None,
+        key="ev_type",
+        placeholder="Choose the event",
+    )
     feedback.field("event_type")
     st.radio(
-        "Bring the next review forward?", ["Yes", "No"], index=None, horizontal=True, key="ev_bring_forward",
+        "Bring the next review forward?",
+        ["Yes", "No"],
+        index=None,
+        horizontal=True,
+        key="ev_bring_forward",
         help=f"A brought-forward review is due within {policy.brought_forward_working_days} working days of the event "
         "(DOMAIN §3).",
-    )  # fmt: skip
+    )
     feedback.field("bring_forward")
     st.text_area("Notes", key="ev_notes")
     st.form_submit_button("Record event", type="primary", on_click=_save, args=(child_id, user), key="ev_submit")

@@ -109,15 +109,32 @@ def _save(final: bool, actor: str) -> None:
     try:
         if final:
             saved = save.save_check(
-                engine(), actor, child_id, ctx.review_id, answers, template, answers.get("outcome"), expected,
-                check_id=check_id, as_of=as_of, policy=policy,
-            )  # fmt: skip
+                engine(),
+                actor,
+                child_id,
+                ctx.review_id,
+                answers,
+                template,
+                answers.get("outcome"),
+                expected,
+                check_id=check_id,
+                as_of=as_of,
+                policy=policy,
+            )
             st.session_state["mc_saved"] = saved
         else:
             saved = save.save_draft(
-                engine(), actor, child_id, ctx.review_id, answers, template, answers.get("outcome"), expected,
-                check_id=check_id, as_of=as_of,
-            )  # fmt: skip
+                engine(),
+                actor,
+                child_id,
+                ctx.review_id,
+                answers,
+                template,
+                answers.get("outcome"),
+                expected,
+                check_id=check_id,
+                as_of=as_of,
+            )
             feedback.record("success", "Draft saved. You can come back to it later.")
         st.session_state["mc_state_check"] = (saved.check_id, saved.version)
     except ValidationError as exc:
@@ -143,13 +160,19 @@ if saved is not None:
     st.code(note, language=None, wrap_lines=True)
     left, right = st.columns(2)
     left.download_button(
-        "Download .txt", note, file_name=f"midway_check_{child_id}_{saved.check_date:%Y%m%d}.txt",
-        mime="text/plain", icon=":material/description:",
-    )  # fmt: skip
+        "Download .txt",
+        note,
+        file_name=f"midway_check_{child_id}_{saved.check_date:%Y%m%d}.txt",
+        mime="text/plain",
+        icon=":material/description:",
+    )
     right.download_button(
-        "Download .docx", case_note_docx(note), file_name=f"midway_check_{child_id}_{saved.check_date:%Y%m%d}.docx",
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", icon=":material/article:",
-    )  # fmt: skip
+        "Download .docx",
+        case_note_docx(note),
+        file_name=f"midway_check_{child_id}_{saved.check_date:%Y%m%d}.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        icon=":material/article:",
+    )
     draft = message_draft(data, policy)
     if draft:
         st.subheader("Message to the social worker and team manager")
@@ -238,22 +261,35 @@ with st.form("midway_form", clear_on_submit=False, enter_to_submit=False):
                 feedback.field(q.key)
         if section.key == "outcome":
             st.radio(
-                "Outcome of the check", list(MIDWAY_OUTCOME_LABELS), format_func=MIDWAY_OUTCOME_LABELS.get,
-                index=None, key=P + "outcome",
-            )  # fmt: skip
+                "Outcome of the check",
+                list(MIDWAY_OUTCOME_LABELS),
+                format_func=MIDWAY_OUTCOME_LABELS.get,
+                index=None,
+                key=P + "outcome",
+            )
             feedback.field("outcome")
             st.radio(
-                "For outcome (c): which dispute process", list(templates.DISPUTE_CHOICES),
-                format_func=templates.DISPUTE_CHOICES.get, index=None, horizontal=True, key=P + "dispute",
-            )  # fmt: skip
+                "For outcome (c): which dispute process",
+                list(templates.DISPUTE_CHOICES),
+                format_func=templates.DISPUTE_CHOICES.get,
+                index=None,
+                horizontal=True,
+                key=P + "dispute",
+            )
             feedback.field("dispute")
-            with st.expander("For outcome (c): raise the escalation now", expanded=bool(feedback.errors.keys() & {
-                "esc.category", "esc.concern", "esc.due_date"})):  # fmt: skip
+            with st.expander(
+                "For outcome (c): raise the escalation now",
+                expanded=bool(feedback.errors.keys() & {"esc.category", "esc.concern", "esc.due_date"}),
+            ):
                 st.checkbox("Raise an escalation with this check", key=P + "esc.raise")
                 st.selectbox(
-                    "Category", list(ESCALATION_CATEGORIES), format_func=ESCALATION_CATEGORIES.get, index=None,
-                    key=P + "esc.category", placeholder="Choose what it is about",
-                )  # fmt: skip
+                    "Category",
+                    list(ESCALATION_CATEGORIES),
+                    format_func=ESCALATION_CATEGORIES.get,
+                    index=None,
+                    key=P + "esc.category",
+                    placeholder="Choose what it is about",
+                )
                 feedback.field("esc.category")
                 st.text_area("Concern (blank: the concerns above)", key=P + "esc.concern")
                 feedback.field("esc.concern")
@@ -261,8 +297,10 @@ with st.form("midway_form", clear_on_submit=False, enter_to_submit=False):
                 st.text_area("Actions asked for", key=P + "esc.actions")
                 st.date_input(
                     "Resolution date for this stage (blank: the policy's default)",
-                    key=P + "esc.due_date", format="DD/MM/YYYY", value=None,
-                )  # fmt: skip
+                    key=P + "esc.due_date",
+                    format="DD/MM/YYYY",
+                    value=None,
+                )
                 feedback.field("esc.due_date")
 
     left, right = st.columns(2)

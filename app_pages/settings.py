@@ -42,11 +42,21 @@ ERRORS = "settings_errors"  # field -> message, from the last refused save
 PREVIEWED = "settings_previewed"  # the proposed Policy whose impact was last shown
 NOTICE = "settings_notice"
 SCALARS = (
-    "midway_policy", "midway_grace_days", "midway_child_view_min_age", "months_as_days",
-    "review_due_soon_working_days", "midway_due_soon_working_days", "frequent_missing_window_days",
-    "frequent_missing_count", "formal_process_total_working_days", "midway_template", "casenote_title",
-    "casenote_format", "iro_caseload_min", "iro_caseload_max",
-)  # fmt: skip
+    "midway_policy",
+    "midway_grace_days",
+    "midway_child_view_min_age",
+    "months_as_days",
+    "review_due_soon_working_days",
+    "midway_due_soon_working_days",
+    "frequent_missing_window_days",
+    "frequent_missing_count",
+    "formal_process_total_working_days",
+    "midway_template",
+    "casenote_title",
+    "casenote_format",
+    "iro_caseload_min",
+    "iro_caseload_max",
+)
 
 
 def _seed(stored: cs.StoredPolicy) -> None:
@@ -283,7 +293,7 @@ def _show_impact(proposed: Policy) -> None:
                 "team": st.column_config.TextColumn("Team"),
                 "children": st.column_config.NumberColumn("Children"),
                 **{k: st.column_config.NumberColumn(v) for k, v in SHORT.items()},
-            },  # fmt: skip
+            },
             width="stretch",
         )
         if impact.children.height:
@@ -312,8 +322,11 @@ if preview_clicked or save_clicked:
             newest = exc.newest
             what = cs.changes(based, newest.policy)
             detail = "Their change: " + "; ".join(f"{L.get(k, k)}: {a} -> {b}" for k, a, b in what) if what else ""
-            st.session_state[NOTICE] = ("error", "Not saved: the settings changed after you opened them.", str(exc) + (
-                "\n" + detail if detail else ""))  # fmt: skip
+            st.session_state[NOTICE] = (
+                "error",
+                "Not saved: the settings changed after you opened them.",
+                str(exc) + ("\n" + detail if detail else ""),
+            )
             st.rerun()
         except (PolicyInvalid, UsageError, PermissionError) as exc:
             st.session_state[NOTICE] = ("error", "Not saved.", str(exc))

@@ -86,7 +86,7 @@ def authority(n: int) -> tuple[Caseload, pl.DataFrame]:
     return cl, answers
 
 
-def _ms(f) -> float:  # noqa: ANN001
+def _ms(f) -> float:
     t = time.perf_counter()
     f()
     return (time.perf_counter() - t) * 1000

@@ -50,7 +50,7 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo_result(demo_url: str):  # noqa: ANN201
+def demo_result(demo_url: str):
     eng = db.make_engine(demo_url)
     caseload = load_caseload(eng)
     eng.dispose()
@@ -89,7 +89,7 @@ def test_page_renders_without_exception(demo_db: str, page: str) -> None:
     assert at.date_input(key="as_of").value == AS_OF  # the URL's as_of reached the filter
 
 
-def test_overview_cards_match_the_services_and_filters_change_them(demo_db: str, demo_result) -> None:  # noqa: ANN001
+def test_overview_cards_match_the_services_and_filters_change_them(demo_db: str, demo_result) -> None:
     caseload, result = demo_result
     at = _app("app_pages/overview.py")
     want = dashboard.card_counts(result, caseload.escalations)
@@ -109,7 +109,7 @@ def test_overview_cards_match_the_services_and_filters_change_them(demo_db: str,
     assert not at.exception
 
 
-def test_filter_in_the_url_opens_the_same_view(demo_db: str, demo_result) -> None:  # noqa: ANN001
+def test_filter_in_the_url_opens_the_same_view(demo_db: str, demo_result) -> None:
     _, result = demo_result
     iro = sorted(result.children["iro"].drop_nulls().unique())[0]
     at = _app("app_pages/overview.py", iro=iro)
@@ -131,7 +131,7 @@ def test_as_of_changes_the_numbers(demo_db: str, demo_url: str) -> None:
     assert _metrics(at) != before
 
 
-def test_heatmap_keyboard_selection_lists_that_cells_children(demo_db: str, demo_result) -> None:  # noqa: ANN001
+def test_heatmap_keyboard_selection_lists_that_cells_children(demo_db: str, demo_result) -> None:
     _, result = demo_result
     cells = dashboard.heatmap_cells(result, "team", "week", 12)
     hot = cells.filter(pl.col("count") > 0).sort("count", "row", descending=[True, False]).row(0, named=True)
@@ -149,7 +149,7 @@ def test_heatmap_keyboard_selection_lists_that_cells_children(demo_db: str, demo
     assert [link.split("child=")[1].split("&")[0] for link in links] == want
 
 
-def test_heatmap_by_iro_and_months(demo_db: str, demo_result) -> None:  # noqa: ANN001
+def test_heatmap_by_iro_and_months(demo_db: str, demo_result) -> None:
     _, result = demo_result
     at = _app("app_pages/heatmap.py")
     at.radio(key="hm_by").set_value("iro")
@@ -177,7 +177,7 @@ def test_unknown_child_in_the_url_says_so(demo_db: str) -> None:
     assert any("no child with id “NO-SUCH-CHILD”" in e.value for e in at.error)
 
 
-def test_caseloads_work_list_and_download(demo_db: str, demo_result) -> None:  # noqa: ANN001
+def test_caseloads_work_list_and_download(demo_db: str, demo_result) -> None:
     caseload, result = demo_result
     at = _app("app_pages/caseloads.py")
     assert not at.exception
@@ -189,7 +189,7 @@ def test_caseloads_work_list_and_download(demo_db: str, demo_result) -> None:  #
     assert int(iro_table["children"].sum()) == result.children.height
 
 
-def test_reports_table_is_the_engine_report(demo_db: str, demo_result) -> None:  # noqa: ANN001
+def test_reports_table_is_the_engine_report(demo_db: str, demo_result) -> None:
     _, result = demo_result
     at = _app("app_pages/reports.py")
     assert not at.exception
@@ -216,7 +216,7 @@ def test_empty_database_shows_what_to_do(tmp_path: Path, monkeypatch: pytest.Mon
         _fresh_caches()
 
 
-def test_filters_carry_across_pages_and_into_the_url(demo_db: str, demo_result) -> None:  # noqa: ANN001
+def test_filters_carry_across_pages_and_into_the_url(demo_db: str, demo_result) -> None:
     _, result = demo_result
     team = sorted(result.children["team"].drop_nulls().unique())[-1]
     at = _app("app_pages/overview.py")

@@ -9,9 +9,15 @@ from services.casework import vocabulary as v
 from services.persistence import models as m
 
 EXPECTED = {
-    "significant_event_types", "escalation_categories", "escalation_outcomes", "cafcass_documents",
-    "midway_outcomes", "recommendation_statuses", "staff_roles", "allocation_roles",
-}  # fmt: skip
+    "significant_event_types",
+    "escalation_categories",
+    "escalation_outcomes",
+    "cafcass_documents",
+    "midway_outcomes",
+    "recommendation_statuses",
+    "staff_roles",
+    "allocation_roles",
+}
 
 
 def test_every_vocabulary_is_registered() -> None:

@@ -30,9 +30,14 @@ LANES = (
 )
 
 SCHEMA = {
-    "lane": pl.String, "kind": pl.String, "label": pl.String, "start": pl.Date, "end": pl.Date,
-    "status": pl.String, "hover": pl.String,
-}  # fmt: skip
+    "lane": pl.String,
+    "kind": pl.String,
+    "label": pl.String,
+    "start": pl.Date,
+    "end": pl.Date,
+    "status": pl.String,
+    "hover": pl.String,
+}
 
 
 def _d(col: str) -> pl.Expr:
@@ -103,10 +108,12 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
     pl_ = pl_.with_columns(
         e=_ended_by(as_of),
         what=pl.concat_str(
-            pl.lit("Placement "), pl.col("placement_type").fill_null("?"), pl.lit(", legal status "),
+            pl.lit("Placement "),
+            pl.col("placement_type").fill_null("?"),
+            pl.lit(", legal status "),
             pl.col("legal_status").fill_null("?"),
         ),
-    )  # fmt: skip
+    )
     parts.append(
         _frame(
             pl_,
@@ -147,7 +154,7 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
                 pl.coalesce(_d("due_date"), pl.lit("unknown")),
                 pl.when(pl.col("on_time")).then(pl.lit(": on time")).otherwise(pl.lit(": late")),
             ),
-        )  # fmt: skip
+        )
     )
     # Next review due (point: due / overdue).
     ch = mine(result.children)
@@ -167,7 +174,7 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
                 _d("next_review_due"),
                 _due_point("next_review_due", as_of)[1],
             ),
-        )  # fmt: skip
+        )
     )
     # Midway checks: a required check not done is drawn at its due date (due / overdue / missed /
     # superseded); a done one at the date it was done (on time, or late when after its due date);
@@ -191,14 +198,17 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
                 pl.lit(", "),
                 pl.col("midway_status").cast(pl.String).str.replace_all("_", " "),
             ),
-        )  # fmt: skip
+        )
     )
     done = (
         iv.filter((pl.col("midway_status") == "done") & pl.col("check_date").is_not_null())
-        .join(ck.select("child_id", "check_date", "outcome").unique(["child_id", "check_date"]), on=["child_id",
-              "check_date"], how="left")
+        .join(
+            ck.select("child_id", "check_date", "outcome").unique(["child_id", "check_date"]),
+            on=["child_id", "check_date"],
+            how="left",
+        )
         .with_columns(late=pl.col("check_date") > pl.col("midway_due"))
-    )  # fmt: skip
+    )
     parts.append(
         _frame(
             done,
@@ -216,7 +226,7 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
                 pl.lit("), outcome: "),
                 outcome,
             ),
-        )  # fmt: skip
+        )
     )
     extra = ck.join(done.select("child_id", "check_date"), on=["child_id", "check_date"], how="anti")
     parts.append(
@@ -250,7 +260,7 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
                 pl.lit("): "),
                 pl.col("short"),
             ),
-        )  # fmt: skip
+        )
     )
     parts.append(
         _frame(
@@ -279,7 +289,7 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
                 _d("event_date"),
                 pl.when(pl.col("bring_forward")).then(pl.lit(": review brought forward")).otherwise(pl.lit("")),
             ),
-        )  # fmt: skip
+        )
     )
     # Missing episodes (bars; an episode still open runs to as_of).
     ms = mine(caseload.missing).filter(pl.col("start_date") <= as_of)
@@ -301,7 +311,7 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
                 .then(pl.lit(", not yet returned"))
                 .otherwise(pl.concat_str(pl.lit(" to "), _d("e"))),
             ),
-        )  # fmt: skip
+        )
     )
     # Escalations: a bar from raised to resolved (or as_of), and the current stage's resolution date.
     es = mine(caseload.escalations).filter(pl.col("raised_date") <= as_of)
@@ -338,7 +348,7 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
                     )
                 ),
             ),
-        )  # fmt: skip
+        )
     )
     stage_due = es.filter(pl.col("open") & pl.col("stage_due_date").is_not_null())
     parts.append(
@@ -355,7 +365,7 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
                 _d("stage_due_date"),
                 _due_point("stage_due_date", as_of)[1],
             ),
-        )  # fmt: skip
+        )
     )
     lane_order = pl.Enum(list(LANES))
     return (

@@ -135,9 +135,14 @@ def save_check(
         check_date = as_date(answers.get("check_date"))
         age = age_on(child.date_of_birth, check_date or as_of or review.held_date)
         errors = validate(
-            answers, tpl, age, rec_ids=[r.id for r in review.recommendations], review_date=review.held_date,
-            as_of=as_of, policy=policy,
-        )  # fmt: skip
+            answers,
+            tpl,
+            age,
+            rec_ids=[r.id for r in review.recommendations],
+            review_date=review.held_date,
+            as_of=as_of,
+            policy=policy,
+        )
         if errors:
             raise ValidationError(errors)
         assert check_date is not None
