@@ -14,7 +14,7 @@ import polars as pl
 import streamlit as st
 
 from services.casework import escalations as esc
-from services.casework.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
+from services.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
 from ui import results
 from ui.context import current_user, engine
 from ui.empty import require_data

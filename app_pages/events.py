@@ -8,7 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from services.casework import events as ev
-from services.casework.vocabulary import SIGNIFICANT_EVENT_TYPES
+from services.vocabulary import SIGNIFICANT_EVENT_TYPES
 from ui import results
 from ui.context import current_user, engine
 from ui.empty import require_data

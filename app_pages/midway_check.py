@@ -15,7 +15,7 @@ import streamlit as st
 from services.casework.casenote import case_note_data, case_note_docx, message_draft, render_case_note
 from services.casework.midway_check import answers, read_model, save, templates
 from services.casework.midway_check.errors import ValidationError
-from services.casework.vocabulary import (
+from services.vocabulary import (
     CONTACT_MODES,
     ESCALATION_CATEGORIES,
     MIDWAY_OUTCOME_LABELS,

@@ -18,9 +18,9 @@ from services.casework.escalations import (
     raise_escalation,
     set_cafcass_checklist,
 )
-from services.casework.vocabulary import CAFCASS_DOCUMENTS
 from services.engine.policy import Policy
 from services.persistence import models as m
+from services.vocabulary import CAFCASS_DOCUMENTS
 from tests.casework_seed import D, seed
 
 IRO = "Iris Reviewer"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.casework.events import EventError, events_for, next_review, record_event
-from services.casework.vocabulary import SIGNIFICANT_EVENT_TYPES
+from services.vocabulary import SIGNIFICANT_EVENT_TYPES
 from tests.casework_seed import D, seed
 
 IRO = "Iris Reviewer"

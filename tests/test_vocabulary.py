@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.casework import vocabulary as v
+from services import vocabulary as v
 from services.persistence import models as m
 
 EXPECTED = {

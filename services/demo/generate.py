@@ -43,7 +43,6 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from services.casework.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, SIGNIFICANT_EVENT_TYPES
 from services.demo.names import (
     CONCERNS,
     EVENT_NOTES,
@@ -59,6 +58,7 @@ from services.engine.midway import check_due, check_required
 from services.engine.policy import Policy
 from services.engine.schedule import NextReview, next_review
 from services.engine.workdays import add_working_days, is_working_day
+from services.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, SIGNIFICANT_EVENT_TYPES
 
 D = dt.date
 DEFAULT_SEED = 2026

@@ -8,11 +8,11 @@ import datetime as dt
 
 import polars as pl
 
-from services.casework.vocabulary import ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
 from services.engine.caseload import Caseload
 from services.engine.compute import EngineResult
 from services.engine.workdays import working_days_between
 from services.views.reports.common import Figure, Period, Selection, attributed, month_col, month_grid, pct, unsupported
+from services.vocabulary import ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
 
 RECS_KEY = "recommendations"
 RECS_TITLE = "Recommendations made at reviews and whether they were done"
