@@ -17,6 +17,8 @@ EXPECTED = {
     "recommendation_statuses",
     "staff_roles",
     "allocation_roles",
+    "sources",
+    "review_kinds",
 }
 
 
