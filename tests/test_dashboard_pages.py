@@ -6,20 +6,18 @@ reviews, and an empty database or an unknown child id says what to do instead of
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from services.demo.generate import KNOWN_ANCHOR, KNOWN_CHILD_ID, KNOWN_CHILD_REVIEWS
-from services.demo.load import load_demo
 from services.engine.compute import compute
 from services.persistence import database as db
 from services.persistence.caseload import load_caseload
 from services.views import dashboard
+from tests.demo_pages import fresh_caches
 
 APP = "../app.py"
 AS_OF = KNOWN_ANCHOR
@@ -32,37 +30,12 @@ PAGES = (
 )
 
 
-def _fresh_caches() -> None:
-    """The app's engine and caches are process-wide: start from the URL this test set."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    db.get_engine.cache_clear()
-
-
-@pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'demo.db'}"
-    eng = db.make_engine(url)
-    db.migrate(eng)
-    load_demo(eng, AS_OF, actor="test")
-    eng.dispose()
-    return url
-
-
 @pytest.fixture(scope="module")
 def demo_result(demo_url: str):
     eng = db.make_engine(demo_url)
     caseload = load_caseload(eng)
     eng.dispose()
     return caseload, compute(caseload, AS_OF)
-
-
-@pytest.fixture
-def demo_db(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("DATABASE_URL", demo_url)
-    _fresh_caches()
-    yield demo_url
-    _fresh_caches()
 
 
 def _app(page: str, **params: str) -> AppTest:
@@ -202,7 +175,7 @@ def test_reports_table_is_the_engine_report(demo_db: str, demo_result) -> None:
 def test_empty_database_shows_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
-    _fresh_caches()
+    fresh_caches()
     try:
         for page in PAGES:
             at = _app(page)
@@ -213,7 +186,7 @@ def test_empty_database_shows_what_to_do(tmp_path: Path, monkeypatch: pytest.Mon
         assert not at.exception
         assert int(_metrics(at)["Children looked after"].replace(",", "")) > 0
     finally:
-        _fresh_caches()
+        fresh_caches()
 
 
 def test_filters_carry_across_pages_and_into_the_url(demo_db: str, demo_result) -> None:
