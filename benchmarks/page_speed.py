@@ -27,11 +27,12 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.timing import ms  # noqa: E402
 
 PAGES = (
     "app_pages/overview.py",
@@ -41,12 +42,6 @@ PAGES = (
     "app_pages/reports.py",
 )
 TARGET_MS = 300
-
-
-def _ms(f) -> float:
-    t = time.perf_counter()
-    f()
-    return (time.perf_counter() - t) * 1000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.query_params["as_of"] = KNOWN_ANCHOR.isoformat()
         at.query_params["child"] = KNOWN_CHILD_ID
-        start = _ms(at.run)  # cold: caseload read + engine now and 4 weeks earlier + overview
+        start = ms(at.run)  # cold: caseload read + engine now and 4 weeks earlier + overview
         if page == PAGES[0]:
             print(f"{'(cold start)':<22}{start:>9.0f}ms")
 
@@ -93,15 +88,15 @@ def main(argv: list[str] | None = None) -> int:
                 at.switch_page(page)
             at.run()
 
-        cold = _ms(first)
+        cold = ms(first)
         assert not at.exception, [e.value for e in at.exception]
-        times = sorted(_ms(at.run) for _ in range(args.runs))
+        times = sorted(ms(at.run) for _ in range(args.runs))
         assert not at.exception
         if page == "app_pages/timeline.py":
-            new_filter = _ms(lambda at=at: at.selectbox(key="timeline_child").select("C00002").run())
+            new_filter = ms(lambda at=at: at.selectbox(key="timeline_child").select("C00002").run())
         else:
             team = at.selectbox(key="team").options[1]
-            new_filter = _ms(lambda at=at, team=team: at.selectbox(key="team").select(team).run())
+            new_filter = ms(lambda at=at, team=team: at.selectbox(key="team").select(team).run())
         assert not at.exception
         median = statistics.median(times)
         p90 = times[int(0.9 * (len(times) - 1))]
@@ -322,14 +317,14 @@ def _time_casework_pages(url: str, runs: int, label: str) -> None:
         at.run()
         at.query_params["child"] = child
         at.switch_page(page)
-        cold = _ms(at.run)
+        cold = ms(at.run)
         assert not at.exception, [e.value for e in at.exception]
         if page == "app_pages/midway_check.py":
             at.session_state["mc_saved"] = SavedCheck(check_id, 1, "final", dt.date.today())
-            cold += _ms(at.run)
+            cold += ms(at.run)
             assert not at.exception, [e.value for e in at.exception]
             assert any("flags" in h.value for h in at.subheader), "the saved state did not render"
-        times = sorted(_ms(at.run) for _ in range(runs))
+        times = sorted(ms(at.run) for _ in range(runs))
         assert not at.exception, [e.value for e in at.exception]
         median = statistics.median(times)
         name = page.removeprefix("app_pages/").removesuffix(".py")
