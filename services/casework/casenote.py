@@ -26,11 +26,9 @@ from sqlalchemy.orm import Session
 from services.casework.midway_check.answers import as_date, uk_date
 from services.casework.midway_check.read_model import form_context
 from services.casework.midway_check.templates import CHECKLIST_ROWS, IRO_SUMMARY, get_template
-from services.engine.policy import Policy
+from services.engine.policy import DEFAULT_POLICY, Policy
 from services.persistence import models as m
 from services.vocabulary import MIDWAY_OUTCOME_LABELS, RECOMMENDATION_STATUS_LABELS
-
-DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from services.casework.errors import EditConflict, Refused
-from services.engine.policy import Policy
+from services.engine.policy import DEFAULT_POLICY, Policy
 from services.engine.workdays import add_working_days, working_days_between
 from services.persistence import models as m
 from services.persistence.unit_of_work import unit_of_work
 from services.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
-
-DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
 
 
 class EscalationError(Refused):

@@ -17,12 +17,10 @@ from sqlalchemy.orm import Session
 
 from services.casework.errors import Refused
 from services.casework.one_child import child_result
-from services.engine.policy import Policy
+from services.engine.policy import DEFAULT_POLICY, Policy
 from services.persistence import models as m
 from services.persistence.unit_of_work import unit_of_work
 from services.vocabulary import SIGNIFICANT_EVENT_TYPES
-
-DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
 
 
 class EventError(Refused):

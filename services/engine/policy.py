@@ -136,6 +136,8 @@ class Policy:
         return cls(**kwargs)
 
 
+DEFAULT_POLICY = Policy()  # the statutory defaults; frozen, so safe as a shared default argument
+
 CaseNoteFormat = Literal["appendix", "compact"]
 CASENOTE_FORMATS: tuple[CaseNoteFormat, ...] = ("appendix", "compact")
 MIDWAY_TEMPLATES: tuple[str, ...] = ("default", "east_riding_000", "monitoring_001", "checklist_002")  # DOMAIN §5

@@ -19,10 +19,8 @@ from services.casework.one_child import child_result
 from services.engine.age import age_on
 from services.engine.allocation import allocations_on
 from services.engine.caseload import Caseload, conform
-from services.engine.policy import Policy
+from services.engine.policy import DEFAULT_POLICY, Policy
 from services.persistence import models as m
-
-DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,9 @@ from services.casework.midway_check.errors import ConcurrentEditError, Validatio
 from services.casework.midway_check.templates import get_template
 from services.casework.midway_check.validation import validate
 from services.engine.age import age_on
-from services.engine.policy import Policy
+from services.engine.policy import DEFAULT_POLICY, Policy
 from services.persistence import models as m
 from services.persistence.unit_of_work import unit_of_work
-
-DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
 
 
 @dataclass(frozen=True)
