@@ -50,15 +50,6 @@ def _ended_by(as_of: dt.date) -> pl.Expr:
     return pl.when(pl.col("end_date").is_null() | (pl.col("end_date") > as_of)).then(None).otherwise("end_date")
 
 
-def _due_point(col: str, as_of: dt.date) -> tuple[pl.Expr, pl.Expr]:
-    """(status, hover suffix) of a date still to come or missed: overdue once as_of is past it."""
-    late = pl.col(col) < as_of
-    return (
-        pl.when(late).then(pl.lit("overdue")).otherwise(pl.lit("due")),
-        pl.when(late).then(pl.lit(": OVERDUE")).otherwise(pl.lit("")),
-    )
-
-
 def _frame(df: pl.DataFrame, **exprs: pl.Expr | str) -> pl.DataFrame:
     """Select `df` into SCHEMA. A string is a literal for lane and kind, a column name otherwise."""
     cols = []
@@ -71,6 +62,21 @@ def _frame(df: pl.DataFrame, **exprs: pl.Expr | str) -> pl.DataFrame:
                 e = pl.lit(e) if name in ("lane", "kind") else pl.col(e)
             cols.append(e.cast(dtype).alias(name))
     return df.select(cols)
+
+
+def _due_frame(
+    df: pl.DataFrame, col: str, as_of: dt.date, words: list[pl.Expr], **exprs: pl.Expr | str
+) -> pl.DataFrame:
+    """A date still to come or missed, as points at `col`: due, or overdue once as_of is past it.
+    The hover is `words`, the date, and ": OVERDUE" when it is."""
+    late = pl.col(col) < as_of
+    return _frame(
+        df,
+        start=col,
+        status=pl.when(late).then(pl.lit("overdue")).otherwise(pl.lit("due")),
+        hover=pl.concat_str(*words, _d(col), pl.when(late).then(pl.lit(": OVERDUE")).otherwise(pl.lit(""))),
+        **exprs,
+    )
 
 
 def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> pl.DataFrame:
@@ -160,20 +166,18 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
     ch = mine(result.children)
     nxt = ch.filter(pl.col("next_review_due").is_not_null())
     parts.append(
-        _frame(
+        _due_frame(
             nxt,
-            lane="Reviews",
-            kind="review_due",
-            label=pl.lit("Next review"),
-            start="next_review_due",
-            status=_due_point("next_review_due", as_of)[0],
-            hover=pl.concat_str(
+            "next_review_due",
+            as_of,
+            [
                 pl.lit("Next review ("),
                 pl.col("next_review_type").cast(pl.String).fill_null("").str.replace_all("_", " "),
                 pl.lit(") due "),
-                _d("next_review_due"),
-                _due_point("next_review_due", as_of)[1],
-            ),
+            ],
+            lane="Reviews",
+            kind="review_due",
+            label=pl.lit("Next review"),
         )
     )
     # Midway checks: a required check not done is drawn at its due date (due / overdue / missed /
@@ -352,19 +356,14 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
     )
     stage_due = es.filter(pl.col("open") & pl.col("stage_due_date").is_not_null())
     parts.append(
-        _frame(
+        _due_frame(
             stage_due,
+            "stage_due_date",
+            as_of,
+            [pl.col("stage_label"), pl.lit(" to be resolved by ")],
             lane="Escalations",
             kind="escalation_stage_due",
             label=pl.col("stage_label"),
-            start="stage_due_date",
-            status=_due_point("stage_due_date", as_of)[0],
-            hover=pl.concat_str(
-                pl.col("stage_label"),
-                pl.lit(" to be resolved by "),
-                _d("stage_due_date"),
-                _due_point("stage_due_date", as_of)[1],
-            ),
         )
     )
     lane_order = pl.Enum(list(LANES))
