@@ -107,34 +107,12 @@ def _save(final: bool, actor: str) -> None:
     check_id, expected = st.session_state.get("mc_state_check", (None, None))
     feedback.clear()
     try:
+        args = (engine(), actor, child_id, ctx.review_id, answers, template, answers.get("outcome"), expected)
         if final:
-            saved = save.save_check(
-                engine(),
-                actor,
-                child_id,
-                ctx.review_id,
-                answers,
-                template,
-                answers.get("outcome"),
-                expected,
-                check_id=check_id,
-                as_of=as_of,
-                policy=policy,
-            )
+            saved = save.save_check(*args, check_id=check_id, as_of=as_of, policy=policy)
             st.session_state["mc_saved"] = saved
         else:
-            saved = save.save_draft(
-                engine(),
-                actor,
-                child_id,
-                ctx.review_id,
-                answers,
-                template,
-                answers.get("outcome"),
-                expected,
-                check_id=check_id,
-                as_of=as_of,
-            )
+            saved = save.save_draft(*args, check_id=check_id, as_of=as_of)
             feedback.record("success", "Draft saved. You can come back to it later.")
         st.session_state["mc_state_check"] = (saved.check_id, saved.version)
     except ValidationError as exc:
