@@ -5,8 +5,8 @@
 # (STACK_NOTES §5).
 import numpy  # noqa: F401
 import pandas  # noqa: F401
-import plotly  # noqa: F401
-import plotly.express  # noqa: F401
+import plotly
+import plotly.express
 import plotly.graph_objects  # noqa: F401
 import streamlit as st
 

@@ -15,8 +15,8 @@ import polars as pl
 import streamlit as st
 
 from services.casework import escalations as esc
-from services.casework.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
 from services.errors import DatabaseUnavailable
+from services.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
 from ui import provenance, results
 from ui.context import current_user, engine
 from ui.empty import require_data
@@ -81,10 +81,16 @@ with tab_open:
         )
         view = tracker.select(
             pl.when(pl.col("overdue")).then(pl.lit("⚠ Overdue")).otherwise(pl.lit("Open")).alias("flag"),
-            "escalation_id", "child_id", "child_name", pl.col("category_label").alias("category"), "stage_name",
-            "raised_date", pl.col("age_working_days").alias("age (working days)"),
-            pl.col("stage_due_date").alias("stage resolution date"), "status",
-        )  # fmt: skip
+            "escalation_id",
+            "child_id",
+            "child_name",
+            pl.col("category_label").alias("category"),
+            "stage_name",
+            "raised_date",
+            pl.col("age_working_days").alias("age (working days)"),
+            pl.col("stage_due_date").alias("stage resolution date"),
+            "status",
+        )
         st.dataframe(
             view,
             hide_index=True,
@@ -135,16 +141,20 @@ with tab_open:
             next_options = list(range(row["stage"] + 1, len(names)))
             if next_options:
                 st.selectbox(
-                    "Next stage (you may bypass stages)", next_options, format_func=lambda i: names[i],
+                    "Next stage (you may bypass stages)",
+                    next_options,
+                    format_func=lambda i: names[i],
                     key=mk + "stage",
-                )  # fmt: skip
+                )
                 st.date_input("Date moved", value=as_of, key=mk + "date", format="DD/MM/YYYY")
                 feedback["move"].field("on_date")
                 st.text_area("Response received at this stage", key=mk + "response")
                 st.date_input(
-                    "Resolution date for the new stage (blank: the policy's default)", value=None,
-                    key=mk + "due", format="DD/MM/YYYY",
-                )  # fmt: skip
+                    "Resolution date for the new stage (blank: the policy's default)",
+                    value=None,
+                    key=mk + "due",
+                    format="DD/MM/YYYY",
+                )
                 feedback["move"].field("due_date")
             else:
                 st.write("This is the last stage: close the escalation with its outcome.")
@@ -163,7 +173,7 @@ with tab_open:
                         due_date=s.get(mk + "due"),
                         expected_version=version_,
                         policy=policy,
-                    ),  # fmt: skip
+                    ),
                     f"Escalation {eid} moved to {names[s[mk + 'stage']]}.",
                 )
 
@@ -187,7 +197,7 @@ with tab_open:
                         outcome=s[ck + "outcome"],
                         notes=s.get(ck + "notes"),
                         expected_version=version_,
-                    ),  # fmt: skip
+                    ),
                     f"Escalation {eid} closed: {ESCALATION_OUTCOMES[s[ck + 'outcome']]}.",
                 )
 
@@ -218,9 +228,13 @@ with tab_raise, st.form("esc_raise"):
     )
     feedback["raise"].field("child_id")
     st.selectbox(
-        "Category", list(ESCALATION_CATEGORIES), format_func=ESCALATION_CATEGORIES.get, index=None,
-        key="esc_new_category", placeholder="Choose what it is about",
-    )  # fmt: skip
+        "Category",
+        list(ESCALATION_CATEGORIES),
+        format_func=ESCALATION_CATEGORIES.get,
+        index=None,
+        key="esc_new_category",
+        placeholder="Choose what it is about",
+    )
     feedback["raise"].field("category")
     st.text_area("Concern", key="esc_new_concern")
     feedback["raise"].field("concern")
@@ -230,9 +244,11 @@ with tab_raise, st.form("esc_raise"):
     st.date_input("Date raised", value=as_of, key="esc_new_raised", format="DD/MM/YYYY")
     feedback["raise"].field("raised_date")
     st.date_input(
-        "Resolution date for this stage (blank: the policy's default)", value=None, key="esc_new_due",
+        "Resolution date for this stage (blank: the policy's default)",
+        value=None,
+        key="esc_new_due",
         format="DD/MM/YYYY",
-    )  # fmt: skip
+    )
     feedback["raise"].field("due_date")
 
     def _raise(actor: str = user) -> None:
@@ -242,8 +258,19 @@ with tab_raise, st.form("esc_raise"):
             return
         # the same submission (this session, the same answers: a second click) raises once
         salt = uuid.UUID(s.setdefault("esc_raise_salt", uuid.uuid4().hex))
-        fields = [s.get(k) for k in ("esc_new_child", "esc_new_category", "esc_new_concern", "esc_new_evidence",
-                                     "esc_new_actions", "esc_new_stage", "esc_new_raised", "esc_new_due")]  # fmt: skip
+        fields = [
+            s.get(k)
+            for k in (
+                "esc_new_child",
+                "esc_new_category",
+                "esc_new_concern",
+                "esc_new_evidence",
+                "esc_new_actions",
+                "esc_new_stage",
+                "esc_new_raised",
+                "esc_new_due",
+            )
+        ]
         submission = str(uuid.uuid5(salt, repr(fields)))
         _run(
             "raise",
@@ -260,7 +287,7 @@ with tab_raise, st.form("esc_raise"):
                 due_date=s.get("esc_new_due"),
                 policy=policy,
                 submission_id=submission,
-            ),  # fmt: skip
+            ),
             "Escalation raised.",
         )
 

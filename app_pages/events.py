@@ -8,8 +8,8 @@ import datetime as dt
 import streamlit as st
 
 from services.casework import events as ev
-from services.casework.vocabulary import SIGNIFICANT_EVENT_TYPES
 from services.errors import DatabaseUnavailable
+from services.vocabulary import SIGNIFICANT_EVENT_TYPES
 from ui import provenance, results
 from ui.context import current_user, engine
 from ui.empty import require_data
@@ -28,9 +28,13 @@ if wanted in choices and st.session_state.get("_ev_qp") != wanted:
     st.session_state["ev_child"] = wanted
     st.session_state["_ev_qp"] = wanted
 child_id = st.selectbox(
-    "Child", list(choices), format_func=choices.get, index=None, key="ev_child",
+    "Child",
+    list(choices),
+    format_func=choices.get,
+    index=None,
+    key="ev_child",
     placeholder="Choose a child (type an id or name to search)",
-)  # fmt: skip
+)
 if child_id is None:
     st.info("Choose a child to record an event.", icon=":material/person_search:")
     st.stop()
@@ -51,9 +55,15 @@ def _save(cid: str, actor: str) -> None:
     decision = {"Yes": True, "No": False}.get(s.get(k + "bring_forward") or "")
     try:
         ev.record_event(
-            engine(), actor, cid, event_date=s.get(k + "date"), event_type=s.get(k + "type"),
-            bring_forward=decision, notes=s.get(k + "notes"), as_of=as_of,
-        )  # fmt: skip
+            engine(),
+            actor,
+            cid,
+            event_date=s.get(k + "date"),
+            event_type=s.get(k + "type"),
+            bring_forward=decision,
+            notes=s.get(k + "notes"),
+            as_of=as_of,
+        )
         feedback.record("success", "Event recorded.")
         s["ev_saved"] = True
     except (ev.EventError, DatabaseUnavailable) as exc:
@@ -66,15 +76,23 @@ with st.form("event_form"):
     st.date_input("Date of the event", value=None, key=K + "date", format="DD/MM/YYYY")
     feedback.field("event_date")
     st.selectbox(
-        "Type of event", list(SIGNIFICANT_EVENT_TYPES), format_func=SIGNIFICANT_EVENT_TYPES.get, index=None,
-        key=K + "type", placeholder="Choose the event",
-    )  # fmt: skip
+        "Type of event",
+        list(SIGNIFICANT_EVENT_TYPES),
+        format_func=SIGNIFICANT_EVENT_TYPES.get,
+        index=None,
+        key=K + "type",
+        placeholder="Choose the event",
+    )
     feedback.field("event_type")
     st.radio(
-        "Bring the next review forward?", ["Yes", "No"], index=None, horizontal=True, key=K + "bring_forward",
+        "Bring the next review forward?",
+        ["Yes", "No"],
+        index=None,
+        horizontal=True,
+        key=K + "bring_forward",
         help=f"A brought-forward review is due within {policy.brought_forward_working_days} working days of the event "
         "(DOMAIN §3).",
-    )  # fmt: skip
+    )
     feedback.field("bring_forward")
     st.text_area("Notes", key=K + "notes")
     st.form_submit_button("Record event", type="primary", on_click=_save, args=(child_id, user), key="ev_submit")

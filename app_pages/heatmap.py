@@ -99,7 +99,13 @@ else:
         st.markdown(f"**{row}, {col}: {kids.height} overdue or missed midway check(s)**")
         st.dataframe(
             kids.with_columns(timeline=timeline_url(kids["child_id"], f)).select(
-                "timeline", "display_name", "team", "iro", "social_worker", "review_date", "midway_due",
+                "timeline",
+                "display_name",
+                "team",
+                "iro",
+                "social_worker",
+                "review_date",
+                "midway_due",
                 "midway_status",
             ),
             key="hm_children",
@@ -115,7 +121,7 @@ else:
                 "midway_due": st.column_config.DateColumn("Check was due", format="D MMM YYYY"),
                 "midway_status": "Status",
             },
-        )  # fmt: skip
+        )
 
 with st.expander("The heatmap as a table"):
     table = cells.sort("bucket").pivot(on="label", index="row", values=value, sort_columns=False)

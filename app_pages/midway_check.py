@@ -15,13 +15,13 @@ import streamlit as st
 from services.casework.casenote import case_note_data, case_note_docx, message_draft, render_case_note
 from services.casework.midway_check import answers, read_model, save, templates
 from services.casework.midway_check.errors import ValidationError
-from services.casework.vocabulary import (
+from services.errors import DatabaseUnavailable
+from services.vocabulary import (
     CONTACT_MODES,
     ESCALATION_CATEGORIES,
     MIDWAY_OUTCOME_LABELS,
     RECOMMENDATION_STATUS_LABELS,
 )
-from services.errors import DatabaseUnavailable
 from ui import provenance, results
 from ui.child_picker import pick_child
 from ui.context import current_user, engine
@@ -109,17 +109,14 @@ def _save(final: bool, actor: str) -> None:
     check_id, expected = st.session_state.get("mc_state_check", (None, None))
     feedback.clear()
     try:
+        args = (engine(), actor, child_id, ctx.review_id, answers, template, answers.get("outcome"), expected)
         if final:
             saved = save.save_check(
-                engine(), actor, child_id, ctx.review_id, answers, template, answers.get("outcome"), expected,
-                check_id=check_id, as_of=as_of, policy=policy, review_version=ctx.review_version,
-            )  # fmt: skip
+                *args, check_id=check_id, as_of=as_of, policy=policy, review_version=ctx.review_version
+            )
             st.session_state["mc_saved"] = saved
         else:
-            saved = save.save_draft(
-                engine(), actor, child_id, ctx.review_id, answers, template, answers.get("outcome"), expected,
-                check_id=check_id, as_of=as_of,
-            )  # fmt: skip
+            saved = save.save_draft(*args, check_id=check_id, as_of=as_of)
             feedback.record("success", "Draft saved. You can come back to it later.")
         st.session_state["mc_state_check"] = (saved.check_id, saved.version)
     except ValidationError as exc:
@@ -149,13 +146,19 @@ if saved is not None:
     st.code(note, language=None, wrap_lines=True)
     left, right = st.columns(2)
     left.download_button(
-        "Download .txt", note, file_name=f"midway_check_{child_id}_{saved.check_date:%Y%m%d}.txt",
-        mime="text/plain", icon=":material/description:",
-    )  # fmt: skip
+        "Download .txt",
+        note,
+        file_name=f"midway_check_{child_id}_{saved.check_date:%Y%m%d}.txt",
+        mime="text/plain",
+        icon=":material/description:",
+    )
     right.download_button(
-        "Download .docx", case_note_docx(note), file_name=f"midway_check_{child_id}_{saved.check_date:%Y%m%d}.docx",
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", icon=":material/article:",
-    )  # fmt: skip
+        "Download .docx",
+        case_note_docx(note),
+        file_name=f"midway_check_{child_id}_{saved.check_date:%Y%m%d}.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        icon=":material/article:",
+    )
     draft = message_draft(data, policy)
     if draft:
         st.subheader("Message to the social worker and team manager")
@@ -244,22 +247,35 @@ with st.form("midway_form", clear_on_submit=False, enter_to_submit=False):
                 feedback.field(q.key)
         if section.key == "outcome":
             st.radio(
-                "Outcome of the check", list(MIDWAY_OUTCOME_LABELS), format_func=MIDWAY_OUTCOME_LABELS.get,
-                index=None, key=P + "outcome",
-            )  # fmt: skip
+                "Outcome of the check",
+                list(MIDWAY_OUTCOME_LABELS),
+                format_func=MIDWAY_OUTCOME_LABELS.get,
+                index=None,
+                key=P + "outcome",
+            )
             feedback.field("outcome")
             st.radio(
-                "For outcome (c): which dispute process", list(templates.DISPUTE_CHOICES),
-                format_func=templates.DISPUTE_CHOICES.get, index=None, horizontal=True, key=P + "dispute",
-            )  # fmt: skip
+                "For outcome (c): which dispute process",
+                list(templates.DISPUTE_CHOICES),
+                format_func=templates.DISPUTE_CHOICES.get,
+                index=None,
+                horizontal=True,
+                key=P + "dispute",
+            )
             feedback.field("dispute")
-            with st.expander("For outcome (c): raise the escalation now", expanded=bool(feedback.errors.keys() & {
-                "esc.category", "esc.concern", "esc.due_date"})):  # fmt: skip
+            with st.expander(
+                "For outcome (c): raise the escalation now",
+                expanded=bool(feedback.errors.keys() & {"esc.category", "esc.concern", "esc.due_date"}),
+            ):
                 st.checkbox("Raise an escalation with this check", key=P + "esc.raise")
                 st.selectbox(
-                    "Category", list(ESCALATION_CATEGORIES), format_func=ESCALATION_CATEGORIES.get, index=None,
-                    key=P + "esc.category", placeholder="Choose what it is about",
-                )  # fmt: skip
+                    "Category",
+                    list(ESCALATION_CATEGORIES),
+                    format_func=ESCALATION_CATEGORIES.get,
+                    index=None,
+                    key=P + "esc.category",
+                    placeholder="Choose what it is about",
+                )
                 feedback.field("esc.category")
                 st.text_area("Concern (blank: the concerns above)", key=P + "esc.concern")
                 feedback.field("esc.concern")
@@ -267,8 +283,10 @@ with st.form("midway_form", clear_on_submit=False, enter_to_submit=False):
                 st.text_area("Actions asked for", key=P + "esc.actions")
                 st.date_input(
                     "Resolution date for this stage (blank: the policy's default)",
-                    key=P + "esc.due_date", format="DD/MM/YYYY", value=None,
-                )  # fmt: skip
+                    key=P + "esc.due_date",
+                    format="DD/MM/YYYY",
+                    value=None,
+                )
                 feedback.field("esc.due_date")
 
     left, right = st.columns(2)

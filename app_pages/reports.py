@@ -28,9 +28,13 @@ default = Period.twelve_months_to(f.as_of)
 c1, c2, c3 = st.columns([1, 1, 2])
 end = c2.date_input("To", value=f.as_of, max_value=f.as_of, key=f"report_to_{f.as_of}", format="DD/MM/YYYY")
 start = c1.date_input(
-    "From", value=default.start, max_value=end, key=f"report_from_{f.as_of}", format="DD/MM/YYYY",
+    "From",
+    value=default.start,
+    max_value=end,
+    key=f"report_from_{f.as_of}",
+    format="DD/MM/YYYY",
     help="The reporting period; the default is the 12 months to the as-of date.",
-)  # fmt: skip
+)
 if start > end:
     st.warning("The period starts after it ends: choose a start date on or before the end date.")
     st.stop()

@@ -11,6 +11,7 @@ been shown. Text that came from data (names, notes, stage names) goes into dataf
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -42,11 +43,21 @@ ERRORS = "settings_errors"  # field -> message, from the last refused save
 PREVIEWED = "settings_previewed"  # the proposed Policy whose impact was last shown
 NOTICE = "settings_notice"
 SCALARS = (
-    "midway_policy", "midway_grace_days", "midway_child_view_min_age", "months_as_days",
-    "review_due_soon_working_days", "midway_due_soon_working_days", "frequent_missing_window_days",
-    "frequent_missing_count", "formal_process_total_working_days", "midway_template", "casenote_title",
-    "casenote_format", "iro_caseload_min", "iro_caseload_max",
-)  # fmt: skip
+    "midway_policy",
+    "midway_grace_days",
+    "midway_child_view_min_age",
+    "months_as_days",
+    "review_due_soon_working_days",
+    "midway_due_soon_working_days",
+    "frequent_missing_window_days",
+    "frequent_missing_count",
+    "formal_process_total_working_days",
+    "midway_template",
+    "casenote_title",
+    "casenote_format",
+    "iro_caseload_min",
+    "iro_caseload_max",
+)
 
 
 def _seed(stored: cs.StoredPolicy) -> None:
@@ -227,6 +238,36 @@ def _notice(key: str) -> None:
             st.text(detail)
 
 
+def _save_edits(
+    editor_key: str,
+    frame: pl.DataFrame,
+    id_col: str,
+    value_col: str,
+    label: str,
+    *,
+    key: str,
+    save: Callable[..., int],
+    notice: str,
+    refused: str,
+    saved: str,
+) -> None:
+    """The save button under an editable table (the data_editor keyed `editor_key` over `frame`):
+    saves each edited `value_col` by its row's `id_col` as the user, then shows how it went (`saved`
+    with the count saved, or `refused` and why) next to the button."""
+    edits = st.session_state.get(editor_key, {}).get("edited_rows", {})
+    if st.button(label, key=key, disabled=not (may_edit and edits)):
+        ids = frame[id_col].to_list()
+        change = {ids[int(i)]: row[value_col] for i, row in edits.items() if value_col in row}
+        try:
+            n = save(engine(), user or "", change)
+        except (PolicyInvalid, UsageError, PermissionError) as exc:
+            st.session_state[notice] = ("error", refused, str(exc))
+        else:
+            st.session_state[notice] = ("success", saved.format(n=n), "")
+        st.rerun()
+    _notice(notice)
+
+
 _notice(NOTICE)
 
 
@@ -283,7 +324,7 @@ def _show_impact(proposed: Policy) -> None:
                 "team": st.column_config.TextColumn("Team"),
                 "children": st.column_config.NumberColumn("Children"),
                 **{k: st.column_config.NumberColumn(v) for k, v in SHORT.items()},
-            },  # fmt: skip
+            },
             width="stretch",
         )
         if impact.children.height:
@@ -312,8 +353,11 @@ if preview_clicked or save_clicked:
             newest = exc.newest
             what = cs.changes(based, newest.policy)
             detail = "Their change: " + "; ".join(f"{L.get(k, k)}: {a} -> {b}" for k, a, b in what) if what else ""
-            st.session_state[NOTICE] = ("error", "Not saved: the settings changed after you opened them.", str(exc) + (
-                "\n" + detail if detail else ""))  # fmt: skip
+            st.session_state[NOTICE] = (
+                "error",
+                "Not saved: the settings changed after you opened them.",
+                str(exc) + ("\n" + detail if detail else ""),
+            )
             st.rerun()
         except (PolicyInvalid, UsageError, PermissionError) as exc:
             st.session_state[NOTICE] = ("error", "Not saved.", str(exc))
@@ -349,19 +393,18 @@ st.data_editor(
     width="stretch",
     height=300,
 )
-edits = st.session_state.get(editor_key, {}).get("edited_rows", {})
-if st.button("Save overrides", key="set_save_overrides", disabled=not (may_edit and edits)):
-    ids = shown["child_id"].to_list()
-    change = {ids[int(i)]: row.get("midway_policy") for i, row in edits.items() if "midway_policy" in row}
-    try:
-        n = cs.set_child_overrides(engine(), user or "", change)
-    except (PolicyInvalid, UsageError, PermissionError) as exc:
-        st.session_state[NOTICE + "_overrides"] = ("error", "Overrides not saved.", str(exc))
-    else:
-        st.session_state[NOTICE + "_overrides"] = ("success", f"Saved: {n} child override(s) changed.", "")
-    st.rerun()
-
-_notice(NOTICE + "_overrides")
+_save_edits(
+    editor_key,
+    shown,
+    "child_id",
+    "midway_policy",
+    "Save overrides",
+    key="set_save_overrides",
+    save=cs.set_child_overrides,
+    notice=NOTICE + "_overrides",
+    refused="Overrides not saved.",
+    saved="Saved: {n} child override(s) changed.",
+)
 
 # --- IRO FTE ------------------------------------------------------------------------------------
 st.subheader("IROs' full-time equivalent")
@@ -381,19 +424,18 @@ st.data_editor(
     },
     width="stretch",
 )
-fte_edits = st.session_state.get(fte_key, {}).get("edited_rows", {})
-if st.button("Save FTE", key="set_save_fte", disabled=not (may_edit and fte_edits)):
-    codes = fte["code"].to_list()
-    change_fte = {codes[int(i)]: row["fte"] for i, row in fte_edits.items() if "fte" in row}
-    try:
-        n = cs.set_iro_fte(engine(), user or "", change_fte)
-    except (PolicyInvalid, UsageError, PermissionError) as exc:
-        st.session_state[NOTICE + "_fte"] = ("error", "FTE not saved.", str(exc))
-    else:
-        st.session_state[NOTICE + "_fte"] = ("success", f"Saved: {n} IRO(s) changed.", "")
-    st.rerun()
-
-_notice(NOTICE + "_fte")
+_save_edits(
+    fte_key,
+    fte,
+    "code",
+    "fte",
+    "Save FTE",
+    key="set_save_fte",
+    save=cs.set_iro_fte,
+    notice=NOTICE + "_fte",
+    refused="FTE not saved.",
+    saved="Saved: {n} IRO(s) changed.",
+)
 
 # --- history ------------------------------------------------------------------------------------
 st.subheader("History")

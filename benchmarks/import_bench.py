@@ -19,10 +19,10 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from services.importers import collect, parse_files  # noqa: E402
-from services.importers import problems as pb  # noqa: E402
-from services.importers.writer import import_parsed  # noqa: E402
-from services.persistence.database import make_engine, migrate, reset_schema  # noqa: E402
+from services.importers import collect, parse_files
+from services.importers import problems as pb
+from services.importers.writer import import_parsed
+from services.persistence.database import make_engine, migrate, reset_schema
 
 
 def synthetic_903(folder: Path, children: int, reviews_per_child: int = 10, seed: int = 1) -> None:
@@ -36,29 +36,46 @@ def synthetic_903(folder: Path, children: int, reviews_per_child: int = 10, seed
     )
     dmy = "%d/%m/%Y"
     base.select(
-        "CHILD", pl.lit("1").alias("SEX"), pl.col("dob").dt.strftime(dmy).alias("DOB"), pl.lit("WBRI").alias("ETHNIC"),
-        pl.lit(None, pl.String).alias("UPN"), pl.lit(None, pl.String).alias("MOTHER"),
+        "CHILD",
+        pl.lit("1").alias("SEX"),
+        pl.col("dob").dt.strftime(dmy).alias("DOB"),
+        pl.lit("WBRI").alias("ETHNIC"),
+        pl.lit(None, pl.String).alias("UPN"),
+        pl.lit(None, pl.String).alias("MOTHER"),
         pl.lit(None, pl.String).alias("MC_DOB"),
-    ).write_csv(folder / "header.csv")  # fmt: skip
+    ).write_csv(folder / "header.csv")
     second = pl.col("start") + pl.duration(days=120)
     first = base.select(
-        "CHILD", pl.col("start").dt.strftime(dmy).alias("DECOM"), pl.lit("S").alias("RNE"), pl.lit("C2").alias("LS"),
-        pl.lit("N1").alias("CIN"), pl.lit("U4").alias("PLACE"), pl.lit("PR1").alias("PLACE_PROVIDER"),
-        second.dt.strftime(dmy).alias("DEC"), pl.lit("X1").alias("REC"),
-    )  # fmt: skip
+        "CHILD",
+        pl.col("start").dt.strftime(dmy).alias("DECOM"),
+        pl.lit("S").alias("RNE"),
+        pl.lit("C2").alias("LS"),
+        pl.lit("N1").alias("CIN"),
+        pl.lit("U4").alias("PLACE"),
+        pl.lit("PR1").alias("PLACE_PROVIDER"),
+        second.dt.strftime(dmy).alias("DEC"),
+        pl.lit("X1").alias("REC"),
+    )
     nxt = base.select(
-        "CHILD", second.dt.strftime(dmy).alias("DECOM"), pl.lit("L").alias("RNE"), pl.lit("E1").alias("LS"),
-        pl.lit("N1").alias("CIN"), pl.lit("U4").alias("PLACE"), pl.lit("PR1").alias("PLACE_PROVIDER"),
-        pl.lit(None, pl.String).alias("DEC"), pl.lit(None, pl.String).alias("REC"),
-    )  # fmt: skip
+        "CHILD",
+        second.dt.strftime(dmy).alias("DECOM"),
+        pl.lit("L").alias("RNE"),
+        pl.lit("E1").alias("LS"),
+        pl.lit("N1").alias("CIN"),
+        pl.lit("U4").alias("PLACE"),
+        pl.lit("PR1").alias("PLACE_PROVIDER"),
+        pl.lit(None, pl.String).alias("DEC"),
+        pl.lit(None, pl.String).alias("REC"),
+    )
     extra = {c: pl.lit(None, pl.String).alias(c) for c in ("REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN")}
     pl.concat([first, nxt]).with_columns(**extra).write_csv(folder / "episodes.csv")
     n = pl.DataFrame({"k": list(range(reviews_per_child))})
     base.join(n, how="cross").select(
-        "CHILD", pl.col("dob").dt.strftime(dmy).alias("DOB"),
+        "CHILD",
+        pl.col("dob").dt.strftime(dmy).alias("DOB"),
         (pl.col("start") + pl.duration(days=20 + pl.col("k") * 150)).dt.strftime(dmy).alias("REVIEW"),
         pl.lit("PN1").alias("REVIEW_CODE"),
-    ).write_csv(folder / "reviews.csv")  # fmt: skip
+    ).write_csv(folder / "reviews.csv")
 
 
 def run(label: str, url: str, folder: Path, reset: bool) -> None:

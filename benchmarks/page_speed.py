@@ -27,11 +27,12 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.timing import ms  # noqa: E402
 
 PAGES = (
     "app_pages/overview.py",
@@ -41,12 +42,6 @@ PAGES = (
     "app_pages/reports.py",
 )
 TARGET_MS = 300
-
-
-def _ms(f) -> float:  # noqa: ANN001
-    t = time.perf_counter()
-    f()
-    return (time.perf_counter() - t) * 1000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.query_params["as_of"] = KNOWN_ANCHOR.isoformat()
         at.query_params["child"] = KNOWN_CHILD_ID
-        start = _ms(at.run)  # cold: caseload read + engine now and 4 weeks earlier + overview
+        start = ms(at.run)  # cold: caseload read + engine now and 4 weeks earlier + overview
         if page == PAGES[0]:
             print(f"{'(cold start)':<22}{start:>9.0f}ms")
 
@@ -93,15 +88,15 @@ def main(argv: list[str] | None = None) -> int:
                 at.switch_page(page)
             at.run()
 
-        cold = _ms(first)
+        cold = ms(first)
         assert not at.exception, [e.value for e in at.exception]
-        times = sorted(_ms(at.run) for _ in range(args.runs))
+        times = sorted(ms(at.run) for _ in range(args.runs))
         assert not at.exception
         if page == "app_pages/timeline.py":
-            new_filter = _ms(lambda at=at: at.selectbox(key="timeline_child").select("C00002").run())
+            new_filter = ms(lambda at=at: at.selectbox(key="timeline_child").select("C00002").run())
         else:
             team = at.selectbox(key="team").options[1]
-            new_filter = _ms(lambda at=at, team=team: at.selectbox(key="team").select(team).run())
+            new_filter = ms(lambda at=at, team=team: at.selectbox(key="team").select(team).run())
         assert not at.exception
         median = statistics.median(times)
         p90 = times[int(0.9 * (len(times) - 1))]
@@ -118,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
 CASEWORK_PAGES = ("app_pages/events.py", "app_pages/midway_check.py", "app_pages/escalations.py")
 
 
-def _write_synthetic(engine, n: int, as_of) -> None:  # noqa: ANN001
+def _write_synthetic(engine, n: int, as_of) -> None:
     """The synthetic caseload into the tables with Core inserts (benchmark data only; one audit
     entry so the data version is non-zero, as after any real load)."""
     import polars as pl
@@ -144,69 +139,141 @@ def _write_synthetic(engine, n: int, as_of) -> None:  # noqa: ANN001
         s.execute(insert(m.Staff), staff)
         s.execute(
             insert(m.Child),
-            rows(ch.select(pl.col("child_id").alias("id"), pl.col("child_id").alias("display_name"),
-                           "date_of_birth", "sibling_group", "permanence_plan", "short_breaks")),
-        )  # fmt: skip
+            rows(
+                ch.select(
+                    pl.col("child_id").alias("id"),
+                    pl.col("child_id").alias("display_name"),
+                    "date_of_birth",
+                    "sibling_group",
+                    "permanence_plan",
+                    "short_breaks",
+                )
+            ),
+        )
         s.execute(
             insert(m.PeriodOfCare),
-            rows(cl.periods.select(pl.col("period_id").alias("id") + 1, "child_id", "start_date", "observed_from",
-                                   "placement_order_date")),
-        )  # fmt: skip
+            rows(
+                cl.periods.select(
+                    pl.col("period_id").alias("id") + 1,
+                    "child_id",
+                    "start_date",
+                    "observed_from",
+                    "placement_order_date",
+                )
+            ),
+        )
         s.execute(
             insert(m.Allocation),
-            [{"id": i + 1, "child_id": r["child_id"], "role": "iro", "staff_id": staff_id[r["staff_code"]],
-              "from_date": r["from_date"]} for i, r in enumerate(rows(cl.allocations))],
-        )  # fmt: skip
+            [
+                {
+                    "id": i + 1,
+                    "child_id": r["child_id"],
+                    "role": "iro",
+                    "staff_id": staff_id[r["staff_code"]],
+                    "from_date": r["from_date"],
+                }
+                for i, r in enumerate(rows(cl.allocations))
+            ],
+        )
         s.execute(
             insert(m.Review),
-            rows(reviews.select(pl.col("review_id").alias("id") + 1, "child_id", "held_date",
-                                "recommendations_sent_date", "record_completed_date", "care_plan_updated_date")),
-        )  # fmt: skip
+            rows(
+                reviews.select(
+                    pl.col("review_id").alias("id") + 1,
+                    "child_id",
+                    "held_date",
+                    "recommendations_sent_date",
+                    "record_completed_date",
+                    "care_plan_updated_date",
+                )
+            ),
+        )
         recs = cl.recommendations.filter(pl.col("review_id").is_in(list(rev_ids)))
         s.execute(
             insert(m.Recommendation),
-            rows(recs.select(pl.col("rec_id").alias("id") + 1, pl.col("review_id") + 1, pl.lit(1).alias("seq"),
-                             pl.lit("Keep the plan on track").alias("text"), "target_date", "completed_date")),
-        )  # fmt: skip
+            rows(
+                recs.select(
+                    pl.col("rec_id").alias("id") + 1,
+                    pl.col("review_id") + 1,
+                    pl.lit(1).alias("seq"),
+                    pl.lit("Keep the plan on track").alias("text"),
+                    "target_date",
+                    "completed_date",
+                )
+            ),
+        )
         s.execute(
             insert(m.MidwayCheck),
-            rows(cl.midway_checks.select(pl.col("check_id").alias("id") + 1, "child_id", "check_date",
-                                         pl.lit("Benchmark IRO").alias("author"), pl.lit("final").alias("status"),
-                                         pl.lit("default").alias("template"), pl.lit("progressing").alias("outcome"),
-                                         pl.lit(1).alias("version"))),
-        )  # fmt: skip
+            rows(
+                cl.midway_checks.select(
+                    pl.col("check_id").alias("id") + 1,
+                    "child_id",
+                    "check_date",
+                    pl.lit("Benchmark IRO").alias("author"),
+                    pl.lit("final").alias("status"),
+                    pl.lit("default").alias("template"),
+                    pl.lit("progressing").alias("outcome"),
+                    pl.lit(1).alias("version"),
+                )
+            ),
+        )
         s.execute(
             insert(m.SignificantEvent),
-            rows(cl.events.unique(["child_id", "event_date"]).select(
-                "child_id", "event_date", pl.lit("missing").alias("event_type"), "bring_forward")),
-        )  # fmt: skip
-        s.execute(insert(m.MissingEpisode), rows(cl.missing.unique(["child_id", "start_date"]).select(
-            "child_id", "start_date")))  # fmt: skip
+            rows(
+                cl.events.unique(["child_id", "event_date"]).select(
+                    "child_id", "event_date", pl.lit("missing").alias("event_type"), "bring_forward"
+                )
+            ),
+        )
+        s.execute(
+            insert(m.MissingEpisode),
+            rows(cl.missing.unique(["child_id", "start_date"]).select("child_id", "start_date")),
+        )
         esc = cl.escalations
         s.execute(
             insert(m.Escalation),
-            rows(esc.select(pl.col("escalation_id").alias("id") + 1, "child_id", "raised_date",
-                            pl.lit("plan_delay").alias("category"), pl.lit("Drift").alias("concern"),
-                            pl.lit(1).alias("version"))),
-        )  # fmt: skip
+            rows(
+                esc.select(
+                    pl.col("escalation_id").alias("id") + 1,
+                    "child_id",
+                    "raised_date",
+                    pl.lit("plan_delay").alias("category"),
+                    pl.lit("Drift").alias("concern"),
+                    pl.lit(1).alias("version"),
+                )
+            ),
+        )
         s.execute(
             insert(m.EscalationStage),
-            rows(esc.select(pl.col("escalation_id").alias("escalation_id") + 1, "stage", "stage_name",
-                            pl.min_horizontal("raised_date", "stage_started").alias("started_date"),
-                            pl.col("stage_due_date").alias("due_date"))),
-        )  # fmt: skip
+            rows(
+                esc.select(
+                    pl.col("escalation_id").alias("escalation_id") + 1,
+                    "stage",
+                    "stage_name",
+                    pl.min_horizontal("raised_date", "stage_started").alias("started_date"),
+                    pl.col("stage_due_date").alias("due_date"),
+                )
+            ),
+        )
         if engine.dialect.name == "postgresql":
             from sqlalchemy import text
 
-            for table in ("staff", "periods_of_care", "allocations", "reviews", "recommendations", "midway_checks",
-                          "escalations"):  # fmt: skip
+            for table in (
+                "staff",
+                "periods_of_care",
+                "allocations",
+                "reviews",
+                "recommendations",
+                "midway_checks",
+                "escalations",
+            ):
                 s.execute(
                     text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
                 )
         audit(s, "benchmark_load", "caseload", None, {"children": n})
 
 
-def _casework_child(engine) -> tuple[str, int]:  # noqa: ANN001
+def _casework_child(engine) -> tuple[str, int]:
     """A child with a final midway check and open escalation if there is one (the busiest page)."""
     from sqlalchemy import select
     from sqlalchemy.orm import Session
@@ -250,14 +317,14 @@ def _time_casework_pages(url: str, runs: int, label: str) -> None:
         at.run()
         at.query_params["child"] = child
         at.switch_page(page)
-        cold = _ms(at.run)
+        cold = ms(at.run)
         assert not at.exception, [e.value for e in at.exception]
         if page == "app_pages/midway_check.py":
             at.session_state["mc_saved"] = SavedCheck(check_id, 1, "final", dt.date.today())
-            cold += _ms(at.run)
+            cold += ms(at.run)
             assert not at.exception, [e.value for e in at.exception]
             assert any("flags" in h.value for h in at.subheader), "the saved state did not render"
-        times = sorted(_ms(at.run) for _ in range(runs))
+        times = sorted(ms(at.run) for _ in range(runs))
         assert not at.exception, [e.value for e in at.exception]
         median = statistics.median(times)
         name = page.removeprefix("app_pages/").removesuffix(".py")

@@ -34,6 +34,7 @@ import numpy as np  # noqa: E402
 import polars as pl  # noqa: E402
 
 from benchmarks.schedule import AS_OF, synthetic_caseload  # noqa: E402
+from benchmarks.timing import ms  # noqa: E402
 from services.engine.caseload import Caseload, conform  # noqa: E402
 
 TARGET_MS = 300
@@ -86,12 +87,6 @@ def authority(n: int) -> tuple[Caseload, pl.DataFrame]:
     return cl, answers
 
 
-def _ms(f) -> float:  # noqa: ANN001
-    t = time.perf_counter()
-    f()
-    return (time.perf_counter() - t) * 1000
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--children", type=int, default=2000)
@@ -115,17 +110,17 @@ def main(argv: list[str] | None = None) -> int:
         holder["inp"] = ReportInput(compute(cl, AS_OF), cl, answers, None, None)
         holder["figs"] = report_figures(holder["inp"], period, Selection())
 
-    print(f"figures cold (engine + every figure): {_ms(cold):7.1f} ms")
+    print(f"figures cold (engine + every figure): {ms(cold):7.1f} ms")
     inp, figs = holder["inp"], holder["figs"]
-    warm = [_ms(lambda: report_figures(inp, period, Selection())) for _ in range(args.runs)]
+    warm = [ms(lambda: report_figures(inp, period, Selection())) for _ in range(args.runs)]
     print(f"figures warm (engine result reused), median of {args.runs}: {statistics.median(warm):7.1f} ms")
     team = inp.result.children["iro"].drop_nulls().sort()[0]
-    one = [_ms(lambda: report_figures(inp, period, Selection(iro=team))) for _ in range(args.runs)]
+    one = [ms(lambda: report_figures(inp, period, Selection(iro=team))) for _ in range(args.runs)]
     print(f"figures warm for one IRO, median: {statistics.median(one):7.1f} ms")
-    print(f"workbook (on click): {_ms(lambda: report_workbook(figs, [('Period', period.describe())])):7.1f} ms")
+    print(f"workbook (on click): {ms(lambda: report_workbook(figs, [('Period', period.describe())])):7.1f} ms")
     sel = Selection(iro=team)
     pack = build_pack(report_figures(inp, period, sel), inp.result, cl, period, sel)
-    print(f"supervision pack PDF (on click): {_ms(lambda: pack_pdf(pack)):7.1f} ms")
+    print(f"supervision pack PDF (on click): {ms(lambda: pack_pdf(pack)):7.1f} ms")
 
     # --- the page, through AppTest --------------------------------------------------------------------
     tmp = tempfile.mkdtemp(prefix="midway-reports-bench-")
@@ -155,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         print("page raised:", [e.value for e in at.exception])
         return 1
     print(f"page cold (engine, figures, charts): {page_cold:7.1f} ms")
-    reruns = [_ms(at.run) for _ in range(args.runs)]
+    reruns = [ms(at.run) for _ in range(args.runs)]
     med = statistics.median(reruns)
     print(f"page warm rerun, median of {args.runs}: {med:7.1f} ms (min {min(reruns):.1f}, max {max(reruns):.1f})")
     t = time.perf_counter()

@@ -158,10 +158,17 @@ def synthetic_caseload(n_children: int, seed: int = 1, as_of: dt.date = AS_OF) -
     )
     empty = Caseload.empty()
     frames = {
-        "children": children, "periods": periods, "reviews": reviews, "recommendations": recs,
-        "midway_checks": checks, "events": events, "missing": missing, "allocations": allocations,
-        "escalations": escalations, "placements": empty.placements,
-    }  # fmt: skip
+        "children": children,
+        "periods": periods,
+        "reviews": reviews,
+        "recommendations": recs,
+        "midway_checks": checks,
+        "events": events,
+        "missing": missing,
+        "allocations": allocations,
+        "escalations": escalations,
+        "placements": empty.placements,
+    }
     return Caseload(**{name: conform(name, f) for name, f in frames.items()})
 
 

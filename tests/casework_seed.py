@@ -21,7 +21,7 @@ def seed(engine: Engine, shift: dt.timedelta = dt.timedelta(0)) -> dict[str, Any
     with one review. Returns the ids the tests need. `shift` moves every date (page tests put AS_OF
     on today, because the pages work on today's date)."""
 
-    def D(*ymd: int) -> dt.date:  # noqa: N802
+    def D(*ymd: int) -> dt.date:
         return dt.date(*ymd) + shift
 
     with unit_of_work(engine, "seed") as s:
@@ -69,7 +69,7 @@ def seed(engine: Engine, shift: dt.timedelta = dt.timedelta(0)) -> dict[str, Any
 def valid_answers(ids: dict[str, Any], shift: dt.timedelta = dt.timedelta(0)) -> dict[str, Any]:
     """A complete default-template check for C1 with outcome (b)."""
 
-    def D(*ymd: int) -> dt.date:  # noqa: N802
+    def D(*ymd: int) -> dt.date:
         return dt.date(*ymd) + shift
 
     r1, r2, r3 = ids["rec_ids"]
@@ -97,9 +97,14 @@ def valid_answers(ids: dict[str, Any], shift: dt.timedelta = dt.timedelta(0)) ->
         "outcome": "actions_sent",
     }
     for key in (
-        "chk_statutory", "chk_permanence", "chk_care_plan_updated", "chk_direct_work", "chk_parents_involved",
-        "chk_contingency", "chk_management_oversight",
-    ):  # fmt: skip
+        "chk_statutory",
+        "chk_permanence",
+        "chk_care_plan_updated",
+        "chk_direct_work",
+        "chk_parents_involved",
+        "chk_contingency",
+        "chk_management_oversight",
+    ):
         answers[f"{key}.answer"] = "Yes"
     answers["chk_drift.answer"] = "No"
     answers["chk_statutory.answer"] = "No"

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, make_url, text
 from sqlalchemy.exc import ProgrammingError
 
 from services.persistence.database import make_engine, migrate, reset_schema
+from tests.demo_pages import demo_database, fresh_caches
 
 ROOT = Path(__file__).resolve().parent.parent
 # Public fake 903 return files (MIT), kept in the repository: tests never read ../shared.
@@ -92,3 +93,18 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     migrate(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The demo caseload in a SQLite file, one per test module (tests/demo_pages.py)."""
+    return demo_database(tmp_path_factory)
+
+
+@pytest.fixture
+def demo_db(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The app reads the demo database (DATABASE_URL), its engine and caches fresh before and after."""
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    fresh_caches()
+    yield demo_url
+    fresh_caches()

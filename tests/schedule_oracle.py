@@ -328,9 +328,16 @@ class PeriodRows:
 
 
 def period_rows(
-    child: Row, p: Row, rv: list[Row], bf: list[dt.date], chk: list[dt.date], recs_of_review: dict[int, list[Row]],
-    as_of: dt.date, policy: Policy, unsupported: frozenset[str] | set[str],
-) -> PeriodRows:  # fmt: skip
+    child: Row,
+    p: Row,
+    rv: list[Row],
+    bf: list[dt.date],
+    chk: list[dt.date],
+    recs_of_review: dict[int, list[Row]],
+    as_of: dt.date,
+    policy: Policy,
+    unsupported: frozenset[str] | set[str],
+) -> PeriodRows:
     """The reviews `rv` held in period `p`: schedule (DOMAIN §3), midway checks (§4) and post-review
     deadlines (§3 after a review). `bf`: the child's brought-forward event dates; `chk`: its midway
     check dates (both sorted)."""
@@ -353,10 +360,18 @@ def period_rows(
     for k, r in enumerate(rv, start=1):
         review = r["held_date"]
         due, kind = due_after[k - 1]
-        out.reviews.append({
-            "child_id": child_id, "period_id": p["period_id"], "review_id": r["review_id"], "held_date": review,
-            "review_number": k, "review_type": kind, "due_date": due, "on_time": None if due is None else review <= due,
-        })  # fmt: skip
+        out.reviews.append(
+            {
+                "child_id": child_id,
+                "period_id": p["period_id"],
+                "review_id": r["review_id"],
+                "held_date": review,
+                "review_number": k,
+                "review_type": kind,
+                "due_date": due,
+                "on_time": None if due is None else review <= due,
+            }
+        )
 
         # the midway check of the interval this review opens, due as the schedule stood at the review
         at_review = None if short else next_due(p, held, k, review, bf, annual, policy, with_events=False)[0]
@@ -387,11 +402,22 @@ def period_rows(
             status = "overdue"
         else:
             status = "due"
-        out.intervals.append({
-            "child_id": child_id, "period_id": p["period_id"], "review_id": r["review_id"], "review_date": review,
-            "review_number": k, "next_due_at_review": at_review, "midway_policy": mpol, "midway_required": required,
-            "midway_due": mdue, "midway_status": status, "check_date": check, "next_review_date": nxt,
-        })  # fmt: skip
+        out.intervals.append(
+            {
+                "child_id": child_id,
+                "period_id": p["period_id"],
+                "review_id": r["review_id"],
+                "review_date": review,
+                "review_number": k,
+                "next_due_at_review": at_review,
+                "midway_policy": mpol,
+                "midway_required": required,
+                "midway_due": mdue,
+                "midway_status": status,
+                "check_date": check,
+                "next_review_date": nxt,
+            }
+        )
 
         # post-review deadlines; the care plan's clock starts when the recommendations were sent (or
         # were due to be sent, while that is not recorded)
@@ -400,18 +426,33 @@ def period_rows(
         received = sent if sent is not None else to_tm
         todo = [
             ("recommendations_to_tm", None, to_tm, sent),
-            ("record_completed", None, add_working_days(review, policy.record_completed_working_days),
-             r["record_completed_date"]),
-            ("care_plan_updated", None, add_working_days(received, policy.care_plan_update_working_days),
-             r["care_plan_updated_date"]),
-        ]  # fmt: skip
+            (
+                "record_completed",
+                None,
+                add_working_days(review, policy.record_completed_working_days),
+                r["record_completed_date"],
+            ),
+            (
+                "care_plan_updated",
+                None,
+                add_working_days(received, policy.care_plan_update_working_days),
+                r["care_plan_updated_date"],
+            ),
+        ]
         for rec in recs_of_review.get(r["review_id"], ()):
             todo.append(("recommendation_target", rec["rec_id"], rec["target_date"], rec["completed_date"]))
         for kind_, rec_id, ddue, done in todo:
-            out.deadlines.append({
-                "child_id": child_id, "review_id": r["review_id"], "kind": kind_, "rec_id": rec_id, "due_date": ddue,
-                "done_date": done, "status": deadline_status(ddue, done, as_of, KIND_FACT[kind_] in unsupported),
-            })  # fmt: skip
+            out.deadlines.append(
+                {
+                    "child_id": child_id,
+                    "review_id": r["review_id"],
+                    "kind": kind_,
+                    "rec_id": rec_id,
+                    "due_date": ddue,
+                    "done_date": done,
+                    "status": deadline_status(ddue, done, as_of, KIND_FACT[kind_] in unsupported),
+                }
+            )
     return out
 
 
@@ -429,24 +470,42 @@ def child_row(child: Row, p: Row, s: PeriodRows, allocations: list[Row], placeme
     dob = child.get("date_of_birth")
     age = None if dob is None else as_of.year - dob.year - ((dob.month, dob.day) > (as_of.month, as_of.day))
     return {
-        "child_id": p["child_id"], "display_name": child.get("display_name"), "date_of_birth": dob, "age": age,
-        "team": alloc["team"], "iro": alloc["iro"], "iro_code": alloc["iro_code"],
-        "social_worker": alloc["social_worker"], "social_worker_code": alloc["social_worker_code"],
+        "child_id": p["child_id"],
+        "display_name": child.get("display_name"),
+        "date_of_birth": dob,
+        "age": age,
+        "team": alloc["team"],
+        "iro": alloc["iro"],
+        "iro_code": alloc["iro_code"],
+        "social_worker": alloc["social_worker"],
+        "social_worker_code": alloc["social_worker_code"],
         "legal_status": _first_known(place.get("legal_status"), child.get("legal_status")),
         "placement_type": _first_known(place.get("placement_type"), child.get("placement_type")),
-        "short_breaks": bool(child.get("short_breaks")), "period_id": p["period_id"], "period_start": p["start_date"],
-        "period_start_known": p["start_date"] is not None, "reviews_in_period": n,
-        "last_review_date": s.held[-1] if n else None, "next_review_due": due, "next_review_type": kind,
+        "short_breaks": bool(child.get("short_breaks")),
+        "period_id": p["period_id"],
+        "period_start": p["start_date"],
+        "period_start_known": p["start_date"] is not None,
+        "reviews_in_period": n,
+        "last_review_date": s.held[-1] if n else None,
+        "next_review_due": due,
+        "next_review_type": kind,
         "midway_due": s.intervals[-1]["midway_due"] if n else None,
         "midway_status": s.intervals[-1]["midway_status"] if n else "not_required",
-        "sibling_group": child.get("sibling_group"), "sibling_iro_exception": bool(child.get("sibling_iro_exception")),
-    }  # fmt: skip
+        "sibling_group": child.get("sibling_group"),
+        "sibling_iro_exception": bool(child.get("sibling_iro_exception")),
+    }
 
 
 def child_flags(
-    row: Row, child: Row, p: Row, s: PeriodRows, tables: dict[str, list[Row]], as_of: dt.date, policy: Policy,
+    row: Row,
+    child: Row,
+    p: Row,
+    s: PeriodRows,
+    tables: dict[str, list[Row]],
+    as_of: dt.date,
+    policy: Policy,
     soon: tuple[dt.date, dt.date],
-) -> list[Row]:  # fmt: skip
+) -> list[Row]:
     """The DOMAIN §8 flags of one child looked after on as_of, except SIBLINGS_SPLIT (which needs
     all the children: `sibling_flags`). `tables`: the child's allocations, events, escalations and
     missing episodes; `soon`: the last days of the review and midway "due soon" windows. Review and
@@ -474,8 +533,13 @@ def child_flags(
     if n and s.reviews[-1]["on_time"] is False:
         last = s.reviews[-1]
         late = working_days_between(last["due_date"], last["held_date"])
-        flag("REVIEW_LATE", f"Most recent review was held {last['held_date']} but was due {last['due_date']}: "
-             f"{_working_days(late, 'late')}", last["due_date"], late)  # fmt: skip
+        flag(
+            "REVIEW_LATE",
+            f"Most recent review was held {last['held_date']} but was due {last['due_date']}: "
+            f"{_working_days(late, 'late')}",
+            last["due_date"],
+            late,
+        )
 
     # midway checks
     if not short and midway_status == "overdue":
@@ -483,8 +547,12 @@ def child_flags(
         flag("MIDWAY_OVERDUE", f"Midway check was due {midway_due}: {_working_days(late, 'overdue')}", midway_due, late)
     if n >= 2 and s.intervals[-2]["midway_status"] == "missed":
         iv = s.intervals[-2]
-        flag("MIDWAY_MISSED", f"No midway check was recorded between the reviews of {iv['review_date']} and "
-             f"{iv['next_review_date']}; it was due {iv['midway_due']}", iv["midway_due"])  # fmt: skip
+        flag(
+            "MIDWAY_MISSED",
+            f"No midway check was recorded between the reviews of {iv['review_date']} and "
+            f"{iv['next_review_date']}; it was due {iv['midway_due']}",
+            iv["midway_due"],
+        )
     if not short and midway_status == "due" and midway_due <= soon[1]:
         if midway_due < as_of:
             text = f"was due {midway_due} (within the grace days)"
@@ -509,8 +577,12 @@ def child_flags(
             else " recommendations are past their target date"
         )
         late = working_days_between(first, as_of)
-        flag("REC_OVERDUE", f"{len(recs)}{what} and not done: the earliest was due {first}, "
-             f"{_working_days(late, 'overdue')}", first, late)  # fmt: skip
+        flag(
+            "REC_OVERDUE",
+            f"{len(recs)}{what} and not done: the earliest was due {first}, {_working_days(late, 'overdue')}",
+            first,
+            late,
+        )
     for kind, code, what in (
         ("record_completed", "RECORD_LATE", "Record of the review held"),
         ("care_plan_updated", "CARE_PLAN_NOT_UPDATED", "Care plan update after the review held"),
@@ -537,9 +609,10 @@ def child_flags(
         deadline = add_working_days(frm, policy.iro_allocation_working_days)
         if as_of > deadline:
             ended = [
-                a["to_date"] for a in tables["allocations"]
+                a["to_date"]
+                for a in tables["allocations"]
                 if a["role"] == "iro" and a["to_date"] is not None and a["to_date"] < as_of
-            ]  # fmt: skip
+            ]
             since = max(ended) if ended and max(ended) >= deadline else deadline
             gap = working_days_between(since, as_of)
             text = f"one was due by {deadline}" if since == deadline else f"the last IRO allocation ended {since}"
@@ -552,8 +625,11 @@ def child_flags(
     if not short and (plan is None or plan.strip() == ""):
         ordinal = {1: "1st", 2: "2nd", 3: "3rd"}.get(k, f"{k}th")
         if n >= k:
-            flag("NO_PERMANENCE_PLAN", f"No permanence plan recorded: the {ordinal} review was held {held[k - 1]}",
-                 held[k - 1])  # fmt: skip
+            flag(
+                "NO_PERMANENCE_PLAN",
+                f"No permanence plan recorded: the {ordinal} review was held {held[k - 1]}",
+                held[k - 1],
+            )
         elif n == k - 1 and due is not None and due <= as_of:
             flag("NO_PERMANENCE_PLAN", f"No permanence plan recorded: the {ordinal} review was due {due}", due)
 
@@ -609,8 +685,12 @@ def child_flags(
         else:
             continue
         what = f" ({e['event_type']})" if e["event_type"] is not None else ""
-        flag("REVIEW_NOT_BROUGHT_FORWARD", f"A significant event on {when}{what} asked for a review by {by}: {text}",
-             by, late)  # fmt: skip
+        flag(
+            "REVIEW_NOT_BROUGHT_FORWARD",
+            f"A significant event on {when}{what} asked for a review by {by}: {text}",
+            by,
+            late,
+        )
         break
     return flags
 
@@ -632,8 +712,15 @@ def sibling_flags(looked_after: list[Row]) -> list[Row]:
                 reason = (
                     f"Siblings in group {group} have different IROs ({', '.join(others)}) and no exception is recorded"
                 )
-                flags.append({"child_id": c["child_id"], "code": "SIBLINGS_SPLIT", "reason": reason, "due_date": None,
-                              "days_overdue": None})  # fmt: skip
+                flags.append(
+                    {
+                        "child_id": c["child_id"],
+                        "code": "SIBLINGS_SPLIT",
+                        "reason": reason,
+                        "due_date": None,
+                        "days_overdue": None,
+                    }
+                )
     return flags
 
 

@@ -20,7 +20,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_restored_database_reports_identically(tmp_path) -> None:  # noqa: ANN001
+def test_restored_database_reports_identically(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'live.db'}"
     assert _cli("demo", "--reset", "--database", url, "--as-of", AS_OF).returncode == 0
     assert _cli("report", "--as-of", AS_OF, "--database", url, "--out", str(tmp_path / "before.csv")).returncode == 0
@@ -29,8 +29,9 @@ def test_restored_database_reports_identically(tmp_path) -> None:  # noqa: ANN00
     # the live database moves on: the demo is rebuilt around another date, a write lands
     assert _cli("demo", "--reset", "--database", url, "--as-of", "2026-06-01").returncode == 0
     engine = make_engine(url)
-    raise_escalation(engine, "Iris Reviewer", "C00001", raised_date=dt.date(2026, 6, 1),
-                     category="plan_delay", concern="x", stage=0)  # fmt: skip
+    raise_escalation(
+        engine, "Iris Reviewer", "C00001", raised_date=dt.date(2026, 6, 1), category="plan_delay", concern="x", stage=0
+    )
     engine.dispose()
     assert _cli("report", "--as-of", AS_OF, "--database", url, "--out", str(tmp_path / "moved.csv")).returncode == 0
     assert (tmp_path / "moved.csv").read_bytes() != (tmp_path / "before.csv").read_bytes()
@@ -41,7 +42,7 @@ def test_restored_database_reports_identically(tmp_path) -> None:  # noqa: ANN00
     assert (tmp_path / "after.csv").read_bytes() == (tmp_path / "before.csv").read_bytes()
 
 
-def test_backup_refuses_postgresql_and_a_non_database_in_one_line(tmp_path) -> None:  # noqa: ANN001
+def test_backup_refuses_postgresql_and_a_non_database_in_one_line(tmp_path) -> None:
     out = _cli("backup", "--database", "postgresql://postgres@127.0.0.1:5432/x", "--out", str(tmp_path / "b.db"))
     assert out.returncode == 2 and "pg_dump" in out.stderr and len(out.stderr.strip().splitlines()) == 1
     junk = tmp_path / "junk.db"

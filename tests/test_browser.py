@@ -79,15 +79,27 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = (tmp / "streamlit.log").open("w")
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
-            str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-            "--browser.gatherUsageStats", "false",
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
         ],
         cwd=ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    )
     try:
         _wait_for_port(port, proc)
         yield f"http://127.0.0.1:{port}"
@@ -101,7 +113,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser():  # noqa: ANN201
+def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -116,7 +128,7 @@ def browser():  # noqa: ANN201
 
 
 @pytest.fixture(scope="module")
-def app(server: str, browser) -> str:  # noqa: ANN001
+def app(server: str, browser) -> str:
     """The server, whose very first request is a deep link with filters, as a link pasted into a
     meeting invite would be. Streamlit falls back to its legacy pages-directory navigation for such
     a request when a `pages/` folder sits beside app.py (PagesManager.uses_pages_directory); the
@@ -133,14 +145,14 @@ def app(server: str, browser) -> str:  # noqa: ANN001
 
 
 @pytest.fixture
-def page(browser):  # noqa: ANN001, ANN201
+def page(browser):
     ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, device_scale_factor=1)
     pg = ctx.new_page()
     yield pg
     ctx.close()
 
 
-def _wait_for_app(page, charts: int = 0) -> None:  # noqa: ANN001
+def _wait_for_app(page, charts: int = 0) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=60_000)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
     if charts:
@@ -149,7 +161,7 @@ def _wait_for_app(page, charts: int = 0) -> None:  # noqa: ANN001
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
 
 
-def _screenshot(page, name: str) -> Path:  # noqa: ANN001
+def _screenshot(page, name: str) -> Path:
     """Full page: Streamlit scrolls inside its main block, so grow the viewport to its height."""
     height = page.evaluate("() => Math.max(document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0, 900)")
     page.set_viewport_size({"width": 1600, "height": int(min(height, 6000)) + 40})
@@ -166,7 +178,7 @@ def _screenshot(page, name: str) -> Path:  # noqa: ANN001
     return path
 
 
-def _open(page, server: str, path: str, query: str, charts: int) -> None:  # noqa: ANN001
+def _open(page, server: str, path: str, query: str, charts: int) -> None:
     page.goto(f"{server}/{path}?as_of={AS_OF}{query}")
     _wait_for_app(page, charts)
     assert page.locator("[data-testid='stException']").count() == 0, page.locator(
@@ -178,7 +190,7 @@ def _open(page, server: str, path: str, query: str, charts: int) -> None:  # noq
 
 
 @pytest.mark.parametrize("path", list(DASHBOARD), ids=[p or "overview" for p in DASHBOARD])
-def test_dashboard_page_renders(page, app: str, path: str) -> None:  # noqa: ANN001
+def test_dashboard_page_renders(page, app: str, path: str) -> None:
     query, charts = DASHBOARD[path]
     _open(page, app, path, query, charts)
     assert page.locator("h1").first.inner_text().strip()
@@ -186,7 +198,7 @@ def test_dashboard_page_renders(page, app: str, path: str) -> None:  # noqa: ANN
     assert shot.stat().st_size > 10_000
 
 
-def test_overview_cards_and_attention(page, app: str) -> None:  # noqa: ANN001
+def test_overview_cards_and_attention(page, app: str) -> None:
     _open(page, app, "", "", 0)
     page.locator("[data-testid='stMetric']").nth(4).wait_for(timeout=30_000)
     assert page.locator("[data-testid='stMetric']").count() == 5
@@ -196,19 +208,19 @@ def test_overview_cards_and_attention(page, app: str) -> None:  # noqa: ANN001
     assert page.get_by_text("Open timeline").count() >= 1
 
 
-def test_timeline_shows_known_reviews(page, app: str) -> None:  # noqa: ANN001
+def test_timeline_shows_known_reviews(page, app: str) -> None:
     _open(page, app, "timeline", "&child=C00001", 1)
     # one plotly point per review held, drawn in the chart
     assert page.locator("[data-testid='stPlotlyChart'] .scatterlayer .point").count() >= 3
     assert page.get_by_text("Record a midway check").count() == 1
 
 
-def test_unknown_child_says_so(page, app: str) -> None:  # noqa: ANN001
+def test_unknown_child_says_so(page, app: str) -> None:
     _open(page, app, "timeline", "&child=NO-SUCH-CHILD", 0)
     assert page.get_by_text("There is no child with id").count() == 1
 
 
-def test_heatmap_click_lists_the_cells_children(page, app: str) -> None:  # noqa: ANN001
+def test_heatmap_click_lists_the_cells_children(page, app: str) -> None:
     _open(page, app, "heatmap", "", 1)
     chart = page.locator("[data-testid='stPlotlyChart']").first
     hot = chart.locator(".scatterlayer .trace").nth(1)  # trace 1: cells with a count above 0
@@ -230,7 +242,7 @@ def test_heatmap_click_lists_the_cells_children(page, app: str) -> None:  # noqa
     _screenshot(page, "heatmap-selected")
 
 
-def test_casework_pages_render(page, app: str) -> None:  # noqa: ANN001
+def test_casework_pages_render(page, app: str) -> None:
     """The casework and import pages: registered, no exception box, and a screenshot each."""
     assert set(CASEWORK) <= _registered_url_paths()
     for path, query in CASEWORK.items():
@@ -238,7 +250,7 @@ def test_casework_pages_render(page, app: str) -> None:  # noqa: ANN001
         _screenshot(page, path)
 
 
-def test_reports_printable_supervision_pack(page, app: str) -> None:  # noqa: ANN001
+def test_reports_printable_supervision_pack(page, app: str) -> None:
     """The Reports page's printable view: the supervision pack alone, no sidebar, and a screenshot."""
     _open(page, app, "reports", "", 1)
     page.get_by_text("Printable page").first.click()

@@ -110,15 +110,25 @@ def test_case_note_for_a_known_check_matches_the_template_exactly(engine) -> Non
 def test_000_template_formal_dispute_and_council_title(sqlite_engine) -> None:
     ids = seed(sqlite_engine)
     data = _save(
-        sqlite_engine, ids, "east_riding_000", "escalated",
+        sqlite_engine,
+        ids,
+        "east_riding_000",
+        "escalated",
         **{
-            "contact_child.mode": "No contact", "contact_child.date": None,
-            "contact_child.notes": "Alex was on a school trip.", "child_view": "",
-            "child_view_reason": "Away all week; letter sent.", "contact_others.mode": "Email",
-            "contact_others.date": AS_OF.replace(day=20), "contact_others.notes": "School confirmed PEP targets.",
-            "dispute": "formal", "esc.raise": True, "esc.category": "plan_delay", "esc.concern": "Health delay",
+            "contact_child.mode": "No contact",
+            "contact_child.date": None,
+            "contact_child.notes": "Alex was on a school trip.",
+            "child_view": "",
+            "child_view_reason": "Away all week; letter sent.",
+            "contact_others.mode": "Email",
+            "contact_others.date": AS_OF.replace(day=20),
+            "contact_others.notes": "School confirmed PEP targets.",
+            "dispute": "formal",
+            "esc.raise": True,
+            "esc.category": "plan_delay",
+            "esc.concern": "Health delay",
         },
-    )  # fmt: skip
+    )
     assert render_case_note(data, Policy().with_(casenote_title="IRO Midway CLA Review Check")) == EXPECTED_000_FORMAL
 
 
@@ -138,10 +148,17 @@ def test_message_draft_only_for_outcomes_b_and_c(sqlite_engine) -> None:
 def test_message_for_outcome_c_names_the_stage_and_resolution_date(sqlite_engine) -> None:
     ids = seed(sqlite_engine)
     data = _save(
-        sqlite_engine, ids, outcome="escalated",
-        **{"dispute": "informal", "esc.raise": True, "esc.category": "plan_delay", "esc.concern": "Health delay",
-           "esc.due_date": AS_OF.replace(day=30)},
-    )  # fmt: skip
+        sqlite_engine,
+        ids,
+        outcome="escalated",
+        **{
+            "dispute": "informal",
+            "esc.raise": True,
+            "esc.category": "plan_delay",
+            "esc.concern": "Health delay",
+            "esc.due_date": AS_OF.replace(day=30),
+        },
+    )
     subject, body = message_draft(data)
     assert subject.endswith(": informal dispute resolution")
     assert (

@@ -150,9 +150,17 @@ def test_second_save_of_the_same_check_is_refused_on_the_page(app_db) -> None:
     at = _open("app_pages/midway_check.py", child="C1")  # opens the draft at its version
     answers = valid_answers(ids, SHIFT)
     save_check(
-        engine, "Other Iro", "C1", ids["review_id"], answers, "default", "progressing", draft.version,
-        check_id=draft.check_id, as_of=TODAY,
-    )  # fmt: skip
+        engine,
+        "Other Iro",
+        "C1",
+        ids["review_id"],
+        answers,
+        "default",
+        "progressing",
+        draft.version,
+        check_id=draft.check_id,
+        as_of=TODAY,
+    )
     _fill(at, answers)
     at.button(key="mc_submit").click().run()
     assert re.fullmatch(
@@ -172,9 +180,14 @@ def test_escalation_changed_by_someone_else_is_refused_with_a_reload(app_db) -> 
 
     engine, _ = app_db
     esc_id = raise_escalation(
-        engine, "Iris Reviewer", "C1", raised_date=TODAY - dt.timedelta(days=3), category="plan_delay",
-        concern="Health assessment not booked", stage=0,
-    )  # fmt: skip
+        engine,
+        "Iris Reviewer",
+        "C1",
+        raised_date=TODAY - dt.timedelta(days=3),
+        category="plan_delay",
+        concern="Health assessment not booked",
+        stage=0,
+    )
     at = _open("app_pages/escalations.py")
     set_cafcass_checklist(engine, "Other Iro", esc_id, {"review_documents": True})  # a write to the escalation
     at.button(key="esc_close_submit").click().run()
@@ -193,9 +206,14 @@ def test_escalation_changed_by_someone_else_is_refused_with_a_reload(app_db) -> 
 def test_escalations_tracker_flags_overdue_and_moves_stage(app_db) -> None:
     engine, _ = app_db
     esc_id = raise_escalation(
-        engine, "Iris Reviewer", "C1", raised_date=TODAY - dt.timedelta(days=30), category="plan_delay",
-        concern="Health assessment not booked", stage=0,
-    )  # fmt: skip
+        engine,
+        "Iris Reviewer",
+        "C1",
+        raised_date=TODAY - dt.timedelta(days=30),
+        category="plan_delay",
+        concern="Health assessment not booked",
+        stage=0,
+    )
     at = _open("app_pages/escalations.py")
     table = at.dataframe[1].value
     assert list(table["flag"]) == ["⚠ Overdue"]

@@ -38,7 +38,7 @@ def _race(calls: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException
         barrier.wait()
         try:
             out = call()
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted on below
+        except BaseException as exc:
             with lock:
                 errors.append(exc)
         else:
@@ -78,11 +78,13 @@ def test_twenty_moves_on_one_version_one_lands(engine) -> None:
     seed(engine)
     esc_id, version = _escalation(engine)
     calls = [
-        (lambda i=i: move_to_next_stage(
-            engine, f"IRO {i}", esc_id, on_date=D(2026, 6, 10), response=f"reply {i}", expected_version=version
-        ))
+        (
+            lambda i=i: move_to_next_stage(
+                engine, f"IRO {i}", esc_id, on_date=D(2026, 6, 10), response=f"reply {i}", expected_version=version
+            )
+        )
         for i in range(N)
-    ]  # fmt: skip
+    ]
     results, errors = _race(calls)
     assert (len(results), len(errors)) == (1, N - 1)
     _only_conflicts(errors)
@@ -93,14 +95,16 @@ def test_ten_closes_and_ten_moves_one_lands(engine) -> None:
     seed(engine)
     esc_id, version = _escalation(engine)
     calls = [
-        (lambda i=i: close_escalation(
-            engine, f"IRO {i}", esc_id, on_date=D(2026, 6, 10), outcome="resolved", expected_version=version
-        ))
+        (
+            lambda i=i: close_escalation(
+                engine, f"IRO {i}", esc_id, on_date=D(2026, 6, 10), outcome="resolved", expected_version=version
+            )
+        )
         for i in range(N // 2)
     ] + [
         (lambda i=i: move_to_next_stage(engine, f"IRO {i}", esc_id, on_date=D(2026, 6, 10), expected_version=version))
         for i in range(N // 2, N)
-    ]  # fmt: skip
+    ]
     results, errors = _race(calls)
     assert (len(results), len(errors)) == (1, N - 1)
     _only_conflicts(errors)
@@ -117,10 +121,11 @@ def test_stale_move_close_and_checklist_are_refused(engine) -> None:
     move_to_next_stage(engine, "Other Iro", esc_id, on_date=D(2026, 6, 10), expected_version=version)
     for stale in (
         lambda: move_to_next_stage(engine, IRO, esc_id, on_date=D(2026, 6, 11), expected_version=version),
-        lambda: close_escalation(engine, IRO, esc_id, on_date=D(2026, 6, 11), outcome="resolved",
-                                 expected_version=version),
+        lambda: close_escalation(
+            engine, IRO, esc_id, on_date=D(2026, 6, 11), outcome="resolved", expected_version=version
+        ),
         lambda: set_cafcass_checklist(engine, IRO, esc_id, {"review_documents": True}, expected_version=version),
-    ):  # fmt: skip
+    ):
         try:
             stale()
         except EditConflict as exc:
@@ -135,11 +140,9 @@ def test_twenty_checklist_saves_on_one_version_one_lands(engine) -> None:
     esc_id, version = _escalation(engine)
     keys = ["review_documents", "guardian_report"]
     calls = [
-        (lambda i=i: set_cafcass_checklist(
-            engine, f"IRO {i}", esc_id, {keys[i % 2]: True}, expected_version=version
-        ))
+        (lambda i=i: set_cafcass_checklist(engine, f"IRO {i}", esc_id, {keys[i % 2]: True}, expected_version=version))
         for i in range(N)
-    ]  # fmt: skip
+    ]
     results, errors = _race(calls)
     assert (len(results), len(errors)) == (1, N - 1)
     _only_conflicts(errors)
@@ -172,12 +175,21 @@ def test_twenty_final_checks_for_one_review_one_lands_nothing_overwritten(engine
         return a
 
     calls = [
-        (lambda i=i: save_check(
-            engine, f"IRO {i}", "C1", ids["review_id"], answers(i), "default", "actions_sent", as_of=AS_OF,
-            review_version=ctx.review_version,
-        ))
+        (
+            lambda i=i: save_check(
+                engine,
+                f"IRO {i}",
+                "C1",
+                ids["review_id"],
+                answers(i),
+                "default",
+                "actions_sent",
+                as_of=AS_OF,
+                review_version=ctx.review_version,
+            )
+        )
         for i in range(N)
-    ]  # fmt: skip
+    ]
     results, errors = _race(calls)
     assert (len(results), len(errors)) == (1, N - 1), [str(e) for e in errors[:3]]
     _only_conflicts(errors)
@@ -191,8 +203,17 @@ def test_twenty_final_checks_for_one_review_one_lands_nothing_overwritten(engine
         assert {r.status for r in recs} == {statuses[winner % 3]}
     # a stale final save (rendered before the winner's) is refused, not silently overwriting
     try:
-        save_check(engine, IRO, "C1", ids["review_id"], answers(1), "default", "actions_sent", as_of=AS_OF,
-                   review_version=ctx.review_version)  # fmt: skip
+        save_check(
+            engine,
+            IRO,
+            "C1",
+            ids["review_id"],
+            answers(1),
+            "default",
+            "actions_sent",
+            as_of=AS_OF,
+            review_version=ctx.review_version,
+        )
     except EditConflict as exc:
         assert exc.changed_by == f"IRO {winner}"
     else:
@@ -203,12 +224,22 @@ def test_same_draft_saved_twenty_times_on_one_version_one_lands(engine) -> None:
     ids = seed(engine)
     draft = save_draft(engine, IRO, "C1", ids["review_id"], {}, "default", None, as_of=AS_OF)
     calls = [
-        (lambda i=i: save_draft(
-            engine, f"IRO {i}", "C1", ids["review_id"], {"concerns": f"typed {i}"}, "default", None, draft.version,
-            check_id=draft.check_id, as_of=AS_OF,
-        ))
+        (
+            lambda i=i: save_draft(
+                engine,
+                f"IRO {i}",
+                "C1",
+                ids["review_id"],
+                {"concerns": f"typed {i}"},
+                "default",
+                None,
+                draft.version,
+                check_id=draft.check_id,
+                as_of=AS_OF,
+            )
+        )
         for i in range(N)
-    ]  # fmt: skip
+    ]
     results, errors = _race(calls)
     assert (len(results), len(errors)) == (1, N - 1)
     _only_conflicts(errors)

@@ -15,7 +15,7 @@ def test_uploads_are_bounded_and_browsers_get_no_tracebacks() -> None:
     assert config["client"]["showErrorDetails"] == "none"  # a valid value in streamlit 1.67's config.py
 
 
-def test_the_import_page_says_the_upload_limit(monkeypatch, tmp_path) -> None:  # noqa: ANN001
+def test_the_import_page_says_the_upload_limit(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
     at = AppTest.from_file("../app.py", default_timeout=60)
     at.run()

@@ -17,41 +17,96 @@ D = dt.date
 AS_OF = D(2026, 11, 23)  # a Monday
 
 CHILDREN_SCHEMA = {
-    "child_id": pl.String, "display_name": pl.String, "date_of_birth": pl.Date, "age": pl.Int64,
-    "team": pl.String, "iro": pl.String, "iro_code": pl.String, "social_worker": pl.String,
-    "social_worker_code": pl.String, "legal_status": pl.String, "placement_type": pl.String,
-    "short_breaks": pl.Boolean, "period_id": pl.Int64, "period_start": pl.Date, "period_start_known": pl.Boolean,
-    "reviews_in_period": pl.Int64, "last_review_date": pl.Date, "next_review_due": pl.Date,
-    "next_review_type": pl.String, "midway_due": pl.Date, "midway_status": pl.String,
+    "child_id": pl.String,
+    "display_name": pl.String,
+    "date_of_birth": pl.Date,
+    "age": pl.Int64,
+    "team": pl.String,
+    "iro": pl.String,
+    "iro_code": pl.String,
+    "social_worker": pl.String,
+    "social_worker_code": pl.String,
+    "legal_status": pl.String,
+    "placement_type": pl.String,
+    "short_breaks": pl.Boolean,
+    "period_id": pl.Int64,
+    "period_start": pl.Date,
+    "period_start_known": pl.Boolean,
+    "reviews_in_period": pl.Int64,
+    "last_review_date": pl.Date,
+    "next_review_due": pl.Date,
+    "next_review_type": pl.String,
+    "midway_due": pl.Date,
+    "midway_status": pl.String,
     "flags": pl.List(pl.String),
-}  # fmt: skip
-FLAGS_SCHEMA = {"child_id": pl.String, "code": pl.String, "reason": pl.String, "due_date": pl.Date,
-                "days_overdue": pl.Int64}  # fmt: skip
+}
+FLAGS_SCHEMA = {
+    "child_id": pl.String,
+    "code": pl.String,
+    "reason": pl.String,
+    "due_date": pl.Date,
+    "days_overdue": pl.Int64,
+}
 REVIEWS_SCHEMA = {
-    "child_id": pl.String, "period_id": pl.Int64, "review_id": pl.Int64, "held_date": pl.Date,
-    "review_number": pl.Int64, "review_type": pl.String, "due_date": pl.Date, "on_time": pl.Boolean,
-}  # fmt: skip
+    "child_id": pl.String,
+    "period_id": pl.Int64,
+    "review_id": pl.Int64,
+    "held_date": pl.Date,
+    "review_number": pl.Int64,
+    "review_type": pl.String,
+    "due_date": pl.Date,
+    "on_time": pl.Boolean,
+}
 INTERVALS_SCHEMA = {
-    "child_id": pl.String, "period_id": pl.Int64, "review_id": pl.Int64, "review_date": pl.Date,
-    "review_number": pl.Int64, "next_due_at_review": pl.Date, "midway_policy": pl.String,
-    "midway_required": pl.Boolean, "midway_due": pl.Date, "midway_status": pl.String, "check_date": pl.Date,
+    "child_id": pl.String,
+    "period_id": pl.Int64,
+    "review_id": pl.Int64,
+    "review_date": pl.Date,
+    "review_number": pl.Int64,
+    "next_due_at_review": pl.Date,
+    "midway_policy": pl.String,
+    "midway_required": pl.Boolean,
+    "midway_due": pl.Date,
+    "midway_status": pl.String,
+    "check_date": pl.Date,
     "next_review_date": pl.Date,
-}  # fmt: skip
+}
 DEADLINES_SCHEMA = {
-    "child_id": pl.String, "review_id": pl.Int64, "kind": pl.String, "rec_id": pl.Int64, "due_date": pl.Date,
-    "done_date": pl.Date, "status": pl.String,
-}  # fmt: skip
+    "child_id": pl.String,
+    "review_id": pl.Int64,
+    "kind": pl.String,
+    "rec_id": pl.Int64,
+    "due_date": pl.Date,
+    "done_date": pl.Date,
+    "status": pl.String,
+}
 
 
-def _child(cid, name, team, iro, iro_code, legal, nrd, nrt, mdue, mstatus, last, n, flags):  # noqa: ANN001
+def _child(cid, name, team, iro, iro_code, legal, nrd, nrt, mdue, mstatus, last, n, flags):
     return {
-        "child_id": cid, "display_name": name, "date_of_birth": D(2014, 5, 1), "age": 12, "team": team,
-        "iro": iro, "iro_code": iro_code, "social_worker": f"SW of {cid}", "social_worker_code": f"SW{cid}",
-        "legal_status": legal, "placement_type": "U1", "short_breaks": False, "period_id": 1,
-        "period_start": D(2026, 2, 1), "period_start_known": True, "reviews_in_period": n,
-        "last_review_date": last, "next_review_due": nrd, "next_review_type": nrt, "midway_due": mdue,
-        "midway_status": mstatus, "flags": flags,
-    }  # fmt: skip
+        "child_id": cid,
+        "display_name": name,
+        "date_of_birth": D(2014, 5, 1),
+        "age": 12,
+        "team": team,
+        "iro": iro,
+        "iro_code": iro_code,
+        "social_worker": f"SW of {cid}",
+        "social_worker_code": f"SW{cid}",
+        "legal_status": legal,
+        "placement_type": "U1",
+        "short_breaks": False,
+        "period_id": 1,
+        "period_start": D(2026, 2, 1),
+        "period_start_known": True,
+        "reviews_in_period": n,
+        "last_review_date": last,
+        "next_review_due": nrd,
+        "next_review_type": nrt,
+        "midway_due": mdue,
+        "midway_status": mstatus,
+        "flags": flags,
+    }
 
 
 def fake_result(as_of: dt.date = AS_OF) -> EngineResult:
@@ -130,65 +185,102 @@ def fake_caseload() -> Caseload:
     base = Caseload.empty()
     children = conform(
         "children",
-        pl.DataFrame({"child_id": ["C1", "C2", "C3", "C4", "C9"], "display_name": ["Alex", "Blake", "Casey", "Drew",
-                                                                                  "Ellis"]}),
-    )  # fmt: skip
+        pl.DataFrame(
+            {"child_id": ["C1", "C2", "C3", "C4", "C9"], "display_name": ["Alex", "Blake", "Casey", "Drew", "Ellis"]}
+        ),
+    )
     periods = conform(
         "periods",
         pl.DataFrame(
-            {"child_id": ["C1", "C1"], "period_id": [1, 0], "start_date": [D(2026, 2, 1), D(2024, 1, 10)],
-             "observed_from": [D(2026, 2, 1), D(2024, 1, 10)], "end_date": [None, D(2024, 6, 30)]}
+            {
+                "child_id": ["C1", "C1"],
+                "period_id": [1, 0],
+                "start_date": [D(2026, 2, 1), D(2024, 1, 10)],
+                "observed_from": [D(2026, 2, 1), D(2024, 1, 10)],
+                "end_date": [None, D(2024, 6, 30)],
+            }
         ),
-    )  # fmt: skip
+    )
     placements = conform(
         "placements",
         pl.DataFrame(
-            {"child_id": ["C1", "C1"], "start_date": [D(2026, 2, 1), D(2026, 7, 1)],
-             "end_date": [D(2026, 6, 30), None], "legal_status": ["C2", "C2"], "placement_type": ["U4", "U1"]}
+            {
+                "child_id": ["C1", "C1"],
+                "start_date": [D(2026, 2, 1), D(2026, 7, 1)],
+                "end_date": [D(2026, 6, 30), None],
+                "legal_status": ["C2", "C2"],
+                "placement_type": ["U4", "U1"],
+            }
         ),
-    )  # fmt: skip
+    )
     recommendations = conform(
         "recommendations",
         pl.DataFrame(
-            {"child_id": ["C2", "C2", "C3", "C1"], "review_id": [3, 3, 41, 2], "rec_id": [11, 12, 13, 14],
-             "text": ["Arrange life story work", "Referral to CAMHS", "PEP meeting", "Contact plan agreed"],
-             "owner": ["SW", "SW", None, "TM"]}
+            {
+                "child_id": ["C2", "C2", "C3", "C1"],
+                "review_id": [3, 3, 41, 2],
+                "rec_id": [11, 12, 13, 14],
+                "text": ["Arrange life story work", "Referral to CAMHS", "PEP meeting", "Contact plan agreed"],
+                "owner": ["SW", "SW", None, "TM"],
+            }
         ),
-    )  # fmt: skip
+    )
     events = conform(
         "events",
         pl.DataFrame(
-            {"child_id": ["C1", "C1"], "event_date": [D(2026, 10, 5), D(2026, 12, 1)],
-             "event_type": ["missing_from_placement", "change_of_sw"], "bring_forward": [True, False]}
+            {
+                "child_id": ["C1", "C1"],
+                "event_date": [D(2026, 10, 5), D(2026, 12, 1)],
+                "event_type": ["missing_from_placement", "change_of_sw"],
+                "bring_forward": [True, False],
+            }
         ),
-    )  # fmt: skip
+    )
     missing = conform(
         "missing",
         pl.DataFrame({"child_id": ["C1"], "start_date": [D(2026, 10, 4)], "end_date": [D(2026, 10, 4)]}),
     )
     checks = conform(
         "midway_checks",
-        pl.DataFrame({"child_id": ["C3", "C3"], "check_id": [1, 2], "check_date": [D(2026, 11, 4), D(2026, 12, 2)],
-                      "outcome": ["progressing", "progressing"]}),
-    )  # fmt: skip
+        pl.DataFrame(
+            {
+                "child_id": ["C3", "C3"],
+                "check_id": [1, 2],
+                "check_date": [D(2026, 11, 4), D(2026, 12, 2)],
+                "outcome": ["progressing", "progressing"],
+            }
+        ),
+    )
     escalations = conform(
         "escalations",
         pl.DataFrame(
-            {"child_id": ["C1", "C3", "C2"], "escalation_id": [1, 2, 3],
-             "raised_date": [D(2026, 10, 1), D(2026, 9, 1), D(2026, 12, 1)],
-             "stage": [1, 0, 0], "stage_name": ["Formal: Team Manager", "Informal (Team Manager)", "Informal"],
-             "stage_started": [D(2026, 11, 20), D(2026, 9, 1), D(2026, 12, 1)],
-             "stage_due_date": [D(2026, 11, 30), D(2026, 9, 15), D(2026, 12, 15)],
-             "resolved_date": [None, D(2026, 10, 20), None], "outcome": [None, "resolved", None],
-             "category": ["delay in plan progress", "services not provided", "care arrangements unsuitable"]}
+            {
+                "child_id": ["C1", "C3", "C2"],
+                "escalation_id": [1, 2, 3],
+                "raised_date": [D(2026, 10, 1), D(2026, 9, 1), D(2026, 12, 1)],
+                "stage": [1, 0, 0],
+                "stage_name": ["Formal: Team Manager", "Informal (Team Manager)", "Informal"],
+                "stage_started": [D(2026, 11, 20), D(2026, 9, 1), D(2026, 12, 1)],
+                "stage_due_date": [D(2026, 11, 30), D(2026, 9, 15), D(2026, 12, 15)],
+                "resolved_date": [None, D(2026, 10, 20), None],
+                "outcome": [None, "resolved", None],
+                "category": ["delay in plan progress", "services not provided", "care arrangements unsuitable"],
+            }
         ),
-    )  # fmt: skip
+    )
     from dataclasses import replace
 
     return replace(
-        base, children=children, periods=periods, placements=placements, recommendations=recommendations,
-        events=events, missing=missing, midway_checks=checks, escalations=escalations,
-    )  # fmt: skip
+        base,
+        children=children,
+        periods=periods,
+        placements=placements,
+        recommendations=recommendations,
+        events=events,
+        missing=missing,
+        midway_checks=checks,
+        escalations=escalations,
+    )
 
 
 # --- filters and cards ---------------------------------------------------------------------------
@@ -202,18 +294,28 @@ def test_filter_options_lists_values_of_children_looked_after():
 def test_cards_unfiltered():
     c = d.card_counts(fake_result(), fake_caseload().escalations)
     assert c == {
-        "children": 4, "reviews_overdue": 1, "midway_overdue_missed": 1, "midway_overdue": 1, "midway_missed": 0,
-        "recommendations_overdue": 1, "open_escalations": 1,
-    }  # fmt: skip
+        "children": 4,
+        "reviews_overdue": 1,
+        "midway_overdue_missed": 1,
+        "midway_overdue": 1,
+        "midway_missed": 0,
+        "recommendations_overdue": 1,
+        "open_escalations": 1,
+    }
 
 
 def test_filters_change_every_number():
     esc = fake_caseload().escalations
     b = d.filter_result(fake_result(), team="Team B")
     assert d.card_counts(b, esc) == {
-        "children": 1, "reviews_overdue": 0, "midway_overdue_missed": 0, "midway_overdue": 0, "midway_missed": 0,
-        "recommendations_overdue": 0, "open_escalations": 0,
-    }  # fmt: skip
+        "children": 1,
+        "reviews_overdue": 0,
+        "midway_overdue_missed": 0,
+        "midway_overdue": 0,
+        "midway_missed": 0,
+        "recommendations_overdue": 0,
+        "open_escalations": 0,
+    }
     e1 = d.filter_result(fake_result(), legal_status="E1")
     assert e1.children["child_id"].to_list() == ["C2"]
     assert e1.flags["child_id"].unique().to_list() == ["C2"]
@@ -265,7 +367,7 @@ def test_heatmap_weeks_by_team_counts_and_rates():
     assert cells.height == 3 * 12  # full grid: Team A, Team B, no team x 12 weeks
     assert cells["row"].unique(maintain_order=True).to_list() == ["Team A", "Team B", d.NO_TEAM]
 
-    def cell(row, bucket):  # noqa: ANN001
+    def cell(row, bucket):
         return cells.filter((pl.col("row") == row) & (pl.col("bucket") == bucket)).row(0, named=True)
 
     a_nov = cell("Team A", D(2026, 11, 2))
@@ -344,7 +446,7 @@ def test_work_list_window_is_a_policy_setting(days, expected):
     assert w.height == expected
 
 
-def test_staff_fte_reads_iro_fte(engine) -> None:  # noqa: ANN001
+def test_staff_fte_reads_iro_fte(engine) -> None:
     from services.persistence.models import Staff
     from services.persistence.unit_of_work import unit_of_work
 

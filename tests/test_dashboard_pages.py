@@ -6,20 +6,18 @@ reviews, and an empty database or an unknown child id says what to do instead of
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from services.demo.generate import KNOWN_ANCHOR, KNOWN_CHILD_ID, KNOWN_CHILD_REVIEWS
-from services.demo.load import load_demo
 from services.engine.compute import compute
 from services.persistence import database as db
 from services.persistence.caseload import load_caseload
 from services.views import dashboard
+from tests.demo_pages import fresh_caches
 
 APP = "../app.py"
 AS_OF = KNOWN_ANCHOR
@@ -32,37 +30,12 @@ PAGES = (
 )
 
 
-def _fresh_caches() -> None:
-    """The app's engine and caches are process-wide: start from the URL this test set."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    db.get_engine.cache_clear()
-
-
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('pages') / 'demo.db'}"
-    eng = db.make_engine(url)
-    db.migrate(eng)
-    load_demo(eng, AS_OF, actor="test")
-    eng.dispose()
-    return url
-
-
-@pytest.fixture(scope="module")
-def demo_result(demo_url: str):  # noqa: ANN201
+def demo_result(demo_url: str):
     eng = db.make_engine(demo_url)
     caseload = load_caseload(eng)
     eng.dispose()
     return caseload, compute(caseload, AS_OF)
-
-
-@pytest.fixture
-def demo_db(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("DATABASE_URL", demo_url)
-    _fresh_caches()
-    yield demo_url
-    _fresh_caches()
 
 
 def _app(page: str, **params: str) -> AppTest:
@@ -89,7 +62,7 @@ def test_page_renders_without_exception(demo_db: str, page: str) -> None:
     assert at.date_input(key="as_of").value == AS_OF  # the URL's as_of reached the filter
 
 
-def test_overview_cards_match_the_services_and_filters_change_them(demo_db: str, demo_result) -> None:  # noqa: ANN001
+def test_overview_cards_match_the_services_and_filters_change_them(demo_db: str, demo_result) -> None:
     caseload, result = demo_result
     at = _app("app_pages/overview.py")
     want = dashboard.card_counts(result, caseload.escalations)
@@ -109,7 +82,7 @@ def test_overview_cards_match_the_services_and_filters_change_them(demo_db: str,
     assert not at.exception
 
 
-def test_filter_in_the_url_opens_the_same_view(demo_db: str, demo_result) -> None:  # noqa: ANN001
+def test_filter_in_the_url_opens_the_same_view(demo_db: str, demo_result) -> None:
     _, result = demo_result
     iro = sorted(result.children["iro"].drop_nulls().unique())[0]
     at = _app("app_pages/overview.py", iro=iro)
@@ -131,7 +104,7 @@ def test_as_of_changes_the_numbers(demo_db: str, demo_url: str) -> None:
     assert _metrics(at) != before
 
 
-def test_heatmap_keyboard_selection_lists_that_cells_children(demo_db: str, demo_result) -> None:  # noqa: ANN001
+def test_heatmap_keyboard_selection_lists_that_cells_children(demo_db: str, demo_result) -> None:
     _, result = demo_result
     cells = dashboard.heatmap_cells(result, "team", "week", 12)
     hot = cells.filter(pl.col("count") > 0).sort("count", "row", descending=[True, False]).row(0, named=True)
@@ -149,7 +122,7 @@ def test_heatmap_keyboard_selection_lists_that_cells_children(demo_db: str, demo
     assert [link.split("child=")[1].split("&")[0] for link in links] == want
 
 
-def test_heatmap_by_iro_and_months(demo_db: str, demo_result) -> None:  # noqa: ANN001
+def test_heatmap_by_iro_and_months(demo_db: str, demo_result) -> None:
     _, result = demo_result
     at = _app("app_pages/heatmap.py")
     at.radio(key="hm_by").set_value("iro")
@@ -177,7 +150,7 @@ def test_unknown_child_in_the_url_says_so(demo_db: str) -> None:
     assert any("no child with id “NO-SUCH-CHILD”" in e.value for e in at.error)
 
 
-def test_caseloads_work_list_and_download(demo_db: str, demo_result) -> None:  # noqa: ANN001
+def test_caseloads_work_list_and_download(demo_db: str, demo_result) -> None:
     caseload, result = demo_result
     at = _app("app_pages/caseloads.py")
     assert not at.exception
@@ -189,7 +162,7 @@ def test_caseloads_work_list_and_download(demo_db: str, demo_result) -> None:  #
     assert int(iro_table["children"].sum()) == result.children.height
 
 
-def test_reports_table_is_the_engine_report(demo_db: str, demo_result) -> None:  # noqa: ANN001
+def test_reports_table_is_the_engine_report(demo_db: str, demo_result) -> None:
     _, result = demo_result
     at = _app("app_pages/reports.py")
     assert not at.exception
@@ -202,7 +175,7 @@ def test_reports_table_is_the_engine_report(demo_db: str, demo_result) -> None: 
 def test_empty_database_shows_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
-    _fresh_caches()
+    fresh_caches()
     try:
         for page in PAGES:
             at = _app(page)
@@ -213,10 +186,10 @@ def test_empty_database_shows_what_to_do(tmp_path: Path, monkeypatch: pytest.Mon
         assert not at.exception
         assert int(_metrics(at)["Children looked after"].replace(",", "")) > 0
     finally:
-        _fresh_caches()
+        fresh_caches()
 
 
-def test_filters_carry_across_pages_and_into_the_url(demo_db: str, demo_result) -> None:  # noqa: ANN001
+def test_filters_carry_across_pages_and_into_the_url(demo_db: str, demo_result) -> None:
     _, result = demo_result
     team = sorted(result.children["team"].drop_nulls().unique())[-1]
     at = _app("app_pages/overview.py")

@@ -280,9 +280,19 @@ def rich_caseload(draw: st.DrawFn) -> tuple[Any, dt.date, Policy]:
 
 
 INTERVAL_COLUMNS = (
-    "child_id", "period_id", "review_id", "review_date", "review_number", "next_due_at_review", "midway_policy",
-    "midway_required", "midway_due", "midway_status", "check_date", "next_review_date",
-)  # fmt: skip
+    "child_id",
+    "period_id",
+    "review_id",
+    "review_date",
+    "review_number",
+    "next_due_at_review",
+    "midway_policy",
+    "midway_required",
+    "midway_due",
+    "midway_status",
+    "check_date",
+    "next_review_date",
+)
 COLUMNS = {
     "children": CHILD_COLUMNS,
     "flags": tuple(FLAG_SCHEMA),

@@ -104,8 +104,15 @@ def test_engine_matches_the_per_child_oracle(case) -> None:  # type: ignore[no-u
     assert set(got) == set(expected)
     for cid, exp in expected.items():
         row = got[cid]
-        for key in ("period_start", "reviews_in_period", "last_review_date", "next_review_due", "next_review_type",
-                    "midway_due", "midway_status"):  # fmt: skip
+        for key in (
+            "period_start",
+            "reviews_in_period",
+            "last_review_date",
+            "next_review_due",
+            "next_review_type",
+            "midway_due",
+            "midway_status",
+        ):
             assert row[key] == exp[key], (cid, key)
         assert sorted(set(row["flags"]) & ORACLE_FLAGS) == exp["flags"], cid
 

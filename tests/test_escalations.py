@@ -18,9 +18,9 @@ from services.casework.escalations import (
     raise_escalation,
     set_cafcass_checklist,
 )
-from services.casework.vocabulary import CAFCASS_DOCUMENTS
 from services.engine.policy import Policy
 from services.persistence import models as m
+from services.vocabulary import CAFCASS_DOCUMENTS
 from tests.casework_seed import D, seed
 
 IRO = "Iris Reviewer"
@@ -28,9 +28,13 @@ IRO = "Iris Reviewer"
 
 def _raise(engine, **kw):
     fields = dict(
-        raised_date=D(2026, 6, 1), category="plan_delay", concern="Health assessment not booked",
-        evidence="Rec 2 target 15/06 missed", actions_requested="Book it", stage=0,
-    )  # fmt: skip
+        raised_date=D(2026, 6, 1),
+        category="plan_delay",
+        concern="Health assessment not booked",
+        evidence="Rec 2 target 15/06 missed",
+        actions_requested="Book it",
+        stage=0,
+    )
     fields.update(kw)
     return raise_escalation(engine, IRO, "C1", **fields)
 
@@ -41,15 +45,21 @@ def test_stage_progression_keeps_history_and_flags_overdue_with_next_stage(engin
     tracker = open_escalations(engine, D(2026, 6, 15))
     row = tracker.row(0, named=True)
     assert (row["stage"], row["stage_name"], row["stage_due_date"], row["overdue"]) == (
-        0, "Informal (Team Manager)", D(2026, 6, 15), False
-    )  # fmt: skip
+        0,
+        "Informal (Team Manager)",
+        D(2026, 6, 15),
+        False,
+    )
     assert row["status"] == "Open: resolution due 15/06/2026"
     assert row["age_working_days"] == 10
 
     row = open_escalations(engine, D(2026, 6, 18)).row(0, named=True)
     assert (row["overdue"], row["working_days_overdue"], row["next_stage"], row["next_stage_name"]) == (
-        True, 3, 1, "Formal: Team Manager"
-    )  # fmt: skip
+        True,
+        3,
+        1,
+        "Formal: Team Manager",
+    )
     assert row["status"] == "OVERDUE by 3 working days: propose Formal: Team Manager"
 
     assert move_to_next_stage(engine, IRO, esc_id, on_date=D(2026, 6, 18), response="No reply from TM") == 1
@@ -62,8 +72,11 @@ def test_stage_progression_keeps_history_and_flags_overdue_with_next_stage(engin
     ]
     row = open_escalations(engine, D(2026, 6, 29)).row(0, named=True)
     assert (row["stage"], row["overdue"], row["working_days_overdue"], row["next_stage_name"]) == (
-        2, True, 1, "Formal: Service Manager"
-    )  # fmt: skip
+        2,
+        True,
+        1,
+        "Formal: Service Manager",
+    )
     assert row["formal_working_days"] == 7 and row["formal_over_limit"] is False
     # the engine's view (caseload frame) sees the current stage too
     from services.persistence.caseload import load_caseload

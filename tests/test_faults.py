@@ -70,10 +70,23 @@ def test_cli_prints_one_line_and_exits_2_when_the_database_cannot_be_reached(tmp
         port = s.getsockname()[1]
     url = f"postgresql://postgres@127.0.0.1:{port}/nowhere"
     out = subprocess.run(
-        [sys.executable, "-m", "services", "report", "--as-of", "2026-11-23", "--database", url,
-         "--out", str(tmp_path / "r.csv")],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "services",
+            "report",
+            "--as-of",
+            "2026-11-23",
+            "--database",
+            url,
+            "--out",
+            str(tmp_path / "r.csv"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 2
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: the database cannot be reached"), out.stderr

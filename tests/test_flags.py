@@ -91,10 +91,16 @@ def test_recommendation_overdue() -> None:
         [D(2026, 1, 30)],
         recommendations=[
             {"child_id": "C1", "review_id": 1, "rec_id": 1, "text": "PEP", "target_date": D(2026, 3, 1)},
-            {"child_id": "C1", "review_id": 1, "rec_id": 2, "text": "Health", "target_date": D(2026, 2, 1),
-             "completed_date": D(2026, 2, 1)},
+            {
+                "child_id": "C1",
+                "review_id": 1,
+                "rec_id": 2,
+                "text": "Health",
+                "target_date": D(2026, 2, 1),
+                "completed_date": D(2026, 2, 1),
+            },
         ],
-    )  # fmt: skip
+    )
     got = flags(cl, D(2026, 3, 10))
     assert got["REC_OVERDUE"] == (
         "1 recommendation is past its target date and not done: "
@@ -253,9 +259,14 @@ def test_no_permanence_plan_by_the_second_review() -> None:
 
 def test_escalation_overdue() -> None:
     esc = {
-        "child_id": "C1", "escalation_id": 1, "raised_date": D(2026, 2, 1), "stage": 1,
-        "stage_name": "Formal: Team Manager", "stage_started": D(2026, 2, 20), "stage_due_date": D(2026, 3, 2),
-    }  # fmt: skip
+        "child_id": "C1",
+        "escalation_id": 1,
+        "raised_date": D(2026, 2, 1),
+        "stage": 1,
+        "stage_name": "Formal: Team Manager",
+        "stage_started": D(2026, 2, 20),
+        "stage_due_date": D(2026, 3, 2),
+    }
     cl = settled(D(2026, 1, 5), [D(2026, 1, 30)], escalations=[esc])
     assert flags(cl, D(2026, 3, 2)).get("ESCALATION_OVERDUE") is None  # due today: not overdue
     assert flags(cl, D(2026, 3, 5))["ESCALATION_OVERDUE"] == (

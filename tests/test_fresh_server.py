@@ -24,22 +24,41 @@ pytestmark = [
 PAGES = ["heatmap", "timeline?child=C00001", "caseloads", "reports"]
 
 
-def test_four_first_visitors_at_once_get_no_exception(tmp_path) -> None:  # noqa: ANN001
+def test_four_first_visitors_at_once_get_no_exception(tmp_path) -> None:
     from playwright.sync_api import sync_playwright
 
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     env = {**os.environ, "DATABASE_URL": url}
     subprocess.run(
         [sys.executable, "-m", "services", "demo", "--reset", "--database", url, "--as-of", AS_OF],
-        cwd=ROOT, env=env, check=True, capture_output=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     port = _free_port()
     log = (tmp_path / "streamlit.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         _wait_for_port(port, proc)
         with sync_playwright() as p:

@@ -59,8 +59,11 @@ def test_errors_are_listed_and_nothing_can_be_imported(app: AppTest) -> None:
     assert app.error[0].value.startswith("1 error(s): nothing can be imported")
     errors = _frame(app, "message")
     assert errors.iloc[0].to_dict() == {
-        "file": "reviews.csv", "line": 3, "column": "REVIEW", "value": "38/04/2021",
+        "file": "reviews.csv",
+        "line": 3,
+        "column": "REVIEW",
+        "value": "38/04/2021",
         "message": "is not a date (expected dd/mm/yyyy)",
-    }  # fmt: skip
+    }
     assert len(app.button) == 0  # no Import button
     assert app.get("download_button")  # template + problems CSV

@@ -87,9 +87,13 @@ def test_fake_files_import_and_reimport_changes_nothing(engine) -> None:
     assert first.written and first.run_id == 1
     counts = table_counts(engine)
     assert counts == {
-        "children": 2675, "periods_of_care": 2227, "placements": 5050, "reviews": 12568,
-        "missing_episodes": 43, "import_runs": 1,
-    }  # fmt: skip
+        "children": 2675,
+        "periods_of_care": 2227,
+        "placements": 5050,
+        "reviews": 12568,
+        "missing_episodes": 43,
+        "import_runs": 1,
+    }
     again = import_parsed(engine, parse_files(collect(FAKE_903)), "importer")
     assert again.counts["added"].sum() == 0 and again.counts["updated"].sum() == 0
     assert again.counts["removed"].sum() == 0
@@ -330,8 +334,13 @@ def test_problems_csv_download_has_every_column(tmp_path: Path) -> None:
     frame = pl.read_csv(data[3:])
     assert frame.columns == ["severity", "file", "line", "column", "value", "message"]
     assert frame.filter(pl.col("severity") == "error").row(0) == (
-        "error", "reviews.csv", 3, "REVIEW", "38/04/2021", "is not a date (expected dd/mm/yyyy)",
-    )  # fmt: skip
+        "error",
+        "reviews.csv",
+        3,
+        "REVIEW",
+        "38/04/2021",
+        "is not a date (expected dd/mm/yyyy)",
+    )
 
 
 def test_bom_and_lower_case_headers_and_codes_are_accepted(tmp_path: Path) -> None:

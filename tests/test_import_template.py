@@ -71,13 +71,18 @@ def test_template_maps_and_imports(engine, tmp_path: Path) -> None:
     assert cl.recommendations.sort("rec_id")["text"].to_list() == ["Arrange a PEP", "Health assessment"]
     assert cl.events["bring_forward"].to_list() == [True]
     assert cl.escalations.select("stage", "stage_name", "stage_due_date").row(0) == (
-        1, "Formal: Team Manager", D(2025, 2, 17),
-    )  # fmt: skip
+        1,
+        "Formal: Team Manager",
+        D(2025, 2, 17),
+    )
     with Session(engine) as s:
         check = s.scalars(select(m.MidwayCheck)).one()
         assert (check.author, check.status, check.template, check.outcome) == (
-            "Iris Reviewer", "final", "imported", "actions_sent",
-        )  # fmt: skip
+            "Iris Reviewer",
+            "final",
+            "imported",
+            "actions_sent",
+        )
     again = import_parsed(engine, parse_files(collect(tmp_path / "in")), "importer")
     assert again.counts["added"].sum() == 0 and again.counts["updated"].sum() == 0
 

@@ -74,3 +74,14 @@ def test_the_engine_imports_nothing_of_midway_but_itself_and_errors(path: Path) 
 @pytest.mark.parametrize("path", SERVICES, ids=lambda p: str(p.relative_to(ROOT / "services")))
 def test_services_never_import_streamlit(path: Path) -> None:
     assert [n for n in _imports(path) if n.split(".")[0] == "streamlit"] == []
+
+
+PERSISTENCE = sorted((ROOT / "services" / "persistence").rglob("*.py"))
+ABOVE_PERSISTENCE = ("services.casework", "services.views", "services.importers", "services.demo", "services.cli")
+
+
+@pytest.mark.parametrize("path", PERSISTENCE, ids=lambda p: str(p.relative_to(ROOT / "services" / "persistence")))
+def test_persistence_imports_nothing_from_the_packages_above_it(path: Path) -> None:
+    """Persistence sits below casework, views, importers, demo and the CLI (README "Layout")."""
+    bad = [n for n in _imports(path) if any(n == a or n.startswith(a + ".") for a in ABOVE_PERSISTENCE)]
+    assert bad == [], f"services/persistence/{path.relative_to(ROOT / 'services' / 'persistence')} imports {bad}"

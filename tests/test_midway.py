@@ -146,9 +146,19 @@ def test_closed_intervals_superseded_and_missed() -> None:
     ]
     assert "MIDWAY_MISSED" in res.children.row(0, named=True)["flags"]
     assert list(iv.columns) == [
-        "child_id", "period_id", "review_id", "review_date", "review_number", "next_due_at_review", "midway_policy",
-        "midway_required", "midway_due", "midway_status", "check_date", "next_review_date",
-    ]  # fmt: skip
+        "child_id",
+        "period_id",
+        "review_id",
+        "review_date",
+        "review_number",
+        "next_due_at_review",
+        "midway_policy",
+        "midway_required",
+        "midway_due",
+        "midway_status",
+        "check_date",
+        "next_review_date",
+    ]
 
 
 def test_unknown_start_requires_a_check_from_the_first_review_in_the_data() -> None:

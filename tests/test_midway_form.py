@@ -37,12 +37,17 @@ def test_form_context_knows_child_allocation_and_last_review(engine) -> None:
     ctx = form_context(engine, "C1", AS_OF)
     assert (ctx.display_name, ctx.age) == ("Alex Test", 12)
     assert (ctx.iro, ctx.social_worker, ctx.team, ctx.team_manager) == (
-        "Iris Reviewer", "Sam Worker", "North Team", "Tara Manager"
-    )  # fmt: skip
+        "Iris Reviewer",
+        "Sam Worker",
+        "North Team",
+        "Tara Manager",
+    )
     assert (ctx.review_id, ctx.review_date) == (ids["review_id"], REVIEW_DATE)
     assert [(r["seq"], r["owner"], r["target_date"]) for r in ctx.recommendations] == [
-        (1, "Sam Worker", D(2026, 6, 1)), (2, "Health", D(2026, 6, 15)), (3, "Sam Worker", D(2026, 7, 31))
-    ]  # fmt: skip
+        (1, "Sam Worker", D(2026, 6, 1)),
+        (2, "Health", D(2026, 6, 15)),
+        (3, "Sam Worker", D(2026, 7, 31)),
+    ]
     assert ctx.draft is None and ctx.final_checks == []
     # before the second review, the first is the last review
     assert form_context(engine, "C1", D(2026, 3, 1)).review_date == D(2026, 2, 2)
@@ -61,8 +66,14 @@ def test_full_valid_save_writes_exactly_the_expected_rows(engine) -> None:
         assert len(checks) == 1
         c = checks[0]
         assert (c.child_id, c.review_id, c.check_date, c.status, c.outcome, c.template, c.author) == (
-            "C1", ids["review_id"], CHECK_DATE, "final", "actions_sent", "default", ACTOR
-        )  # fmt: skip
+            "C1",
+            ids["review_id"],
+            CHECK_DATE,
+            "final",
+            "actions_sent",
+            "default",
+            ACTOR,
+        )
         assert c.author_id == s.scalar(select(m.Staff.id).where(m.Staff.code == "IRO01"))
         assert c.answers["contact_sw.date"] == "2026-06-22"
         new_audit = s.scalars(select(m.AuditEntry).where(m.AuditEntry.id > audit_before).order_by(m.AuditEntry.id))
@@ -166,8 +177,9 @@ def test_templates_ask_only_their_sections(sqlite_engine) -> None:
     assert set(validate(answers, "monitoring_001", 12, rec_ids=ids["rec_ids"])) == set()
     assert set(validate(answers, "east_riding_000", 12, rec_ids=ids["rec_ids"])) == {"concerns"}
     assert set(validate(answers, "checklist_002", 12, rec_ids=ids["rec_ids"])) == {
-        "iro_summary", "chk_permanence.answer"
-    }  # fmt: skip
+        "iro_summary",
+        "chk_permanence.answer",
+    }
     assert set(TEMPLATES) == {"default", "east_riding_000", "monitoring_001", "checklist_002"}
 
 
@@ -179,15 +191,25 @@ def test_draft_is_saved_resumed_and_not_counted_as_done(engine) -> None:
     ctx = form_context(engine, "C1", AS_OF)
     assert ctx.draft is not None and ctx.draft.check_id == saved.check_id
     assert (ctx.draft.template, ctx.draft.answers["concerns"], ctx.draft.answers["check_date"]) == (
-        "east_riding_000", "Still typing", "2026-06-23"
-    )  # fmt: skip
+        "east_riding_000",
+        "Still typing",
+        "2026-06-23",
+    )
     assert load_caseload(engine).midway_checks.height == 0
     assert _recs(engine, ids["review_id"]) == [(None, None, None)] * 3
     # the draft becomes the final check (same row)
     final = save_check(
-        engine, ACTOR, "C1", ids["review_id"], valid_answers(ids), "default", "progressing",
-        saved.version, check_id=saved.check_id, as_of=AS_OF,
-    )  # fmt: skip
+        engine,
+        ACTOR,
+        "C1",
+        ids["review_id"],
+        valid_answers(ids),
+        "default",
+        "progressing",
+        saved.version,
+        check_id=saved.check_id,
+        as_of=AS_OF,
+    )
     assert final.check_id == saved.check_id and final.version == saved.version + 1
     assert _count(engine, m.MidwayCheck) == 1
     assert form_context(engine, "C1", AS_OF).draft is None
@@ -200,17 +222,33 @@ def test_second_save_of_the_same_check_is_refused_and_nothing_overwritten(engine
     opened = form_context(engine, "C1", AS_OF).draft.version
     first = valid_answers(ids)
     save_check(
-        engine, ACTOR, "C1", ids["review_id"], first, "default", "actions_sent", opened,
-        check_id=draft.check_id, as_of=AS_OF,
-    )  # fmt: skip
+        engine,
+        ACTOR,
+        "C1",
+        ids["review_id"],
+        first,
+        "default",
+        "actions_sent",
+        opened,
+        check_id=draft.check_id,
+        as_of=AS_OF,
+    )
     second = valid_answers(ids)
     second["concerns"] = "Second IRO's text"
     second[f"rec.{ids['rec_ids'][1]}.update"] = "Overwritten?"
     with pytest.raises(ConcurrentEditError) as err:
         save_check(
-            engine, "Other Iro", "C1", ids["review_id"], second, "default", "actions_sent", opened,
-            check_id=draft.check_id, as_of=AS_OF,
-        )  # fmt: skip
+            engine,
+            "Other Iro",
+            "C1",
+            ids["review_id"],
+            second,
+            "default",
+            "actions_sent",
+            opened,
+            check_id=draft.check_id,
+            as_of=AS_OF,
+        )
     assert re.fullmatch(
         r"This check was saved by Iris Reviewer at \d\d:\d\d since you opened it; nothing was overwritten\. "
         r"Reload to see their version\.",
@@ -233,8 +271,11 @@ def test_outcome_c_creates_the_escalation_in_the_same_transaction(engine) -> Non
     with Session(engine) as s:
         esc = s.get(m.Escalation, saved.escalation_id)
         assert (esc.midway_check_id, esc.raised_date, esc.category, esc.raised_by) == (
-            saved.check_id, CHECK_DATE, "plan_delay", ACTOR
-        )  # fmt: skip
+            saved.check_id,
+            CHECK_DATE,
+            "plan_delay",
+            ACTOR,
+        )
         assert [(st.stage, st.stage_name, st.due_date) for st in esc.stages] == [
             (0, "Informal (Team Manager)", add_working_days(CHECK_DATE, 10))
         ]

@@ -29,8 +29,14 @@ D = dt.date
 # the public fake 903 files, kept in the repository (MIT: see the LICENSE beside them)
 FAKE = Path(__file__).parent / "data" / "ssda903-fake"
 FAKE_END = D(2018, 3, 31)  # their latest episode starts on 31/03/2018: the 2017/18 collection year
-LACKED = ("REC_OVERDUE", "RECORD_LATE", "CARE_PLAN_NOT_UPDATED", "IRO_NOT_ALLOCATED", "SIBLINGS_SPLIT",
-          "NO_PERMANENCE_PLAN")  # fmt: skip
+LACKED = (
+    "REC_OVERDUE",
+    "RECORD_LATE",
+    "CARE_PLAN_NOT_UPDATED",
+    "IRO_NOT_ALLOCATED",
+    "SIBLINGS_SPLIT",
+    "NO_PERMANENCE_PLAN",
+)
 
 
 def url_of(engine: Engine) -> str:
@@ -214,27 +220,35 @@ BAD_903 = {
     ),
     "date of birth in the future": (
         {"header.csv": HEADER.replace("01/05/2012", "01/05/2031")},
-        ['header.csv line 2, DOB: "01/05/2031" date of birth is after the end of the data (31/03/2023): a child '
-         "not yet born"],
+        [
+            'header.csv line 2, DOB: "01/05/2031" date of birth is after the end of the data (31/03/2023): a child '
+            "not yet born"
+        ],
     ),
     "implausibly old": (
         {"header.csv": HEADER.replace("01/05/2012", "01/05/1912")},
-        ['header.csv line 2, DOB: "01/05/1912" date of birth is 25 or more years before the end of the data '
-         "(31/03/2023): implausibly old for a child in care"],
+        [
+            'header.csv line 2, DOB: "01/05/1912" date of birth is 25 or more years before the end of the data '
+            "(31/03/2023): implausibly old for a child in care"
+        ],
     ),
     "child id longer than its column": (
         {"header.csv": HEADER.replace("A1,", "A" * 41 + ","), "episodes.csv": EPISODES.replace("A1,", "A" * 41 + ",")},
-        [f'episodes.csv line 2, child_id: "{"A" * 41}..." is 41 characters long: at most 40 fit',
-         f'header.csv line 2, id: "{"A" * 41}..." is 41 characters long: at most 40 fit'],
+        [
+            f'episodes.csv line 2, child_id: "{"A" * 41}..." is 41 characters long: at most 40 fit',
+            f'header.csv line 2, id: "{"A" * 41}..." is 41 characters long: at most 40 fit',
+        ],
     ),
     "NUL byte": (
         {"header.csv": HEADER.replace("A1,", "A\x001,"), "episodes.csv": EPISODES.replace("A1,", "A\x001,")},
-        ['episodes.csv line 2, child_id: "A\\01" contains a NUL byte (a control character no database text can '
-         "hold): remove it",
-         'header.csv line 2, id: "A\\01" contains a NUL byte (a control character no database text can hold): '
-         "remove it"],
+        [
+            'episodes.csv line 2, child_id: "A\\01" contains a NUL byte (a control character no database text can '
+            "hold): remove it",
+            'header.csv line 2, id: "A\\01" contains a NUL byte (a control character no database text can hold): '
+            "remove it",
+        ],
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("kind", sorted(BAD_903))
@@ -253,14 +267,16 @@ BAD_TEMPLATE = {
     ),
     "a recommendation for a review in neither": (
         {"recommendations.csv": "child_id,review_date,recommendation\nK1,2025-01-02,Call the carer\n"},
-        ['recommendations.csv line 2, review_date: "2025-01-02" no review of this child on this date in this upload '
-         "or in the database"],
+        [
+            'recommendations.csv line 2, review_date: "2025-01-02" no review of this child on this date in this upload '
+            "or in the database"
+        ],
     ),
     "a name longer than its column": (
         {"allocations.csv": f"child_id,role,person,from_date\nK1,team,{'T' * 121},2025-01-02\n"},
         [f'allocations.csv line 2, person: "{"T" * 60}..." is 121 characters long: at most 120 fit'],
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("kind", sorted(BAD_TEMPLATE))
@@ -336,7 +352,7 @@ def facts(draw):  # type: ignore[no-untyped-def]
                 "alloc": alloc,
                 "record": [
                     d + dt.timedelta(days=draw(st.integers(0, 40))) if draw(st.booleans()) else None for d in held
-                ],  # fmt: skip
+                ],
                 "plan": draw(st.sampled_from([None, "adoption"])),
             }
         )
@@ -373,9 +389,12 @@ def _files(kids, with_dates: bool, with_plans: bool):  # type: ignore[no-untyped
     one = {
         "children.csv": plans if with_plans else born,
         "periods_of_care.csv": "child_id,start_date\n" + "".join(f"{k['id']},{k['start']}\n" for k in kids),
-        "reviews.csv": (dates if with_dates else "child_id,review_date\n" + "".join(
-            f"{k['id']},{h}\n" for k in kids for h in k["held"])),
-    } | ({"allocations.csv": alloc} if has_alloc else {})  # fmt: skip
+        "reviews.csv": (
+            dates
+            if with_dates
+            else "child_id,review_date\n" + "".join(f"{k['id']},{h}\n" for k in kids for h in k["held"])
+        ),
+    } | ({"allocations.csv": alloc} if has_alloc else {})
     return {"header.csv": header, "episodes.csv": episodes, "reviews.csv": reviews}, supplements, one
 
 

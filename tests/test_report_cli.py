@@ -45,10 +45,13 @@ def _seed(engine: Engine) -> None:
         for held in (D(2026, 1, 30), D(2026, 4, 28)):
             s.add(
                 m.Review(
-                    child_id="C2", held_date=held, recommendations_sent_date=held, record_completed_date=held,
+                    child_id="C2",
+                    held_date=held,
+                    recommendations_sent_date=held,
+                    record_completed_date=held,
                     care_plan_updated_date=held,
                 )
-            )  # fmt: skip
+            )
         s.add(m.MidwayCheck(child_id="C2", check_date=D(2026, 6, 15), answers={}))
 
 
@@ -64,8 +67,22 @@ def test_report_csv_exact(sqlite_engine: Engine, tmp_path: Path, capsys: pytest.
     ]
     assert "wrote 2 children" in capsys.readouterr().out
     # another policy, and 4 weeks earlier
-    assert main(["report", "--as-of", "2026-11-18", "--policy", "twelve_weeks_after_second", "--database", url,
-                 "--out", str(out)]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "report",
+                "--as-of",
+                "2026-11-18",
+                "--policy",
+                "twelve_weeks_after_second",
+                "--database",
+                url,
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert out.read_text().splitlines()[1:] == [
         "C1,2026-11-02,0,,2026-11-30,first,,not_required,REVIEW_DUE_SOON",
         "C2,2026-01-05,2,2026-04-28,2026-10-28,subsequent,2026-07-21,done,REVIEW_OVERDUE",

@@ -60,7 +60,7 @@ def _alloc(child: str, role: str, name: str, frm: dt.date, to: dt.date | None = 
     return {"child_id": child, "role": role, "name": name, "staff_code": code, "from_date": frm, "to_date": to}
 
 
-def _caseload():  # noqa: ANN202
+def _caseload():
     reviews = [
         (1, "CA", D(2025, 12, 1), "PN1"), (2, "CA", D(2026, 3, 10), "PN1"), (3, "CA", D(2026, 9, 1), "PN7"),
         (4, "CB", D(2025, 6, 30), "PN1"), (5, "CB", D(2025, 9, 30), "PN1"), (6, "CB", D(2026, 4, 15), "PN0"),
@@ -104,7 +104,7 @@ def _caseload():  # noqa: ANN202
                 "completed_date": done,
             }
             for i, rv, t, done in recs
-        ],  # fmt: skip
+        ],
         midway_checks=[
             {"child_id": "CA", "check_id": 1, "check_date": D(2026, 6, 5)},
             {"child_id": "CB", "check_id": 2, "check_date": D(2026, 1, 20)},
@@ -135,7 +135,7 @@ def _caseload():  # noqa: ANN202
                 "formal_started": FORMAL_STARTED.get(i),
             }
             for i, c, r, s, res, o, cat in escalations
-        ],  # fmt: skip
+        ],
     )
 
 
@@ -387,7 +387,7 @@ def test_downloads_neutralise_formula_cells() -> None:
     assert back["name"][0] == "'=1+2"
 
 
-def _fig(frame: pl.DataFrame):  # noqa: ANN202
+def _fig(frame: pl.DataFrame):
     from services.views.reports import Figure
 
     return Figure("x", "A test", frame)
@@ -413,22 +413,30 @@ def test_supervision_pack_pdf_holds_the_figures(inp: ReportInput) -> None:
     assert "Midway checks due and what became of them" in text
 
 
-def test_checklist_answers_and_the_formal_start_from_the_database(engine) -> None:  # noqa: ANN001
+def test_checklist_answers_and_the_formal_start_from_the_database(engine) -> None:
     with unit_of_work(engine, actor="test") as s:
         s.add(m.Child(id="CA", date_of_birth=D(2012, 1, 1)))
         s.flush()
         s.add_all(
             [
                 m.MidwayCheck(
-                    child_id="CA", check_date=D(2026, 6, 5), status="final",
-                    answers={"chk_permanence.answer": "No", "chk_permanence.comment": "none yet",
-                             "chk_drift.answer": "Yes", "concerns": "x", "chk_pep.answer": ""},
+                    child_id="CA",
+                    check_date=D(2026, 6, 5),
+                    status="final",
+                    answers={
+                        "chk_permanence.answer": "No",
+                        "chk_permanence.comment": "none yet",
+                        "chk_drift.answer": "Yes",
+                        "concerns": "x",
+                        "chk_pep.answer": "",
+                    },
                 ),
-                m.MidwayCheck(child_id="CA", check_date=D(2026, 7, 5), status="draft",
-                              answers={"chk_permanence.answer": "Yes"}),
+                m.MidwayCheck(
+                    child_id="CA", check_date=D(2026, 7, 5), status="draft", answers={"chk_permanence.answer": "Yes"}
+                ),
                 m.MidwayCheck(child_id="CA", check_date=D(2026, 8, 5), status="final", answers={"contact": "x"}),
             ]
-        )  # fmt: skip
+        )
         esc = m.Escalation(child_id="CA", raised_date=D(2026, 2, 2))
         esc.stages = [
             m.EscalationStage(stage=0, stage_name="Informal", started_date=D(2026, 2, 2)),

@@ -5,14 +5,10 @@ support says so, and the printable page shows the supervision pack alone."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from services.demo.generate import KNOWN_ANCHOR
-from services.demo.load import load_demo
 from services.engine.compute import compute
 from services.persistence import database as db
 from services.persistence.caseload import load_caseload
@@ -24,22 +20,6 @@ APP = "../app.py"
 AS_OF = KNOWN_ANCHOR
 
 
-def _fresh_caches() -> None:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    db.get_engine.cache_clear()
-
-
-@pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('reports') / 'demo.db'}"
-    eng = db.make_engine(url)
-    db.migrate(eng)
-    load_demo(eng, AS_OF, actor="test")
-    eng.dispose()
-    return url
-
-
 @pytest.fixture(scope="module")
 def report_input(demo_url: str) -> ReportInput:
     eng = db.make_engine(demo_url)
@@ -47,14 +27,6 @@ def report_input(demo_url: str) -> ReportInput:
     inp = ReportInput(compute(cl, AS_OF), cl, checklist_answers(eng), staff_fte(eng))
     eng.dispose()
     return inp
-
-
-@pytest.fixture
-def demo_db(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("DATABASE_URL", demo_url)
-    _fresh_caches()
-    yield demo_url
-    _fresh_caches()
 
 
 def _app() -> AppTest:

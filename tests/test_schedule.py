@@ -120,8 +120,11 @@ def test_months_as_days_policy() -> None:
 def test_unknown_start_never_invents_a_first_due_date() -> None:
     row = child_row(one_child(None), D(2026, 5, 1))
     assert (row["period_start"], row["period_start_known"], row["next_review_due"], row["next_review_type"]) == (
-        None, False, None, None,
-    )  # fmt: skip
+        None,
+        False,
+        None,
+        None,
+    )
     row = child_row(one_child(None, [D(2026, 3, 1)]), D(2026, 5, 1))
     assert (row["reviews_in_period"], row["next_review_due"], row["next_review_type"]) == (1, D(2026, 6, 1), "second")
     assert row["period_start_known"] is False
@@ -150,8 +153,15 @@ def test_each_held_review_has_its_rule_due_date_and_on_time() -> None:
         (3, "brought_forward", D(2026, 9, 1), True),  # 3 Aug + 20 working days (31 Aug bank holiday)
     ]
     assert list(compute(cl, D(2026, 9, 2)).reviews.columns) == [
-        "child_id", "period_id", "review_id", "held_date", "review_number", "review_type", "due_date", "on_time",
-    ]  # fmt: skip
+        "child_id",
+        "period_id",
+        "review_id",
+        "held_date",
+        "review_number",
+        "review_type",
+        "due_date",
+        "on_time",
+    ]
 
 
 def test_children_not_looked_after_on_as_of_are_left_out() -> None:
@@ -209,12 +219,16 @@ def _assert_twins_agree(  # type: ignore[no-untyped-def]
     cl = caseload(
         children=[{"child_id": "C1", "annual_reviews_from": annual_from}],
         periods=[
-            {"child_id": "C1", "start_date": start, "placement_order_date": po_date,
-             "placed_for_adoption_date": adopt_date}
+            {
+                "child_id": "C1",
+                "start_date": start,
+                "placement_order_date": po_date,
+                "placed_for_adoption_date": adopt_date,
+            }
         ],
         reviews=[{"child_id": "C1", "held_date": h} for h in held],
         events=[{"child_id": "C1", "event_date": d, "event_type": "complaint", "bring_forward": bf} for d, bf in evs],
-    )  # fmt: skip
+    )
     states = review_states(cl, as_of, policy).to_dicts()
     assert [s["n"] for s in states] == list(range(len(held) + 1))
     for s in states:
@@ -225,17 +239,28 @@ def _assert_twins_agree(  # type: ignore[no-untyped-def]
             return d if d is not None and d <= w else None
 
         now = next_review(
-            start, held[:n], policy, placement_order=upto(po_date), placed_for_adoption=upto(adopt_date),
-            bring_forward=[d for d, bf in evs if bf and d <= window], annual_reviews_from=annual_from,
-        )  # fmt: skip
+            start,
+            held[:n],
+            policy,
+            placement_order=upto(po_date),
+            placed_for_adoption=upto(adopt_date),
+            bring_forward=[d for d, bf in evs if bf and d <= window],
+            annual_reviews_from=annual_from,
+        )
         assert (now.due, now.type) == (s["due"], s["due_type"]), (n, s)
         assert now.counts_from <= window
         if n == 0:
             continue
         at = next_review(
-            start, held[:n], policy, placement_order=po_date, placed_for_adoption=adopt_date,
-            bring_forward=[d for d, bf in evs if bf], annual_reviews_from=annual_from, as_set_at_review=True,
-        )  # fmt: skip
+            start,
+            held[:n],
+            policy,
+            placement_order=po_date,
+            placed_for_adoption=adopt_date,
+            bring_forward=[d for d, bf in evs if bf],
+            annual_reviews_from=annual_from,
+            as_set_at_review=True,
+        )
         assert (at.due, at.type) == (s["due_at_review"], s["type_at_review"]), (n, s)
 
     intervals = compute(cl, as_of, policy).intervals.sort("review_number").to_dicts()
@@ -252,10 +277,15 @@ def _assert_twins_agree(  # type: ignore[no-untyped-def]
         # 25 Jan 2024 + 6 months = order 25 Apr 2024 + 3 months: the placement order names the review
         (D(2023, 6, 1), [D(2023, 6, 28), D(2023, 9, 25), D(2024, 1, 25)], D(2024, 4, 25), [], "placement_order"),
         # order 20 Nov 2024 + 3 months = event 23 Jan 2025 + 20 working days (20 Feb 2025): the order wins
-        (D(2024, 4, 2), [D(2024, 5, 1), D(2024, 7, 25), D(2024, 10, 1)], D(2024, 11, 20), [D(2025, 1, 23)],
-         "placement_order"),
+        (
+            D(2024, 4, 2),
+            [D(2024, 5, 1), D(2024, 7, 25), D(2024, 10, 1)],
+            D(2024, 11, 20),
+            [D(2025, 1, 23)],
+            "placement_order",
+        ),
     ],
-)  # fmt: skip
+)
 def test_scalar_twins_break_ties_like_the_engine(  # type: ignore[no-untyped-def]
     start, held, po, events, kind
 ) -> None:

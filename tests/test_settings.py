@@ -45,8 +45,9 @@ def test_defaults_until_a_save_then_the_newest_version(engine: Engine) -> None:
     assert (saved.version, saved.actor, saved.note) == (1, "Ada Admin", "Council decision")
     assert saved.saved_at is not None
     assert cs.current_policy(engine) == Policy().with_(midway_grace_days=3)
-    second = Policy().with_(midway_grace_days=3, escalation_stage_names=("A", "B", "C"),
-                            escalation_stage_working_days=(5, 5, 14))  # fmt: skip
+    second = Policy().with_(
+        midway_grace_days=3, escalation_stage_names=("A", "B", "C"), escalation_stage_working_days=(5, 5, 14)
+    )
     assert cs.save_policy(engine, "Bea Admin", second, based_on=1).version == 2
     assert cs.current_policy(engine) == second  # tuples survive the JSON round trip
 
@@ -147,8 +148,10 @@ def test_child_overrides_and_fte_edited_in_one_table_and_audited(engine: Engine)
             select(m.AuditEntry.actor, m.AuditEntry.entity, m.AuditEntry.entity_id).where(m.AuditEntry.actor != "seed")
         ).all()
     assert [tuple(a) for a in audit] == [
-        ("Ada Admin", "children", "C1"), ("Ada Admin", "children", "C1"), ("Ada Admin", "staff", "1"),
-    ]  # fmt: skip
+        ("Ada Admin", "children", "C1"),
+        ("Ada Admin", "children", "C1"),
+        ("Ada Admin", "staff", "1"),
+    ]
 
 
 # --- each setting changes the engine's output as DOMAIN.md says ---------------------------------
@@ -212,15 +215,21 @@ def test_missing_window_and_count() -> None:
     assert flags(cl, as_of, Policy().with_(frequent_missing_count=2))["FREQUENT_MISSING"][0] == (
         "2 missing episodes in the 90 days to 2026-03-31"
     )
-    assert "FREQUENT_MISSING" not in flags(cl, as_of, Policy().with_(frequent_missing_count=2,
-                                                                       frequent_missing_window_days=40))  # fmt: skip
+    assert "FREQUENT_MISSING" not in flags(
+        cl, as_of, Policy().with_(frequent_missing_count=2, frequent_missing_window_days=40)
+    )
 
 
 FORMAL = {
-    "child_id": "C1", "escalation_id": 1, "raised_date": D(2026, 10, 19), "stage": 2,
-    "stage_name": "Formal: Area Manager", "stage_started": D(2026, 11, 23), "stage_due_date": D(2026, 12, 31),
+    "child_id": "C1",
+    "escalation_id": 1,
+    "raised_date": D(2026, 10, 19),
+    "stage": 2,
+    "stage_name": "Formal: Area Manager",
+    "stage_started": D(2026, 11, 23),
+    "stage_due_date": D(2026, 12, 31),
     "formal_started": D(2026, 11, 2),
-}  # fmt: skip
+}
 
 
 def test_escalation_overdue_when_the_formal_process_runs_past_its_total() -> None:
@@ -243,8 +252,9 @@ def test_escalation_overdue_when_the_formal_process_runs_past_its_total() -> Non
     done = settled(D(2026, 1, 5), [D(2026, 1, 30)], escalations=[{**FORMAL, "resolved_date": D(2026, 11, 27)}])
     assert "ESCALATION_OVERDUE" not in flags(done, D(2026, 12, 1))
     informal = {**FORMAL, "stage": 0, "stage_name": "Informal", "formal_started": None}
-    assert "ESCALATION_OVERDUE" not in flags(settled(D(2026, 1, 5), [D(2026, 1, 30)], escalations=[informal]),
-                                             D(2026, 12, 1))  # fmt: skip
+    assert "ESCALATION_OVERDUE" not in flags(
+        settled(D(2026, 1, 5), [D(2026, 1, 30)], escalations=[informal]), D(2026, 12, 1)
+    )
 
 
 def test_formal_started_is_the_first_formal_stage_in_the_database(engine: Engine) -> None:
@@ -297,12 +307,25 @@ def test_the_preview_counts_equal_the_difference_of_two_engine_runs(demo_engine:
     assert got == want
     assert total == {k: sum(t[k] for t in want.values()) for k in ("children", *COUNTS)}
     assert preview.total("midway_due_moved") > 0 and preview.total("became_midway_overdue") > 0
-    changed = {cid for cid in a if a[cid]["midway_due"] != b[cid]["midway_due"] or a[cid]["flags"] != b[cid]["flags"]
-               or a[cid]["midway_status"] != b[cid]["midway_status"]}  # fmt: skip
+    changed = {
+        cid
+        for cid in a
+        if a[cid]["midway_due"] != b[cid]["midway_due"]
+        or a[cid]["flags"] != b[cid]["flags"]
+        or a[cid]["midway_status"] != b[cid]["midway_status"]
+    }
     assert set(preview.children["child_id"]) <= changed
-    assert preview.children.height == sum(1 for c in changed if any((
-        a[c]["midway_due"] != b[c]["midway_due"], set(a[c]["flags"]) != set(b[c]["flags"]),
-        (a[c]["midway_status"] == "overdue") != (b[c]["midway_status"] == "overdue"))))  # fmt: skip
+    assert preview.children.height == sum(
+        1
+        for c in changed
+        if any(
+            (
+                a[c]["midway_due"] != b[c]["midway_due"],
+                set(a[c]["flags"]) != set(b[c]["flags"]),
+                (a[c]["midway_status"] == "overdue") != (b[c]["midway_status"] == "overdue"),
+            )
+        )
+    )
 
 
 def test_the_preview_of_no_change_is_all_zero(demo_engine: Engine) -> None:
@@ -328,15 +351,30 @@ def test_report_uses_the_policy_stored_in_its_database(demo_engine: Engine, tmp_
 
     assert known_midway_due() == "2026-10-10"
     base = cs.stored_policy(demo_engine)
-    cs.save_policy(demo_engine, "Ada Admin", base.policy.with_(midway_policy="six_weeks_after_each"),
-                   based_on=base.version)  # fmt: skip
+    cs.save_policy(
+        demo_engine, "Ada Admin", base.policy.with_(midway_policy="six_weeks_after_each"), based_on=base.version
+    )
     assert known_midway_due() == "2026-08-21"
     # --policy still swaps only the midway policy, on top of the stored settings
-    assert main(["report", "--as-of", KNOWN_ANCHOR.isoformat(), "--database", url, "--policy",
-                 "midpoint_after_second", "--out", str(out)]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "report",
+                "--as-of",
+                KNOWN_ANCHOR.isoformat(),
+                "--database",
+                url,
+                "--policy",
+                "midpoint_after_second",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
 
 
-def test_a_bad_database_url_names_the_key_and_value(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_a_bad_database_url_names_the_key_and_value(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys) -> None:
     from services.settings import SettingsError, load_settings
 
     monkeypatch.setenv("DATABASE_URL", "not a url")
@@ -345,8 +383,10 @@ def test_a_bad_database_url_names_the_key_and_value(monkeypatch: pytest.MonkeyPa
     assert str(exc.value).startswith("DATABASE_URL='not a url': not a database URL")
     assert main(["report", "--as-of", "2026-11-23", "--out", str(tmp_path / "r.csv")]) == 2
     err = capsys.readouterr().err
-    assert err == "error: DATABASE_URL='not a url': not a database URL (e.g. sqlite:///data/midway.db or " \
-                  "postgresql+psycopg://user@host/db)\n"  # fmt: skip
+    assert (
+        err == "error: DATABASE_URL='not a url': not a database URL (e.g. sqlite:///data/midway.db or "
+        "postgresql+psycopg://user@host/db)\n"
+    )
     monkeypatch.setenv("DATABASE_URL", "mysql://u@h/db")
     with pytest.raises(SettingsError, match="Midway runs on SQLite or PostgreSQL, not mysql"):
         load_settings()

@@ -19,12 +19,12 @@ from tests.test_casework_pages import SHIFT, _fill, _open, app_db  # noqa: F401 
 PAGE = "app_pages/settings.py"
 
 
-def _rows(engine) -> int:  # noqa: ANN001
+def _rows(engine) -> int:
     with Session(engine) as s:
         return int(s.scalar(select(func.count()).select_from(m.CouncilSettings)) or 0)
 
 
-def _frame(at: AppTest, column: str):  # noqa: ANN202
+def _frame(at: AppTest, column: str):
     """The first dataframe with `column` (display-only dataframes have no key in AppTest)."""
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
@@ -35,7 +35,7 @@ def _settings() -> AppTest:
     return at
 
 
-def test_renders_with_the_defaults_and_says_who_may_edit(app_db) -> None:  # noqa: ANN001, F811
+def test_renders_with_the_defaults_and_says_who_may_edit(app_db) -> None:  # noqa: F811
     at = _settings()
     assert not at.error, [e.value for e in at.error]
     assert at.selectbox(key="set_midway_policy").value == "midpoint_after_second"
@@ -47,7 +47,7 @@ def test_renders_with_the_defaults_and_says_who_may_edit(app_db) -> None:  # noq
     assert any("No saves yet" in c.value for c in at.caption)
 
 
-def test_a_refused_value_keeps_the_input_says_why_and_saves_nothing(app_db) -> None:  # noqa: ANN001, F811
+def test_a_refused_value_keeps_the_input_says_why_and_saves_nothing(app_db) -> None:  # noqa: F811
     engine, _ = app_db
     at = _settings()
     at.number_input(key="set_midway_grace_days").set_value(-2)
@@ -63,7 +63,7 @@ def test_a_refused_value_keeps_the_input_says_why_and_saves_nothing(app_db) -> N
     assert _rows(engine) == 0
 
 
-def test_preview_then_save_adds_a_history_row_and_applies_at_once(app_db) -> None:  # noqa: ANN001, F811
+def test_preview_then_save_adds_a_history_row_and_applies_at_once(app_db) -> None:  # noqa: F811
     engine, ids = app_db
     at = _settings()
     at.selectbox(key="set_midway_policy").set_value("six_weeks_after_each")
@@ -84,9 +84,15 @@ def test_preview_then_save_adds_a_history_row_and_applies_at_once(app_db) -> Non
     me = at.sidebar.selectbox(key="signed_in_as").value
     assert history[["version", "actor", "note", "setting", "before", "after"]].values.tolist() == [
         [1, me, "Adopting the 001 rule", "Midway policy (DOMAIN §4)", "midpoint_after_second", "six_weeks_after_each"],
-        [1, me, "Adopting the 001 rule", "Case-note title", "CISRO Midway CLA Review Check",
-         "IRO Midway CLA Review Check"],
-    ]  # fmt: skip
+        [
+            1,
+            me,
+            "Adopting the 001 rule",
+            "Case-note title",
+            "CISRO Midway CLA Review Check",
+            "IRO Midway CLA Review Check",
+        ],
+    ]
     assert at.selectbox(key="set_midway_policy").value == "six_weeks_after_each"  # the form shows version 1
     # the casework reads the stored policy: the midway check's case note takes the new title
     mc = _open("app_pages/midway_check.py", child="C1")
@@ -95,7 +101,7 @@ def test_preview_then_save_adds_a_history_row_and_applies_at_once(app_db) -> Non
     assert mc.code[0].value.startswith("IRO Midway CLA Review Check\n\n")
 
 
-def test_a_save_based_on_a_replaced_version_is_refused(app_db) -> None:  # noqa: ANN001, F811
+def test_a_save_based_on_a_replaced_version_is_refused(app_db) -> None:  # noqa: F811
     engine, _ = app_db
     at = _settings()
     cs.save_policy(engine, "Other Admin", Policy().with_(midway_grace_days=5), based_on=0)  # meanwhile
@@ -110,7 +116,7 @@ def test_a_save_based_on_a_replaced_version_is_refused(app_db) -> None:  # noqa:
     assert _rows(engine) == 1 and cs.current_policy(engine).frequent_missing_count == 3
 
 
-def test_a_bad_database_setting_is_named_on_the_page_not_a_traceback(monkeypatch) -> None:  # noqa: ANN001
+def test_a_bad_database_setting_is_named_on_the_page_not_a_traceback(monkeypatch) -> None:
     import streamlit as st
 
     from services.persistence import database as db

@@ -13,7 +13,7 @@ from ui import context
 
 
 @pytest.fixture
-def app_engine(engine, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN001, ANN201
+def app_engine(engine, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -24,7 +24,7 @@ def app_engine(engine, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN001, ANN201
     db.get_engine.cache_clear()
 
 
-def _add(engine, code: str, name: str, role: str) -> None:  # noqa: ANN001
+def _add(engine, code: str, name: str, role: str) -> None:
     with unit_of_work(engine, "test") as s:
         s.add(m.Staff(code=code, display_name=name, role=role))
 

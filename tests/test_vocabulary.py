@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import pytest
 
-from services.casework import vocabulary as v
+from services import vocabulary as v
 from services.persistence import models as m
 
 EXPECTED = {
-    "significant_event_types", "escalation_categories", "escalation_outcomes", "cafcass_documents",
-    "midway_outcomes", "recommendation_statuses", "staff_roles", "allocation_roles", "sources", "review_kinds",
-}  # fmt: skip
+    "significant_event_types",
+    "escalation_categories",
+    "escalation_outcomes",
+    "cafcass_documents",
+    "midway_outcomes",
+    "recommendation_statuses",
+    "staff_roles",
+    "allocation_roles",
+    "sources",
+    "review_kinds",
+}
 
 
 def test_every_vocabulary_is_registered() -> None:

@@ -60,7 +60,7 @@ BAR_LEGEND = {
 }
 
 
-def _layout(fig: go.Figure, **kw) -> go.Figure:  # noqa: ANN003
+def _layout(fig: go.Figure, **kw) -> go.Figure:
     fig.update_layout(
         font=FONT,
         plot_bgcolor="white",
@@ -100,11 +100,18 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
         .then((v * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")
         .otherwise(v.cast(pl.Int64).cast(pl.String)),
         hover=pl.concat_str(
-            pl.col("row"), pl.lit("<br>"), pl.col("label"), pl.lit("<br>"),
-            pl.col("count").cast(pl.String), pl.lit(" overdue or missed ("), pl.col("missed").cast(pl.String),
-            pl.lit(" missed) of "), pl.col("required").cast(pl.String), pl.lit(" checks due"),
+            pl.col("row"),
+            pl.lit("<br>"),
+            pl.col("label"),
+            pl.lit("<br>"),
+            pl.col("count").cast(pl.String),
+            pl.lit(" overdue or missed ("),
+            pl.col("missed").cast(pl.String),
+            pl.lit(" missed) of "),
+            pl.col("required").cast(pl.String),
+            pl.lit(" checks due"),
         ),
-    )  # fmt: skip
+    )
     hot = shown.filter(v.is_not_null() & (v > 0))
     cold = shown.filter(v.is_null() | (v == 0))
     vmax = float(hot.get_column(value).max() or 1) if hot.height else 1.0
@@ -163,14 +170,27 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
         clickmode="event+select",
         dragmode=False,
         xaxis=dict(
-            type="category", categoryorder="array", categoryarray=cols, side="top", showgrid=False, title=None,
-            fixedrange=True, tickfont=dict(size=13), tickangle=0,
+            type="category",
+            categoryorder="array",
+            categoryarray=cols,
+            side="top",
+            showgrid=False,
+            title=None,
+            fixedrange=True,
+            tickfont=dict(size=13),
+            tickangle=0,
         ),
         yaxis=dict(
-            type="category", categoryorder="array", categoryarray=rows[::-1], showgrid=False, title=None,
-            fixedrange=True, automargin=True, ticksuffix="  ",
+            type="category",
+            categoryorder="array",
+            categoryarray=rows[::-1],
+            showgrid=False,
+            title=None,
+            fixedrange=True,
+            automargin=True,
+            ticksuffix="  ",
         ),
-    )  # fmt: skip
+    )
     return fig
 
 
@@ -241,13 +261,23 @@ def timeline_figure(events: pl.DataFrame, as_of: dt.date) -> go.Figure:
     x0 = start - dt.timedelta(days=pad)
     x1 = end + dt.timedelta(days=pad)
     fig.add_shape(
-        type="line", x0=as_of.isoformat(), x1=as_of.isoformat(), y0=0, y1=1, yref="paper",
+        type="line",
+        x0=as_of.isoformat(),
+        x1=as_of.isoformat(),
+        y0=0,
+        y1=1,
+        yref="paper",
         line=dict(color="#374151", width=2, dash="dot"),
-    )  # fmt: skip
+    )
     fig.add_annotation(
-        x=as_of.isoformat(), y=1, yref="paper", text=f"as of {as_of:%d %b %Y}", showarrow=False, yanchor="bottom",
+        x=as_of.isoformat(),
+        y=1,
+        yref="paper",
+        text=f"as of {as_of:%d %b %Y}",
+        showarrow=False,
+        yanchor="bottom",
         font=dict(size=13, color="#374151"),
-    )  # fmt: skip
+    )
     _layout(
         fig,
         height=170 + 52 * max(len(lanes), 1),
@@ -256,10 +286,15 @@ def timeline_figure(events: pl.DataFrame, as_of: dt.date) -> go.Figure:
         legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0, font=dict(size=13)),
         xaxis=dict(type="date", range=[x0.isoformat(), x1.isoformat()], showgrid=True, gridcolor="#EEF1F5"),
         yaxis=dict(
-            type="category", categoryorder="array", categoryarray=lanes[::-1], showgrid=True,
-            gridcolor="#F3F4F6", automargin=True, title=None,
+            type="category",
+            categoryorder="array",
+            categoryarray=lanes[::-1],
+            showgrid=True,
+            gridcolor="#F3F4F6",
+            automargin=True,
+            title=None,
         ),
-    )  # fmt: skip
+    )
     return fig
 
 
@@ -290,9 +325,14 @@ def caseload_figure(caseloads: pl.DataFrame, lo: int, hi: int) -> go.Figure:
             )
         )
     fig.add_annotation(
-        x=(lo + hi) / 2, y=1, yref="paper", yanchor="bottom", showarrow=False,
-        text=f"IRO Handbook range {lo}-{hi}", font=dict(size=13, color="#374151"),
-    )  # fmt: skip
+        x=(lo + hi) / 2,
+        y=1,
+        yref="paper",
+        yanchor="bottom",
+        showarrow=False,
+        text=f"IRO Handbook range {lo}-{hi}",
+        font=dict(size=13, color="#374151"),
+    )
     xmax = max(float(data.get_column("per_fte").max() or 0), hi) * 1.12
     _layout(
         fig,

@@ -77,9 +77,11 @@ class Feedback:
         getattr(st, notice.kind)(notice.text)
         if notice.reload and on_reload is not None:
             st.button(
-                "Reload the saved version", on_click=on_reload, key=key or f"{self._notice_key}_reload",
+                "Reload the saved version",
+                on_click=on_reload,
+                key=key or f"{self._notice_key}_reload",
                 icon=":material/refresh:",
-            )  # fmt: skip
+            )
 
     def field(self, key: str) -> None:
         """The message for field `key`, drawn right under it."""

@@ -26,7 +26,7 @@ PATTERNS = ["", "/", ".", "x", "\\", "+", "-", "|"]
 CONFIG = {"displayModeBar": False}
 
 
-def _layout(fig: go.Figure, height: int, **kw) -> go.Figure:  # noqa: ANN003
+def _layout(fig: go.Figure, height: int, **kw) -> go.Figure:
     base = dict(
         font=FONT,
         plot_bgcolor="white",
@@ -224,9 +224,15 @@ def caseload_lines(frame: pl.DataFrame, lo: int, hi: int) -> go.Figure:
     months = list(dict.fromkeys(_month_labels(frame, "Month end")))
     fig.add_hrect(y0=lo, y1=hi, fillcolor=OKABE_ITO["green"], opacity=0.12, line_width=0)
     fig.add_annotation(
-        x=0, xref="paper", y=hi, yanchor="bottom", xanchor="left", showarrow=False,
-        text=f"IRO Handbook range {lo}-{hi}", font=dict(size=13, color="#374151"),
-    )  # fmt: skip
+        x=0,
+        xref="paper",
+        y=hi,
+        yanchor="bottom",
+        xanchor="left",
+        showarrow=False,
+        text=f"IRO Handbook range {lo}-{hi}",
+        font=dict(size=13, color="#374151"),
+    )
     for i, (name,) in enumerate(frame.select("IRO").unique(maintain_order=True).iter_rows()):
         part = frame.filter(pl.col("IRO") == name)
         values = part.get_column("Per FTE").to_list()

@@ -26,11 +26,9 @@ from sqlalchemy.orm import Session
 from services.casework.midway_check.answers import as_date, uk_date
 from services.casework.midway_check.read_model import form_context
 from services.casework.midway_check.templates import CHECKLIST_ROWS, IRO_SUMMARY, get_template
-from services.casework.vocabulary import MIDWAY_OUTCOME_LABELS, RECOMMENDATION_STATUS_LABELS
-from services.engine.policy import Policy
+from services.engine.policy import DEFAULT_POLICY, Policy
 from services.persistence import models as m
-
-DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
+from services.vocabulary import MIDWAY_OUTCOME_LABELS, RECOMMENDATION_STATUS_LABELS
 
 
 @dataclass(frozen=True)
@@ -69,12 +67,20 @@ def case_note_data(engine: Engine, check_id: int) -> CaseNoteData:
         child = s.get(m.Child, check.child_id)
         ctx = form_context(engine, check.child_id, check.check_date)
         return CaseNoteData(
-            child_id=check.child_id, child_name=(child.display_name if child else None) or check.child_id,
-            template=check.template, review_date=review.held_date if review else None, check_date=check.check_date,
-            author=check.author, outcome=check.outcome, answers=dict(check.answers or {}), recommendations=recs,
-            social_worker=ctx.social_worker, team_manager=ctx.team_manager, escalation_due=esc_due,
+            child_id=check.child_id,
+            child_name=(child.display_name if child else None) or check.child_id,
+            template=check.template,
+            review_date=review.held_date if review else None,
+            check_date=check.check_date,
+            author=check.author,
+            outcome=check.outcome,
+            answers=dict(check.answers or {}),
+            recommendations=recs,
+            social_worker=ctx.social_worker,
+            team_manager=ctx.team_manager,
+            escalation_due=esc_due,
             escalation_stage=esc_stage,
-        )  # fmt: skip
+        )
 
 
 def _text(answers: dict[str, Any], key: str) -> str:

@@ -156,9 +156,14 @@ def history_changes(engine: Engine) -> pl.DataFrame:
                 out.append((r.version, when, r.actor, r.note, LABELS.get(k, k), _show(a), _show(b)))
             previous = policy
     schema = {
-        "version": pl.Int64, "saved_at": pl.Datetime("us"), "actor": pl.String, "note": pl.String,
-        "setting": pl.String, "before": pl.String, "after": pl.String,
-    }  # fmt: skip
+        "version": pl.Int64,
+        "saved_at": pl.Datetime("us"),
+        "actor": pl.String,
+        "note": pl.String,
+        "setting": pl.String,
+        "before": pl.String,
+        "after": pl.String,
+    }
     return pl.DataFrame(out, schema=schema, orient="row").sort("version", descending=True, maintain_order=True)
 
 

@@ -23,13 +23,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from services.casework.conflicts import conflict
 from services.casework.errors import EditConflict, Refused
-from services.casework.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
-from services.engine.policy import Policy
+from services.engine.policy import DEFAULT_POLICY, Policy
 from services.engine.workdays import add_working_days, working_days_between
 from services.persistence import models as m
 from services.persistence.unit_of_work import unit_of_work
-
-DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
+from services.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
 
 
 class EscalationError(Refused):
@@ -69,9 +67,14 @@ def _stage(stage: int, started: dt.date, due_date: dt.date | None, policy: Polic
 
 
 def validate_escalation(
-    *, category: str | None, concern: str | None, stage: int | None, raised_date: dt.date | None,
-    due_date: dt.date | None, policy: Policy = DEFAULT_POLICY,
-) -> dict[str, str]:  # fmt: skip
+    *,
+    category: str | None,
+    concern: str | None,
+    stage: int | None,
+    raised_date: dt.date | None,
+    due_date: dt.date | None,
+    policy: Policy = DEFAULT_POLICY,
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     if category not in ESCALATION_CATEGORIES:
         errors["category"] = "Choose what the escalation is about."
@@ -110,10 +113,16 @@ def add_escalation(
     if errors:
         raise EscalationError("The escalation is incomplete.", errors)
     esc = m.Escalation(
-        child_id=child_id, midway_check_id=midway_check_id, raised_date=raised_date, raised_by=actor,
-        category=category, concern=concern.strip(), evidence=(evidence or "").strip() or None,
-        actions_requested=(actions_requested or "").strip() or None, submission_id=submission_id,
-    )  # fmt: skip
+        child_id=child_id,
+        midway_check_id=midway_check_id,
+        raised_date=raised_date,
+        raised_by=actor,
+        category=category,
+        concern=concern.strip(),
+        evidence=(evidence or "").strip() or None,
+        actions_requested=(actions_requested or "").strip() or None,
+        submission_id=submission_id,
+    )
     esc.stages.append(_stage(stage, raised_date, due_date, policy))
     s.add(esc)
     s.flush()
@@ -272,29 +281,50 @@ def history(engine: Engine, escalation_id: int) -> pl.DataFrame:
     with Session(engine) as s:
         rows = s.execute(
             select(
-                m.EscalationStage.stage, m.EscalationStage.stage_name, m.EscalationStage.started_date,
-                m.EscalationStage.due_date, m.EscalationStage.ended_date, m.EscalationStage.response,
+                m.EscalationStage.stage,
+                m.EscalationStage.stage_name,
+                m.EscalationStage.started_date,
+                m.EscalationStage.due_date,
+                m.EscalationStage.ended_date,
+                m.EscalationStage.response,
             )
             .where(m.EscalationStage.escalation_id == escalation_id)
             .order_by(m.EscalationStage.started_date, m.EscalationStage.id)
-        ).all()  # fmt: skip
+        ).all()
     return pl.DataFrame(
         [tuple(r) for r in rows],
-        schema={"stage": pl.Int64, "stage_name": pl.String, "started_date": pl.Date, "due_date": pl.Date,
-                "ended_date": pl.Date, "response": pl.String},
+        schema={
+            "stage": pl.Int64,
+            "stage_name": pl.String,
+            "started_date": pl.Date,
+            "due_date": pl.Date,
+            "ended_date": pl.Date,
+            "response": pl.String,
+        },
         orient="row",
-    )  # fmt: skip
+    )
 
 
 _STAGE_SCHEMA = {
-    "escalation_id": pl.Int64, "sid": pl.Int64, "stage": pl.Int64, "stage_name": pl.String,
-    "stage_started": pl.Date, "stage_due_date": pl.Date,
-}  # fmt: skip
+    "escalation_id": pl.Int64,
+    "sid": pl.Int64,
+    "stage": pl.Int64,
+    "stage_name": pl.String,
+    "stage_started": pl.Date,
+    "stage_due_date": pl.Date,
+}
 _ESC_SCHEMA = {
-    "escalation_id": pl.Int64, "child_id": pl.String, "child_name": pl.String, "raised_date": pl.Date,
-    "raised_by": pl.String, "category": pl.String, "concern": pl.String, "resolved_date": pl.Date,
-    "cafcass_documents_ready": pl.Int64, "version": pl.Int64,
-}  # fmt: skip
+    "escalation_id": pl.Int64,
+    "child_id": pl.String,
+    "child_name": pl.String,
+    "raised_date": pl.Date,
+    "raised_by": pl.String,
+    "category": pl.String,
+    "concern": pl.String,
+    "resolved_date": pl.Date,
+    "cafcass_documents_ready": pl.Int64,
+    "version": pl.Int64,
+}
 
 
 def open_escalations(engine: Engine, as_of: dt.date, policy: Policy = DEFAULT_POLICY) -> pl.DataFrame:
@@ -304,17 +334,28 @@ def open_escalations(engine: Engine, as_of: dt.date, policy: Policy = DEFAULT_PO
     with Session(engine) as s:
         esc_rows = s.execute(
             select(
-                m.Escalation.id, m.Escalation.child_id, m.Child.display_name, m.Escalation.raised_date,
-                m.Escalation.raised_by, m.Escalation.category, m.Escalation.concern, m.Escalation.resolved_date,
-                m.Escalation.cafcass_checklist, m.Escalation.version,
+                m.Escalation.id,
+                m.Escalation.child_id,
+                m.Child.display_name,
+                m.Escalation.raised_date,
+                m.Escalation.raised_by,
+                m.Escalation.category,
+                m.Escalation.concern,
+                m.Escalation.resolved_date,
+                m.Escalation.cafcass_checklist,
+                m.Escalation.version,
             ).join(m.Child, m.Child.id == m.Escalation.child_id)
-        ).all()  # fmt: skip
+        ).all()
         stage_rows = s.execute(
             select(
-                m.EscalationStage.escalation_id, m.EscalationStage.id, m.EscalationStage.stage,
-                m.EscalationStage.stage_name, m.EscalationStage.started_date, m.EscalationStage.due_date,
+                m.EscalationStage.escalation_id,
+                m.EscalationStage.id,
+                m.EscalationStage.stage,
+                m.EscalationStage.stage_name,
+                m.EscalationStage.started_date,
+                m.EscalationStage.due_date,
             )
-        ).all()  # fmt: skip
+        ).all()
     # the JSON checklist becomes a count of documents ready (a handful of rows: open escalations)
     esc = pl.DataFrame(
         [(*r[:8], sum(bool(v) for v in (r[8] or {}).values()), r[9]) for r in esc_rows],
@@ -381,16 +422,28 @@ def closed_escalations(engine: Engine) -> pl.DataFrame:
     with Session(engine) as s:
         rows = s.execute(
             select(
-                m.Escalation.id, m.Escalation.child_id, m.Escalation.category, m.Escalation.raised_date,
-                m.Escalation.resolved_date, m.Escalation.outcome, m.Escalation.outcome_notes,
+                m.Escalation.id,
+                m.Escalation.child_id,
+                m.Escalation.category,
+                m.Escalation.raised_date,
+                m.Escalation.resolved_date,
+                m.Escalation.outcome,
+                m.Escalation.outcome_notes,
             ).where(m.Escalation.resolved_date.is_not(None))
-        ).all()  # fmt: skip
+        ).all()
     return pl.DataFrame(
         [tuple(r) for r in rows],
-        schema={"escalation_id": pl.Int64, "child_id": pl.String, "category": pl.String, "raised_date": pl.Date,
-                "resolved_date": pl.Date, "outcome": pl.String, "notes": pl.String},
+        schema={
+            "escalation_id": pl.Int64,
+            "child_id": pl.String,
+            "category": pl.String,
+            "raised_date": pl.Date,
+            "resolved_date": pl.Date,
+            "outcome": pl.String,
+            "notes": pl.String,
+        },
         orient="row",
-    ).sort("resolved_date", descending=True)  # fmt: skip
+    ).sort("resolved_date", descending=True)
 
 
 def add_good_practice(engine: Engine, actor: str, child_id: str, noted_date: dt.date, text: str) -> int:

@@ -17,12 +17,10 @@ from sqlalchemy.orm import Session
 
 from services.casework.errors import Refused
 from services.casework.one_child import child_result
-from services.casework.vocabulary import SIGNIFICANT_EVENT_TYPES
-from services.engine.policy import Policy
+from services.engine.policy import DEFAULT_POLICY, Policy
 from services.persistence import models as m
 from services.persistence.unit_of_work import unit_of_work
-
-DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
+from services.vocabulary import SIGNIFICANT_EVENT_TYPES
 
 
 class EventError(Refused):
@@ -30,9 +28,13 @@ class EventError(Refused):
 
 
 def validate_event(
-    *, child_id: str | None, event_date: dt.date | None, event_type: str | None, bring_forward: bool | None,
+    *,
+    child_id: str | None,
+    event_date: dt.date | None,
+    event_type: str | None,
+    bring_forward: bool | None,
     as_of: dt.date,
-) -> dict[str, str]:  # fmt: skip
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not child_id:
         errors["child_id"] = "Choose the child."
@@ -69,9 +71,13 @@ def record_event(
             if s.get(m.Child, child_id) is None:
                 raise EventError(f"No child with id {child_id!r}.", {"child_id": "Unknown child."})
             ev = m.SignificantEvent(
-                child_id=child_id, event_date=event_date, event_type=event_type, bring_forward=bring_forward,
-                decided_by=actor, notes=(notes or "").strip() or None,
-            )  # fmt: skip
+                child_id=child_id,
+                event_date=event_date,
+                event_type=event_type,
+                bring_forward=bring_forward,
+                decided_by=actor,
+                notes=(notes or "").strip() or None,
+            )
             s.add(ev)
             s.flush()
             return ev.id
@@ -87,20 +93,26 @@ def events_for(engine: Engine, child_id: str) -> pl.DataFrame:
     with Session(engine) as s:
         rows = s.execute(
             select(
-                m.SignificantEvent.event_date, m.SignificantEvent.event_type, m.SignificantEvent.bring_forward,
-                m.SignificantEvent.decided_by, m.SignificantEvent.notes,
+                m.SignificantEvent.event_date,
+                m.SignificantEvent.event_type,
+                m.SignificantEvent.bring_forward,
+                m.SignificantEvent.decided_by,
+                m.SignificantEvent.notes,
             )
             .where(m.SignificantEvent.child_id == child_id)
             .order_by(m.SignificantEvent.event_date.desc())
-        ).all()  # fmt: skip
+        ).all()
     return pl.DataFrame(
         [tuple(r) for r in rows],
-        schema={"event_date": pl.Date, "event_type": pl.String, "bring_forward": pl.Boolean,
-                "decided_by": pl.String, "notes": pl.String},
+        schema={
+            "event_date": pl.Date,
+            "event_type": pl.String,
+            "bring_forward": pl.Boolean,
+            "decided_by": pl.String,
+            "notes": pl.String,
+        },
         orient="row",
-    ).with_columns(
-        event=pl.col("event_type").replace_strict(SIGNIFICANT_EVENT_TYPES, default=pl.col("event_type"))
-    )  # fmt: skip
+    ).with_columns(event=pl.col("event_type").replace_strict(SIGNIFICANT_EVENT_TYPES, default=pl.col("event_type")))
 
 
 def next_review(

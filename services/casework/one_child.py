@@ -13,10 +13,8 @@ import datetime as dt
 from sqlalchemy import Engine
 
 from services.engine.compute import EngineResult, compute
-from services.engine.policy import Policy
+from services.engine.policy import DEFAULT_POLICY, Policy
 from services.persistence.caseload import load_caseload, with_siblings
-
-DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
 
 
 def child_result(engine: Engine, child_id: str, as_of: dt.date, policy: Policy = DEFAULT_POLICY) -> EngineResult:

@@ -83,7 +83,7 @@ def run_restore(args: argparse.Namespace) -> int:
 
 
 class _Command:
-    def __init__(self, add_arguments, run):  # noqa: ANN001
+    def __init__(self, add_arguments, run):
         self.add_arguments, self.run = add_arguments, run
 
 

@@ -43,7 +43,6 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from services.casework.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, SIGNIFICANT_EVENT_TYPES
 from services.demo.names import (
     CONCERNS,
     EVENT_NOTES,
@@ -59,6 +58,7 @@ from services.engine.midway import check_due, check_required
 from services.engine.policy import Policy
 from services.engine.schedule import NextReview, next_review
 from services.engine.workdays import add_working_days, is_working_day
+from services.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, SIGNIFICANT_EVENT_TYPES
 
 D = dt.date
 DEFAULT_SEED = 2026
@@ -257,9 +257,16 @@ def _staff(rng: random.Random) -> tuple[list[dict[str, Any]], dict[str, list[int
 
     def add(code: str, role: str, team_id: int | None, fte: float, key: str) -> None:
         rows.append(
-            {"id": len(rows) + 1, "code": code, "display_name": names[len(rows)], "role": role,
-             "team_id": team_id, "fte": fte, "active": True}
-        )  # fmt: skip
+            {
+                "id": len(rows) + 1,
+                "code": code,
+                "display_name": names[len(rows)],
+                "role": role,
+                "team_id": team_id,
+                "fte": fte,
+                "active": True,
+            }
+        )
         index.setdefault(key, []).append(len(rows))
 
     iro_fte = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.8, 0.6]
@@ -542,8 +549,9 @@ class _Generator:
             dob = start - _days(rng.randint(3, 3 * 365))
             final = "E1"
         else:
-            start = end - _days(_weighted(rng, ((rng.randint(30, 200), 45), (rng.randint(200, 900), 40),
-                                                (rng.randint(900, 2500), 15))))  # fmt: skip
+            start = end - _days(
+                _weighted(rng, ((rng.randint(30, 200), 45), (rng.randint(200, 900), 40), (rng.randint(900, 2500), 15)))
+            )
             dob = (
                 _dob_for_age(rng, end, 0, 17)
                 if reason not in ("E41", "E45", "E46", "E47", "E48")
@@ -568,8 +576,9 @@ class _Generator:
         _dedupe_episodes(p)
         child = self._new_child(dob, False)
         child.periods.append(p)
-        self._allocate(p, rng.randint(1, len(TEAM_NAMES)), rng.randrange(len(self.iro_load)), False, False,
-                       rng.random() < 0.3)  # fmt: skip
+        self._allocate(
+            p, rng.randint(1, len(TEAM_NAMES)), rng.randrange(len(self.iro_load)), False, False, rng.random() < 0.3
+        )
         _schedule(rng, p, anchor, self.policy)
 
     def _short_breaks(self) -> None:
@@ -717,21 +726,24 @@ class _Generator:
         current = [c for c in self._current() if c.periods[-1].iros]
         no_events = [c for c in current if not c.periods[-1].events]
         eligible = [
-            c for c in no_events
+            c
+            for c in no_events
             if len(c.periods[-1].reviews) >= 2
             and anchor - _days(40) <= c.periods[-1].reviews[-1]["due"] <= anchor - _days(3)
             and c.periods[-1].reviews[-2]["held"] <= c.periods[-1].reviews[-2]["due"]  # no REVIEW_LATE then
-        ]  # fmt: skip
+        ]
         overdue = rng.sample(eligible, min(PLANTED["REVIEW_OVERDUE"], len(eligible)))
         for c in overdue:
             c.periods[-1].reviews.pop()
         self._note("REVIEW_OVERDUE", sorted(c.id for c in overdue))
         taken = {c.id for c in overdue}
         eligible = [
-            c for c in no_events
-            if c.id not in taken and len(c.periods[-1].reviews) >= 2
+            c
+            for c in no_events
+            if c.id not in taken
+            and len(c.periods[-1].reviews) >= 2
             and c.periods[-1].reviews[-1]["due"] + _days(25) <= anchor
-        ]  # fmt: skip
+        ]
         late = rng.sample(eligible, min(PLANTED["REVIEW_LATE"], len(eligible)))
         for c in late:
             r = c.periods[-1].reviews[-1]
@@ -779,9 +791,10 @@ class _Generator:
             "REC_OVERDUE", [cid for cid, i in info.items() if i["last_held"] and i["last_held"] < anchor - _days(60)]
         )
         old_enough = [
-            cid for cid, i in info.items() if i["last_held"] and i["last_held"] < anchor - _days(30)
-            and cid not in planted_overdue
-        ]  # fmt: skip
+            cid
+            for cid, i in info.items()
+            if i["last_held"] and i["last_held"] < anchor - _days(30) and cid not in planted_overdue
+        ]
         record_late = pick("RECORD_LATE", old_enough)
         care_plan_late = pick("CARE_PLAN_NOT_UPDATED", [cid for cid in old_enough if cid not in record_late])
         no_plan = pick("NO_PERMANENCE_PLAN", [cid for cid, i in info.items() if i["n"] >= 2])
@@ -800,34 +813,68 @@ class _Generator:
             for pi, p in enumerate(c.periods):
                 is_current = cur and pi == len(c.periods) - 1
                 t["periods_of_care"].append(
-                    {"id": nid("periods_of_care"), "child_id": c.id, "start_date": p.start, "observed_from": p.start,
-                     "end_date": p.end, "placement_order_date": p.po, "placed_for_adoption_date": p.adopt,
-                     "end_reason": p.end_reason}
-                )  # fmt: skip
+                    {
+                        "id": nid("periods_of_care"),
+                        "child_id": c.id,
+                        "start_date": p.start,
+                        "observed_from": p.start,
+                        "end_date": p.end,
+                        "placement_order_date": p.po,
+                        "placed_for_adoption_date": p.adopt,
+                        "end_reason": p.end_reason,
+                    }
+                )
                 for k, (start, ls, place, rne) in enumerate(p.episodes):
                     nxt = p.episodes[k + 1][0] if k + 1 < len(p.episodes) else p.end
                     ceased = "X1" if k + 1 < len(p.episodes) else p.end_reason
                     t["placements"].append(
-                        {"id": nid("placements"), "child_id": c.id, "start_date": start, "end_date": nxt,
-                         "legal_status": ls, "placement_type": place, "reason_new_episode": rne,
-                         "reason_ceased": ceased}
-                    )  # fmt: skip
+                        {
+                            "id": nid("placements"),
+                            "child_id": c.id,
+                            "start_date": start,
+                            "end_date": nxt,
+                            "legal_status": ls,
+                            "placement_type": place,
+                            "reason_new_episode": rne,
+                            "reason_ceased": ceased,
+                        }
+                    )
                 t["allocations"].append(
-                    {"id": nid("allocations"), "child_id": c.id, "role": "team", "staff_id": None, "team_id": p.team,
-                     "from_date": p.start, "to_date": p.end}
-                )  # fmt: skip
+                    {
+                        "id": nid("allocations"),
+                        "child_id": c.id,
+                        "role": "team",
+                        "staff_id": None,
+                        "team_id": p.team,
+                        "from_date": p.start,
+                        "to_date": p.end,
+                    }
+                )
                 for role, rows in (("social_worker", p.sws), ("iro", p.iros)):
                     for frm, to, staff_id in rows:
                         t["allocations"].append(
-                            {"id": nid("allocations"), "child_id": c.id, "role": role, "staff_id": staff_id,
-                             "team_id": None, "from_date": frm, "to_date": to}
-                        )  # fmt: skip
+                            {
+                                "id": nid("allocations"),
+                                "child_id": c.id,
+                                "role": role,
+                                "staff_id": staff_id,
+                                "team_id": None,
+                                "from_date": frm,
+                                "to_date": to,
+                            }
+                        )
                 for d, code, bf in sorted(p.events):
                     t["significant_events"].append(
-                        {"id": nid("significant_events"), "child_id": c.id, "event_date": d, "event_type": code,
-                         "bring_forward": bf, "decided_by": name_of[p.iros[-1][2]] if (bf and p.iros) else None,
-                         "notes": EVENT_NOTES}
-                    )  # fmt: skip
+                        {
+                            "id": nid("significant_events"),
+                            "child_id": c.id,
+                            "event_date": d,
+                            "event_type": code,
+                            "bring_forward": bf,
+                            "decided_by": name_of[p.iros[-1][2]] if (bf and p.iros) else None,
+                            "notes": EVENT_NOTES,
+                        }
+                    )
                 flags = {
                     "midway_overdue": is_current and c.id in midway_overdue,
                     "midway_missed": is_current and c.id in midway_missed,
@@ -846,17 +893,32 @@ class _Generator:
                 first = reviews[0]["held"]
                 c.plan_date = first + _days(rng.randint(0, max(0, min(60, (latest - first).days - 1))))
             t["children"].append(
-                {"id": c.id, "display_name": c.name, "date_of_birth": c.dob, "sex": c.sex,
-                 "legal_status": eps_last[1], "placement_type": eps_last[2], "sibling_group": c.group,
-                 "sibling_iro_exception": c.sibling_exception, "permanence_plan": c.plan,
-                 "permanence_plan_date": c.plan_date, "annual_reviews_from": c.annual_from, "midway_policy": None,
-                 "short_breaks": c.short_breaks}
-            )  # fmt: skip
+                {
+                    "id": c.id,
+                    "display_name": c.name,
+                    "date_of_birth": c.dob,
+                    "sex": c.sex,
+                    "legal_status": eps_last[1],
+                    "placement_type": eps_last[2],
+                    "sibling_group": c.group,
+                    "sibling_iro_exception": c.sibling_exception,
+                    "permanence_plan": c.plan,
+                    "permanence_plan_date": c.plan_date,
+                    "annual_reviews_from": c.annual_from,
+                    "midway_policy": None,
+                    "short_breaks": c.short_breaks,
+                }
+            )
             for start, end, kind in c.missing:
                 t["missing_episodes"].append(
-                    {"id": nid("missing_episodes"), "child_id": c.id, "start_date": start,
-                     "end_date": min(end, anchor) if end else None, "missing_type": kind}
-                )  # fmt: skip
+                    {
+                        "id": nid("missing_episodes"),
+                        "child_id": c.id,
+                        "start_date": start,
+                        "end_date": min(end, anchor) if end else None,
+                        "missing_type": kind,
+                    }
+                )
         self._escalations(t, escalated_checks, nid, name_of, current_ids)
         self._good_practice(t, current, nid, name_of)
         for code in self.scenario:
@@ -934,19 +996,29 @@ class _Generator:
             )
             plan = (
                 deadline(
-                    sent, policy.care_plan_update_working_days, late=latest and flags["care_plan_late"],
+                    sent,
+                    policy.care_plan_update_working_days,
+                    late=latest and flags["care_plan_late"],
                     noisy=admin_noise,
                 )
                 if sent
                 else None
-            )  # fmt: skip
+            )
             if flags["ended"]:
                 record = record or add_working_days(day, policy.record_completed_working_days)
             t["reviews"].append(
-                {"id": rid, "child_id": c.id, "held_date": day, "scheduled_date": r["due"], "participation_code": code,
-                 "recommendations_sent_date": sent, "record_completed_date": record,
-                 "care_plan_updated_date": plan, "iro_id": iro}
-            )  # fmt: skip
+                {
+                    "id": rid,
+                    "child_id": c.id,
+                    "held_date": day,
+                    "scheduled_date": r["due"],
+                    "participation_code": code,
+                    "recommendations_sent_date": sent,
+                    "record_completed_date": record,
+                    "care_plan_updated_date": plan,
+                    "iro_id": iro,
+                }
+            )
             # recommendations: 2-6, owners, targets 4-12 weeks on
             overdue_here = latest and flags["rec_overdue"]
             texts = rng.sample(RECOMMENDATIONS, rng.randint(2, 6))
@@ -974,11 +1046,20 @@ class _Generator:
                         done = max(done, day + _days(1))
                 status = "done" if done else ("delayed" if target < anchor else rng.choice(("on_track", "not_started")))
                 t["recommendations"].append(
-                    {"id": nid("recommendations"), "review_id": rid, "seq": seq, "text": txt, "owner": owner,
-                     "target_date": target, "completed_date": done, "status": status,
-                     "last_update": "Completed." if done else ("Delayed: chased by the IRO." if status == "delayed"
-                                                              else "In progress.")}
-                )  # fmt: skip
+                    {
+                        "id": nid("recommendations"),
+                        "review_id": rid,
+                        "seq": seq,
+                        "text": txt,
+                        "owner": owner,
+                        "target_date": target,
+                        "completed_date": done,
+                        "status": status,
+                        "last_update": "Completed."
+                        if done
+                        else ("Delayed: chased by the IRO." if status == "delayed" else "In progress."),
+                    }
+                )
             # midway check of the interval this review opens (default policy: reviews 2, 3 ...)
             if not check_required(k + 1, policy.midway_policy):
                 continue
@@ -1009,10 +1090,18 @@ class _Generator:
             if rng.random() < ESCALATED_CHECK_SHARE:
                 outcome = "escalated"
             row = {
-                "id": nid("midway_checks"), "child_id": c.id, "review_id": rid, "check_date": check,
-                "author_id": author, "author": name_of.get(author) if author else None, "template": "default",
-                "answers": self._answers(c, check, outcome), "outcome": outcome, "status": "final", "version": 1,
-            }  # fmt: skip
+                "id": nid("midway_checks"),
+                "child_id": c.id,
+                "review_id": rid,
+                "check_date": check,
+                "author_id": author,
+                "author": name_of.get(author) if author else None,
+                "template": "default",
+                "answers": self._answers(c, check, outcome),
+                "outcome": outcome,
+                "status": "final",
+                "version": 1,
+            }
             t["midway_checks"].append(row)
             escalated_checks.append((c, row))
 
@@ -1038,10 +1127,13 @@ class _Generator:
 
         def recent(lo: int, hi: int, exclude: set[str]) -> list[tuple[_Child, dict[str, Any]]]:
             pool = [
-                (c, row) for c, row in checks
-                if c.id in current_ids and c.id not in exclude and row["outcome"] != "escalated"
+                (c, row)
+                for c, row in checks
+                if c.id in current_ids
+                and c.id not in exclude
+                and row["outcome"] != "escalated"
                 and anchor - _days(hi) <= row["check_date"] <= anchor - _days(lo)
-            ]  # fmt: skip
+            ]
             return pool
 
         plan: list[tuple[_Child | None, dict[str, Any] | None, str]] = []
@@ -1049,8 +1141,11 @@ class _Generator:
             if row["outcome"] == "escalated":
                 plan.append((c, row, "history"))
         used: set[str] = {c.id for c, _r, _s in plan}
-        for state, n, lo, hi in (("overdue", PLANTED["ESCALATION_OVERDUE"], 22, 45), ("open", 3, 3, 12),
-                                 ("cafcass", 1, 55, 90)):  # fmt: skip
+        for state, n, lo, hi in (
+            ("overdue", PLANTED["ESCALATION_OVERDUE"], 22, 45),
+            ("open", 3, 3, 12),
+            ("cafcass", 1, 55, 90),
+        ):
             pool = recent(lo, hi, used)
             for c, row in rng.sample(pool, min(n, len(pool))):
                 row["outcome"] = "escalated"
@@ -1066,9 +1161,16 @@ class _Generator:
             stages: list[dict[str, Any]] = []
 
             def stage(s: int, start: dt.date, eid: int = eid, stages: list = stages) -> dict[str, Any]:
-                st = {"id": nid("escalation_stages"), "escalation_id": eid, "stage": s, "stage_name": names[s],
-                      "started_date": start, "due_date": add_working_days(start, days[s]), "ended_date": None,
-                      "response": None}  # fmt: skip
+                st = {
+                    "id": nid("escalation_stages"),
+                    "escalation_id": eid,
+                    "stage": s,
+                    "stage_name": names[s],
+                    "started_date": start,
+                    "due_date": add_working_days(start, days[s]),
+                    "ended_date": None,
+                    "response": None,
+                }
                 stages.append(st)
                 return st
 
@@ -1116,13 +1218,23 @@ class _Generator:
                 self._note("CAFCASS_REFERRAL", [c.id])
             iro_name = row["author"]
             t["escalations"].append(
-                {"id": eid, "child_id": c.id, "midway_check_id": row["id"], "raised_date": raised,
-                 "raised_by": iro_name, "category": rng.choice(cats), "concern": row["answers"]["concerns"]
-                 or rng.choice(CONCERNS), "evidence": "Midway check record and case notes.",
-                 "actions_requested": "Team manager to confirm a plan and date for the outstanding actions.",
-                 "resolved_date": resolved, "outcome": outcome, "outcome_notes": notes, "cafcass_checklist": checklist,
-                 "version": 1}
-            )  # fmt: skip
+                {
+                    "id": eid,
+                    "child_id": c.id,
+                    "midway_check_id": row["id"],
+                    "raised_date": raised,
+                    "raised_by": iro_name,
+                    "category": rng.choice(cats),
+                    "concern": row["answers"]["concerns"] or rng.choice(CONCERNS),
+                    "evidence": "Midway check record and case notes.",
+                    "actions_requested": "Team manager to confirm a plan and date for the outstanding actions.",
+                    "resolved_date": resolved,
+                    "outcome": outcome,
+                    "outcome_notes": notes,
+                    "cafcass_checklist": checklist,
+                    "version": 1,
+                }
+            )
             t["escalation_stages"].extend(stages)
 
     def _good_practice(self, t, current, nid, name_of) -> None:  # type: ignore[no-untyped-def]
@@ -1133,9 +1245,14 @@ class _Generator:
                 continue
             noted = anchor - _days(rng.randint(1, min(540, (anchor - p.start).days - 1)))
             t["good_practice"].append(
-                {"id": nid("good_practice"), "child_id": c.id, "noted_date": noted,
-                 "author": name_of[p.iros[-1][2]], "text": rng.choice(GOOD_PRACTICE)}
-            )  # fmt: skip
+                {
+                    "id": nid("good_practice"),
+                    "child_id": c.id,
+                    "noted_date": noted,
+                    "author": name_of[p.iros[-1][2]],
+                    "text": rng.choice(GOOD_PRACTICE),
+                }
+            )
 
 
 def _dedupe_episodes(p: _Period) -> None:

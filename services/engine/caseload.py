@@ -169,10 +169,15 @@ def formal_started(stages: pl.DataFrame, key: str | list[str], started: str) -> 
 # first recorded in Midway itself (or with no recorded source) knows everything (DOMAIN §10).
 SSDA903_LACKS: frozenset[str] = frozenset(
     {
-        "recommendations_sent_date", "record_completed_date", "care_plan_updated_date", "recommendations",
-        "allocations", "sibling_group", "permanence_plan",
+        "recommendations_sent_date",
+        "record_completed_date",
+        "care_plan_updated_date",
+        "recommendations",
+        "allocations",
+        "sibling_group",
+        "permanence_plan",
     }
-)  # fmt: skip
+)
 SOURCE_WORDS = {"ssda903": "not in the 903 return", "template": "not in the imported template"}
 
 

@@ -33,11 +33,29 @@ from services.engine.schedule import REVIEW_COLUMNS, current_states, held_review
 from services.engine.workdays import check_in_span
 
 CHILD_COLUMNS: tuple[str, ...] = (
-    "child_id", "display_name", "date_of_birth", "age", "team", "iro", "iro_code", "social_worker",
-    "social_worker_code", "legal_status", "placement_type", "short_breaks", "period_id", "period_start",
-    "period_start_known", "reviews_in_period", "last_review_date", "next_review_due", "next_review_type",
-    "midway_due", "midway_status", "flags",
-)  # fmt: skip
+    "child_id",
+    "display_name",
+    "date_of_birth",
+    "age",
+    "team",
+    "iro",
+    "iro_code",
+    "social_worker",
+    "social_worker_code",
+    "legal_status",
+    "placement_type",
+    "short_breaks",
+    "period_id",
+    "period_start",
+    "period_start_known",
+    "reviews_in_period",
+    "last_review_date",
+    "next_review_due",
+    "next_review_type",
+    "midway_due",
+    "midway_status",
+    "flags",
+)
 
 
 COVERAGE_SCHEMA = {"code": pl.String, "children": pl.Int64, "supported": pl.Int64}

@@ -136,6 +136,8 @@ class Policy:
         return cls(**kwargs)
 
 
+DEFAULT_POLICY = Policy()  # the statutory defaults; frozen, so safe as a shared default argument
+
 CaseNoteFormat = Literal["appendix", "compact"]
 CASENOTE_FORMATS: tuple[CaseNoteFormat, ...] = ("appendix", "compact")
 MIDWAY_TEMPLATES: tuple[str, ...] = ("default", "east_riding_000", "monitoring_001", "checklist_002")  # DOMAIN §5
@@ -159,15 +161,34 @@ class PolicyInvalid(ValueError):
 
 # fields that count days (calendar or working) or reviews: whole numbers, at least the minimum
 _AT_LEAST_ONE = (
-    "first_review_working_days", "second_review_months", "subsequent_review_months", "three_months_in_days",
-    "six_months_in_days", "brought_forward_working_days", "placement_order_review_months",
-    "adoption_first_review_days", "adoption_second_review_months", "adoption_subsequent_review_months",
-    "annual_review_months", "six_weeks_days", "twelve_weeks_days", "recommendations_to_tm_working_days",
-    "record_completed_working_days", "record_distributed_working_days", "tm_disagree_working_days",
-    "care_plan_update_working_days", "iro_allocation_working_days", "permanence_plan_by_review",
-    "frequent_missing_count", "frequent_missing_window_days", "formal_process_total_working_days",
-    "iro_caseload_min", "iro_caseload_max", "dashboard_compare_days", "work_list_days",
-)  # fmt: skip
+    "first_review_working_days",
+    "second_review_months",
+    "subsequent_review_months",
+    "three_months_in_days",
+    "six_months_in_days",
+    "brought_forward_working_days",
+    "placement_order_review_months",
+    "adoption_first_review_days",
+    "adoption_second_review_months",
+    "adoption_subsequent_review_months",
+    "annual_review_months",
+    "six_weeks_days",
+    "twelve_weeks_days",
+    "recommendations_to_tm_working_days",
+    "record_completed_working_days",
+    "record_distributed_working_days",
+    "tm_disagree_working_days",
+    "care_plan_update_working_days",
+    "iro_allocation_working_days",
+    "permanence_plan_by_review",
+    "frequent_missing_count",
+    "frequent_missing_window_days",
+    "formal_process_total_working_days",
+    "iro_caseload_min",
+    "iro_caseload_max",
+    "dashboard_compare_days",
+    "work_list_days",
+)
 _AT_LEAST_ZERO = (
     "midway_grace_days",
     "midway_child_view_min_age",

@@ -468,8 +468,15 @@ def _due_and_type(prefix: str, names: list[str], due_name: str, type_name: str) 
 
 
 REVIEW_COLUMNS = (
-    "child_id", "period_id", "review_id", "held_date", "review_number", "review_type", "due_date", "on_time"
-)  # fmt: skip
+    "child_id",
+    "period_id",
+    "review_id",
+    "held_date",
+    "review_number",
+    "review_type",
+    "due_date",
+    "on_time",
+)
 
 
 def held_reviews(states: pl.LazyFrame) -> pl.LazyFrame:

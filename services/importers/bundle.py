@@ -63,10 +63,24 @@ TABLES: dict[str, tuple[tuple[str, ...], dict[str, pl.DataType]]] = {
 }  # fmt: skip
 
 KEY_TYPES: dict[str, pl.DataType] = {
-    "name": S, "code": S, "id": S, "child_id": S, "observed_from": D, "start_date": D, "role": S, "from_date": D,
-    "held_date": D, "seq": I, "check_date": D, "event_date": D, "event_type": S, "raised_date": D, "stage": I,
-    "started_date": D, "fact": S,
-}  # fmt: skip
+    "name": S,
+    "code": S,
+    "id": S,
+    "child_id": S,
+    "observed_from": D,
+    "start_date": D,
+    "role": S,
+    "from_date": D,
+    "held_date": D,
+    "seq": I,
+    "check_date": D,
+    "event_date": D,
+    "event_type": S,
+    "raised_date": D,
+    "stage": I,
+    "started_date": D,
+    "fact": S,
+}
 # where a row came from: filled by an import only where the database has none (see the writer)
 SOURCE = "source"
 # the columns that locate an incoming row in its file, kept beside the data for problems

@@ -63,7 +63,7 @@ def text_problems(parsed: Parsed) -> pl.DataFrame:
                     column=column,
                     value=c.str.replace_all("\x00", "\\0", literal=True),
                     message="contains a NUL byte (a control character no database text can hold): remove it",
-                )  # fmt: skip
+                )
             )
             limit = _length(table, column)
             if limit is not None:
@@ -76,7 +76,7 @@ def text_problems(parsed: Parsed) -> pl.DataFrame:
                         column=column,
                         value=c.str.slice(0, 60) + pl.lit("..."),
                         message=pl.format(f"is {{}} characters long: at most {limit} fit", c.str.len_chars()),
-                    )  # fmt: skip
+                    )
                 )
     return pb.combine(out)
 
@@ -109,7 +109,7 @@ def reference_problems(parsed: Parsed, conn: Connection | None) -> pl.DataFrame:
                 file=file,
                 column="child_id",
                 message="no such child in this upload or in the database",
-            )  # fmt: skip
+            )
         )
     if "recommendations" in parsed.tables:
         reviews = pl.concat(
@@ -130,7 +130,7 @@ def reference_problems(parsed: Parsed, conn: Connection | None) -> pl.DataFrame:
                 column="review_date",
                 value=pl.col("held_date").cast(pl.String),
                 message="no review of this child on this date in this upload or in the database",
-            )  # fmt: skip
+            )
         )
     return pb.combine(out)
 
@@ -148,15 +148,17 @@ def casework_problems(table: str, updates: pl.DataFrame, old: pl.DataFrame) -> p
         detail = pl.format(
             "a midway check on this date is already saved in Midway (by {}, outcome {}): the import does not "
             "change saved checks; change it in Midway, or remove this line",
-            pl.col("author__saved").fill_null("an unnamed IRO"), pl.col("outcome__saved").fill_null("none"),
-        )  # fmt: skip
+            pl.col("author__saved").fill_null("an unnamed IRO"),
+            pl.col("outcome__saved").fill_null("none"),
+        )
     else:
         detail = pl.lit(
             f"this {CASEWORK[table]} is already saved in Midway: the import does not change saved escalations; "
             "change it in Midway, or remove this line"
         )
-    return pb.rows(frame, pl.lit(True), file=file, column=keys[-1], value=pl.col(keys[-1]).cast(pl.String),
-                   message=detail)  # fmt: skip
+    return pb.rows(
+        frame, pl.lit(True), file=file, column=keys[-1], value=pl.col(keys[-1]).cast(pl.String), message=detail
+    )
 
 
 # A date of birth this many years or more before the data's end is implausible for a child in care
@@ -175,13 +177,21 @@ def birth_problems(frame: pl.DataFrame, column: str, data_end: dt.date | None, t
     return pb.combine(
         [
             pb.rows(
-                frame, (c > end).fill_null(False), file=pl.col("_file"), column=column, value=c.dt.strftime(dmy),
+                frame,
+                (c > end).fill_null(False),
+                file=pl.col("_file"),
+                column=column,
+                value=c.dt.strftime(dmy),
                 message=f"date of birth is after the end of the data ({end.strftime(dmy)}): a child not yet born",
             ),
             pb.rows(
-                frame, (c <= oldest).fill_null(False), file=pl.col("_file"), column=column, value=c.dt.strftime(dmy),
+                frame,
+                (c <= oldest).fill_null(False),
+                file=pl.col("_file"),
+                column=column,
+                value=c.dt.strftime(dmy),
                 message=f"date of birth is {OLDEST_YEARS} or more years before the end of the data "
                 f"({end.strftime(dmy)}): implausibly old for a child in care",
             ),
         ]
-    )  # fmt: skip
+    )

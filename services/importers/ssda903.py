@@ -161,10 +161,10 @@ class _XmlHandler(xml.sax.ContentHandler):
         self.text: list[str] = []
         self.locator: Any = None
 
-    def setDocumentLocator(self, locator: Any) -> None:  # noqa: N802 (SAX API)
+    def setDocumentLocator(self, locator: Any) -> None:
         self.locator = locator
 
-    def startElement(self, name: str, attrs: Any) -> None:  # noqa: N802
+    def startElement(self, name: str, attrs: Any) -> None:
         self.text = []
         if name == "CHILD":
             self.child_records = []
@@ -176,7 +176,7 @@ class _XmlHandler(xml.sax.ContentHandler):
     def characters(self, content: str) -> None:
         self.text.append(content)
 
-    def endElement(self, name: str) -> None:  # noqa: N802
+    def endElement(self, name: str) -> None:
         if name in self.RECORDS:
             self.stack.pop()
         elif name == "CHILD":
@@ -254,9 +254,11 @@ def read_tables(files: list[InputFile]) -> tuple[dict[str, pl.DataFrame], list[d
                     for col in extra:
                         msg = f"column not in the 903 {name} table: ignored"
                         problems.append(pb.from_records([pb.Problem(file.name, 1, col, None, msg, pb.WARNING)]))
-                    tables = {name: frame.select(*TABLES[name], "_file", "_line").with_columns(
-                        pl.lit(None, dtype=pl.String).alias("_record")
-                    )}  # fmt: skip
+                    tables = {
+                        name: frame.select(*TABLES[name], "_file", "_line").with_columns(
+                            pl.lit(None, dtype=pl.String).alias("_record")
+                        )
+                    }
         rows = {t: f.height for t, f in tables.items()}
         file_info.append({"name": file.name, "sha256": file.sha256, "tables": sorted(rows), "rows": sum(rows.values())})
         for table, frame in tables.items():
@@ -332,9 +334,13 @@ def _dedupe(table: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
     dup = frame.join(repeated, on=keys, how="semi").sort("_rank", "_line")
     exact = ~pl.struct(*data_cols, "_rank").is_first_distinct()
     repeats = pb.rows(
-        dup, exact, file=pl.col("_file"), column=None, message="repeats an earlier line exactly: kept once",
+        dup,
+        exact,
+        file=pl.col("_file"),
+        column=None,
+        message="repeats an earlier line exactly: kept once",
         severity=pb.WARNING,
-    )  # fmt: skip
+    )
     dup = dup.filter(~exact)
     last_in_file = pl.int_range(pl.len()).over([*keys, "_rank"]) == pl.len().over([*keys, "_rank"]) - 1
     dup = dup.with_columns(last_in_file.alias("_last"))
@@ -362,9 +368,13 @@ def _not_in_header(table: str, frame: pl.DataFrame, header_ids: pl.Series) -> tu
         prob = pb.rows(frame, missing, file=pl.col("_file"), column="CHILD", message="child missing from Header")
         return frame.filter(~missing), prob
     prob = pb.rows(
-        frame, missing, file=pl.col("_file"), column="CHILD", message="child missing from Header: row skipped",
+        frame,
+        missing,
+        file=pl.col("_file"),
+        column="CHILD",
+        message="child missing from Header: row skipped",
         severity=pb.WARNING,
-    )  # fmt: skip
+    )
     return frame.filter(~missing), prob
 
 
@@ -375,9 +385,13 @@ def _periods(ep: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame
     """Episodes -> (episodes with period number, periods, warnings). See the module docstring."""
     open_rec = pl.col("REC").is_not_null() & pl.col("DEC").is_null()
     open_warn = pb.rows(
-        ep, open_rec, file=pl.col("_file"), column="REC", severity=pb.WARNING,
+        ep,
+        open_rec,
+        file=pl.col("_file"),
+        column="REC",
+        severity=pb.WARNING,
         message="REC given but DEC is blank: the episode is treated as open and its REC ignored",
-    )  # fmt: skip
+    )
     ep = ep.with_columns(pl.when(~open_rec).then(pl.col("REC")).alias("REC")).sort("CHILD", "DECOM")
     prev_rec = pl.col("REC").shift(1).over("CHILD")
     prev_dec = pl.col("DEC").shift(1).over("CHILD")
@@ -390,28 +404,39 @@ def _periods(ep: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame
     dmy = "%d/%m/%Y"
     warn = [
         pb.rows(
-            ep, pl.col("_first") & (pl.col("RNE").ne_missing("S")), file=f, column="RNE",
+            ep,
+            pl.col("_first") & (pl.col("RNE").ne_missing("S")),
+            file=f,
+            column="RNE",
             message="period start unknown: the child's first episode in the data does not have RNE = S, "
             "so the period of care is counted from this DECOM",
             severity=pb.WARNING,
         ),
         pb.rows(
-            ep, pl.col("_new") & ~pl.col("_first") & pl.col("RNE").ne_missing("S"), file=f, column="RNE",
+            ep,
+            pl.col("_new") & ~pl.col("_first") & pl.col("RNE").ne_missing("S"),
+            file=f,
+            column="RNE",
             value=pl.format("{} (previous REC {})", pl.col("RNE"), pl.col("_prev_rec")),
             message="the previous episode ended the period of care, so this one starts a new period, "
             "but its RNE is not S",
             severity=pb.WARNING,
         ),
         pb.rows(
-            ep, ~pl.col("_new") & pl.col("_prev_rec").is_null(), file=f, column="DECOM",
+            ep,
+            ~pl.col("_new") & pl.col("_prev_rec").is_null(),
+            file=f,
+            column="DECOM",
             value=pl.col("DECOM").dt.strftime(dmy),
             message="the previous episode is open (no DEC / REC) but this later episode follows: "
             "treated as the same period of care",
             severity=pb.WARNING,
         ),
         pb.rows(
-            ep, ~pl.col("_new") & pl.col("_prev_rec").eq("X1") & pl.col("_prev_dec").ne(pl.col("DECOM")),
-            file=f, column="DECOM",
+            ep,
+            ~pl.col("_new") & pl.col("_prev_rec").eq("X1") & pl.col("_prev_dec").ne(pl.col("DECOM")),
+            file=f,
+            column="DECOM",
             value=pl.format(
                 "{} (previous DEC {})", pl.col("DECOM").dt.strftime(dmy), pl.col("_prev_dec").dt.strftime(dmy)
             ),
@@ -420,7 +445,7 @@ def _periods(ep: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame
             severity=pb.WARNING,
         ),
         open_warn,
-    ]  # fmt: skip
+    ]
     is_s = pl.col("RNE").first().eq_missing("S") | (pl.col("_period").first() > 1)
     last_rec = pl.col("REC").last()
     closed = last_rec.is_not_null() & (last_rec != "X1")
@@ -508,7 +533,7 @@ def parse(files: list[InputFile]) -> Parsed:
                     file=pl.col("_file"),
                     column="CHILD",
                     message="no date of birth for this child: add the Header table",
-                )  # fmt: skip
+                )
             )
             children = joined.filter(pl.col("DOB").is_not_null()).select(
                 pl.col("CHILD").alias("id"), pl.col("DOB").alias("date_of_birth"), pl.lit(None, pl.String).alias("sex")
@@ -532,7 +557,7 @@ def parse(files: list[InputFile]) -> Parsed:
                     value=pl.col("DATE_PLACED").dt.strftime("%d/%m/%Y"),
                     message="date placed for adoption is outside every period of care: not used",
                     severity=pb.WARNING,
-                )  # fmt: skip
+                )
             )
             pa_period = (
                 pa.select("CHILD", "DATE_PLACED")
@@ -551,18 +576,23 @@ def parse(files: list[InputFile]) -> Parsed:
                     pl.min_horizontal("placed_for_adoption_date", "DATE_PLACED").alias("placed_for_adoption_date")
                 )
                 .drop("DATE_PLACED")
-            )  # fmt: skip
+            )
         tables["periods_of_care"] = shape(
             "periods_of_care", periods.rename({"CHILD": "child_id"}).with_columns(pl.lit(SOURCE).alias("source"))
         )
         tables["placements"] = shape(
             "placements",
             ep.select(
-                pl.col("CHILD").alias("child_id"), pl.col("DECOM").alias("start_date"), pl.col("DEC").alias("end_date"),
-                pl.col("LS").alias("legal_status"), pl.col("PLACE").alias("placement_type"),
-                pl.col("RNE").alias("reason_new_episode"), pl.col("REC").alias("reason_ceased"), *WHERE,
+                pl.col("CHILD").alias("child_id"),
+                pl.col("DECOM").alias("start_date"),
+                pl.col("DEC").alias("end_date"),
+                pl.col("LS").alias("legal_status"),
+                pl.col("PLACE").alias("placement_type"),
+                pl.col("RNE").alias("reason_new_episode"),
+                pl.col("REC").alias("reason_ceased"),
+                *WHERE,
             ),
-        )  # fmt: skip
+        )
         latest = ep.group_by("CHILD").agg(
             pl.col("LS").last().alias("legal_status"),
             pl.col("PLACE").last().alias("placement_type"),
@@ -602,7 +632,7 @@ def parse(files: list[InputFile]) -> Parsed:
                 value=value,
                 severity=pb.WARNING,
                 message="child has no episodes: review kept, outside every period of care",
-            )  # fmt: skip
+            )
         )
         probs.append(
             pb.rows(
@@ -613,7 +643,7 @@ def parse(files: list[InputFile]) -> Parsed:
                 value=value,
                 severity=pb.WARNING,
                 message="review outside every period of care: kept, counted in no period",
-            )  # fmt: skip
+            )
         )
         if "Header" in good:
             dob = good["Header"].select("CHILD", pl.col("DOB").alias("_hdob"))
@@ -629,42 +659,53 @@ def parse(files: list[InputFile]) -> Parsed:
                     ),
                     message="differs from the child's DOB in Header: Header used",
                     severity=pb.WARNING,
-                )  # fmt: skip
+                )
             )
         tables["reviews"] = shape(
             "reviews",
             rv.select(
-                pl.col("CHILD").alias("child_id"), pl.col("REVIEW").alias("held_date"),
-                pl.col("REVIEW_CODE").alias("participation_code"), pl.lit(SOURCE).alias("source"), *WHERE,
+                pl.col("CHILD").alias("child_id"),
+                pl.col("REVIEW").alias("held_date"),
+                pl.col("REVIEW_CODE").alias("participation_code"),
+                pl.lit(SOURCE).alias("source"),
+                *WHERE,
             ),
-        )  # fmt: skip
+        )
     ms = good.get("Missing")
     if ms is not None and ms.height:
         tables["missing_episodes"] = shape(
             "missing_episodes",
             ms.select(
-                pl.col("CHILD").alias("child_id"), pl.col("MIS_START").alias("start_date"),
-                pl.col("MIS_END").alias("end_date"), pl.col("MISSING").alias("missing_type"), *WHERE,
+                pl.col("CHILD").alias("child_id"),
+                pl.col("MIS_START").alias("start_date"),
+                pl.col("MIS_END").alias("end_date"),
+                pl.col("MISSING").alias("missing_type"),
+                *WHERE,
             ),
-        )  # fmt: skip
+        )
     sw = good.get("SWEpisodes")
     if sw is not None and sw.height:
         tables["staff"] = shape(
             "staff",
             sw.select(
-                pl.col("SW_ID").alias("code"), pl.col("SW_ID").alias("display_name"),
+                pl.col("SW_ID").alias("code"),
+                pl.col("SW_ID").alias("display_name"),
                 pl.lit("social_worker").alias("role"),
             ).unique("code", keep="first", maintain_order=True),
-        )  # fmt: skip
+        )
         tables["allocations"] = shape(
             "allocations",
             sw.select(
-                pl.col("CHILD").alias("child_id"), pl.lit("social_worker").alias("role"),
-                pl.col("SW_DECOM").alias("from_date"), pl.col("SW_DEC").alias("to_date"),
-                pl.col("SW_ID").alias("staff_code"), pl.lit(None, pl.String).alias("team_name"),
-                pl.lit(SOURCE).alias("source"), *WHERE,
+                pl.col("CHILD").alias("child_id"),
+                pl.lit("social_worker").alias("role"),
+                pl.col("SW_DECOM").alias("from_date"),
+                pl.col("SW_DEC").alias("to_date"),
+                pl.col("SW_ID").alias("staff_code"),
+                pl.lit(None, pl.String).alias("team_name"),
+                pl.lit(SOURCE).alias("source"),
+                *WHERE,
             ),
-        )  # fmt: skip
+        )
     return Parsed(
         kind="ssda903",
         files=file_info,

@@ -215,8 +215,14 @@ def read_tables(files: list[InputFile]) -> tuple[dict[str, pl.DataFrame], list[d
         probs.append(p)
         for t, f in found.items():
             tables.setdefault(t, []).append(f)
-        info.append({"name": file.name, "sha256": file.sha256, "tables": sorted(found),
-                     "rows": sum(f.height for f in found.values())})  # fmt: skip
+        info.append(
+            {
+                "name": file.name,
+                "sha256": file.sha256,
+                "tables": sorted(found),
+                "rows": sum(f.height for f in found.values()),
+            }
+        )
     stacked = {t: pl.concat(fs, how="diagonal_relaxed") for t, fs in tables.items()}
     return stacked, info, pb.combine(probs)
 
@@ -248,8 +254,15 @@ def _check_table(table: str, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFr
         if c.kind == "date":
             parsed = parsed.with_columns(parse_flexible(c.name))
             bad = raw[c.name].is_not_null() & parsed[c.name].is_null()
-            out.append(pb.rows(raw.with_columns(bad.alias("_bad")), pl.col("_bad"), file=f, column=c.name,
-                               message=f"is not a date (expected {DATE_FORMATS})"))  # fmt: skip
+            out.append(
+                pb.rows(
+                    raw.with_columns(bad.alias("_bad")),
+                    pl.col("_bad"),
+                    file=f,
+                    column=c.name,
+                    message=f"is not a date (expected {DATE_FORMATS})",
+                )
+            )
         elif c.kind in ("code", "yesno", "int"):
             lower = c.kind == "yesno" or table in ("midway_checks", "allocations") or c.name == "review_kind"
             norm = col.str.to_lowercase() if lower else col.str.to_uppercase()
@@ -257,8 +270,11 @@ def _check_table(table: str, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFr
                 norm = col.str.replace(r"\.0+$", "")
             parsed = parsed.with_columns(norm.alias(c.name))
             bad = col.is_not_null() & ~col.is_in(c.codes)
-            out.append(pb.rows(parsed, bad, file=f, column=c.name,
-                               message=f"unknown code (expected one of {', '.join(c.codes)})"))  # fmt: skip
+            out.append(
+                pb.rows(
+                    parsed, bad, file=f, column=c.name, message=f"unknown code (expected one of {', '.join(c.codes)})"
+                )
+            )
     keys = list(KEYS[table])
     first = pl.col("_line").min().over([*keys, "_file"]).alias("_first")
     key_ok = pl.all_horizontal([pl.col(k).is_not_null() for k in keys])
@@ -270,11 +286,18 @@ def _check_table(table: str, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFr
             column=keys[-1],
             value=pl.col(keys[-1]).cast(pl.String),
             message=pl.format("duplicate: same {} as line {}", pl.lit(" and ".join(keys)), pl.col("_first")),
-        )  # fmt: skip
+        )
     )
     if table == "periods_of_care":
-        out.append(pb.rows(parsed, pl.col("end_date") < pl.col("start_date"), file=f, column="end_date",
-                           message="period ends before it starts"))  # fmt: skip
+        out.append(
+            pb.rows(
+                parsed,
+                pl.col("end_date") < pl.col("start_date"),
+                file=f,
+                column="end_date",
+                message="period ends before it starts",
+            )
+        )
         prev_end = pl.col("end_date").shift(1).over("child_id")
         srt = parsed.sort("child_id", "start_date").with_columns(
             prev_end.alias("_prev_end"), pl.int_range(pl.len()).over("child_id").alias("_n")
@@ -316,28 +339,49 @@ def parse(files: list[InputFile]) -> Parsed:
             t[table], p = _check_table(table, stacked[table])
             probs.append(p)
     if not t:
-        probs.append(pb.from_records([pb.Problem(", ".join(f.name for f in files), None, None, None,
-                                                 "no template table found")]))  # fmt: skip
+        probs.append(
+            pb.from_records([pb.Problem(", ".join(f.name for f in files), None, None, None, "no template table found")])
+        )
     f = pl.col("_file")
     for table, col in NAMES:  # staff and team names: the database holds 120 characters
         if table in t:
             long = pl.col(col).str.len_chars() > NAME_MAX
-            probs.append(pb.rows(t[table], long.fill_null(False), file=f, column=col,
-                                 value=pl.col(col).str.slice(0, 60) + pl.lit("..."),
-                                 message=pl.format(f"is {{}} characters long: at most {NAME_MAX} fit",
-                                                   pl.col(col).str.len_chars())))  # fmt: skip
+            probs.append(
+                pb.rows(
+                    t[table],
+                    long.fill_null(False),
+                    file=f,
+                    column=col,
+                    value=pl.col(col).str.slice(0, 60) + pl.lit("..."),
+                    message=pl.format(f"is {{}} characters long: at most {NAME_MAX} fit", pl.col(col).str.len_chars()),
+                )
+            )
     if "children" in t:
         probs.append(birth_problems(t["children"], "date_of_birth", None, dt.date.today()))
         ids = t["children"]["child_id"].drop_nulls().unique().implode()
         for table, frame in t.items():
             if table != "children":
-                probs.append(pb.rows(frame, pl.col("child_id").is_not_null() & ~pl.col("child_id").is_in(ids),
-                                     file=f, column="child_id", message="child missing from children"))  # fmt: skip
+                probs.append(
+                    pb.rows(
+                        frame,
+                        pl.col("child_id").is_not_null() & ~pl.col("child_id").is_in(ids),
+                        file=f,
+                        column="child_id",
+                        message="child missing from children",
+                    )
+                )
     if "reviews" in t and "periods_of_care" in t:
         rv = t["reviews"].filter(pl.col("review_date").is_not_null())
         out = _outside_periods(rv, t["periods_of_care"].filter(pl.col("start_date").is_not_null()))
-        probs.append(pb.rows(rv.with_columns(out.alias("_out")), pl.col("_out"), file=f, column="review_date",
-                             message="review outside every period of care"))  # fmt: skip
+        probs.append(
+            pb.rows(
+                rv.with_columns(out.alias("_out")),
+                pl.col("_out"),
+                file=f,
+                column="review_date",
+                message="review outside every period of care",
+            )
+        )
     if "recommendations" in t and "reviews" in t:
         known = t["reviews"].select("child_id", "review_date", pl.lit(True).alias("_known"))
         rec = t["recommendations"].join(known, on=["child_id", "review_date"], how="left")
@@ -352,8 +396,20 @@ def parse(files: list[InputFile]) -> Parsed:
         )
     if "reviews" in t and t["reviews"]["next_review_scheduled"].is_not_null().any():
         for name in t["reviews"].filter(pl.col("next_review_scheduled").is_not_null())["_file"].unique().to_list():
-            probs.append(pb.from_records([pb.Problem(name, None, "next_review_scheduled", None,
-                "not stored: Midway computes the review schedule itself", pb.WARNING)]))  # fmt: skip
+            probs.append(
+                pb.from_records(
+                    [
+                        pb.Problem(
+                            name,
+                            None,
+                            "next_review_scheduled",
+                            None,
+                            "not stored: Midway computes the review schedule itself",
+                            pb.WARNING,
+                        )
+                    ]
+                )
+            )
     present = {table: set(frame.columns) for table, frame in stacked.items()}
     tables = _map(t)
     tables["child_facts"] = covered(t, present)
@@ -416,9 +472,14 @@ def _map(t: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     if staff_names:
         names = pl.concat(staff_names).drop_nulls("n").unique("n", keep="first", maintain_order=True)
         codes = {n: staff_code(n) for n in names["n"].to_list()}
-        out["staff"] = shape("staff", names.select(pl.col("n").replace_strict(codes, return_dtype=pl.String)
-                                                   .alias("code"), pl.col("n").alias("display_name"), "role")
-                             .unique("code", keep="first", maintain_order=True))  # fmt: skip
+        out["staff"] = shape(
+            "staff",
+            names.select(
+                pl.col("n").replace_strict(codes, return_dtype=pl.String).alias("code"),
+                pl.col("n").alias("display_name"),
+                "role",
+            ).unique("code", keep="first", maintain_order=True),
+        )
     teams = []
     if alloc_rows is not None:
         teams.append(alloc_rows.filter(pl.col("role") == "team").select(pl.col("person").alias("name")))
@@ -428,13 +489,20 @@ def _map(t: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         out["teams"] = pl.concat(teams).drop_nulls().unique(maintain_order=True)
     alloc = []
     if alloc_rows is not None:
-        alloc.append(alloc_rows.select(
-            "child_id", "role", "from_date", "to_date",
-            pl.when(pl.col("role") != "team").then(pl.col("person").replace_strict(codes, default=None,
-                    return_dtype=pl.String)).alias("staff_code"),
-            pl.when(pl.col("role") == "team").then(pl.col("person")).alias("team_name"),
-            "_file", "_line",
-        ))  # fmt: skip
+        alloc.append(
+            alloc_rows.select(
+                "child_id",
+                "role",
+                "from_date",
+                "to_date",
+                pl.when(pl.col("role") != "team")
+                .then(pl.col("person").replace_strict(codes, default=None, return_dtype=pl.String))
+                .alias("staff_code"),
+                pl.when(pl.col("role") == "team").then(pl.col("person")).alias("team_name"),
+                "_file",
+                "_line",
+            )
+        )
     if "children" in t:
         ch = t["children"]
         out["children"] = shape(
@@ -462,18 +530,28 @@ def _map(t: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         from_children = []
         for role, col in (("team", "team"), ("iro", "iro"), ("social_worker", "social_worker")):
             part = ch.filter(pl.col(col).is_not_null()).join(first, on="child_id")
-            from_children.append(part.select(
-                "child_id", pl.lit(role).alias("role"), "from_date", pl.lit(None, pl.Date).alias("to_date"),
-                (pl.col(col).replace_strict(codes, default=None, return_dtype=pl.String) if role != "team"
-                 else pl.lit(None, pl.String)).alias("staff_code"),
-                (pl.col(col) if role == "team" else pl.lit(None, pl.String)).alias("team_name"),
-                "_file", "_line",
-            ))  # fmt: skip
+            from_children.append(
+                part.select(
+                    "child_id",
+                    pl.lit(role).alias("role"),
+                    "from_date",
+                    pl.lit(None, pl.Date).alias("to_date"),
+                    (
+                        pl.col(col).replace_strict(codes, default=None, return_dtype=pl.String)
+                        if role != "team"
+                        else pl.lit(None, pl.String)
+                    ).alias("staff_code"),
+                    (pl.col(col) if role == "team" else pl.lit(None, pl.String)).alias("team_name"),
+                    "_file",
+                    "_line",
+                )
+            )
         # the allocations table, when given, is the history: it wins over the children's columns
         alloc = from_children + alloc
     if alloc:
-        both = pl.concat(alloc, how="vertical_relaxed").unique(["child_id", "role", "from_date"], keep="last",
-                                                                maintain_order=True)  # fmt: skip
+        both = pl.concat(alloc, how="vertical_relaxed").unique(
+            ["child_id", "role", "from_date"], keep="last", maintain_order=True
+        )
         out["allocations"] = shape("allocations", both.with_columns(source))
     if periods is not None:
         out["periods_of_care"] = shape(
@@ -507,10 +585,14 @@ def _map(t: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
         esc = t["escalations"]
         out["escalations"] = shape("escalations", esc)
         names = dict(enumerate(DEFAULT_ESCALATION_STAGES))
-        out["escalation_stages"] = shape("escalation_stages", esc.with_columns(
-            pl.col("raised_date").alias("started_date"), pl.col("stage_due_date").alias("due_date"),
-            pl.col("stage").replace_strict(names, default=None, return_dtype=pl.String).alias("stage_name"),
-        ))  # fmt: skip
+        out["escalation_stages"] = shape(
+            "escalation_stages",
+            esc.with_columns(
+                pl.col("raised_date").alias("started_date"),
+                pl.col("stage_due_date").alias("due_date"),
+                pl.col("stage").replace_strict(names, default=None, return_dtype=pl.String).alias("stage_name"),
+            ),
+        )
     return out
 
 

@@ -323,11 +323,14 @@ def _row_audit(conn: Connection, actor: str, table: str, d: Diff) -> None:
     conn.execute(
         AUDIT.insert(),
         [
-            r | {"before": json.loads(r["before"]) if r["before"] else None,
-                 "after": json.loads(r["after"]) if r["after"] else None}
+            r
+            | {
+                "before": json.loads(r["before"]) if r["before"] else None,
+                "after": json.loads(r["after"]) if r["after"] else None,
+            }
             for r in rows.to_dicts()
         ],
-    )  # fmt: skip
+    )
 
 
 def _changed_only(old: pl.DataFrame, new: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
@@ -343,8 +346,12 @@ def _changed_only(old: pl.DataFrame, new: pl.DataFrame) -> tuple[pl.Series, pl.S
 
     def pick(frame: pl.DataFrame) -> pl.Series:
         parts = fragments(frame)
-        chosen = pl.DataFrame([pl.Series(c, parts[c]).zip_with(changed[c], pl.Series([None] * frame.height,
-                               dtype=pl.String)) for c in frame.columns])  # fmt: skip
+        chosen = pl.DataFrame(
+            [
+                pl.Series(c, parts[c]).zip_with(changed[c], pl.Series([None] * frame.height, dtype=pl.String))
+                for c in frame.columns
+            ]
+        )
         joined = chosen.select(pl.concat_str(pl.all(), separator=",", ignore_nulls=True)).to_series()
         return ("{" + joined + "}").alias("x")
 
@@ -437,14 +444,28 @@ def history(engine: Engine, limit: int = 50) -> pl.DataFrame:
             updated = sum(int(v.get("updated", 0)) for v in counts.values())
             files = "; ".join(f"{f['name']} ({f['sha256'][:12]})" for f in r.files or [])
             rows.append(
-                (r.id, r.at.strftime("%Y-%m-%d %H:%M") if r.at else None, r.actor, r.kind, r.data_end, files, added,
-                 updated)
-            )  # fmt: skip
+                (
+                    r.id,
+                    r.at.strftime("%Y-%m-%d %H:%M") if r.at else None,
+                    r.actor,
+                    r.kind,
+                    r.data_end,
+                    files,
+                    added,
+                    updated,
+                )
+            )
     return pl.DataFrame(
         rows,
         schema={
-            "run": pl.Int64, "at": pl.String, "by": pl.String, "kind": pl.String, "data ends": pl.Date,
-            "files (SHA-256)": pl.String, "rows added": pl.Int64, "rows updated": pl.Int64,
+            "run": pl.Int64,
+            "at": pl.String,
+            "by": pl.String,
+            "kind": pl.String,
+            "data ends": pl.Date,
+            "files (SHA-256)": pl.String,
+            "rows added": pl.Int64,
+            "rows updated": pl.Int64,
         },
         orient="row",
-    )  # fmt: skip
+    )

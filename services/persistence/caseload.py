@@ -46,84 +46,118 @@ def load_caseload(engine: Engine, child_ids: Collection[str] | None = None) -> C
             s,
             only(
                 select(
-                    m.Child.id, m.Child.display_name, m.Child.date_of_birth, m.Child.sex, m.Child.legal_status,
-                    m.Child.placement_type, m.Child.sibling_group, m.Child.sibling_iro_exception,
-                    m.Child.permanence_plan, m.Child.permanence_plan_date, m.Child.annual_reviews_from,
-                    m.Child.midway_policy, m.Child.short_breaks,
+                    m.Child.id,
+                    m.Child.display_name,
+                    m.Child.date_of_birth,
+                    m.Child.sex,
+                    m.Child.legal_status,
+                    m.Child.placement_type,
+                    m.Child.sibling_group,
+                    m.Child.sibling_iro_exception,
+                    m.Child.permanence_plan,
+                    m.Child.permanence_plan_date,
+                    m.Child.annual_reviews_from,
+                    m.Child.midway_policy,
+                    m.Child.short_breaks,
                 ).order_by(m.Child.id),
                 m.Child.id,
             ),
             "children",
-        )  # fmt: skip
+        )
         periods = _read(
             s,
             only(
                 select(
-                    m.PeriodOfCare.child_id, m.PeriodOfCare.id, m.PeriodOfCare.start_date,
-                    m.PeriodOfCare.observed_from, m.PeriodOfCare.end_date, m.PeriodOfCare.placement_order_date,
+                    m.PeriodOfCare.child_id,
+                    m.PeriodOfCare.id,
+                    m.PeriodOfCare.start_date,
+                    m.PeriodOfCare.observed_from,
+                    m.PeriodOfCare.end_date,
+                    m.PeriodOfCare.placement_order_date,
                     m.PeriodOfCare.placed_for_adoption_date,
                 ).order_by(m.PeriodOfCare.child_id, m.PeriodOfCare.observed_from),
                 m.PeriodOfCare.child_id,
             ),
             "periods",
-        )  # fmt: skip
+        )
         placements = _read(
             s,
             only(
                 select(
-                    m.Placement.child_id, m.Placement.start_date, m.Placement.end_date, m.Placement.legal_status,
+                    m.Placement.child_id,
+                    m.Placement.start_date,
+                    m.Placement.end_date,
+                    m.Placement.legal_status,
                     m.Placement.placement_type,
                 ).order_by(m.Placement.child_id, m.Placement.start_date),
                 m.Placement.child_id,
             ),
             "placements",
-        )  # fmt: skip
+        )
         staff_alloc = _read(
             s,
             only(
                 select(
-                    m.Allocation.child_id, m.Allocation.role, m.Staff.code, m.Staff.display_name,
-                    m.Allocation.from_date, m.Allocation.to_date,
+                    m.Allocation.child_id,
+                    m.Allocation.role,
+                    m.Staff.code,
+                    m.Staff.display_name,
+                    m.Allocation.from_date,
+                    m.Allocation.to_date,
                 ).join(m.Staff, m.Staff.id == m.Allocation.staff_id),
                 m.Allocation.child_id,
             ),
             "allocations",
-        )  # fmt: skip
+        )
         team_alloc = _read(
             s,
             only(
                 select(
-                    m.Allocation.child_id, m.Allocation.role, None, m.Team.name, m.Allocation.from_date,
+                    m.Allocation.child_id,
+                    m.Allocation.role,
+                    None,
+                    m.Team.name,
+                    m.Allocation.from_date,
                     m.Allocation.to_date,
                 ).join(m.Team, m.Team.id == m.Allocation.team_id),
                 m.Allocation.child_id,
             ),
             "allocations",
-        )  # fmt: skip
+        )
         allocations = pl.concat([staff_alloc, team_alloc]).sort("child_id", "role", "from_date")
         reviews = _read(
             s,
             only(
                 select(
-                    m.Review.child_id, m.Review.id, m.Review.held_date, m.Review.scheduled_date,
-                    m.Review.participation_code, m.Review.recommendations_sent_date, m.Review.record_completed_date,
+                    m.Review.child_id,
+                    m.Review.id,
+                    m.Review.held_date,
+                    m.Review.scheduled_date,
+                    m.Review.participation_code,
+                    m.Review.recommendations_sent_date,
+                    m.Review.record_completed_date,
                     m.Review.care_plan_updated_date,
                 ).order_by(m.Review.child_id, m.Review.held_date),
                 m.Review.child_id,
             ),
             "reviews",
-        )  # fmt: skip
+        )
         recommendations = _read(
             s,
             only(
                 select(
-                    m.Review.child_id, m.Recommendation.review_id, m.Recommendation.id, m.Recommendation.text,
-                    m.Recommendation.owner, m.Recommendation.target_date, m.Recommendation.completed_date,
+                    m.Review.child_id,
+                    m.Recommendation.review_id,
+                    m.Recommendation.id,
+                    m.Recommendation.text,
+                    m.Recommendation.owner,
+                    m.Recommendation.target_date,
+                    m.Recommendation.completed_date,
                 ).join(m.Review, m.Review.id == m.Recommendation.review_id),
                 m.Review.child_id,
             ),
             "recommendations",
-        )  # fmt: skip
+        )
         checks = _read(
             s,
             only(
@@ -138,13 +172,15 @@ def load_caseload(engine: Engine, child_ids: Collection[str] | None = None) -> C
             s,
             only(
                 select(
-                    m.SignificantEvent.child_id, m.SignificantEvent.event_date, m.SignificantEvent.event_type,
+                    m.SignificantEvent.child_id,
+                    m.SignificantEvent.event_date,
+                    m.SignificantEvent.event_type,
                     m.SignificantEvent.bring_forward,
                 ),
                 m.SignificantEvent.child_id,
             ),
             "events",
-        )  # fmt: skip
+        )
         missing = _read(
             s,
             only(
@@ -170,10 +206,18 @@ def load_caseload(engine: Engine, child_ids: Collection[str] | None = None) -> C
             ),
         )
     return Caseload(
-        children=children, periods=periods, placements=placements, allocations=allocations, reviews=reviews,
-        recommendations=recommendations, midway_checks=checks, events=events, missing=missing,
-        escalations=escalations, unknown=unknown,
-    )  # fmt: skip
+        children=children,
+        periods=periods,
+        placements=placements,
+        allocations=allocations,
+        reviews=reviews,
+        recommendations=recommendations,
+        midway_checks=checks,
+        events=events,
+        missing=missing,
+        escalations=escalations,
+        unknown=unknown,
+    )
 
 
 def _load_escalations(s: Session, only: Callable[[Select, ColumnElement[str]], Select]) -> pl.DataFrame:
@@ -185,8 +229,12 @@ def _load_escalations(s: Session, only: Callable[[Select, ColumnElement[str]], S
             for r in s.execute(
                 only(
                     select(
-                        m.Escalation.child_id, m.Escalation.id, m.Escalation.raised_date, m.Escalation.resolved_date,
-                        m.Escalation.outcome, m.Escalation.category,
+                        m.Escalation.child_id,
+                        m.Escalation.id,
+                        m.Escalation.raised_date,
+                        m.Escalation.resolved_date,
+                        m.Escalation.outcome,
+                        m.Escalation.category,
                     ),
                     m.Escalation.child_id,
                 )
@@ -194,15 +242,19 @@ def _load_escalations(s: Session, only: Callable[[Select, ColumnElement[str]], S
         ],
         schema={"child_id": S, "escalation_id": I, "raised_date": D, "resolved_date": D, "outcome": S, "category": S},
         orient="row",
-    )  # fmt: skip
+    )
     st = pl.DataFrame(
         [
             tuple(r)
             for r in s.execute(
                 only(
                     select(
-                        m.EscalationStage.escalation_id, m.EscalationStage.id, m.EscalationStage.stage,
-                        m.EscalationStage.stage_name, m.EscalationStage.started_date, m.EscalationStage.due_date,
+                        m.EscalationStage.escalation_id,
+                        m.EscalationStage.id,
+                        m.EscalationStage.stage,
+                        m.EscalationStage.stage_name,
+                        m.EscalationStage.started_date,
+                        m.EscalationStage.due_date,
                     ).join(m.Escalation, m.Escalation.id == m.EscalationStage.escalation_id),
                     m.Escalation.child_id,
                 )
@@ -210,7 +262,7 @@ def _load_escalations(s: Session, only: Callable[[Select, ColumnElement[str]], S
         ],
         schema={"escalation_id": I, "sid": I, "stage": I, "stage_name": S, "stage_started": D, "stage_due_date": D},
         orient="row",
-    )  # fmt: skip
+    )
     current = st.sort("escalation_id", "stage_started", "sid").group_by("escalation_id", maintain_order=True).last()
     formal = formal_started(st, "escalation_id", "stage_started")
     esc = esc.join(current.drop("sid"), on="escalation_id", how="left").join(formal, on="escalation_id", how="left")

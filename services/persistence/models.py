@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from services.casework.vocabulary import (
+from services.vocabulary import (
     ALLOCATION_ROLE_LABELS,
     MIDWAY_OUTCOME_LABELS,
     RECOMMENDATION_STATUS_LABELS,

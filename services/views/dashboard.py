@@ -164,10 +164,19 @@ def attention(result: EngineResult, limit: int | None = None) -> pl.DataFrame:
         .sort(["score", "max_days_overdue", "child_id"], descending=[True, True, False], nulls_last=True)
         .with_columns(iro_known=~pl.col("child_id").is_in(unknown_allocation.get_column("child_id").implode()))
         .select(
-            "child_id", "display_name", "age", "team", "iro", "social_worker", "score", "max_days_overdue", "codes",
-            "reasons", "iro_known",
+            "child_id",
+            "display_name",
+            "age",
+            "team",
+            "iro",
+            "social_worker",
+            "score",
+            "max_days_overdue",
+            "codes",
+            "reasons",
+            "iro_known",
         )
-    )  # fmt: skip
+    )
     return ranked.head(limit) if limit else ranked
 
 
@@ -263,10 +272,17 @@ def cell_children(
         _midway_base(result, by, granularity, n)
         .filter((pl.col("row") == row) & (pl.col("bucket") == bucket) & pl.col("midway_status").is_in(OVERDUE_STATUSES))
         .select(
-            "child_id", "display_name", "team", "iro", "social_worker", "review_date", "midway_due", "midway_status",
+            "child_id",
+            "display_name",
+            "team",
+            "iro",
+            "social_worker",
+            "review_date",
+            "midway_due",
+            "midway_status",
         )
         .sort("midway_due", "child_id")
-    )  # fmt: skip
+    )
 
 
 # --- IRO caseloads -------------------------------------------------------------------------------
@@ -326,8 +342,11 @@ def iro_caseloads(result: EngineResult, policy: Policy, fte: pl.DataFrame | None
 # --- work list -----------------------------------------------------------------------------------
 
 WORK_SCHEMA = {
-    "due_date": pl.Date, "item": pl.String, "child_id": pl.String, "detail": pl.String,
-}  # fmt: skip
+    "due_date": pl.Date,
+    "item": pl.String,
+    "child_id": pl.String,
+    "detail": pl.String,
+}
 
 
 def work_list(result: EngineResult, caseload: Caseload, policy: Policy) -> pl.DataFrame:
@@ -343,10 +362,13 @@ def work_list(result: EngineResult, caseload: Caseload, policy: Policy) -> pl.Da
         pl.lit("Review").alias("item"),
         "child_id",
         pl.concat_str(
-            pl.lit("Review "), (pl.col("reviews_in_period") + 1).cast(pl.String), pl.lit(" ("),
-            pl.col("next_review_type").cast(pl.String).fill_null("unknown").str.replace_all("_", " "), pl.lit(")"),
+            pl.lit("Review "),
+            (pl.col("reviews_in_period") + 1).cast(pl.String),
+            pl.lit(" ("),
+            pl.col("next_review_type").cast(pl.String).fill_null("unknown").str.replace_all("_", " "),
+            pl.lit(")"),
         ).alias("detail"),
-    )  # fmt: skip
+    )
     midway = ch.filter(pl.col("midway_status") == "due").select(
         pl.col("midway_due").alias("due_date"),
         pl.lit("Midway check").alias("item"),
@@ -362,11 +384,13 @@ def work_list(result: EngineResult, caseload: Caseload, policy: Policy) -> pl.Da
             pl.lit("Recommendation target").alias("item"),
             "child_id",
             pl.concat_str(
-                pl.col("text").fill_null("(no text)").str.slice(0, 90), pl.lit(" (owner: "),
-                pl.col("owner").fill_null("not recorded"), pl.lit(")"),
+                pl.col("text").fill_null("(no text)").str.slice(0, 90),
+                pl.lit(" (owner: "),
+                pl.col("owner").fill_null("not recorded"),
+                pl.lit(")"),
             ).alias("detail"),
         )
-    )  # fmt: skip
+    )
     esc = open_escalations(caseload.escalations, start).select(
         pl.col("stage_due_date").alias("due_date"),
         pl.lit("Escalation stage").alias("item"),

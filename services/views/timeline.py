@@ -30,9 +30,14 @@ LANES = (
 )
 
 SCHEMA = {
-    "lane": pl.String, "kind": pl.String, "label": pl.String, "start": pl.Date, "end": pl.Date,
-    "status": pl.String, "hover": pl.String,
-}  # fmt: skip
+    "lane": pl.String,
+    "kind": pl.String,
+    "label": pl.String,
+    "start": pl.Date,
+    "end": pl.Date,
+    "status": pl.String,
+    "hover": pl.String,
+}
 
 
 def _d(col: str) -> pl.Expr:
@@ -43,15 +48,6 @@ def _ended_by(as_of: dt.date) -> pl.Expr:
     """`end_date` when it had passed by as_of, else null: on as_of a later end is not known yet, so
     the bar is still open (periods, placements and missing episodes alike)."""
     return pl.when(pl.col("end_date").is_null() | (pl.col("end_date") > as_of)).then(None).otherwise("end_date")
-
-
-def _due_point(col: str, as_of: dt.date) -> tuple[pl.Expr, pl.Expr]:
-    """(status, hover suffix) of a date still to come or missed: overdue once as_of is past it."""
-    late = pl.col(col) < as_of
-    return (
-        pl.when(late).then(pl.lit("overdue")).otherwise(pl.lit("due")),
-        pl.when(late).then(pl.lit(": OVERDUE")).otherwise(pl.lit("")),
-    )
 
 
 def _frame(df: pl.DataFrame, **exprs: pl.Expr | str) -> pl.DataFrame:
@@ -66,6 +62,21 @@ def _frame(df: pl.DataFrame, **exprs: pl.Expr | str) -> pl.DataFrame:
                 e = pl.lit(e) if name in ("lane", "kind") else pl.col(e)
             cols.append(e.cast(dtype).alias(name))
     return df.select(cols)
+
+
+def _due_frame(
+    df: pl.DataFrame, col: str, as_of: dt.date, words: list[pl.Expr], **exprs: pl.Expr | str
+) -> pl.DataFrame:
+    """A date still to come or missed, as points at `col`: due, or overdue once as_of is past it.
+    The hover is `words`, the date, and ": OVERDUE" when it is."""
+    late = pl.col(col) < as_of
+    return _frame(
+        df,
+        start=col,
+        status=pl.when(late).then(pl.lit("overdue")).otherwise(pl.lit("due")),
+        hover=pl.concat_str(*words, _d(col), pl.when(late).then(pl.lit(": OVERDUE")).otherwise(pl.lit(""))),
+        **exprs,
+    )
 
 
 def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> pl.DataFrame:
@@ -103,10 +114,12 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
     pl_ = pl_.with_columns(
         e=_ended_by(as_of),
         what=pl.concat_str(
-            pl.lit("Placement "), pl.col("placement_type").fill_null("?"), pl.lit(", legal status "),
+            pl.lit("Placement "),
+            pl.col("placement_type").fill_null("?"),
+            pl.lit(", legal status "),
             pl.col("legal_status").fill_null("?"),
         ),
-    )  # fmt: skip
+    )
     parts.append(
         _frame(
             pl_,
@@ -147,27 +160,25 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
                 pl.coalesce(_d("due_date"), pl.lit("unknown")),
                 pl.when(pl.col("on_time")).then(pl.lit(": on time")).otherwise(pl.lit(": late")),
             ),
-        )  # fmt: skip
+        )
     )
     # Next review due (point: due / overdue).
     ch = mine(result.children)
     nxt = ch.filter(pl.col("next_review_due").is_not_null())
     parts.append(
-        _frame(
+        _due_frame(
             nxt,
-            lane="Reviews",
-            kind="review_due",
-            label=pl.lit("Next review"),
-            start="next_review_due",
-            status=_due_point("next_review_due", as_of)[0],
-            hover=pl.concat_str(
+            "next_review_due",
+            as_of,
+            [
                 pl.lit("Next review ("),
                 pl.col("next_review_type").cast(pl.String).fill_null("").str.replace_all("_", " "),
                 pl.lit(") due "),
-                _d("next_review_due"),
-                _due_point("next_review_due", as_of)[1],
-            ),
-        )  # fmt: skip
+            ],
+            lane="Reviews",
+            kind="review_due",
+            label=pl.lit("Next review"),
+        )
     )
     # Midway checks: a required check not done is drawn at its due date (due / overdue / missed /
     # superseded); a done one at the date it was done (on time, or late when after its due date);
@@ -191,14 +202,17 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
                 pl.lit(", "),
                 pl.col("midway_status").cast(pl.String).str.replace_all("_", " "),
             ),
-        )  # fmt: skip
+        )
     )
     done = (
         iv.filter((pl.col("midway_status") == "done") & pl.col("check_date").is_not_null())
-        .join(ck.select("child_id", "check_date", "outcome").unique(["child_id", "check_date"]), on=["child_id",
-              "check_date"], how="left")
+        .join(
+            ck.select("child_id", "check_date", "outcome").unique(["child_id", "check_date"]),
+            on=["child_id", "check_date"],
+            how="left",
+        )
         .with_columns(late=pl.col("check_date") > pl.col("midway_due"))
-    )  # fmt: skip
+    )
     parts.append(
         _frame(
             done,
@@ -216,7 +230,7 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
                 pl.lit("), outcome: "),
                 outcome,
             ),
-        )  # fmt: skip
+        )
     )
     extra = ck.join(done.select("child_id", "check_date"), on=["child_id", "check_date"], how="anti")
     parts.append(
@@ -250,7 +264,7 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
                 pl.lit("): "),
                 pl.col("short"),
             ),
-        )  # fmt: skip
+        )
     )
     parts.append(
         _frame(
@@ -279,7 +293,7 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
                 _d("event_date"),
                 pl.when(pl.col("bring_forward")).then(pl.lit(": review brought forward")).otherwise(pl.lit("")),
             ),
-        )  # fmt: skip
+        )
     )
     # Missing episodes (bars; an episode still open runs to as_of).
     ms = mine(caseload.missing).filter(pl.col("start_date") <= as_of)
@@ -301,7 +315,7 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
                 .then(pl.lit(", not yet returned"))
                 .otherwise(pl.concat_str(pl.lit(" to "), _d("e"))),
             ),
-        )  # fmt: skip
+        )
     )
     # Escalations: a bar from raised to resolved (or as_of), and the current stage's resolution date.
     es = mine(caseload.escalations).filter(pl.col("raised_date") <= as_of)
@@ -338,24 +352,19 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
                     )
                 ),
             ),
-        )  # fmt: skip
+        )
     )
     stage_due = es.filter(pl.col("open") & pl.col("stage_due_date").is_not_null())
     parts.append(
-        _frame(
+        _due_frame(
             stage_due,
+            "stage_due_date",
+            as_of,
+            [pl.col("stage_label"), pl.lit(" to be resolved by ")],
             lane="Escalations",
             kind="escalation_stage_due",
             label=pl.col("stage_label"),
-            start="stage_due_date",
-            status=_due_point("stage_due_date", as_of)[0],
-            hover=pl.concat_str(
-                pl.col("stage_label"),
-                pl.lit(" to be resolved by "),
-                _d("stage_due_date"),
-                _due_point("stage_due_date", as_of)[1],
-            ),
-        )  # fmt: skip
+        )
     )
     lane_order = pl.Enum(list(LANES))
     return (

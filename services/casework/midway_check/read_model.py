@@ -19,10 +19,8 @@ from services.casework.one_child import child_result
 from services.engine.age import age_on
 from services.engine.allocation import allocations_on
 from services.engine.caseload import Caseload, conform
-from services.engine.policy import Policy
+from services.engine.policy import DEFAULT_POLICY, Policy
 from services.persistence import models as m
-
-DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
 
 
 @dataclass(frozen=True)
@@ -60,20 +58,33 @@ class FormContext:
 
 def _snapshot(c: m.MidwayCheck) -> CheckSnapshot:
     return CheckSnapshot(
-        check_id=c.id, version=c.version, status=c.status, template=c.template, outcome=c.outcome,
-        answers=dict(c.answers or {}), author=c.author, updated_at=c.updated_at, check_date=c.check_date,
-    )  # fmt: skip
+        check_id=c.id,
+        version=c.version,
+        status=c.status,
+        template=c.template,
+        outcome=c.outcome,
+        answers=dict(c.answers or {}),
+        author=c.author,
+        updated_at=c.updated_at,
+        check_date=c.check_date,
+    )
 
 
 def _allocation(s: Session, child_id: str, as_of: dt.date) -> dict[str, Any]:
     """Team / IRO / SW on `as_of` through services.engine.allocation, on a one-child caseload (cheap)."""
     rows = s.execute(
-        select(m.Allocation.role, m.Staff.code, m.Staff.display_name, m.Team.name, m.Allocation.from_date,
-               m.Allocation.to_date)
+        select(
+            m.Allocation.role,
+            m.Staff.code,
+            m.Staff.display_name,
+            m.Team.name,
+            m.Allocation.from_date,
+            m.Allocation.to_date,
+        )
         .outerjoin(m.Staff, m.Staff.id == m.Allocation.staff_id)
         .outerjoin(m.Team, m.Team.id == m.Allocation.team_id)
         .where(m.Allocation.child_id == child_id)
-    ).all()  # fmt: skip
+    ).all()
     frame = pl.DataFrame(
         [(child_id, r[0], r[1], r[2] or r[3], r[4], r[5]) for r in rows],
         schema=["child_id", "role", "staff_code", "name", "from_date", "to_date"],
@@ -117,11 +128,17 @@ def form_context(engine: Engine, child_id: str, as_of: dt.date) -> FormContext:
         if review is not None:
             recs = [
                 {
-                    "rec_id": r.id, "seq": r.seq, "text": r.text, "owner": r.owner, "target_date": r.target_date,
-                    "status": r.status, "last_update": r.last_update, "completed_date": r.completed_date,
+                    "rec_id": r.id,
+                    "seq": r.seq,
+                    "text": r.text,
+                    "owner": r.owner,
+                    "target_date": r.target_date,
+                    "status": r.status,
+                    "last_update": r.last_update,
+                    "completed_date": r.completed_date,
                 }
                 for r in review.recommendations
-            ]  # fmt: skip
+            ]
             checks = s.scalars(
                 select(m.MidwayCheck)
                 .where(m.MidwayCheck.child_id == child_id, m.MidwayCheck.review_id == review.id)
@@ -131,13 +148,21 @@ def form_context(engine: Engine, child_id: str, as_of: dt.date) -> FormContext:
             draft = _snapshot(drafts[-1]) if drafts else None
             finals = [_snapshot(c) for c in checks if c.status == "final"]
         return FormContext(
-            child_id=child.id, display_name=child.display_name or child.id, date_of_birth=child.date_of_birth,
-            age=age_on(child.date_of_birth, as_of), team=alloc.get("team"), iro=alloc.get("iro"),
-            social_worker=alloc.get("social_worker"), team_manager=tm,
-            review_id=review.id if review else None, review_date=review.held_date if review else None,
-            recommendations=recs, draft=draft, final_checks=finals,
+            child_id=child.id,
+            display_name=child.display_name or child.id,
+            date_of_birth=child.date_of_birth,
+            age=age_on(child.date_of_birth, as_of),
+            team=alloc.get("team"),
+            iro=alloc.get("iro"),
+            social_worker=alloc.get("social_worker"),
+            team_manager=tm,
+            review_id=review.id if review else None,
+            review_date=review.held_date if review else None,
+            recommendations=recs,
+            draft=draft,
+            final_checks=finals,
             review_version=review.version if review else None,
-        )  # fmt: skip
+        )
 
 
 def child_flags(engine: Engine, child_id: str, as_of: dt.date, policy: Policy = DEFAULT_POLICY) -> pl.DataFrame:

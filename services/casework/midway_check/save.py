@@ -23,11 +23,9 @@ from services.casework.midway_check.errors import ConcurrentEditError, Validatio
 from services.casework.midway_check.templates import get_template
 from services.casework.midway_check.validation import validate
 from services.engine.age import age_on
-from services.engine.policy import Policy
+from services.engine.policy import DEFAULT_POLICY, Policy
 from services.persistence import models as m
 from services.persistence.unit_of_work import unit_of_work
-
-DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
 
 
 @dataclass(frozen=True)
@@ -176,9 +174,14 @@ def save_check(
         check_date = as_date(answers.get("check_date"))
         age = age_on(child.date_of_birth, check_date or as_of or review.held_date)
         errors = validate(
-            answers, tpl, age, rec_ids=[r.id for r in review.recommendations], review_date=review.held_date,
-            as_of=as_of, policy=policy,
-        )  # fmt: skip
+            answers,
+            tpl,
+            age,
+            rec_ids=[r.id for r in review.recommendations],
+            review_date=review.held_date,
+            as_of=as_of,
+            policy=policy,
+        )
         if errors:
             raise ValidationError(errors)
         assert check_date is not None

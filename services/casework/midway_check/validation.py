@@ -11,15 +11,13 @@ from typing import Any
 
 from services.casework.midway_check.answers import as_date, uk_date
 from services.casework.midway_check.templates import DISPUTE_CHOICES, Question, Template, get_template
-from services.casework.vocabulary import (
+from services.engine.policy import DEFAULT_POLICY, Policy
+from services.vocabulary import (
     CONTACT_MODES,
     ESCALATION_CATEGORIES,
     MIDWAY_OUTCOME_LABELS,
     RECOMMENDATION_STATUS_LABELS,
 )
-from services.engine.policy import Policy
-
-DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
 
 
 def _blank(value: Any) -> bool:

@@ -8,11 +8,11 @@ import datetime as dt
 
 import polars as pl
 
-from services.casework.vocabulary import ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
 from services.engine.caseload import Caseload
 from services.engine.compute import EngineResult
 from services.engine.workdays import working_days_between
 from services.views.reports.common import Figure, Period, Selection, attributed, month_col, month_grid, pct, unsupported
+from services.vocabulary import ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
 
 RECS_KEY = "recommendations"
 RECS_TITLE = "Recommendations made at reviews and whether they were done"
@@ -160,6 +160,19 @@ def escalations(caseload: Caseload, period: Period, sel: Selection, total_days: 
     return Figure(ESC_KEY, ESC_TITLE, out, summary=total.to_dicts()[0])
 
 
+def _category_label() -> pl.Expr:
+    """An escalation's category as people read it; the code itself where it has no label."""
+    return (
+        pl.col("category").replace_strict(ESCALATION_CATEGORIES, default=pl.col("category")).fill_null("Not recorded")
+    )
+
+
+def _stage_label(stage_names: tuple[str, ...]) -> pl.Expr:
+    """An escalation's stage (0-based) by the policy's stage names."""
+    stages = dict(enumerate(stage_names))
+    return pl.col("stage").replace_strict(stages, default=None, return_dtype=pl.String).fill_null("Not recorded")
+
+
 def escalation_breakdown(
     caseload: Caseload, period: Period, sel: Selection, stage_names: tuple[str, ...], total_days: int
 ) -> Figure:
@@ -174,16 +187,9 @@ def escalation_breakdown(
         return unsupported(
             ESC_BREAKDOWN_KEY, ESC_BREAKDOWN_TITLE, "No escalation was raised in this period for this selection."
         )
-    stages = {i: name for i, name in enumerate(stage_names)}
     labelled = esc.with_columns(
-        pl.col("category")
-        .replace_strict(ESCALATION_CATEGORIES, default=pl.col("category"))
-        .fill_null("Not recorded")
-        .alias("Category"),
-        pl.col("stage")
-        .replace_strict(stages, default=None, return_dtype=pl.String)
-        .fill_null("Not recorded")
-        .alias("Stage reached"),
+        _category_label().alias("Category"),
+        _stage_label(stage_names).alias("Stage reached"),
         pl.when(pl.col("resolved_date").is_null())
         .then(pl.lit(OPEN))
         .otherwise(pl.col("outcome").replace_strict(ESCALATION_OUTCOMES, default=pl.col("outcome")).fill_null("Closed"))
@@ -212,17 +218,10 @@ def open_escalations(caseload: Caseload, as_of: dt.date, sel: Selection, stage_n
         (pl.col("raised_date") <= as_of) & (pl.col("resolved_date").is_null() | (pl.col("resolved_date") > as_of))
     ).with_columns(pl.lit(as_of).alias("_as_of"))
     esc = attributed(esc, "_as_of", caseload.allocations, sel)
-    stages = {i: name for i, name in enumerate(stage_names)}
     return esc.sort("raised_date", "escalation_id").select(
         pl.col("child_id").alias("Child"),
-        pl.col("category")
-        .replace_strict(ESCALATION_CATEGORIES, default=pl.col("category"))
-        .fill_null("Not recorded")
-        .alias("Category"),
-        pl.col("stage")
-        .replace_strict(stages, default=None, return_dtype=pl.String)
-        .fill_null("Not recorded")
-        .alias("Stage"),
+        _category_label().alias("Category"),
+        _stage_label(stage_names).alias("Stage"),
         pl.col("raised_date").alias("Raised"),
         pl.col("stage_due_date").alias("Stage due"),
         working_days_between(pl.col("raised_date"), pl.lit(as_of)).alias("Working days open"),

@@ -76,7 +76,7 @@ def build_pack(
     )
 
 
-def _font(pdf) -> tuple[str, bool]:  # noqa: ANN001
+def _font(pdf) -> tuple[str, bool]:
     for folder in FONT_DIRS:
         regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
         if regular.exists() and bold.exists():

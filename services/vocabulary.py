@@ -3,7 +3,8 @@
 Codes are what the database stores (stable, never reworded); labels are what people read. A council
 that words a label differently changes it here, never in a page. Each vocabulary is declared once,
 code -> label: `services.persistence.models` takes its code lists from these dicts, so a code cannot
-be added to the database's vocabulary without a label, nor a label without its code.
+be added to the database's vocabulary without a label, nor a label without its code. Pure data,
+importing nothing of Midway's, so persistence, casework, views, the demo and pages may all use it.
 """
 
 from __future__ import annotations
