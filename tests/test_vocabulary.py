@@ -57,3 +57,12 @@ def test_stored_codes_unchanged() -> None:
     assert m.ALLOCATION_ROLES == ("iro", "social_worker", "team")
     assert m.MIDWAY_OUTCOMES == ("progressing", "actions_sent", "escalated")
     assert m.RECOMMENDATION_STATUSES == ("done", "on_track", "delayed", "not_started")
+
+
+def test_every_midway_policy_has_a_label() -> None:
+    """Midway policies are the engine's codes (DOMAIN §4): declared with their labels in the policy."""
+    from services.engine.policy import MIDWAY_POLICIES, MIDWAY_POLICY_LABELS
+
+    assert MIDWAY_POLICIES == ("midpoint_after_second", "six_weeks_after_each", "twelve_weeks_after_second")
+    assert all(MIDWAY_POLICY_LABELS[code].strip() for code in MIDWAY_POLICIES)
+    assert len(set(MIDWAY_POLICY_LABELS.values())) == len(MIDWAY_POLICIES)

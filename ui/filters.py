@@ -16,15 +16,11 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from services.engine.policy import MIDWAY_POLICIES
+from services.engine.policy import MIDWAY_POLICIES, MIDWAY_POLICY_LABELS
 from services.views.dashboard import ALL, filter_options
 from ui import provenance, results
 
-POLICY_LABELS = {
-    "midpoint_after_second": "Halfway between reviews, from the 2nd review",
-    "six_weeks_after_each": "6 weeks after every review",
-    "twelve_weeks_after_second": "12 weeks after each review, from the 2nd",
-}
+POLICY_LABELS: dict[str, str] = dict(MIDWAY_POLICY_LABELS)
 
 
 @dataclass(frozen=True)

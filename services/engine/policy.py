@@ -13,11 +13,13 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 
 MidwayPolicyName = Literal["midpoint_after_second", "six_weeks_after_each", "twelve_weeks_after_second"]
-MIDWAY_POLICIES: tuple[MidwayPolicyName, ...] = (
-    "midpoint_after_second",  # DOMAIN §4, seed 000 (East Riding): default
-    "six_weeks_after_each",  # DOMAIN §4, seed 001
-    "twelve_weeks_after_second",  # DOMAIN §4, seed 002
-)
+# DOMAIN §4: each midway policy's code with the label people read (one declaration of both).
+MIDWAY_POLICY_LABELS: dict[MidwayPolicyName, str] = {
+    "midpoint_after_second": "Halfway between reviews, from the 2nd review",  # seed 000 (East Riding): default
+    "six_weeks_after_each": "6 weeks after every review",  # seed 001
+    "twelve_weeks_after_second": "12 weeks after each review, from the 2nd",  # seed 002
+}
+MIDWAY_POLICIES: tuple[MidwayPolicyName, ...] = tuple(MIDWAY_POLICY_LABELS)
 
 # DOMAIN §6: the formal ladder's default stage names (seed 004 §11-12); stage 0 is informal.
 DEFAULT_ESCALATION_STAGES: tuple[str, ...] = (
