@@ -10,7 +10,8 @@ from services.persistence import models as m
 
 EXPECTED = {
     "significant_event_types", "escalation_categories", "escalation_outcomes", "cafcass_documents",
-    "midway_outcomes", "recommendation_statuses", "staff_roles", "allocation_roles",
+    "midway_outcomes", "recommendation_statuses", "staff_roles", "allocation_roles", "recommendation_owners",
+    "tm_responses",
 }  # fmt: skip
 
 

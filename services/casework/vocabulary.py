@@ -70,6 +70,20 @@ RECOMMENDATION_STATUS_LABELS: dict[str, str] = {
     "not_started": "Not started",
 }
 
+# DOMAIN §3: every recommendation of a review has an owner (who carries it out).
+RECOMMENDATION_OWNERS: dict[str, str] = {
+    "social_worker": "Social worker",
+    "team_manager": "Team manager",
+    "iro": "IRO",
+    "other": "Other",
+}
+
+# DOMAIN §3: the team manager agrees, or disagrees within 10 working days of receiving them.
+TM_RESPONSES: dict[str, str] = {
+    "agreed": "Agreed",
+    "disagreed": "Disagreed",
+}
+
 # Who the staff table holds (DOMAIN §1).
 STAFF_ROLE_LABELS: dict[str, str] = {
     "iro": "Independent Reviewing Officer",
@@ -97,6 +111,8 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "cafcass_documents": CAFCASS_DOCUMENTS,
     "midway_outcomes": MIDWAY_OUTCOME_LABELS,
     "recommendation_statuses": RECOMMENDATION_STATUS_LABELS,
+    "recommendation_owners": RECOMMENDATION_OWNERS,
+    "tm_responses": TM_RESPONSES,
     "staff_roles": STAFF_ROLE_LABELS,
     "allocation_roles": ALLOCATION_ROLE_LABELS,
 }
