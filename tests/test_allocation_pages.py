@@ -20,7 +20,7 @@ from services.casework.events import next_review
 from services.engine.workdays import add_working_days, is_working_day
 from services.persistence import database as db
 from services.persistence import models as m
-from tests.alloc_seed import AS_OF, S_START, W1_START, seed_dates_only
+from tests.alloc_seed import AS_OF, S_START, W1_REVIEW, W1_START, seed_dates_only
 from ui.text import md
 
 SHIFT = dt.date.today() - AS_OF  # the pages work on today's date
@@ -172,3 +172,55 @@ def test_reassigning_needs_a_reason_and_keeps_the_history(app_db) -> None:
     hist = next(d.value for d in at.dataframe if "reason" in d.value.columns)
     assert list(hist["iro"]) == ["Omar Officer", "Iris Reviewer"]
     assert list(hist["reason"])[0] == "Iris on long-term leave"
+
+
+def test_recommendations_page_saves_rows_and_shows_the_draft(app_db) -> None:
+    engine, ids = app_db
+    at = _open("app_pages/recommendations.py", child="W1")
+    held = TODAY - (AS_OF - W1_REVIEW)
+    assert at.selectbox(key="rec_review:W1").value == ids["review_id"]
+    p = f"rec:{ids['review_id']}:"
+    at.text_area(key=p + "0.text").set_value("Book the health assessment")
+    at.selectbox(key=p + "0.owner").set_value("social_worker")
+    at.date_input(key=p + "0.target_date").set_value(held + dt.timedelta(days=30))
+    at.text_area(key=p + "1.text").set_value("Refer to the virtual school")
+    at.selectbox(key=p + "1.owner").set_value("other")
+    at.date_input(key=p + "sent_date").set_value(held + dt.timedelta(days=1))
+    at.button(key="rec_submit").click().run()
+    # refused: the second row has no owner name and no target date; everything typed is kept
+    assert [e.value for e in at.error] == [
+        "Nothing was saved: 2 fields need attention (marked below each field). Everything you typed is kept.",
+        "Name the owner.",
+        "Enter the target date.",
+    ]
+    with Session(engine) as s:
+        assert s.scalars(select(m.Recommendation)).all() == []
+    assert at.text_area(key=p + "1.text").value == "Refer to the virtual school"
+    assert at.text_area(key=p + "0.text").value == "Book the health assessment"
+    at.text_input(key=p + "1.owner_other").set_value("Designated teacher")
+    at.date_input(key=p + "1.target_date").set_value(held + dt.timedelta(days=60))
+    at.button(key="rec_submit").click().run()
+    assert not at.error, [e.value for e in at.error]
+    limit = add_working_days(held + dt.timedelta(days=1), 10)
+    assert [x.value for x in at.success] == [
+        md(
+            f"2 recommendations saved for the review of {held:%d %b %Y} (numbers 1-2, 2 new); "
+            f"the team manager may disagree until {limit:%d %b %Y}."
+        )
+    ]
+    with Session(engine) as s:
+        recs = s.scalars(select(m.Recommendation).order_by(m.Recommendation.seq)).all()
+        assert [(r.seq, r.text, r.owner, r.target_date) for r in recs] == [
+            (1, "Book the health assessment", "Social worker", held + dt.timedelta(days=30)),
+            (2, "Refer to the virtual school", "Designated teacher", held + dt.timedelta(days=60)),
+        ]
+        assert s.get(m.Review, ids["review_id"]).recommendations_sent_date == held + dt.timedelta(days=1)
+        audit = s.scalars(select(m.AuditEntry).where(m.AuditEntry.actor == SIGNED_IN)).all()
+        assert sorted((a.action, a.entity) for a in audit) == [
+            ("insert", "recommendations"), ("insert", "recommendations"), ("update", "reviews"),
+        ]  # fmt: skip
+    assert at.text_area(key=p + "0.text").value == "Book the health assessment"  # reloaded from the record
+    assert at.code[0].value.startswith("Dear Tara Manager,\n\nThese are the recommendations of Wren Test's (W1)")
+    # the midway check form now lists them
+    mc = _open("app_pages/midway_check.py", child="W1")
+    assert any("Book the health assessment" in x.value for x in mc.markdown)
