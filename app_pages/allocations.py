@@ -51,9 +51,10 @@ else:
         "becoming looked after (DOMAIN §3); overdue ones are written OVERDUE."
     )
     st.dataframe(
-        waiting.with_columns(status=pl.col("working_days_left").map_elements(_left, return_dtype=pl.String)).select(
-            "child_id", "display_name", "period_from", "iro_due", "status", "sibling_group"
-        ),
+        waiting.with_columns(
+            status=pl.col("working_days_left").map_elements(_left, return_dtype=pl.String),
+            sibling_group=pl.col("sibling_group").fill_null(""),
+        ).select("child_id", "display_name", "period_from", "iro_due", "status", "sibling_group"),
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * waiting.height, 300),
@@ -113,7 +114,7 @@ def _save(cid: str, actor: str) -> None:
 
 feedback.show()
 
-left, right = st.columns([3, 2], gap="medium")
+left, right = st.columns([4, 3], gap="medium")
 with right, st.container(border=True):
     st.markdown("**IRO caseloads today**")
     st.caption(
@@ -121,14 +122,14 @@ with right, st.container(border=True):
         f"{policy.iro_caseload_max} (DOMAIN §9)."
     )
     st.dataframe(
-        loads.select("iro", "children", "per_fte", "range_status"),
+        loads.select("iro", "children", "per_fte", pl.col("range_status").str.replace(" range", "")),
         hide_index=True,
         width="stretch",
         column_config={
             "iro": "IRO",
             "children": st.column_config.NumberColumn("Children", format="%d"),
             "per_fte": st.column_config.NumberColumn("Per FTE", format="%.1f"),
-            "range_status": "Against the range",
+            "range_status": st.column_config.TextColumn("Range", help="Children per FTE against the range"),
         },
     )
 
@@ -176,13 +177,16 @@ with left:
         st.caption("No IRO has been allocated to this child.")
     else:
         st.dataframe(
-            history,
+            history.with_columns(
+                to_date=pl.col("to_date").dt.strftime("%-d %b %Y").fill_null("current"),
+                reason=pl.col("reason").fill_null(""),
+            ),
             hide_index=True,
             width="stretch",
             column_config={
                 "iro": "IRO",
                 "from_date": st.column_config.DateColumn("From", format="D MMM YYYY"),
-                "to_date": st.column_config.DateColumn("To", format="D MMM YYYY"),
+                "to_date": "To",
                 "reason": st.column_config.TextColumn("Reason for the change", width="large"),
             },
         )

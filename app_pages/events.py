@@ -40,11 +40,13 @@ def _save(cid: str, actor: str) -> None:
     s = st.session_state
     decision = {"Yes": True, "No": False}.get(s.get("ev_bring_forward") or "")
     try:
-        ev.record_event(
+        event_id = ev.record_event(
             engine(), actor, cid, event_date=s.get("ev_date"), event_type=s.get("ev_type"),
             bring_forward=decision, notes=s.get("ev_notes"), as_of=as_of,
         )  # fmt: skip
-        feedback.record("success", "Event recorded.")
+        nxt = ev.next_review(engine(), cid, as_of, policy)
+        due = f"; next review due {nxt['next_review_due']:%d %b %Y}" if nxt and nxt["next_review_due"] else ""
+        feedback.record("success", f"Event {event_id} recorded{due}.")
         s["ev_saved"] = True
     except ev.EventError as exc:
         feedback.refused(exc)

@@ -50,6 +50,7 @@ data = rc.review_recommendations(engine(), review_id, policy)
 assert data is not None
 P = f"rec:{review_id}:"  # every form widget keyed by the review it edits
 existing = data.recommendations
+EXTRA_ROWS = 1 if existing else EXTRA_ROWS
 n_rows = len(existing) + st.session_state.get(P + "extra", EXTRA_ROWS)
 
 # seed the form from the saved record (once: what the user types is kept across reruns)
@@ -116,6 +117,8 @@ with st.form(f"rec_form_{review_id}", enter_to_submit=False):
     for i in range(n_rows):
         saved_rec = i < len(existing)
         title = f"Recommendation {existing[i]['seq']}" if saved_rec else f"New recommendation ({i - len(existing) + 1})"
+        if saved_rec and existing[i]["completed_date"]:
+            title += f" (done {existing[i]['completed_date']:%d %b %Y})"
         st.markdown(f"**{title}**")
         st.text_area("What is to be done", key=f"{P}{i}.text", height=68, label_visibility="collapsed",
                      placeholder="What is to be done")  # fmt: skip

@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 
 from ui import charts, results
+from ui.actions import action_links
 from ui.child_picker import pick_child
 from ui.empty import require_data
 from ui.filters import sidebar_filters
@@ -51,6 +52,8 @@ with right, st.container(border=True):
         st.warning(f"**{r['code']}**: {r['reason']}", icon=":material/flag:")
     if st.button("Record a midway check", icon=":material/edit_note:", type="primary", width="stretch"):
         st.switch_page("app_pages/midway_check.py", query_params={"child": child})
+    with st.expander("Act on this", expanded=not flags.is_empty()):
+        action_links(child, flags.get_column("code").to_list(), midway=False)
 
 with left:
     if events.is_empty():

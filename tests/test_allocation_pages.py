@@ -224,3 +224,31 @@ def test_recommendations_page_saves_rows_and_shows_the_draft(app_db) -> None:
     # the midway check form now lists them
     mc = _open("app_pages/midway_check.py", child="W1")
     assert any("Book the health assessment" in x.value for x in mc.markdown)
+
+
+def test_escalation_from_a_flag_is_prefilled_and_says_its_number_and_due_date(app_db) -> None:
+    engine, _ = app_db
+    at = _open("app_pages/escalations.py", child="W1", flag="IRO_NOT_ALLOCATED")
+    assert at.selectbox(key="esc_new_child").value == "W1"
+    assert at.selectbox(key="esc_new_category").value == "statutory_functions"
+    concern = at.text_area(key="esc_new_concern").value
+    assert concern.startswith("IRO_NOT_ALLOCATED: No IRO allocated on ")
+    at.button(key="esc_raise_submit").click().run()
+    assert not at.exception
+    with Session(engine) as s:
+        row = s.scalars(select(m.Escalation)).one()
+        assert (row.child_id, row.category, row.concern, row.raised_by) == ("W1", "statutory_functions", concern,
+                                                                           SIGNED_IN)  # fmt: skip
+        stage = row.stages[0]
+    assert [x.value for x in at.success] == [
+        md(f"Escalation {row.id} raised; {stage.stage_name} stage due {stage.due_date:%d %b %Y}.")
+    ]
+    assert stage.due_date == add_working_days(TODAY, 10)
+
+
+def test_timeline_offers_the_actions_for_its_flags(app_db) -> None:
+    at = _open("app_pages/timeline.py", child="W1")
+    links = [(p.proto.label, p.proto.page) for p in at.get("page_link")]
+    labels = [label for label, _ in links]
+    assert "Allocate an IRO" in labels and "Escalate IRO_NOT_ALLOCATED" in labels
+    assert "Record a significant event" in labels and "Record a review's recommendations" in labels

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -164,3 +165,18 @@ def test_refusals_for_missing_fields(engine) -> None:
         allocate_iro(engine, SM, "W1", iro_code=None, from_date=None, as_of=AS_OF)
     assert exc.value.errors == {"iro": "Choose the IRO.", "from_date": "Enter the date the IRO is allocated from."}
     assert _iro_rows(engine) == []
+
+
+def test_allocation_history_is_drawn_on_the_timeline(engine) -> None:
+    from services.views.timeline import child_timeline
+
+    seed_dates_only(engine)
+    allocate_iro(engine, SM, "W1", iro_code="IRO01", from_date=D(2026, 6, 1), as_of=AS_OF)
+    allocate_iro(engine, SM, "W1", iro_code="IRO02", from_date=AS_OF, reason="Iris leaving", as_of=AS_OF)
+    cl = load_caseload(engine)
+    ev = child_timeline(cl, compute(cl, AS_OF, Policy()), "W1").filter(pl.col("lane") == "IRO")
+    assert ev.select("kind", "label", "start", "end", "status", "hover").rows() == [
+        ("allocation", "Iris Reviewer", D(2026, 6, 1), D(2026, 6, 23), "ended",
+         "IRO Iris Reviewer from Mon 01 Jun 2026 to Tue 23 Jun 2026"),
+        ("allocation", "Omar Officer", AS_OF, AS_OF, "current", "IRO Omar Officer from Wed 24 Jun 2026 (current)"),
+    ]  # fmt: skip

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from services.casework.escalations import raise_escalation
+from services.casework.events import next_review
 from services.casework.midway_check.read_model import form_context
 from services.casework.midway_check.save import save_check, save_draft
 from services.persistence import database as db
@@ -223,8 +224,9 @@ def test_events_page_records_decision_and_shows_due_date(app_db) -> None:
     at.selectbox(key="ev_type").set_value("care_plan_change")
     at.radio(key="ev_bring_forward").set_value("Yes")
     at.button(key="ev_submit").click().run()
-    assert [s.value for s in at.success] == ["Event recorded."]
     with Session(engine) as s:
         ev = s.scalars(select(m.SignificantEvent)).one()
         assert (ev.event_type, ev.bring_forward, ev.decided_by) == ("care_plan_change", True, "Iris Reviewer")
+    due = next_review(engine, "C1", TODAY)["next_review_due"]
+    assert [s.value for s in at.success] == [f"Event {ev.id} recorded; next review due {due:%d %b %Y}."]
     assert any("(brought forward)" in i.value for i in at.info)

@@ -37,6 +37,25 @@ ESCALATION_CATEGORIES: dict[str, str] = {
     "services_not_provided": "Services or interventions not provided",
 }
 
+# An escalation raised from a drift flag (DOMAIN §8) starts in the category the flag points to.
+FLAG_ESCALATION_CATEGORY: dict[str, str] = {
+    "REVIEW_OVERDUE": "statutory_functions",
+    "REVIEW_LATE": "statutory_functions",
+    "REVIEW_DUE_SOON": "statutory_functions",
+    "MIDWAY_OVERDUE": "statutory_functions",
+    "MIDWAY_MISSED": "statutory_functions",
+    "MIDWAY_DUE_SOON": "statutory_functions",
+    "REC_OVERDUE": "plan_delay",
+    "RECORD_LATE": "statutory_functions",
+    "CARE_PLAN_NOT_UPDATED": "statutory_functions",
+    "IRO_NOT_ALLOCATED": "statutory_functions",
+    "SIBLINGS_SPLIT": "statutory_functions",
+    "NO_PERMANENCE_PLAN": "plan_delay",
+    "ESCALATION_OVERDUE": "plan_delay",
+    "FREQUENT_MISSING": "care_arrangements",
+    "REVIEW_NOT_BROUGHT_FORWARD": "statutory_functions",
+}
+
 # DOMAIN §6: how an escalation ends.
 ESCALATION_OUTCOMES: dict[str, str] = {
     "resolved": "Resolved",
