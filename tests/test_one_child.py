@@ -12,7 +12,8 @@ from polars.testing import assert_frame_equal
 from services.casework.events import next_review
 from services.casework.midway_check.read_model import child_flags
 from services.casework.one_child import child_result
-from services.demo.generate import KNOWN_ANCHOR, load_demo
+from services.demo.generate import KNOWN_ANCHOR
+from services.demo.load import load_demo
 from services.engine.compute import compute
 from services.engine.policy import Policy
 from services.persistence.caseload import load_caseload, with_siblings

@@ -11,7 +11,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from services.demo.generate import KNOWN_ANCHOR, load_demo
+from services.demo.generate import KNOWN_ANCHOR
+from services.demo.load import load_demo
 from services.engine.compute import compute
 from services.persistence import database as db
 from services.persistence.caseload import load_caseload

@@ -156,7 +156,8 @@ def test_child_overrides_and_fte_edited_in_one_table_and_audited(engine: Engine)
 
 @pytest.fixture(scope="module")
 def demo_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    from services.demo.generate import KNOWN_ANCHOR, load_demo
+    from services.demo.generate import KNOWN_ANCHOR
+    from services.demo.load import load_demo
     from services.persistence.database import make_engine, migrate
 
     eng = make_engine(f"sqlite:///{tmp_path_factory.mktemp('settings') / 'demo.db'}")
