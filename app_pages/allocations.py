@@ -108,8 +108,9 @@ def _save(cid: str, actor: str) -> None:
     if nxt and nxt["next_review_due"]:
         text += f". Next review due {nxt['next_review_due']:%d %b %Y}"
     feedback.record("success", md(text + "."))
-    for key in ("iro", "from", "reason", "exception", "siblings"):
-        s.pop(K + key, None)
+    # an empty form for the next allocation (assigned, not deleted: a form widget keeps the value its
+    # browser side holds unless the script sends a new one)
+    s[K + "iro"], s[K + "from"], s[K + "reason"], s[K + "exception"] = None, None, "", ""
 
 
 feedback.show()
@@ -127,9 +128,11 @@ with right, st.container(border=True):
         width="stretch",
         column_config={
             "iro": "IRO",
-            "children": st.column_config.NumberColumn("Children", format="%d"),
-            "per_fte": st.column_config.NumberColumn("Per FTE", format="%.1f"),
-            "range_status": st.column_config.TextColumn("Range", help="Children per FTE against the range"),
+            "children": st.column_config.NumberColumn("Children", format="%d", width="small"),
+            "per_fte": st.column_config.NumberColumn("Per FTE", format="%.1f", width="small"),
+            "range_status": st.column_config.TextColumn(
+                "Range", help="Children per FTE against the range", width="small"
+            ),
         },
     )
 
