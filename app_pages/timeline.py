@@ -52,8 +52,6 @@ with right, st.container(border=True):
         st.warning(f"**{r['code']}**: {r['reason']}", icon=":material/flag:")
     if st.button("Record a midway check", icon=":material/edit_note:", type="primary", width="stretch"):
         st.switch_page("app_pages/midway_check.py", query_params={"child": child})
-    with st.expander("Act on this", expanded=not flags.is_empty()):
-        action_links(child, flags.get_column("code").to_list(), midway=False)
 
 with left:
     if events.is_empty():
@@ -88,3 +86,7 @@ with left:
                     "hover": st.column_config.TextColumn("Details", width="large"),
                 },
             )
+    with st.container(border=True, key="timeline_actions"):
+        st.markdown("**Act on this child**")
+        with st.container(horizontal=True):
+            action_links(child, flags.get_column("code").to_list(), midway=False)

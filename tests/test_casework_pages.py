@@ -102,6 +102,11 @@ def test_full_save_writes_the_check_and_shows_case_note_and_message(app_db) -> N
         ]
         recs = s.scalars(select(m.Recommendation).where(m.Recommendation.review_id == ids["review_id"])).all()
         assert sorted(r.status for r in recs) == ["delayed", "done", "on_track"]
+    due = next_review(engine, "C1", TODAY)["next_review_due"]
+    check_date = valid_answers(ids, SHIFT)["check_date"]
+    assert at.success[0].value == (
+        f"Midway check {checks[0].id} saved on {check_date:%d/%m/%Y}; next review due {due:%d %b %Y}."
+    )
     note = at.code[0].value
     review_date = form_context(engine, "C1", TODAY).review_date
     assert note.startswith(f"CISRO Midway CLA Review Check\n\nDate of last CLA Review : {review_date:%d/%m/%Y}\n")

@@ -37,11 +37,19 @@ def action_links(child_id: str, flags: Sequence[str], *, escalate_each: bool = T
             st.page_link(target[0], label=target[1], icon=target[2], query_params=q)
         if escalate_each:
             st.page_link(
-                ESCALATIONS, label=f"Escalate {code}", icon=":material/campaign:", query_params={**q, "flag": code}
+                ESCALATIONS,
+                label=f"Escalate {code}",
+                icon=":material/campaign:",
+                query_params={**q, "flag": code},
+                width="stretch",
             )
     if flags and not escalate_each:
         st.page_link(
-            ESCALATIONS, label="Raise an escalation", icon=":material/campaign:", query_params={**q, "flag": flags[0]}
+            ESCALATIONS,
+            label="Raise an escalation",
+            icon=":material/campaign:",
+            query_params={**q, "flag": flags[0]},
+            width="stretch",
         )
     st.page_link(EVENTS, label="Record a significant event", icon=":material/event_note:", query_params=q)
     if midway and MIDWAY + "Record the midway check" not in shown:
