@@ -252,3 +252,13 @@ def test_timeline_offers_the_actions_for_its_flags(app_db) -> None:
     labels = [label for label, _ in links]
     assert "Allocate an IRO" in labels and "Escalate IRO_NOT_ALLOCATED" in labels
     assert "Record a significant event" in labels and "Record a review's recommendations" in labels
+
+
+def test_overview_cards_offer_the_actions_for_the_childs_flags(app_db) -> None:
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.run()  # the Overview is the default page
+    assert not at.exception, at.exception
+    links = {(p.proto.label, p.proto.query_string) for p in at.get("page_link")}
+    assert ("Allocate an IRO", "child=W1") in links
+    assert ("Raise an escalation", "child=W1&flag=IRO_NOT_ALLOCATED") in links
+    assert ("Record a review's recommendations", "child=W1") in links
