@@ -28,6 +28,13 @@ PAGES = {
         ),
         st.Page("app_pages/escalations.py", title="Escalations", icon=":material/campaign:", url_path="escalations"),
         st.Page("app_pages/events.py", title="Significant events", icon=":material/event_note:", url_path="events"),
+        st.Page(
+            "app_pages/recommendations.py",
+            title="Recommendations",
+            icon=":material/checklist:",
+            url_path="recommendations",
+        ),  # fmt: skip
+        st.Page("app_pages/allocations.py", title="Allocations", icon=":material/how_to_reg:", url_path="allocations"),
     ],
     "Data": [
         st.Page("app_pages/import_data.py", title="Import data", icon=":material/upload_file:", url_path="import"),

@@ -21,6 +21,7 @@ from ui import provenance, results
 from ui.context import current_user, engine
 from ui.empty import require_data
 from ui.feedback import Feedback
+from ui.text import md
 
 st.title("Escalations")
 version = require_data()
@@ -62,7 +63,20 @@ c3.metric(
     tracker.filter(pl.col("formal_over_limit").fill_null(False)).height,
 )
 
-tab_open, tab_raise, tab_good, tab_closed = st.tabs(["Open", "Raise an escalation", "Good practice", "Closed"])
+# `?child=<id>&flag=<code>` (from a timeline or an Overview card): the raise form pre-filled from the flag
+wanted_child, wanted_flag = st.query_params.get("child"), st.query_params.get("flag")
+prefill = None
+if wanted_child in choices and wanted_flag and st.session_state.get("_esc_qp") != (wanted_child, wanted_flag):
+    st.session_state["_esc_qp"] = (wanted_child, wanted_flag)
+    prefill = esc.prefill_from_flag(engine(), wanted_child, wanted_flag, as_of, policy)
+    st.session_state["esc_new_child"] = wanted_child
+    if prefill:
+        st.session_state["esc_new_category"] = prefill["category"]
+        st.session_state["esc_new_concern"] = prefill["concern"]
+TABS = ["Open", "Raise an escalation", "Good practice", "Closed"]
+tab_open, tab_raise, tab_good, tab_closed = st.tabs(
+    TABS, default=TABS[1] if st.session_state.get("_esc_qp") and wanted_flag else None
+)
 
 with tab_open:
     if tracker.is_empty():
@@ -272,9 +286,8 @@ with tab_raise, st.form("esc_raise"):
             )
         ]
         submission = str(uuid.uuid5(salt, repr(fields)))
-        _run(
-            "raise",
-            lambda: esc.raise_escalation(
+        try:
+            esc_id = esc.raise_escalation(
                 engine(),
                 actor,
                 s["esc_new_child"],
@@ -287,9 +300,15 @@ with tab_raise, st.form("esc_raise"):
                 due_date=s.get("esc_new_due"),
                 policy=policy,
                 submission_id=submission,
-            ),
-            "Escalation raised.",
-        )
+            )
+        except (esc.EscalationError, DatabaseUnavailable) as exc:
+            feedback["raise"].refused(exc)
+            return
+        stage, due = esc.current_stage(engine(), esc_id)
+        when = f"; {stage} stage due {due:%d %b %Y}" if due else f"; stage {stage}"
+        feedback["raise"].record("success", md(f"Escalation {esc_id} raised{when}."))
+        for key in ("esc_new_child", "esc_new_category", "esc_new_concern", "esc_new_evidence", "esc_new_actions"):
+            s.pop(key, None)
 
     st.form_submit_button("Raise escalation", type="primary", on_click=_raise, key="esc_raise_submit")
 

@@ -54,7 +54,7 @@ def _save(cid: str, actor: str) -> None:
     k = f"ev:{cid}:"
     decision = {"Yes": True, "No": False}.get(s.get(k + "bring_forward") or "")
     try:
-        ev.record_event(
+        event_id = ev.record_event(
             engine(),
             actor,
             cid,
@@ -64,7 +64,9 @@ def _save(cid: str, actor: str) -> None:
             notes=s.get(k + "notes"),
             as_of=as_of,
         )
-        feedback.record("success", "Event recorded.")
+        nxt = ev.next_review(engine(), cid, as_of, policy)
+        due = f"; next review due {nxt['next_review_due']:%d %b %Y}" if nxt and nxt["next_review_due"] else ""
+        feedback.record("success", f"Event {event_id} recorded{due}.")
         s["ev_saved"] = True
     except (ev.EventError, DatabaseUnavailable) as exc:
         feedback.refused(exc)

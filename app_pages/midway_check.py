@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from services.casework.casenote import case_note_data, case_note_docx, message_draft, render_case_note
+from services.casework.events import next_review
 from services.casework.midway_check import answers, read_model, save, templates
 from services.casework.midway_check.errors import ValidationError
 from services.errors import DatabaseUnavailable
@@ -138,7 +139,12 @@ feedback.show(keep=True, on_reload=_clear_form, key="mc_reload")
 
 saved: save.SavedCheck | None = st.session_state.get("mc_saved")
 if saved is not None:
-    st.success(f"Midway check saved on {answers.uk_date(saved.check_date)}.", icon=":material/check_circle:")
+    nxt = next_review(engine(), child_id, as_of, policy)
+    due = f"; next review due {nxt['next_review_due']:%d %b %Y}" if nxt and nxt["next_review_due"] else ""
+    st.success(
+        f"Midway check {saved.check_id} saved on {answers.uk_date(saved.check_date)}{due}.",
+        icon=":material/check_circle:",
+    )
     data = case_note_data(engine(), saved.check_id)
     note = render_case_note(data, policy)
     st.subheader("Case note")

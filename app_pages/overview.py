@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import provenance, results
+from ui.actions import action_links
 from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url
 
@@ -83,6 +84,8 @@ else:
                 icon=":material/timeline:",
                 query_params={"child": row["child_id"]},
             )
+            with st.popover("Act on this", icon=":material/bolt:", key=f"act_{row['child_id']}"):
+                action_links(row["child_id"], row["codes"], escalate_each=False)
     table = attention.with_columns(
         timeline=timeline_url(attention["child_id"], f),
         reasons=attention["reasons"].str.replace_all("\n", "; "),

@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 
 from ui import charts, results
+from ui.actions import action_links
 from ui.child_picker import pick_child
 from ui.empty import require_data
 from ui.filters import sidebar_filters
@@ -89,3 +90,7 @@ with left:
                     "hover": st.column_config.TextColumn("Details", width="large"),
                 },
             )
+    with st.container(border=True, key="timeline_actions"):
+        st.markdown("**Act on this child**")
+        with st.container(horizontal=True):
+            action_links(child, flags.get_column("code").to_list(), midway=False)

@@ -38,6 +38,25 @@ ESCALATION_CATEGORIES: dict[str, str] = {
     "services_not_provided": "Services or interventions not provided",
 }
 
+# An escalation raised from a drift flag (DOMAIN §8) starts in the category the flag points to.
+FLAG_ESCALATION_CATEGORY: dict[str, str] = {
+    "REVIEW_OVERDUE": "statutory_functions",
+    "REVIEW_LATE": "statutory_functions",
+    "REVIEW_DUE_SOON": "statutory_functions",
+    "MIDWAY_OVERDUE": "statutory_functions",
+    "MIDWAY_MISSED": "statutory_functions",
+    "MIDWAY_DUE_SOON": "statutory_functions",
+    "REC_OVERDUE": "plan_delay",
+    "RECORD_LATE": "statutory_functions",
+    "CARE_PLAN_NOT_UPDATED": "statutory_functions",
+    "IRO_NOT_ALLOCATED": "statutory_functions",
+    "SIBLINGS_SPLIT": "statutory_functions",
+    "NO_PERMANENCE_PLAN": "plan_delay",
+    "ESCALATION_OVERDUE": "plan_delay",
+    "FREQUENT_MISSING": "care_arrangements",
+    "REVIEW_NOT_BROUGHT_FORWARD": "statutory_functions",
+}
+
 # DOMAIN §6: how an escalation ends.
 ESCALATION_OUTCOMES: dict[str, str] = {
     "resolved": "Resolved",
@@ -69,6 +88,20 @@ RECOMMENDATION_STATUS_LABELS: dict[str, str] = {
     "on_track": "On track",
     "delayed": "Delayed",
     "not_started": "Not started",
+}
+
+# DOMAIN §3: every recommendation of a review has an owner (who carries it out).
+RECOMMENDATION_OWNERS: dict[str, str] = {
+    "social_worker": "Social worker",
+    "team_manager": "Team manager",
+    "iro": "IRO",
+    "other": "Other",
+}
+
+# DOMAIN §3: the team manager agrees, or disagrees within 10 working days of receiving them.
+TM_RESPONSES: dict[str, str] = {
+    "agreed": "Agreed",
+    "disagreed": "Disagreed",
 }
 
 # Who the staff table holds (DOMAIN §1).
@@ -112,6 +145,8 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "cafcass_documents": CAFCASS_DOCUMENTS,
     "midway_outcomes": MIDWAY_OUTCOME_LABELS,
     "recommendation_statuses": RECOMMENDATION_STATUS_LABELS,
+    "recommendation_owners": RECOMMENDATION_OWNERS,
+    "tm_responses": TM_RESPONSES,
     "staff_roles": STAFF_ROLE_LABELS,
     "allocation_roles": ALLOCATION_ROLE_LABELS,
     "sources": SOURCE_LABELS,

@@ -37,7 +37,11 @@ DASHBOARD = {
     "caseloads": ("", 1),
     "reports": ("", 1),
 }
-CASEWORK = {"midway-check": "&child=C00001", "escalations": "", "events": "", "import": ""}
+CASEWORK = {
+    "midway-check": "&child=C00001", "escalations": "", "events": "", "import": "", "allocations": "",
+    "recommendations": "&child=C00001",
+}  # fmt: skip
+WALK_CHILD = "C00001"  # the demo's known child: reviews held (the walk records recommendations)
 
 
 def _free_port() -> int:
@@ -261,3 +265,55 @@ def test_reports_printable_supervision_pack(page, app: str) -> None:
     assert "Supervision pack:" in main and "Schedule and drift report" not in main
     assert page.locator("[data-testid='stException']").count() == 0
     _screenshot(page, "reports-printable")
+
+
+def _pick(page, select, option_text: str, last: bool = False) -> None:
+    select.click()
+    options = page.locator("[role='option']").filter(has_text=option_text)
+    (options.last if last else options.first).click()
+
+
+def _type_date(page, label: str, day, last: bool = False) -> None:
+    """Streamlit 1.67's date input is a segmented field (day, month, year spinbuttons)."""
+    seg = page.get_by_role("spinbutton", name=f"day, {label}")
+    (seg.last if last else seg.first).click()
+    page.keyboard.type(day.strftime("%d%m%Y"))
+    page.keyboard.press("Tab")
+
+
+def test_walk_allocate_then_recommendations_then_midway_check(page, app: str) -> None:
+    """Issue 14: one child walked through allocate -> record recommendations -> midway check, with a
+    screenshot of each step."""
+    import datetime as dt
+
+    today = dt.date.today()
+    _open(page, app, "allocations", f"&child={WALK_CHILD}", 0)
+    form = page.locator("[data-testid='stForm']").first
+    for last in (True, False):  # the last IRO of the list, or the first if the last is already theirs
+        _pick(page, form.locator("[data-testid='stSelectbox']").first, "per FTE", last=last)
+        _type_date(page, "Allocated from", today)
+        form.locator("textarea").first.fill("Browser walk: IRO changed for the walk")
+        page.get_by_role("button", name="Save allocation").click()
+        _wait_for_app(page)
+        if page.get_by_text("Already this child's IRO").count() == 0:
+            break
+    page.get_by_text("saved:").first.wait_for(timeout=30_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    _screenshot(page, "walk-1-allocated")
+
+    _open(page, app, "recommendations", f"&child={WALK_CHILD}", 0)
+    text = "Browser walk: arrange a life story work session"
+    page.get_by_placeholder("What is to be done").last.fill(text)
+    owner = page.locator("[data-testid='stSelectbox']").filter(has=page.get_by_text("Owner", exact=True)).last
+    _pick(page, owner, "IRO")
+    _type_date(page, "Target date", today + dt.timedelta(days=40), last=True)
+    _type_date(page, "Sent to the team manager on", today)
+    page.get_by_role("button", name="Save recommendations").click()
+    _wait_for_app(page)
+    page.get_by_text("recommendations saved").first.wait_for(timeout=30_000)
+    assert page.get_by_text("Dear ").count() >= 1  # the message draft to the team manager
+    _screenshot(page, "walk-2-recommendations")
+
+    _open(page, app, "midway-check", f"&child={WALK_CHILD}", 0)
+    page.get_by_text(text).first.wait_for(timeout=30_000)  # the new recommendation is in the form
+    _screenshot(page, "walk-3-midway-check")

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from services.casework.escalations import raise_escalation
+from services.casework.events import next_review
 from services.casework.midway_check.read_model import form_context
 from services.casework.midway_check.save import save_check, save_draft
 from services.persistence import database as db
@@ -101,6 +102,11 @@ def test_full_save_writes_the_check_and_shows_case_note_and_message(app_db) -> N
         ]
         recs = s.scalars(select(m.Recommendation).where(m.Recommendation.review_id == ids["review_id"])).all()
         assert sorted(r.status for r in recs) == ["delayed", "done", "on_track"]
+    due = next_review(engine, "C1", TODAY)["next_review_due"]
+    check_date = valid_answers(ids, SHIFT)["check_date"]
+    assert at.success[0].value == (
+        f"Midway check {checks[0].id} saved on {check_date:%d/%m/%Y}; next review due {due:%d %b %Y}."
+    )
     note = at.code[0].value
     review_date = form_context(engine, "C1", TODAY).review_date
     assert note.startswith(f"CISRO Midway CLA Review Check\n\nDate of last CLA Review : {review_date:%d/%m/%Y}\n")
@@ -243,8 +249,9 @@ def test_events_page_records_decision_and_shows_due_date(app_db) -> None:
     at.selectbox(key="ev:C1:type").set_value("care_plan_change")
     at.radio(key="ev:C1:bring_forward").set_value("Yes")
     at.button(key="ev_submit").click().run()
-    assert [s.value for s in at.success] == ["Event recorded."]
     with Session(engine) as s:
         ev = s.scalars(select(m.SignificantEvent)).one()
         assert (ev.event_type, ev.bring_forward, ev.decided_by) == ("care_plan_change", True, "Iris Reviewer")
+    due = next_review(engine, "C1", TODAY)["next_review_due"]
+    assert [s.value for s in at.success] == [f"Event {ev.id} recorded; next review due {due:%d %b %Y}."]
     assert any("(brought forward)" in i.value for i in at.info)

@@ -19,6 +19,8 @@ EXPECTED = {
     "allocation_roles",
     "sources",
     "review_kinds",
+    "recommendation_owners",
+    "tm_responses",
 }
 
 

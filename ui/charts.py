@@ -51,12 +51,14 @@ BAR_STYLE: dict[str, str] = {
     "placement": OKABE_ITO["blue"],
     "missing": OKABE_ITO["orange"],
     "escalation": OKABE_ITO["vermillion"],
+    "allocation": OKABE_ITO["green"],
 }
 BAR_LEGEND = {
     "period": "Period of care",
     "placement": "Placement",
     "missing": "Missing episode",
     "escalation": "Escalation",
+    "allocation": "IRO allocation",
 }
 
 
@@ -219,7 +221,7 @@ def timeline_figure(events: pl.DataFrame, as_of: dt.date) -> go.Figure:
                     opacity=[0.45 if s in ("ended", "resolved", "returned") else 0.9 for s in part["status"]],
                     line=dict(width=1, color="white"),
                 ),
-                text=part.get_column("label").to_list() if kind == "placement" else None,
+                text=part.get_column("label").to_list() if kind in ("placement", "allocation") else None,
                 textposition="inside",
                 insidetextanchor="middle",
                 textfont=dict(color="white", size=13),

@@ -23,11 +23,17 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from services.casework.conflicts import conflict
 from services.casework.errors import EditConflict, Refused
+from services.casework.one_child import child_result
 from services.engine.policy import DEFAULT_POLICY, Policy
 from services.engine.workdays import add_working_days, working_days_between
 from services.persistence import models as m
 from services.persistence.unit_of_work import unit_of_work
-from services.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
+from services.vocabulary import (
+    CAFCASS_DOCUMENTS,
+    ESCALATION_CATEGORIES,
+    ESCALATION_OUTCOMES,
+    FLAG_ESCALATION_CATEGORY,
+)
 
 
 class EscalationError(Refused):
@@ -469,3 +475,29 @@ def good_practice(engine: Engine) -> pl.DataFrame:
         schema={"noted_date": pl.Date, "child_id": pl.String, "author": pl.String, "text": pl.String},
         orient="row",
     ).sort("noted_date", descending=True)
+
+
+def prefill_from_flag(
+    engine: Engine, child_id: str, code: str, as_of: dt.date, policy: Policy = DEFAULT_POLICY
+) -> dict[str, str] | None:
+    """What an escalation raised from the flag `code` on the child starts with: the flag's category
+    and, as the concern, the flag's own sentence (e.g. "2 recommendations are past their target
+    date ..."). None when the child does not have that flag on `as_of`."""
+    flags = child_result(engine, child_id, as_of, policy).flags
+    rows = flags.filter((pl.col("child_id") == child_id) & (pl.col("code") == code))
+    if rows.is_empty():
+        return None
+    return {
+        "category": FLAG_ESCALATION_CATEGORY.get(code, "plan_delay"),
+        "concern": f"{code}: {rows.get_column('reason')[0]}.",
+    }
+
+
+def current_stage(engine: Engine, escalation_id: int) -> tuple[str, dt.date | None]:
+    """(stage name, resolution date) of the escalation's current stage, for the after-save message."""
+    with Session(engine) as s:
+        esc = s.get(m.Escalation, escalation_id)
+        if esc is None or not esc.stages:
+            raise EscalationError(f"Escalation {escalation_id} does not exist.")
+        stage = esc.stages[-1]
+        return stage.stage_name, stage.due_date

@@ -82,6 +82,8 @@ class Child(Base):
     sibling_group: Mapped[str | None] = mapped_column(String(40), index=True)
     # DOMAIN §3: siblings share one IRO unless an exception is recorded.
     sibling_iro_exception: Mapped[bool] = mapped_column(Boolean, default=False)
+    # why the exception was made (recorded with it on the Allocations page)
+    sibling_iro_exception_reason: Mapped[str | None] = mapped_column(Text)
     permanence_plan: Mapped[str | None] = mapped_column(String(60))
     permanence_plan_date: Mapped[dt.date | None] = mapped_column(Date)
     # DOMAIN §3 (seed 003 §10): the recorded decision for 12-monthly reviews in long-term fostering.
@@ -155,6 +157,8 @@ class Allocation(Base):
     from_date: Mapped[dt.date] = mapped_column(Date)
     to_date: Mapped[dt.date | None] = mapped_column(Date)
     source: Mapped[str | None] = mapped_column(String(20), default="midway")
+    # why the child moved to this IRO (a change of IRO needs one; a first allocation does not)
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Review(Base):
@@ -168,6 +172,10 @@ class Review(Base):
     recommendations_sent_date: Mapped[dt.date | None] = mapped_column(Date)
     record_completed_date: Mapped[dt.date | None] = mapped_column(Date)
     care_plan_updated_date: Mapped[dt.date | None] = mapped_column(Date)
+    # DOMAIN §3: the TM agrees, or disagrees within 10 working days of receiving the recommendations
+    tm_response: Mapped[str | None] = mapped_column(String(20))
+    tm_response_date: Mapped[dt.date | None] = mapped_column(Date)
+    tm_response_notes: Mapped[str | None] = mapped_column(Text)
     iro_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     # REVIEW_KINDS: a review meeting, or (long-term fostering, 12-monthly meetings) an IRO consultation
     review_kind: Mapped[str | None] = mapped_column(String(20))

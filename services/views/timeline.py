@@ -21,6 +21,7 @@ from services.views.provenance import child_undecided
 LANES = (
     "Care",
     "Placements",
+    "IRO",
     "Reviews",
     "Midway checks",
     "Recommendations",
@@ -135,6 +136,31 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
                 _d("start_date"),
                 pl.when(pl.col("e").is_null())
                 .then(pl.lit(" to now"))
+                .otherwise(pl.concat_str(pl.lit(" to "), _d("e"))),
+            ),
+        )
+    )
+    # IRO allocations (bar from each allocation's start to its end, or as_of while current): the
+    # allocation history recorded on the Allocations page or imported.
+    ir = mine(caseload.allocations).filter((pl.col("role") == "iro") & (pl.col("from_date") <= as_of))
+    ir = ir.with_columns(e=pl.when(pl.col("to_date").is_null() | (pl.col("to_date") >= as_of)).then(None)
+                         .otherwise("to_date"))  # fmt: skip
+    parts.append(
+        _frame(
+            ir,
+            lane="IRO",
+            kind="allocation",
+            label=pl.col("name").fill_null("?"),
+            start="from_date",
+            end=pl.coalesce("e", pl.lit(as_of)),
+            status=pl.when(pl.col("e").is_null()).then(pl.lit("current")).otherwise(pl.lit("ended")),
+            hover=pl.concat_str(
+                pl.lit("IRO "),
+                pl.col("name").fill_null("?"),
+                pl.lit(" from "),
+                _d("from_date"),
+                pl.when(pl.col("e").is_null())
+                .then(pl.lit(" (current)"))
                 .otherwise(pl.concat_str(pl.lit(" to "), _d("e"))),
             ),
         )

@@ -1,0 +1,222 @@
+"""Allocations (for service managers): children waiting for an IRO, oldest first, with the working
+days left of the five (DOMAIN §3 "Appointment"); allocate or reassign an IRO from a date, with a
+reason for a change; siblings offered together (a sibling given another IRO needs a recorded
+exception); each IRO's caseload against the IRO Handbook's range while choosing (DOMAIN §9).
+
+Form widgets are keyed by the child they edit, so typed input is never carried to another child.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from services.casework import allocations as al
+from services.casework import events as ev
+from ui import results
+from ui.child_picker import pick_child
+from ui.context import current_user, engine
+from ui.empty import require_data
+from ui.feedback import Feedback
+from ui.text import md
+
+st.title("Allocations")
+version = require_data()
+user = current_user()
+policy = results.base_policy()
+as_of = dt.date.today()
+caseload = results.caseload(version)
+feedback = Feedback("al")
+
+
+def _left(days: int | None) -> str:
+    if days is None:
+        return "unknown"
+    if days > 0:
+        return f"{days} working day{'s' if days != 1 else ''} left"
+    if days == 0:
+        return "due today"
+    return f"OVERDUE by {-days} working day{'s' if days != -1 else ''}"
+
+
+waiting = al.waiting_for_iro(caseload, as_of, policy)
+st.subheader(f"Children waiting for an IRO ({waiting.height})")
+if waiting.is_empty():
+    st.success("Every child looked after today has an IRO.", icon=":material/task_alt:")
+else:
+    st.caption(
+        f"Oldest first. An IRO is allocated within {policy.iro_allocation_working_days} working days of the child "
+        "becoming looked after (DOMAIN §3); overdue ones are written OVERDUE."
+    )
+    st.dataframe(
+        waiting.with_columns(
+            status=pl.col("working_days_left").map_elements(_left, return_dtype=pl.String),
+            sibling_group=pl.col("sibling_group").fill_null(""),
+        ).select("child_id", "display_name", "period_from", "iro_due", "status", "sibling_group"),
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * waiting.height, 300),
+        column_config={
+            "child_id": "Child",
+            "display_name": "Name",
+            "period_from": st.column_config.DateColumn("Looked after from", format="D MMM YYYY"),
+            "iro_due": st.column_config.DateColumn("IRO due by", format="D MMM YYYY"),
+            "status": "Working days left",
+            "sibling_group": "Sibling group",
+        },
+    )
+
+# the chooser: waiting children first (oldest first), then everyone else
+names = results.child_choices(version)
+choices = {
+    r["child_id"]: f"{names.get(r['child_id'], r['child_id'])} (waiting: {_left(r['working_days_left'])})"
+    for r in waiting.iter_rows(named=True)
+}
+choices.update({k: v for k, v in names.items() if k not in choices})
+st.subheader("Allocate or reassign an IRO")
+child = pick_child(choices, "al_child", "allocate or reassign their IRO")
+if child is None:
+    st.stop()
+
+K = f"al:{child}:"  # every form widget keyed by the child it edits
+history = al.allocation_history(engine(), child)
+current = history.filter(pl.col("to_date").is_null() | (pl.col("to_date") >= as_of)).head(1)
+current_iro = current.get_column("iro")[0] if current.height else None
+siblings = al.siblings_of(caseload, child, as_of)
+loads = al.iro_loads(caseload, al.iros(engine()), as_of, policy)
+
+
+def _save(cid: str, actor: str) -> None:
+    s = st.session_state
+    try:
+        saved = al.allocate_iro(
+            engine(),
+            actor,
+            cid,
+            iro_code=s.get(K + "iro"),
+            from_date=s.get(K + "from"),
+            reason=s.get(K + "reason"),
+            siblings=s.get(K + "siblings") or [],
+            exception_reason=s.get(K + "exception"),
+            as_of=as_of,
+        )
+    except al.AllocationError as exc:
+        feedback.refused(exc, md(f"Nothing was saved: {exc} Everything you typed is kept."))
+        return
+    nxt = ev.next_review(engine(), cid, as_of, policy)
+    numbers = ", ".join(str(i) for i in saved.allocation_ids)
+    text = (
+        f"Allocation{'s' if len(saved.allocation_ids) > 1 else ''} {numbers} saved: {saved.iro} is the IRO of "
+        f"{' and '.join(saved.child_ids)} from {saved.from_date:%d %b %Y}"
+    )
+    if saved.exception_recorded:
+        text += "; the sibling exception is recorded"
+    if nxt and nxt["next_review_due"]:
+        text += f". Next review due {nxt['next_review_due']:%d %b %Y}"
+    feedback.record("success", md(text + "."))
+    # an empty form for the next allocation (assigned, not deleted: a form widget keeps the value its
+    # browser side holds unless the script sends a new one)
+    s[K + "iro"], s[K + "from"], s[K + "reason"], s[K + "exception"] = None, None, "", ""
+
+
+feedback.show()
+
+left, right = st.columns([4, 3], gap="medium")
+with right, st.container(border=True):
+    st.markdown("**IRO caseloads today**")
+    st.caption(
+        f"Children looked after per full-time IRO; the IRO Handbook's range is {policy.iro_caseload_min}-"
+        f"{policy.iro_caseload_max} (DOMAIN §9)."
+    )
+    st.dataframe(
+        loads.select("iro", "children", "per_fte", pl.col("range_status").str.replace(" range", "")),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "iro": "IRO",
+            "children": st.column_config.NumberColumn("Children", format="%d", width="small"),
+            "per_fte": st.column_config.NumberColumn("Per FTE", format="%.1f", width="small"),
+            "range_status": st.column_config.TextColumn(
+                "Range", help="Children per FTE against the range", width="small"
+            ),
+        },
+    )
+
+with left:
+    st.markdown(f"**Current IRO:** {md(current_iro) if current_iro else 'none allocated'}")
+    label = {
+        r["iro_code"]: f"{r['iro']} - {r['children']} children ({r['per_fte']:g} per FTE, {r['range_status']})"
+        for r in loads.iter_rows(named=True)
+    }
+    sib_ids = siblings.get_column("child_id").to_list()
+    st.session_state.setdefault(K + "siblings", sib_ids)
+    with st.form(f"alloc_form_{child}", enter_to_submit=False):
+        st.selectbox(
+            "IRO",
+            list(label),
+            format_func=label.get,
+            index=None,
+            key=K + "iro",
+            placeholder="Choose the IRO (caseload shown against the 50-70 range)",
+        )
+        feedback.field("iro")
+        st.date_input("Allocated from", value=None, key=K + "from", format="DD/MM/YYYY")
+        feedback.field("from_date")
+        st.text_area(
+            "Reason for the change of IRO" + ("" if current_iro else " (only when the child already has an IRO)"),
+            key=K + "reason",
+            height=80,
+        )
+        feedback.field("reason")
+        if sib_ids:
+            sib_label = {
+                r["child_id"]: f"{r['child_id']} - {r['display_name'] or ''} (IRO: {r['iro'] or 'none'})"
+                for r in siblings.iter_rows(named=True)
+            }
+            st.multiselect(
+                "Allocate the same IRO to these siblings",
+                sib_ids,
+                format_func=sib_label.get,
+                key=K + "siblings",
+                help="Siblings share one IRO unless an exception is recorded (DOMAIN §3).",
+            )
+            feedback.field("siblings")
+            st.text_area(
+                "Sibling exception: why a sibling left out will have a different IRO", key=K + "exception", height=80
+            )
+            feedback.field("exception_reason")
+        st.form_submit_button(
+            "Save allocation",
+            type="primary",
+            on_click=_save,
+            args=(child, user),
+            key="al_submit",
+            icon=":material/how_to_reg:",
+        )
+
+    st.markdown("**IRO allocation history**")
+    if history.is_empty():
+        st.caption("No IRO has been allocated to this child.")
+    else:
+        st.dataframe(
+            history.with_columns(
+                to_date=pl.col("to_date").dt.strftime("%-d %b %Y").fill_null("current"),
+                reason=pl.col("reason").fill_null(""),
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "iro": "IRO",
+                "from_date": st.column_config.DateColumn("From", format="D MMM YYYY"),
+                "to_date": "To",
+                "reason": st.column_config.TextColumn("Reason for the change", width="large"),
+            },
+        )
+    st.page_link(
+        "app_pages/timeline.py",
+        label="Open the child's timeline",
+        icon=":material/timeline:",
+        query_params={"child": child},
+    )

@@ -1,0 +1,267 @@
+"""IRO allocations made in Midway (DOMAIN §3 "Appointment", issue 14).
+
+A council that feeds Midway from a 903 return or a case-system extract has no allocations; the
+service manager records them here. The history is kept: a change of IRO closes the current
+allocation the day before the new one starts (`to_date`) and opens a new row, with the reason for
+the change. Siblings share one IRO unless an exception is recorded on the child
+(`Child.sibling_iro_exception` with its reason): the allocation is refused when it would leave a
+sibling with another IRO and no exception, so SIBLINGS_SPLIT is only ever raised by data that came
+from elsewhere. The engine reads the rows at once (IRO_NOT_ALLOCATED, SIBLINGS_SPLIT).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from services.casework.errors import Refused
+from services.engine.allocation import allocations_on, looked_after_on
+from services.engine.caseload import Caseload
+from services.engine.policy import Policy
+from services.engine.workdays import add_working_days_expr, working_days_between
+from services.persistence import models as m
+from services.persistence.unit_of_work import unit_of_work
+
+DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
+ONE_DAY = dt.timedelta(days=1)
+
+
+class AllocationError(Refused):
+    """A refused allocation; `errors` maps field keys to the message under each field."""
+
+
+@dataclass(frozen=True)
+class Allocated:
+    """What was saved: one allocation row per child allocated (a sibling who already had this IRO
+    is left as it was), ids in the order of `child_ids`."""
+
+    allocation_ids: tuple[int, ...]
+    child_ids: tuple[str, ...]
+    iro: str
+    from_date: dt.date
+    exception_recorded: bool
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def waiting_for_iro(caseload: Caseload, as_of: dt.date, policy: Policy = DEFAULT_POLICY) -> pl.DataFrame:
+    """Children looked after on `as_of` with no IRO allocated then, oldest first (the period of care
+    that started longest ago), with the date an IRO is due by (period start + 5 working days) and the
+    working days left (0: due today; negative: that many working days overdue)."""
+    la = looked_after_on(caseload, as_of).select("child_id", pl.col("observed_from").alias("period_from"))
+    current = allocations_on(caseload, as_of).select("child_id", "iro", "iro_code")
+    children = caseload.children.select("child_id", "display_name", "sibling_group", "sibling_iro_exception")
+    due = add_working_days_expr(pl.col("period_from"), policy.iro_allocation_working_days)
+    return (
+        la.join(current, on="child_id", how="left")
+        .filter(pl.col("iro_code").is_null() & pl.col("iro").is_null())
+        .join(children, on="child_id", how="left")
+        .with_columns(due.alias("iro_due"))
+        .with_columns(working_days_left=working_days_between(pl.lit(as_of), pl.col("iro_due")))
+        .select(
+            "child_id",
+            "display_name",
+            "period_from",
+            "iro_due",
+            "working_days_left",
+            "sibling_group",
+            pl.col("sibling_iro_exception").fill_null(False),
+        )
+        .sort("period_from", "child_id")
+    )
+
+
+def iros(engine: Engine) -> pl.DataFrame:
+    """The active IROs: code, name, FTE."""
+    with Session(engine) as s:
+        rows = s.execute(
+            select(m.Staff.code, m.Staff.display_name, m.Staff.fte)
+            .where(m.Staff.role == "iro", m.Staff.active.is_not(False))
+            .order_by(m.Staff.display_name)
+        ).all()
+    return pl.DataFrame(
+        [tuple(r) for r in rows], schema={"iro_code": pl.String, "iro": pl.String, "fte": pl.Float64}, orient="row"
+    )
+
+
+def iro_loads(caseload: Caseload, staff: pl.DataFrame, as_of: dt.date, policy: Policy = DEFAULT_POLICY) -> pl.DataFrame:
+    """Each active IRO (`staff` from `iros`) with the children looked after and allocated to them on
+    `as_of`, per FTE, against the IRO Handbook's range (DOMAIN §9): below / within / above range."""
+    la = looked_after_on(caseload, as_of).select("child_id")
+    current = allocations_on(caseload, as_of).join(la, on="child_id", how="semi")
+    counts = current.filter(pl.col("iro_code").is_not_null()).group_by("iro_code").agg(children=pl.len())
+    lo, hi = policy.iro_caseload_min, policy.iro_caseload_max
+    per_fte = (pl.col("children") / pl.col("fte").fill_null(1.0).clip(lower_bound=0.1)).round(1)
+    return (
+        staff.join(counts, on="iro_code", how="left")
+        .with_columns(pl.col("children").fill_null(0).cast(pl.Int64))
+        .with_columns(per_fte=per_fte)
+        .with_columns(
+            range_status=pl.when(pl.col("per_fte") < lo)
+            .then(pl.lit("below range"))
+            .when(pl.col("per_fte") > hi)
+            .then(pl.lit("above range"))
+            .otherwise(pl.lit("within range"))
+        )
+        .sort("per_fte", "iro")
+    )
+
+
+def siblings_of(caseload: Caseload, child_id: str, as_of: dt.date) -> pl.DataFrame:
+    """The child's siblings looked after on `as_of` (same sibling group), with their current IRO."""
+    ch = caseload.children
+    group = ch.filter(pl.col("child_id") == child_id).get_column("sibling_group")
+    if group.is_empty() or group[0] is None:
+        return pl.DataFrame(
+            schema={"child_id": pl.String, "display_name": pl.String, "iro": pl.String, "iro_code": pl.String}
+        )
+    la = looked_after_on(caseload, as_of).select("child_id")
+    return (
+        ch.filter((pl.col("sibling_group") == group[0]) & (pl.col("child_id") != child_id))
+        .join(la, on="child_id", how="semi")
+        .join(allocations_on(caseload, as_of).select("child_id", "iro", "iro_code"), on="child_id", how="left")
+        .select("child_id", "display_name", "iro", "iro_code")
+        .sort("child_id")
+    )
+
+
+def allocation_history(engine: Engine, child_id: str) -> pl.DataFrame:
+    """The child's IRO allocations, newest first: IRO, from, to (null = current) and reason."""
+    with Session(engine) as s:
+        rows = s.execute(
+            select(m.Staff.display_name, m.Allocation.from_date, m.Allocation.to_date, m.Allocation.reason)
+            .join(m.Staff, m.Staff.id == m.Allocation.staff_id)
+            .where(m.Allocation.child_id == child_id, m.Allocation.role == "iro")
+            .order_by(m.Allocation.from_date.desc())
+        ).all()
+    return pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={"iro": pl.String, "from_date": pl.Date, "to_date": pl.Date, "reason": pl.String},
+        orient="row",
+    )
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def _current_iro(s: Session, child_id: str, on: dt.date) -> m.Allocation | None:
+    """The child's IRO allocation open on `on` or starting after it (the latest)."""
+    rows = s.scalars(
+        select(m.Allocation)
+        .where(m.Allocation.child_id == child_id, m.Allocation.role == "iro")
+        .where((m.Allocation.to_date.is_(None)) | (m.Allocation.to_date >= on))
+        .order_by(m.Allocation.from_date)
+    ).all()
+    return rows[-1] if rows else None
+
+
+def _blank(text: str | None) -> bool:
+    return not (text or "").strip()
+
+
+def allocate_iro(
+    engine: Engine,
+    actor: str,
+    child_id: str,
+    *,
+    iro_code: str | None,
+    from_date: dt.date | None,
+    reason: str | None = None,
+    siblings: Sequence[str] = (),
+    exception_reason: str | None = None,
+    as_of: dt.date,
+) -> Allocated:
+    """Allocate the IRO `iro_code` to the child from `from_date`, and to each of `siblings` (the
+    siblings offered together). A child who already has another IRO is reassigned: the current
+    allocation ends the day before, and `reason` is required. A looked-after sibling left with a
+    different IRO needs `exception_reason`, recorded on the child as the sibling exception.
+    All or nothing; attributed to `actor`."""
+    errors: dict[str, str] = {}
+    if not iro_code:
+        errors["iro"] = "Choose the IRO."
+    if from_date is None:
+        errors["from_date"] = "Enter the date the IRO is allocated from."
+    elif from_date > as_of + dt.timedelta(days=31):
+        errors["from_date"] = "The allocation cannot start more than a month ahead."
+    if errors:
+        raise AllocationError("The allocation is incomplete.", errors)
+    assert from_date is not None and iro_code is not None
+    ids = [child_id, *[c for c in dict.fromkeys(siblings) if c != child_id]]
+    with unit_of_work(engine, actor) as s:
+        iro = s.scalars(select(m.Staff).where(m.Staff.code == iro_code, m.Staff.role == "iro")).one_or_none()
+        if iro is None or iro.active is False:
+            raise AllocationError("That IRO is not on the staff list.", {"iro": "Choose an active IRO."})
+        child = s.get(m.Child, child_id)
+        if child is None:
+            raise AllocationError(f"No child with id {child_id!r}.", {"child_id": "Unknown child."})
+        # the sibling rule first: nothing is written if it refuses
+        group = child.sibling_group
+        others: list[m.Child] = []
+        if group is not None:
+            others = list(
+                s.scalars(select(m.Child).where(m.Child.sibling_group == group, m.Child.id != child_id)).all()
+            )
+        unknown = [c for c in ids[1:] if c not in {o.id for o in others}]
+        if unknown:
+            raise AllocationError(
+                f"{', '.join(unknown)} is not a sibling of {child_id}.", {"siblings": "Not a sibling of this child."}
+            )
+        left_apart = []
+        for sib in others:
+            if sib.id in ids or sib.sibling_iro_exception or child.sibling_iro_exception:
+                continue  # allocated together, or an exception is already recorded for either
+            cur = _current_iro(s, sib.id, from_date)
+            if cur is not None and cur.staff_id != iro.id and cur.from_date <= max(from_date, as_of):
+                left_apart.append(f"{sib.id} ({s.get(m.Staff, cur.staff_id).display_name})")
+        exception = bool(left_apart)
+        if exception and _blank(exception_reason):
+            raise AllocationError(
+                "Siblings share one IRO unless an exception is recorded: "
+                f"{', '.join(left_apart)} would have a different IRO. Allocate them together, or record why.",
+                {"exception_reason": "Record why these siblings have different IROs, or allocate them together."},
+            )
+        saved: list[int] = []
+        changed: list[str] = []
+        for cid in ids:
+            cur = _current_iro(s, cid, from_date)
+            if cur is not None and cur.staff_id == iro.id:
+                if cid == child_id:
+                    raise AllocationError(
+                        f"{iro.display_name} is already the IRO of {cid} (from {cur.from_date:%d/%m/%Y}).",
+                        {"iro": "Already this child's IRO."},
+                    )
+                continue  # a sibling who already has this IRO: nothing to change
+            if cur is not None:
+                if _blank(reason):
+                    raise AllocationError(
+                        f"{cid} already has an IRO: a change of IRO needs a reason.",
+                        {"reason": "Give the reason for the change of IRO."},
+                    )
+                if cur.from_date >= from_date:
+                    raise AllocationError(
+                        f"{cid}'s current IRO allocation starts {cur.from_date:%d/%m/%Y}: "
+                        "the new one must start after it.",
+                        {"from_date": f"Must be after {cur.from_date:%d/%m/%Y}."},
+                    )
+                cur.to_date = from_date - ONE_DAY
+            row = m.Allocation(
+                child_id=cid,
+                role="iro",
+                staff_id=iro.id,
+                from_date=from_date,
+                reason=None if cur is None else (reason or "").strip(),
+            )
+            s.add(row)
+            s.flush()
+            saved.append(row.id)
+            changed.append(cid)
+        if exception:
+            child.sibling_iro_exception = True
+            child.sibling_iro_exception_reason = (exception_reason or "").strip()
+        return Allocated(tuple(saved), tuple(changed), iro.display_name, from_date, exception)
