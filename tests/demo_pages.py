@@ -3,12 +3,19 @@ process-wide engine and caches started afresh from it (fixtures `demo_url`, `dem
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from services.demo.generate import KNOWN_ANCHOR
 from services.demo.load import load_demo
 from services.persistence import database as db
+from services.persistence.database import Engine
 
 
 def fresh_caches() -> None:
@@ -26,3 +33,36 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     load_demo(eng, KNOWN_ANCHOR, actor="test")
     eng.dispose()
     return url
+
+
+def app_database(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: Callable[[Engine], Any]
+) -> Iterator[tuple[Engine, Any]]:
+    """For a fixture parametrised ["sqlite", "postgresql"]: the app's database (DATABASE_URL) on a
+    temp SQLite file or a reset TEST_DATABASE_URL, seeded by `seed(engine)`; yields (engine, seed's
+    result), with the app's engine and caches fresh before and after."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'app.db'}"
+    else:
+        url = os.environ.get("TEST_DATABASE_URL")
+        if not url:
+            pytest.skip("TEST_DATABASE_URL not set: PostgreSQL run skipped")
+    monkeypatch.setenv("DATABASE_URL", url)
+    fresh_caches()
+    engine = db.get_engine(url)
+    if request.param == "postgresql":
+        db.reset_schema(engine)
+    yield engine, seed(engine)
+    fresh_caches()
+    engine.dispose()
+
+
+def open_page(page: str, **params: str) -> AppTest:
+    """The app from its entry point, switched to `page` with these query parameters; no exception."""
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.run()
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at

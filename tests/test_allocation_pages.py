@@ -5,22 +5,20 @@ kept on a refusal and never carried to another child."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import streamlit as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from services.casework.events import next_review
 from services.engine.workdays import add_working_days, is_working_day
-from services.persistence import database as db
 from services.persistence import models as m
 from tests.alloc_seed import AS_OF, S_START, W1_REVIEW, W1_START, seed_dates_only
+from tests.demo_pages import app_database, open_page
 from ui.text import md
 
 SHIFT = dt.date.today() - AS_OF  # the pages work on today's date
@@ -30,35 +28,7 @@ SIGNED_IN = "Iris Reviewer"  # the first name of the sign-in list
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def app_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'app.db'}"
-    else:
-        url = os.environ.get("TEST_DATABASE_URL")
-        if not url:
-            pytest.skip("TEST_DATABASE_URL not set: PostgreSQL run skipped")
-    monkeypatch.setenv("DATABASE_URL", url)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    db.get_engine.cache_clear()
-    engine = db.get_engine(url)
-    if request.param == "postgresql":
-        db.reset_schema(engine)
-    ids = seed_dates_only(engine, SHIFT)
-    yield engine, ids
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    db.get_engine.cache_clear()
-    engine.dispose()
-
-
-def _open(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.run()
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+    yield from app_database(request, tmp_path, monkeypatch, lambda engine: seed_dates_only(engine, SHIFT))
 
 
 def _working_days(after: dt.date, until: dt.date) -> int:
@@ -80,7 +50,7 @@ def _iro_rows(engine) -> list[tuple]:
 
 def test_allocations_page_lists_waiting_children_and_allocates_siblings_together(app_db) -> None:
     engine, _ = app_db
-    at = _open("app_pages/allocations.py")
+    at = open_page("app_pages/allocations.py")
     waiting = at.dataframe[0].value
     assert list(waiting["child_id"]) == ["W1", "S1", "S2"]
     w1_late = _working_days(add_working_days(W1_START + SHIFT, 5), TODAY)
@@ -117,7 +87,7 @@ def test_allocations_page_lists_waiting_children_and_allocates_siblings_together
 
 def test_sibling_left_out_needs_an_exception_and_typing_is_kept(app_db) -> None:
     engine, _ = app_db
-    at = _open("app_pages/allocations.py", child="S1")
+    at = open_page("app_pages/allocations.py", child="S1")
     at.multiselect(key="al:S1:siblings").set_value([])
     at.selectbox(key="al:S1:iro").set_value("IRO01")
     at.date_input(key="al:S1:from").set_value(TODAY)
@@ -152,7 +122,7 @@ def test_sibling_left_out_needs_an_exception_and_typing_is_kept(app_db) -> None:
 
 def test_reassigning_needs_a_reason_and_keeps_the_history(app_db) -> None:
     engine, _ = app_db
-    at = _open("app_pages/allocations.py", child="W1")
+    at = open_page("app_pages/allocations.py", child="W1")
     at.selectbox(key="al:W1:iro").set_value("IRO01")
     at.date_input(key="al:W1:from").set_value(TODAY - dt.timedelta(days=7))
     at.button(key="al_submit").click().run()
@@ -176,7 +146,7 @@ def test_reassigning_needs_a_reason_and_keeps_the_history(app_db) -> None:
 
 def test_recommendations_page_saves_rows_and_shows_the_draft(app_db) -> None:
     engine, ids = app_db
-    at = _open("app_pages/recommendations.py", child="W1")
+    at = open_page("app_pages/recommendations.py", child="W1")
     held = TODAY - (AS_OF - W1_REVIEW)
     assert at.selectbox(key="rec_review:W1").value == ids["review_id"]
     p = f"rec:{ids['review_id']}:"
@@ -224,13 +194,13 @@ def test_recommendations_page_saves_rows_and_shows_the_draft(app_db) -> None:
     assert at.text_area(key=p + "0.text").value == "Book the health assessment"  # reloaded from the record
     assert at.code[0].value.startswith("Dear Tara Manager,\n\nThese are the recommendations of Wren Test's (W1)")
     # the midway check form now lists them
-    mc = _open("app_pages/midway_check.py", child="W1")
+    mc = open_page("app_pages/midway_check.py", child="W1")
     assert any("Book the health assessment" in x.value for x in mc.markdown)
 
 
 def test_escalation_from_a_flag_is_prefilled_and_says_its_number_and_due_date(app_db) -> None:
     engine, _ = app_db
-    at = _open("app_pages/escalations.py", child="W1", flag="IRO_NOT_ALLOCATED")
+    at = open_page("app_pages/escalations.py", child="W1", flag="IRO_NOT_ALLOCATED")
     assert at.selectbox(key="esc_new_child").value == "W1"
     assert at.selectbox(key="esc_new_category").value == "statutory_functions"
     concern = at.text_area(key="esc_new_concern").value
@@ -253,7 +223,7 @@ def test_escalation_from_a_flag_is_prefilled_and_says_its_number_and_due_date(ap
 
 
 def test_timeline_offers_the_actions_for_its_flags(app_db) -> None:
-    at = _open("app_pages/timeline.py", child="W1")
+    at = open_page("app_pages/timeline.py", child="W1")
     links = [(p.proto.label, p.proto.page) for p in at.get("page_link")]
     labels = [label for label, _ in links]
     assert "Allocate an IRO" in labels and "Escalate IRO_NOT_ALLOCATED" in labels

@@ -5,14 +5,12 @@ escalations tracker, and the events page."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import streamlit as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
@@ -21,9 +19,9 @@ from services.casework.escalations import raise_escalation
 from services.casework.events import next_review
 from services.casework.midway_check.read_model import form_context
 from services.casework.midway_check.save import save_check, save_draft
-from services.persistence import database as db
 from services.persistence import models as m
 from tests.casework_seed import AS_OF, seed, valid_answers
+from tests.demo_pages import app_database, open_page
 
 SHIFT = dt.date.today() - AS_OF  # the pages work on today's date: move the seed so AS_OF is today
 TODAY = dt.date.today()
@@ -31,35 +29,7 @@ TODAY = dt.date.today()
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def app_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'app.db'}"
-    else:
-        url = os.environ.get("TEST_DATABASE_URL")
-        if not url:
-            pytest.skip("TEST_DATABASE_URL not set: PostgreSQL run skipped")
-    monkeypatch.setenv("DATABASE_URL", url)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    db.get_engine.cache_clear()
-    engine = db.get_engine(url)
-    if request.param == "postgresql":
-        db.reset_schema(engine)
-    ids = seed(engine, SHIFT)
-    yield engine, ids
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    db.get_engine.cache_clear()
-    engine.dispose()
-
-
-def _open(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.run()
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+    yield from app_database(request, tmp_path, monkeypatch, lambda engine: seed(engine, SHIFT))
 
 
 SELECTS = (".status", ".mode", "esc.category")
@@ -89,7 +59,7 @@ def _count(engine, model) -> int:
 
 def test_full_save_writes_the_check_and_shows_case_note_and_message(app_db) -> None:
     engine, ids = app_db
-    at = _open("app_pages/midway_check.py", child="C1")
+    at = open_page("app_pages/midway_check.py", child="C1")
     assert at.selectbox(key="mc_child_select").value == "C1"
     _fill(at, valid_answers(ids, SHIFT))
     at.button(key="mc_submit").click().run()
@@ -117,7 +87,7 @@ def test_full_save_writes_the_check_and_shows_case_note_and_message(app_db) -> N
 
 def test_missing_field_shows_its_message_keeps_typing_and_writes_nothing(app_db) -> None:
     engine, ids = app_db
-    at = _open("app_pages/midway_check.py", child="C1")
+    at = open_page("app_pages/midway_check.py", child="C1")
     answers = valid_answers(ids, SHIFT)
     answers["contact_sw.mode"] = None
     _fill(at, answers)
@@ -138,13 +108,13 @@ def test_missing_field_shows_its_message_keeps_typing_and_writes_nothing(app_db)
 
 def test_draft_is_saved_and_resumed_in_a_new_session(app_db) -> None:
     engine, ids = app_db
-    at = _open("app_pages/midway_check.py", child="C1")
+    at = open_page("app_pages/midway_check.py", child="C1")
     _fill(at, {"concerns": "Half written", "contact_sw.mode": "Phone"})
     at.button(key="mc_draft").click().run()
     assert [s.value for s in at.success] == ["Draft saved. You can come back to it later."]
     with Session(engine) as s:
         assert [c.status for c in s.scalars(select(m.MidwayCheck))] == ["draft"]
-    again = _open("app_pages/midway_check.py", child="C1")
+    again = open_page("app_pages/midway_check.py", child="C1")
     assert again.info[0].value.startswith("Resumed the draft saved by Iris Reviewer")
     assert again.text_area(key="mc:concerns").value == "Half written"
     assert again.selectbox(key="mc:contact_sw.mode").value == "Phone"
@@ -153,7 +123,7 @@ def test_draft_is_saved_and_resumed_in_a_new_session(app_db) -> None:
 def test_second_save_of_the_same_check_is_refused_on_the_page(app_db) -> None:
     engine, ids = app_db
     draft = save_draft(engine, "Iris Reviewer", "C1", ids["review_id"], {"concerns": "x"}, "default", None, as_of=TODAY)
-    at = _open("app_pages/midway_check.py", child="C1")  # opens the draft at its version
+    at = open_page("app_pages/midway_check.py", child="C1")  # opens the draft at its version
     answers = valid_answers(ids, SHIFT)
     save_check(
         engine,
@@ -194,7 +164,7 @@ def test_escalation_changed_by_someone_else_is_refused_with_a_reload(app_db) -> 
         concern="Health assessment not booked",
         stage=0,
     )
-    at = _open("app_pages/escalations.py")
+    at = open_page("app_pages/escalations.py")
     set_cafcass_checklist(engine, "Other Iro", esc_id, {"review_documents": True})  # a write to the escalation
     at.button(key="esc_close_submit").click().run()
     assert len(at.error) == 1
@@ -220,7 +190,7 @@ def test_escalations_tracker_flags_overdue_and_moves_stage(app_db) -> None:
         concern="Health assessment not booked",
         stage=0,
     )
-    at = _open("app_pages/escalations.py")
+    at = open_page("app_pages/escalations.py")
     table = at.dataframe[1].value
     assert list(table["flag"]) == ["⚠ Overdue"]
     assert str(table["status"][0]).endswith("propose Formal: Team Manager")
@@ -237,7 +207,7 @@ def test_escalations_tracker_flags_overdue_and_moves_stage(app_db) -> None:
 
 def test_events_page_records_decision_and_shows_due_date(app_db) -> None:
     engine, _ = app_db
-    at = _open("app_pages/events.py", child="C1")
+    at = open_page("app_pages/events.py", child="C1")
     at.button(key="ev_submit").click().run()
     assert [e.value for e in at.error][1:] == [
         "Enter the date of the event.",

@@ -10,12 +10,18 @@ from sqlalchemy.orm import Session
 
 from services.casework.escalations import raise_escalation
 from services.persistence import models as m
-from tests.test_casework_pages import TODAY, _open, app_db  # noqa: F401  (app_db is a fixture)
+from tests.demo_pages import open_page as _open
+from tests.test_casework_pages import TODAY, app_db  # noqa: F401  (app_db is a fixture)
 
 
 def _count(engine, model) -> int:
     with Session(engine) as s:
         return s.scalar(select(func.count()).select_from(model))
+
+
+def _ids(engine, model) -> list[int]:
+    with Session(engine) as s:
+        return list(s.scalars(select(model.id)))
 
 
 def _type_event(at, cid: str = "C1") -> None:
@@ -47,7 +53,9 @@ def test_event_saved_for_child_a_then_child_b_starts_empty(app_db) -> None:  # n
     at = _open("app_pages/events.py", child="C1")
     _type_event(at)
     at.button(key="ev_submit").click().run()
-    assert [s.value for s in at.success] == ["Event recorded."]
+    (event_id,) = _ids(engine, m.SignificantEvent)
+    assert len(at.success) == 1
+    assert at.success[0].value.startswith(f"Event {event_id} recorded; next review due ")
     at.selectbox(key="ev_child").set_value("C2").run()
     assert not at.exception and _event_form_empty(at)
     at.button(key="ev_submit").click().run()  # nothing of child A's event is saved for child B
@@ -98,6 +106,9 @@ def test_raise_clicked_twice_raises_once(app_db) -> None:  # noqa: F811
     at.button(key="esc_raise_submit").click().run()
     assert not at.exception
     assert _count(engine, m.Escalation) == 1
+    assert not at.text_area(key="esc_new_concern").value  # a saved form starts empty again
+    at.selectbox(key="esc_new_child").set_value("C1")
+    at.selectbox(key="esc_new_category").set_value("plan_delay")
     at.text_area(key="esc_new_concern").set_value("A different concern")  # a different submission
     at.button(key="esc_raise_submit").click().run()
     assert _count(engine, m.Escalation) == 2
