@@ -14,7 +14,8 @@ from services.casework import council_settings as cs
 from services.engine.policy import Policy
 from services.persistence import models as m
 from tests.casework_seed import valid_answers
-from tests.test_casework_pages import SHIFT, _fill, _open, app_db  # noqa: F401  (the fixture)
+from tests.demo_pages import open_page as _open
+from tests.test_casework_pages import SHIFT, _fill, app_db  # noqa: F401  (the fixture)
 
 PAGE = "app_pages/settings.py"
 
