@@ -26,7 +26,7 @@ from services.persistence.database import make_engine, migrate, reset_schema
 from tests.demo_pages import demo_database, fresh_caches
 
 ROOT = Path(__file__).resolve().parent.parent
-# Public fake 903 return files (MIT), kept in the repository: tests never read ../shared.
+# Public fake 903 return files (MIT), kept in the repository: tests never read a folder beside it.
 FAKE_903 = Path(__file__).resolve().parent / "data" / "ssda903-fake"
 
 BACKENDS = ["sqlite", "postgresql"]

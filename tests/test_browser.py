@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,9 +68,10 @@ def _registered_url_paths() -> set[str]:
     return set(re.findall(r'url_path="([^"]+)"', (ROOT / "app.py").read_text(encoding="utf-8")))
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("browser")
+@contextmanager
+def demo_server(tmp: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port over a fresh demo database in `tmp`; its base
+    URL. The server's output goes to `tmp / "streamlit.log"`; the server is stopped on exit."""
     url = f"sqlite:///{tmp / 'browser.db'}"
     env = {**os.environ, "DATABASE_URL": url}
     subprocess.run(
@@ -114,6 +116,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with demo_server(tmp_path_factory.mktemp("browser")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,9 @@ shows an exception element.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
-from tests.test_browser import AS_OF, CHROMIUM, ROOT, _free_port, _wait_for_app, _wait_for_port
+from tests.test_browser import AS_OF, CHROMIUM, _wait_for_app, demo_server
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,62 +23,21 @@ PAGES = ["heatmap", "timeline?child=C00001", "caseloads", "reports"]
 def test_four_first_visitors_at_once_get_no_exception(tmp_path) -> None:
     from playwright.sync_api import sync_playwright
 
-    url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run(
-        [sys.executable, "-m", "services", "demo", "--reset", "--database", url, "--as-of", AS_OF],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    port = _free_port()
-    log = (tmp_path / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_for_port(port, proc)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-background-networking"]
-            )
-            try:
-                contexts = [browser.new_context() for _ in PAGES]
-                pages = [ctx.new_page() for ctx in contexts]
-                for pg, path in zip(pages, PAGES, strict=True):  # all four sessions start together
-                    sep = "&" if "?" in path else "?"
-                    pg.goto(f"http://127.0.0.1:{port}/{path}{sep}as_of={AS_OF}", wait_until="commit")
-                for pg in pages:
-                    _wait_for_app(pg)
-                    errors = pg.locator("[data-testid='stException']")
-                    assert errors.count() == 0, errors.first.inner_text()
-                    assert pg.locator("h1").first.inner_text().strip()
-            finally:
-                browser.close()
-    finally:
-        proc.terminate()
+    with demo_server(tmp_path) as base, sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-background-networking"]
+        )
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+            contexts = [browser.new_context() for _ in PAGES]
+            pages = [ctx.new_page() for ctx in contexts]
+            for pg, path in zip(pages, PAGES, strict=True):  # all four sessions start together
+                sep = "&" if "?" in path else "?"
+                pg.goto(f"{base}/{path}{sep}as_of={AS_OF}", wait_until="commit")
+            for pg in pages:
+                _wait_for_app(pg)
+                errors = pg.locator("[data-testid='stException']")
+                assert errors.count() == 0, errors.first.inner_text()
+                assert pg.locator("h1").first.inner_text().strip()
+        finally:
+            browser.close()
     assert "partially initialized" not in (tmp_path / "streamlit.log").read_text()
