@@ -51,6 +51,16 @@ def _ended_by(as_of: dt.date) -> pl.Expr:
     return pl.when(pl.col("end_date").is_null() | (pl.col("end_date") > as_of)).then(None).otherwise("end_date")
 
 
+def _open_status(open_word: str, ended_word: str) -> pl.Expr:
+    """A bar's status: `open_word` while its end (`e`, from `_ended_by`) is not known on as_of."""
+    return pl.when(pl.col("e").is_null()).then(pl.lit(open_word)).otherwise(pl.lit(ended_word))
+
+
+def _until(open_text: str) -> pl.Expr:
+    """The end of a bar's hover: `open_text` while it is open, else " to <its end>"."""
+    return pl.when(pl.col("e").is_null()).then(pl.lit(open_text)).otherwise(pl.concat_str(pl.lit(" to "), _d("e")))
+
+
 def _frame(df: pl.DataFrame, **exprs: pl.Expr | str) -> pl.DataFrame:
     """Select `df` into SCHEMA. A string is a literal for lane and kind, a column name otherwise."""
     cols = []
@@ -99,14 +109,12 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
             label=pl.lit("Period of care"),
             start=pl.col("s"),
             end=pl.coalesce("e", pl.lit(as_of)),
-            status=pl.when(pl.col("e").is_null()).then(pl.lit("open")).otherwise(pl.lit("ended")),
+            status=_open_status("open", "ended"),
             hover=pl.concat_str(
                 pl.lit("Period of care from "),
                 _d("s"),
                 pl.when(pl.col("start_date").is_null()).then(pl.lit(" (start not in the data)")).otherwise(pl.lit("")),
-                pl.when(pl.col("e").is_null())
-                .then(pl.lit(", still looked after"))
-                .otherwise(pl.concat_str(pl.lit(" to "), _d("e"))),
+                _until(", still looked after"),
             ),
         )
     )
@@ -129,14 +137,12 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
             label=pl.col("placement_type").fill_null("?"),
             start="start_date",
             end=pl.coalesce("e", pl.lit(as_of)),
-            status=pl.when(pl.col("e").is_null()).then(pl.lit("current")).otherwise(pl.lit("ended")),
+            status=_open_status("current", "ended"),
             hover=pl.concat_str(
                 pl.col("what"),
                 pl.lit(": "),
                 _d("start_date"),
-                pl.when(pl.col("e").is_null())
-                .then(pl.lit(" to now"))
-                .otherwise(pl.concat_str(pl.lit(" to "), _d("e"))),
+                _until(" to now"),
             ),
         )
     )
@@ -153,15 +159,13 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
             label=pl.col("name").fill_null("?"),
             start="from_date",
             end=pl.coalesce("e", pl.lit(as_of)),
-            status=pl.when(pl.col("e").is_null()).then(pl.lit("current")).otherwise(pl.lit("ended")),
+            status=_open_status("current", "ended"),
             hover=pl.concat_str(
                 pl.lit("IRO "),
                 pl.col("name").fill_null("?"),
                 pl.lit(" from "),
                 _d("from_date"),
-                pl.when(pl.col("e").is_null())
-                .then(pl.lit(" (current)"))
-                .otherwise(pl.concat_str(pl.lit(" to "), _d("e"))),
+                _until(" (current)"),
             ),
         )
     )
@@ -333,13 +337,11 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
             start="start_date",
             # a same-day episode still needs a visible bar: give it at least one day
             end=pl.max_horizontal(pl.coalesce("e", pl.lit(as_of)), pl.col("start_date") + pl.duration(days=1)),
-            status=pl.when(pl.col("e").is_null()).then(pl.lit("ongoing")).otherwise(pl.lit("returned")),
+            status=_open_status("ongoing", "returned"),
             hover=pl.concat_str(
                 pl.lit("Missing from "),
                 _d("start_date"),
-                pl.when(pl.col("e").is_null())
-                .then(pl.lit(", not yet returned"))
-                .otherwise(pl.concat_str(pl.lit(" to "), _d("e"))),
+                _until(", not yet returned"),
             ),
         )
     )
