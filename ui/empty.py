@@ -11,6 +11,7 @@ import datetime as dt
 
 import streamlit as st
 
+from services.demo.load import load_demo
 from services.persistence.database import DatabaseError
 from services.settings import SettingsError
 from ui import results
@@ -20,8 +21,6 @@ DEMO_ACTOR = "Midway demo loader"
 
 
 def _load_demo() -> None:
-    from services.demo.load import load_demo
-
     with st.spinner("Loading the demo caseload…"):
         load_demo(engine(), anchor=dt.date.today(), actor=DEMO_ACTOR)
     st.session_state["_demo_loaded"] = True

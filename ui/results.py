@@ -19,8 +19,7 @@ from services.engine.caseload import Caseload
 from services.engine.compute import EngineResult, compute
 from services.engine.policy import Policy
 from services.persistence.caseload import load_caseload
-from services.views import dashboard
-from services.views.provenance import coverage_rows
+from services.views import dashboard, provenance
 from services.views.report import report_frame
 from services.views.timeline import child_profile, child_timeline
 from ui.context import data_version, engine
@@ -51,16 +50,12 @@ def caseload(version: int) -> Caseload:
 @st.cache_data(show_spinner=False, max_entries=4)
 def data_end(version: int) -> dt.date | None:
     """The last day the imported data covers (services.views.provenance.data_end)."""
-    from services.views.provenance import data_end as end_of
-
-    return end_of(engine())
+    return provenance.data_end(engine())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def midway_checks_recorded(version: int) -> int:
-    from services.views.provenance import midway_checks_recorded as recorded
-
-    return recorded(engine())
+    return provenance.midway_checks_recorded(engine())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -98,7 +93,7 @@ def overview_data(
         "earlier": earlier,
         "attention": dashboard.attention(now),
         "undecidable": tuple(now.undecidable),
-        "coverage": coverage_rows(now),  # per check, the children the data supports
+        "coverage": provenance.coverage_rows(now),  # per check, the children the data supports
     }
 
 
@@ -150,4 +145,4 @@ def report_data(version: int, filters: tuple) -> tuple[pl.DataFrame, pl.DataFram
     """(the CLI report's frame for the filtered children, per check the children the data supports:
     services.views.provenance.coverage_rows)."""
     result = filtered_result(version, *filters)
-    return report_frame(result), coverage_rows(result)
+    return report_frame(result), provenance.coverage_rows(result)

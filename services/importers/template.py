@@ -32,7 +32,7 @@ from services.importers.checks import birth_problems
 from services.importers.inputs import InputFile, parse_flexible, read_csv, tidy
 from services.importers.ssda903 import LS, PLACE, REVIEW_CODE, SHORT_BREAK_LS
 from services.persistence.caseload import load_caseload
-from services.persistence.models import ALLOCATION_ROLES, MIDWAY_OUTCOMES, REVIEW_KINDS, MidwayCheck
+from services.persistence.models import ALLOCATION_ROLES, MIDWAY_OUTCOMES, REVIEW_KINDS, MidwayCheck, Review
 
 
 @dataclass(frozen=True)
@@ -693,11 +693,6 @@ def export_frames(engine: Engine) -> dict[str, pl.DataFrame]:
 
 
 def _review_kinds(engine: Engine) -> pl.DataFrame:
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
-
-    from services.persistence.models import Review
-
     with Session(engine) as s:
         rows = s.execute(select(Review.id, Review.review_kind)).all()
     return pl.DataFrame(

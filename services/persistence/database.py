@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from services.persistence.models import AuditEntry, Base, Child
+from services.settings import database_url as configured_url
 
 __all__ = ["DatabaseError", "Engine"]  # re-exported so pages and ui/ never import SQLAlchemy themselves
 
@@ -32,9 +33,7 @@ DEFAULT_SQLITE = ROOT / "data" / "midway.db"
 def database_url() -> str:
     """The configured URL (services.settings: DATABASE_URL, else secrets.toml, else the SQLite
     file); a bad value raises `services.settings.SettingsError` naming the key and value."""
-    from services.settings import database_url as configured
-
-    return configured()
+    return configured_url()
 
 
 def make_engine(url: str) -> Engine:
