@@ -10,7 +10,10 @@ import plotly.express
 import plotly.graph_objects  # noqa: F401
 import streamlit as st
 
+from ui import warmup
+
 st.set_page_config(page_title="Midway", page_icon=":material/timeline:", layout="wide")
+warmup.start()  # once per data version: fills the dashboard's caches in the background (ui/warmup.py)
 
 PAGES = {
     "Dashboard": [

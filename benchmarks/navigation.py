@@ -96,7 +96,13 @@ def server(url: str, log: Path) -> Iterator[tuple[str, float, subprocess.Popen]]
 
 
 def _settle(page, path: str, old_title: str) -> str:
-    page.wait_for_function(SETTLED_JS, arg=[path, old_title], timeout=120_000, polling="raf")
+    try:
+        page.wait_for_function(SETTLED_JS, arg=[path, old_title], timeout=120_000, polling="raf")
+    except Exception:
+        shot = Path(tempfile.gettempdir()) / "midway-nav-timeout.png"
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"{path} did not settle in 120 s; screenshot {shot}", flush=True)
+        raise
     if page.locator("[data-testid='stException']").count():
         raise RuntimeError(f"{path}: {page.locator('[data-testid=stException]').first.inner_text()}")
     return page.locator("[data-testid='stMain'] h1").first.inner_text().strip()
@@ -216,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         try:
             for label, url in caseloads:
-                runs = [one_run(browser, url, tmp / f"streamlit-{i}.log") for i in range(args.runs)]
+                runs = [one_run(browser, url, tmp / f"streamlit-{label[:4]}-{i}.log") for i in range(args.runs)]
                 report(label, runs)
         finally:
             browser.close()

@@ -1,6 +1,7 @@
 """The Reports page's figures, cached like ui.results: keyed by the data version (it changes with
 every write), the period, the midway policy and the selection, so a rerun that changes nothing
-costs a dictionary look-up. The facts the Caseload does not carry (checklist answers, FTEs) are read
+costs a dictionary look-up (`cache_resource`: the figures are shared read-only, not unpickled on
+every rerun as `cache_data` would). The facts the Caseload does not carry (checklist answers, FTEs) are read
 once per data version."""
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def _selection(
     return Selection(team=team, iro=iro, child_ids=ids)
 
 
-@st.cache_data(show_spinner="Working out the report's figures…", max_entries=32)
+@st.cache_resource(show_spinner="Working out the report's figures…", max_entries=16)
 def figures(
     version: int, start: dt.date, end: dt.date, policy_name: str, team: str | None, iro: str | None, legal: str | None
 ) -> dict[str, Figure]:

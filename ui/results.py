@@ -1,9 +1,13 @@
 """The engine's results and the dashboard's numbers, cached so a page rerun costs milliseconds.
 
 Keys: the data version (the newest audit id: it changes with every write, so a saved midway check
-shows at once), as_of, the midway policy name and the filters. The caseload is read from the
-database once per data version (`cache_resource`: one shared, read-only copy); everything derived
-from it is `cache_data` with bounded entries, so a long projector session does not grow memory.
+shows at once), as_of, the midway policy name and the filters. The caseload and the engine's
+results (whole and filtered) are `cache_resource`: one shared, read-only copy per key, handed out
+without a copy, because `cache_data` pickles on every hit and an engine result is megabytes (7 MB
+for 2,000 children: 50-100 ms per hit, benchmarks/caseload_read.py). Nothing mutates them (polars
+frames, frozen dataclasses). The small frames derived from them stay `cache_data`. All entries are
+bounded, so a long projector session does not grow memory. ui.warmup fills the same caches in the
+background when the server's first session starts.
 """
 
 from __future__ import annotations
@@ -63,12 +67,12 @@ def is_empty(version: int) -> bool:
     return caseload(version).children.is_empty()
 
 
-@st.cache_data(show_spinner="Working out schedules and flags…", max_entries=24)
+@st.cache_resource(show_spinner="Working out schedules and flags…", max_entries=12)
 def engine_result(version: int, as_of: dt.date, policy_name: str) -> EngineResult:
     return compute(caseload(version), as_of, policy_for(policy_name))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def filtered_result(
     version: int, as_of: dt.date, policy_name: str, team: str | None, iro: str | None, legal_status: str | None
 ) -> EngineResult:

@@ -1,0 +1,72 @@
+"""Fill the dashboard's caches in the background, so the first visit of each page after a server
+start (or after a write) finds them full.
+
+`streamlit run` runs no code of the app before the first session opens, so `start()` is called by
+app.py on every run and starts one background thread per data version it has not warmed yet: the
+caseload read, the engine on the opening as-of date and 4 weeks earlier (what Overview shows),
+then what the other dashboard pages open on (IRO caseloads, the Reports figures for the default
+12 months, the schedule table, the timeline's child list). It calls the very cached functions the
+pages call, with the keys they open on, so a page that asks for the same key while the thread
+computes it waits for that one computation (Streamlit locks each cache key) instead of doing it
+twice. At most one warm-up thread runs at a time; a failure is logged and never reaches a page
+(the page then computes as it would have).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+
+from streamlit import runtime
+
+from services.views.reports import Period
+from ui import provenance, report_cache, results
+from ui.context import data_version
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_warmed: set[int] = set()  # data versions warmed (or being warmed) in this process
+_running: list[threading.Thread] = []
+
+
+def start() -> None:
+    """Warm the caches for the current data version in a background thread, unless that version
+    was warmed already or another warm-up is still running (cheap: one indexed query). Only in a
+    server (a Streamlit runtime): under AppTest there are no other sessions to warm for, and each
+    test clears the process-wide caches itself, which a thread left running would refill."""
+    if not runtime.exists():
+        return
+    try:
+        version = data_version()
+    except Exception:  # no database yet: the page says so
+        return
+    with _lock:
+        if version in _warmed or any(t.is_alive() for t in _running):
+            return
+        _warmed.add(version)
+        thread = threading.Thread(target=_warm, args=(version,), name="midway-warmup", daemon=True)
+        _running[:] = [thread]
+    thread.start()
+
+
+def opening_view(version: int) -> tuple[dt.date, str, None, None, None]:
+    """The dashboard filters a page opens on (ui.filters.sidebar_filters' defaults): as of the
+    data's end or today, the council's midway policy, no team, IRO or legal status."""
+    return provenance.default_as_of(version, dt.date.today()), results.base_policy().midway_policy, None, None, None
+
+
+def _warm(version: int) -> None:
+    try:
+        if results.is_empty(version):
+            return
+        view = opening_view(version)
+        as_of, policy = view[0], view[1]
+        results.overview_data(version, *view)
+        results.caseload_data(version, view)
+        period = Period.twelve_months_to(as_of)
+        report_cache.figures(version, period.start, period.end, policy, None, None, None)
+        results.report_data(version, view)
+        results.child_choices(version)
+    except Exception:
+        log.exception("cache warm-up failed (the pages compute what they need themselves)")
