@@ -1,0 +1,27 @@
+// The app's navigation (ui/navigation.py) as assistive technology expects it: a navigation landmark,
+// and the link of the page on screen marked aria-current="page". Streamlit's st.page_link marks the
+// current page in bold only. Re-applied whenever Streamlit redraws (page switches do not reload).
+(function () {
+  const doc = window.parent && window.parent.document ? window.parent.document : document;
+  const win = doc.defaultView || window;
+  if (win.__midwayNav) return;
+  win.__midwayNav = true;
+  function mark() {
+    const nav = doc.querySelector(".st-key-midway_nav");
+    if (!nav) return;
+    if (nav.getAttribute("role") !== "navigation") {
+      nav.setAttribute("role", "navigation");
+      nav.setAttribute("aria-label", "Pages");
+    }
+    const here = win.location.pathname.replace(/\/+$/, "");
+    nav.querySelectorAll('a[data-testid="stPageLink-NavLink"]').forEach(function (a) {
+      const path = new URL(a.href, win.location.href).pathname.replace(/\/+$/, "");
+      const current = path === here;
+      if (current && a.getAttribute("aria-current") !== "page") a.setAttribute("aria-current", "page");
+      if (!current && a.hasAttribute("aria-current")) a.removeAttribute("aria-current");
+    });
+  }
+  new win.MutationObserver(mark).observe(doc.body, { childList: true, subtree: true });
+  win.addEventListener("popstate", mark);
+  mark();
+})();
