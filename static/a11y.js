@@ -13,10 +13,11 @@
       nav.setAttribute("role", "navigation");
       nav.setAttribute("aria-label", "Pages");
     }
-    const here = win.location.pathname.replace(/\/+$/, "");
+    // st.page_link's href is the page's url path relative to the app ("" for the default page)
+    const last = function (p) { return decodeURI(p.split("?")[0].replace(/\/+$/, "").split("/").pop() || ""); };
+    const here = last(win.location.pathname);
     nav.querySelectorAll('a[data-testid="stPageLink-NavLink"]').forEach(function (a) {
-      const path = new URL(a.href, win.location.href).pathname.replace(/\/+$/, "");
-      const current = path === here;
+      const current = last(a.getAttribute("href") || "") === here;
       if (current && a.getAttribute("aria-current") !== "page") a.setAttribute("aria-current", "page");
       if (!current && a.hasAttribute("aria-current")) a.removeAttribute("aria-current");
     });
