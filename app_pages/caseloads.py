@@ -38,8 +38,8 @@ with left, st.container(border=True):
         )
         st.caption(
             f"Children allocated to each IRO on {f.as_of:%d %b %Y}, divided by the IRO's full-time equivalent "
-            f"(1 when not recorded). The shaded band is the IRO Handbook's {lo}-{hi}; bars above it are hatched. "
-            "The table beside gives the same numbers."
+            f"(1 when not recorded). The shaded band is the IRO Handbook's {lo}-{hi}; bars above it are hatched, "
+            "bars below it dotted. The table beside gives the same numbers."
         )
 with right, st.container(border=True):
     st.subheader("Caseload and overdue work per IRO", anchor=False)

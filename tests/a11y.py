@@ -47,7 +47,7 @@ def registered_url_paths() -> set[str]:
     return (paths - {"overview"}) | {""}
 
 
-def wait_for_app(page, timeout: int = 60_000) -> None:
+def wait_for_app(page, timeout: int = 120_000) -> None:
     """Until the script has run and every lazily drawn widget is real (no skeletons)."""
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
