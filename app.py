@@ -10,41 +10,38 @@ import plotly.express
 import plotly.graph_objects  # noqa: F401
 import streamlit as st
 
-from ui import warmup
+from ui import navigation, warmup
 
-st.set_page_config(page_title="Midway", page_icon=":material/timeline:", layout="wide")
+# A local favicon: a `:material/...:` page icon makes the browser fetch it from a font server
+# (STACK_NOTES §5), and the app fetches nothing at run time.
+st.set_page_config(page_title="Midway", page_icon=navigation.FAVICON, layout="wide")
 warmup.start()  # once per data version: fills the dashboard's caches in the background (ui/warmup.py)
 
 PAGES = {
     "Dashboard": [
-        st.Page(
-            "app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True
-        ),
-        st.Page("app_pages/heatmap.py", title="Team heatmap", icon=":material/grid_on:", url_path="heatmap"),
-        st.Page("app_pages/timeline.py", title="Child timeline", icon=":material/timeline:", url_path="timeline"),
-        st.Page("app_pages/caseloads.py", title="IRO caseloads", icon=":material/groups:", url_path="caseloads"),
-        st.Page("app_pages/reports.py", title="Reports", icon=":material/summarize:", url_path="reports"),
+        st.Page("app_pages/overview.py", title="Overview", url_path="overview", default=True),
+        st.Page("app_pages/heatmap.py", title="Team heatmap", url_path="heatmap"),
+        st.Page("app_pages/timeline.py", title="Child timeline", url_path="timeline"),
+        st.Page("app_pages/caseloads.py", title="IRO caseloads", url_path="caseloads"),
+        st.Page("app_pages/reports.py", title="Reports", url_path="reports"),
     ],
     "Casework": [
-        st.Page(
-            "app_pages/midway_check.py", title="Midway check", icon=":material/fact_check:", url_path="midway-check"
-        ),
-        st.Page("app_pages/escalations.py", title="Escalations", icon=":material/campaign:", url_path="escalations"),
-        st.Page("app_pages/events.py", title="Significant events", icon=":material/event_note:", url_path="events"),
-        st.Page(
-            "app_pages/recommendations.py",
-            title="Recommendations",
-            icon=":material/checklist:",
-            url_path="recommendations",
-        ),  # fmt: skip
-        st.Page("app_pages/allocations.py", title="Allocations", icon=":material/how_to_reg:", url_path="allocations"),
+        st.Page("app_pages/midway_check.py", title="Midway check", url_path="midway-check"),
+        st.Page("app_pages/escalations.py", title="Escalations", url_path="escalations"),
+        st.Page("app_pages/events.py", title="Significant events", url_path="events"),
+        st.Page("app_pages/recommendations.py", title="Recommendations", url_path="recommendations"),
+        st.Page("app_pages/allocations.py", title="Allocations", url_path="allocations"),
     ],
     "Data": [
-        st.Page("app_pages/import_data.py", title="Import data", icon=":material/upload_file:", url_path="import"),
+        st.Page("app_pages/import_data.py", title="Import data", url_path="import"),
     ],
     "Administration": [
-        st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"),
+        st.Page("app_pages/settings.py", title="Settings", url_path="settings"),
     ],
 }
 
-st.navigation(PAGES).run()
+# Streamlit's own navigation is hidden (its list markup fails axe-core): ui.navigation draws the same
+# sections from st.page_link.
+page = st.navigation(PAGES, position="hidden")
+navigation.draw(PAGES)
+page.run()

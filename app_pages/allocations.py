@@ -22,7 +22,7 @@ from ui.empty import require_data
 from ui.feedback import Feedback
 from ui.text import md
 
-st.title("Allocations")
+st.title("Allocations", anchor=False)
 version = require_data()
 user = current_user()
 policy = results.base_policy()
@@ -42,7 +42,7 @@ def _left(days: int | None) -> str:
 
 
 waiting = al.waiting_for_iro(caseload, as_of, policy)
-st.subheader(f"Children waiting for an IRO ({waiting.height})")
+st.subheader(f"Children waiting for an IRO ({waiting.height})", anchor=False)
 if waiting.is_empty():
     st.success("Every child looked after today has an IRO.", icon=":material/task_alt:")
 else:
@@ -75,7 +75,7 @@ choices = {
     for r in waiting.iter_rows(named=True)
 }
 choices.update({k: v for k, v in names.items() if k not in choices})
-st.subheader("Allocate or reassign an IRO")
+st.subheader("Allocate or reassign an IRO", anchor=False)
 child = pick_child(choices, "al_child", "allocate or reassign their IRO")
 if child is None:
     st.stop()

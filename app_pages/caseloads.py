@@ -8,7 +8,7 @@ from ui import charts, results
 from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url
 
-st.title("IRO caseloads")
+st.title("IRO caseloads", anchor=False)
 version = require_data()
 f = sidebar_filters(version)
 pol = results.policy_for(f.policy_name)
@@ -25,7 +25,7 @@ m4.metric(f"Below {lo}", counts["below range"], border=True)
 
 left, right = st.columns([1, 1], gap="medium")
 with left, st.container(border=True):
-    st.subheader("Children per full-time IRO")
+    st.subheader("Children per full-time IRO", anchor=False)
     if iros.is_empty():
         st.info("No children are allocated to an IRO in this view.")
     else:
@@ -38,11 +38,11 @@ with left, st.container(border=True):
         )
         st.caption(
             f"Children allocated to each IRO on {f.as_of:%d %b %Y}, divided by the IRO's full-time equivalent "
-            f"(1 when not recorded). The shaded band is the IRO Handbook's {lo}-{hi}; bars above it are hatched. "
-            "The table beside gives the same numbers."
+            f"(1 when not recorded). The shaded band is the IRO Handbook's {lo}-{hi}; bars above it are hatched, "
+            "bars below it dotted. The table beside gives the same numbers."
         )
 with right, st.container(border=True):
-    st.subheader("Caseload and overdue work per IRO")
+    st.subheader("Caseload and overdue work per IRO", anchor=False)
     st.dataframe(
         caseloads.drop("iro_code"),
         hide_index=True,
@@ -63,7 +63,7 @@ with right, st.container(border=True):
     st.caption("Overdue columns count children. Click a column header to sort.")
 
 with st.container(border=True):
-    st.subheader(f"Due in the next {pol.work_list_days // 7} weeks")
+    st.subheader(f"Due in the next {pol.work_list_days // 7} weeks", anchor=False)
     kinds = sorted(work["item"].unique().to_list())
     chosen = st.multiselect("Show", kinds, default=kinds, key="work_kinds", placeholder="All kinds of item")
     shown = work.filter(pl.col("item").is_in(chosen)) if chosen else work

@@ -23,7 +23,7 @@ from ui.empty import require_data
 from ui.feedback import Feedback
 from ui.text import md
 
-st.title("Escalations")
+st.title("Escalations", anchor=False)
 version = require_data()
 user = current_user()
 policy = results.base_policy()

@@ -15,7 +15,7 @@ from ui.context import current_user, engine
 from ui.empty import require_data
 from ui.feedback import Feedback
 
-st.title("Significant events")
+st.title("Significant events", anchor=False)
 version = require_data()
 user = current_user()
 policy = results.base_policy()
@@ -107,7 +107,7 @@ if nxt and nxt["next_review_due"]:
         icon=":material/event_upcoming:",
     )
 events = ev.events_for(engine(), child_id)
-st.subheader("Events recorded for this child")
+st.subheader("Events recorded for this child", anchor=False)
 if events.is_empty():
     st.write("None recorded.")
 else:

@@ -16,7 +16,7 @@ ROW_LABEL = {"team": "Team", "iro": "IRO"}
 PERIOD_LABEL = {"week": "Weeks", "month": "Months"}
 VALUE_LABEL = {"count": "Count", "rate": "Rate"}
 
-st.title("Team heatmap")
+st.title("Team heatmap", anchor=False)
 version = require_data()
 f = sidebar_filters(version)
 
@@ -56,7 +56,7 @@ def _on_cell() -> None:
 
 unit = "weeks (week commencing Monday)" if gran == "week" else "months"
 with st.container(border=True):
-    st.subheader(f"Overdue or missed midway checks by {ROW_LABEL[by].lower()}, last {N_BUCKETS} {unit}")
+    st.subheader(f"Overdue or missed midway checks by {ROW_LABEL[by].lower()}, last {N_BUCKETS} {unit}", anchor=False)
     fig = charts.heatmap_figure(cells, value, ROW_LABEL[by])
     st.plotly_chart(
         fig,
@@ -81,7 +81,7 @@ with st.container(border=True):
         )
     )
 
-st.subheader("Which children?")
+st.subheader("Which children?", anchor=False)
 s1, s2 = st.columns(2)
 row = s1.selectbox(
     ROW_LABEL[by], rows, index=None, key="hm_row", placeholder=f"Click a square or choose a {ROW_LABEL[by].lower()}"

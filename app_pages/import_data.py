@@ -15,7 +15,7 @@ from services.importers.template import workbook_bytes
 from services.importers.writer import history, import_parsed
 from ui.context import current_user, engine
 
-st.title("Import data")
+st.title("Import data", anchor=False)
 st.caption(
     "Upload your SSDA903 return (the CSV tables or the XML file; several collection years at once are fine) "
     "or Midway's own template (CSV files or one Excel workbook). Everything is checked first: if anything is "
@@ -64,7 +64,7 @@ if uploads:
         problems = preview.problems if preview is not None else parsed.problems
         errors, warnings = pb.errors(problems), pb.warnings(problems)
         kind = "SSDA903 return" if parsed.kind == "ssda903" else "Midway template"
-        st.subheader(f"Checked: {kind}, {len(files)} file(s)")
+        st.subheader(f"Checked: {kind}, {len(files)} file(s)", anchor=False)
         for note in parsed.notes:
             st.caption(note)
         if parsed.data_end is not None:
@@ -98,7 +98,7 @@ if uploads:
             )
         if not errors.height:
             if done is None and preview is not None:
-                st.subheader("Preview: what the import would do")
+                st.subheader("Preview: what the import would do", anchor=False)
                 st.dataframe(preview.counts, hide_index=True, key="import_preview")
                 if st.button("Import", type="primary", icon=":material/upload:", disabled=not user):
                     bar = st.progress(0.0, text="Starting import")
@@ -118,7 +118,7 @@ if uploads:
                 )
                 st.dataframe(done.counts, hide_index=True, key="import_result")
 
-st.subheader("Import history")
+st.subheader("Import history", anchor=False)
 past = history(engine())
 if past.height:
     st.dataframe(

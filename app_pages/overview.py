@@ -7,7 +7,7 @@ from ui.actions import action_links
 from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url
 
-st.title("Overview")
+st.title("Overview", anchor=False)
 version = require_data()
 f = sidebar_filters(version)
 data = results.overview_data(version, *f.key())
@@ -61,7 +61,7 @@ st.caption(
 )
 
 attention = data["attention"]
-st.subheader("Children needing attention now")
+st.subheader("Children needing attention now", anchor=False)
 if attention.is_empty():
     st.success("No child has a drift flag for this view.", icon=":material/task_alt:")
 else:
@@ -110,5 +110,5 @@ else:
                 "reasons": st.column_config.TextColumn("Reasons", width="large"),
             },
         )
-st.subheader("What the data can tell")
+st.subheader("What the data can tell", anchor=False)
 provenance.coverage_table(data["coverage"], "overview_coverage")

@@ -21,7 +21,7 @@ from ui.empty import require_data
 from ui.feedback import Feedback
 from ui.text import md
 
-st.title("Recommendations after a review")
+st.title("Recommendations after a review", anchor=False)
 version = require_data()
 user = current_user()
 policy = results.base_policy()
@@ -175,7 +175,7 @@ st.button("More rows", on_click=_more_rows, key="rec_more", icon=":material/add:
 
 draft = rc.message_draft(engine(), review_id, user or "", as_of, policy)
 if draft:
-    st.subheader("Message to the team manager")
+    st.subheader("Message to the team manager", anchor=False)
     st.text_input("Subject", draft[0], key=f"rec_msg_subject:{review_id}")
     st.code(draft[1], language=None, wrap_lines=True)
 st.page_link(

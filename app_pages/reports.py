@@ -20,7 +20,7 @@ def _pc(value: object) -> str:
 
 
 st.markdown(PRINT_CSS, unsafe_allow_html=True)  # a fixed style sheet, no data in it
-st.title("Reports")
+st.title("Reports", anchor=False)
 version = require_data()
 f = sidebar_filters(version)
 
@@ -235,7 +235,7 @@ if not printable:
 if printable:
     st.markdown(PRINTABLE_CSS, unsafe_allow_html=True)  # fixed style sheet, no data
 with st.container(border=True):
-    st.subheader("Supervision pack")
+    st.subheader("Supervision pack", anchor=False)
     opts = report_cache.pack_choices(version, end, f.policy_name)
     k1, k2 = st.columns([1, 2])
     kind = k1.radio("Pack for", ["IRO", "Team"], horizontal=True, key="pack_kind")
@@ -280,7 +280,7 @@ if printable:
 # --- the schedule and drift report (as before) -----------------------------------------------------
 report, coverage = results.report_data(version, f.key())
 with st.container(border=True):
-    st.subheader("Schedule and drift report")
+    st.subheader("Schedule and drift report", anchor=False)
     flagged = report.filter(pl.col("flags").fill_null("") != "").height
     st.caption(
         f"One row per child looked after {f.describe()}: {report.height:,} children, {flagged:,} with at least "
@@ -313,5 +313,5 @@ with st.container(border=True):
     )
 
 with st.container(border=True):
-    st.subheader("What the data can tell, check by check")
+    st.subheader("What the data can tell, check by check", anchor=False)
     provenance.coverage_table(coverage, "report_coverage")

@@ -13,7 +13,7 @@ from ui.child_picker import pick_child
 from ui.empty import require_data
 from ui.filters import sidebar_filters
 
-st.title("Child timeline")
+st.title("Child timeline", anchor=False)
 version = require_data()
 f = sidebar_filters(version, people=False)
 choices = results.child_choices(version)
@@ -26,7 +26,7 @@ events, profile = results.timeline_data(version, f.as_of, f.policy_name, child)
 left, right = st.columns([3, 1], gap="medium")
 
 with right, st.container(border=True):
-    st.subheader(profile["display_name"] or child)
+    st.subheader(profile["display_name"] or child, anchor=False)
     age = f", age {profile['age']}" if profile["age"] is not None else ""
     st.caption(f"Child id `{child}`{age}")
     if not profile["looked_after"]:

@@ -149,7 +149,7 @@ def app(server: str, browser) -> str:
     pg = ctx.new_page()
     pg.goto(f"{server}/heatmap?as_of={AS_OF}")
     _wait_for_app(pg)
-    nav = pg.locator("[data-testid='stSidebarNav']").inner_text()
+    nav = pg.locator(".st-key-midway_nav").inner_text()
     assert "Team heatmap" in nav and "Child timeline" in nav, nav
     assert pg.locator("h1").first.inner_text().strip() == "Team heatmap"
     ctx.close()
@@ -214,7 +214,7 @@ def test_overview_cards_and_attention(page, app: str) -> None:
     _open(page, app, "", "", 0)
     page.locator("[data-testid='stMetric']").nth(4).wait_for(timeout=30_000)
     assert page.locator("[data-testid='stMetric']").count() == 5
-    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+    nav = page.locator(".st-key-midway_nav").inner_text()
     assert "Team heatmap" in nav and "Child timeline" in nav  # app.py's navigation, not file names
     assert page.get_by_text("Children needing attention now").count() == 1
     assert page.get_by_text("Open timeline").count() >= 1

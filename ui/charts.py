@@ -42,7 +42,7 @@ STATUS_STYLE: dict[str, tuple[str, str, str]] = {
     "missed": ("Missed", OKABE_ITO["purple"], "square"),
     "superseded": ("Superseded / not needed", OKABE_ITO["grey"], "circle-open-dot"),
     "not_required": ("Superseded / not needed", OKABE_ITO["grey"], "circle-open-dot"),
-    "unknown": ("Unknown", OKABE_ITO["grey"], "circle-open-dot"),
+    "unknown": ("Unknown", OKABE_ITO["grey"], "hexagon-open"),  # not superseded's grey circle
     "event": ("Significant event", OKABE_ITO["black"], "star"),
     "review brought forward": ("Event: review brought forward", OKABE_ITO["purple"], "star-diamond"),
 }
@@ -300,6 +300,10 @@ def timeline_figure(events: pl.DataFrame, as_of: dt.date) -> go.Figure:
     return fig
 
 
+# above the range hatched, below it dotted, within plain: the bars differ by more than their blue
+RANGE_PATTERN = {"below range": ".", "within range": "", "above range": "/"}
+
+
 def caseload_figure(caseloads: pl.DataFrame, lo: int, hi: int) -> go.Figure:
     """Children per FTE for each IRO as horizontal bars, with the Handbook's range as a band."""
     data = caseloads.filter(pl.col("per_fte").is_not_null()).sort("per_fte")
@@ -319,7 +323,7 @@ def caseload_figure(caseloads: pl.DataFrame, lo: int, hi: int) -> go.Figure:
                 x=part.get_column("per_fte").to_list(),
                 y=part.get_column("iro").to_list(),
                 orientation="h",
-                marker=dict(color=colour, pattern=dict(shape="/" if status == "above range" else "")),
+                marker=dict(color=colour, pattern=dict(shape=RANGE_PATTERN[status])),
                 text=[f"{v:g}" for v in part.get_column("per_fte").to_list()],
                 textposition="outside",
                 name=legend,

@@ -131,7 +131,7 @@ def sidebar_filters(version: int, *, people: bool = True) -> DashboardFilters:
     switched = _page_switched()
     bad = _from_url()
     sb = st.sidebar
-    sb.header("Filters")
+    sb.header("Filters", anchor=False)
     today = dt.date.today()
     # a 903 return ends on 31 March of its year: the pages open on that date, not years later
     opening = provenance.default_as_of(version, today)

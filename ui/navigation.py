@@ -1,0 +1,39 @@
+"""The app's own sidebar navigation, drawn from st.page_link, in place of Streamlit's.
+
+Streamlit 1.67's sidebar navigation is a `<ul>` whose section headers are direct children that are
+not `<li>` (axe-core: `list` and `listitem`, both serious, on every page). app.py hides it
+(`st.navigation(..., position="hidden")`) and calls `draw` with the same PAGES mapping, so a page
+added to PAGES appears here with no other change. Links carry no icons: a `:material/...:` icon may
+make the browser fetch from a font server (STACK_NOTES §5), and an emoji is read out before every
+page name. static/a11y.js gives the block a navigation landmark and marks the current page's link
+aria-current="page" (st.page_link only bolds it); static/a11y.css enlarges the date input's
+segments to WCAG 2.2's 24 px targets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+
+import streamlit as st
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+FAVICON = str(STATIC / "favicon.png")
+
+
+@cache
+def _asset(name: str) -> str:
+    return (STATIC / name).read_text(encoding="utf-8")
+
+
+def draw(pages: Mapping[str, Sequence[st.Page]]) -> None:
+    """Each section's name, then a link per page, at the top of the sidebar."""
+    with st.sidebar.container(key="midway_nav", gap="small"):
+        for section, entries in pages.items():
+            st.markdown(f"**{section}**")
+            for p in entries:
+                st.page_link(p, label=p.title, width="stretch")
+        st.html(
+            f"<style>{_asset('a11y.css')}</style><script>{_asset('a11y.js')}</script>", unsafe_allow_javascript=True
+        )
