@@ -88,7 +88,7 @@ siblings = al.siblings_of(caseload, child, as_of)
 loads = al.iro_loads(caseload, al.iros(engine()), as_of, policy)
 
 
-def _save(cid: str, actor: str) -> None:
+def _save(cid: str, actor: str, seen: int) -> None:
     s = st.session_state
     try:
         saved = al.allocate_iro(
@@ -101,6 +101,7 @@ def _save(cid: str, actor: str) -> None:
             siblings=s.get(K + "siblings") or [],
             exception_reason=s.get(K + "exception"),
             as_of=as_of,
+            seen_allocations=seen,
         )
     except al.AllocationError as exc:
         feedback.refused(exc, md(f"Nothing was saved: {exc} Everything you typed is kept."))
@@ -191,7 +192,7 @@ with left:
             "Save allocation",
             type="primary",
             on_click=_save,
-            args=(child, user),
+            args=(child, user, history.height),
             key="al_submit",
             icon=":material/how_to_reg:",
         )

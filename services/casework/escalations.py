@@ -171,7 +171,7 @@ def _conflicts_refused(engine: Engine, escalation_id: int) -> Iterator[None]:
         raise conflict(engine, "This escalation", "escalations", escalation_id, EscalationChanged) from None
 
 
-def _open_for_write(engine: Engine, s: Session, escalation_id: int, expected_version: int | None) -> m.Escalation:
+def _open_for_write(engine: Engine, s: Session, escalation_id: int, expected_version: int) -> m.Escalation:
     """The escalation to change, refused when it moved on since the form was rendered. Every change
     bumps the escalation's version (flag_modified: a stage move touches only stage rows otherwise),
     so two saves based on the same version cannot both land: the second's UPDATE ... WHERE
@@ -179,7 +179,7 @@ def _open_for_write(engine: Engine, s: Session, escalation_id: int, expected_ver
     esc = s.get(m.Escalation, escalation_id)
     if esc is None:
         raise EscalationError(f"Escalation {escalation_id} does not exist.")
-    if expected_version is not None and esc.version != expected_version:
+    if esc.version != expected_version:
         raise conflict(s, "This escalation", "escalations", escalation_id, EscalationChanged)
     if esc.resolved_date is not None:
         raise EscalationError(f"Escalation {escalation_id} is already closed ({esc.outcome}).")
@@ -197,11 +197,14 @@ def move_to_next_stage(
     response: str | None = None,
     to_stage: int | None = None,
     due_date: dt.date | None = None,
-    expected_version: int | None = None,
+    expected_version: int,
     policy: Policy = DEFAULT_POLICY,
 ) -> int:
     """Close the current stage (ended `on_date`, with the response received) and start the next
-    one, or `to_stage` when the IRO bypasses stages. Returns the new stage number."""
+    one, or `to_stage` when the IRO bypasses stages. Returns the new stage number.
+
+    `expected_version` (the escalation's version the form was rendered with) is required: a move
+    must never land on an escalation the IRO has not seen."""
     with _conflicts_refused(engine, escalation_id), unit_of_work(engine, actor) as s:
         esc = _open_for_write(engine, s, escalation_id, expected_version)
         current = esc.stages[-1]
@@ -231,7 +234,7 @@ def close_escalation(
     on_date: dt.date,
     outcome: str,
     notes: str | None = None,
-    expected_version: int | None = None,
+    expected_version: int,
 ) -> None:
     """Record how the escalation ended (resolved at the current stage / referred to CAFCASS /
     withdrawn); the current stage row is closed on the same date."""
@@ -250,7 +253,7 @@ def close_escalation(
 
 
 def set_cafcass_checklist(
-    engine: Engine, actor: str, escalation_id: int, items: Mapping[str, bool], *, expected_version: int | None = None
+    engine: Engine, actor: str, escalation_id: int, items: Mapping[str, bool], *, expected_version: int
 ) -> None:
     """Tick the documents a CAFCASS referral needs (seed 004 §12), refused when the escalation
     changed since `expected_version` (the version the page rendered)."""
@@ -261,7 +264,7 @@ def set_cafcass_checklist(
         esc = s.get(m.Escalation, escalation_id)
         if esc is None:
             raise EscalationError(f"Escalation {escalation_id} does not exist.")
-        if expected_version is not None and esc.version != expected_version:
+        if esc.version != expected_version:
             raise conflict(s, "This escalation", "escalations", escalation_id, EscalationChanged)
         flag_modified(esc, "raised_date")
         esc.cafcass_checklist = {key: bool(items.get(key, False)) for key in CAFCASS_DOCUMENTS}

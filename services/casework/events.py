@@ -59,13 +59,19 @@ def record_event(
     bring_forward: bool,
     notes: str | None = None,
     as_of: dt.date,
+    submission_id: str | None = None,
 ) -> int:
-    """Record the event and the IRO's decision (attributed to `actor`). Returns the event id."""
+    """Record the event and the IRO's decision (attributed to `actor`). Returns the event id.
+
+    `submission_id` identifies the rendered form (a uuid the page derives from the session and the
+    answers): the same submission twice (a double click) records one event and returns its id."""
     errors = validate_event(
         child_id=child_id, event_date=event_date, event_type=event_type, bring_forward=bring_forward, as_of=as_of
     )
     if errors:
         raise EventError("The event is incomplete.", errors)
+    if submission_id is not None and (existing := _by_submission(engine, submission_id)) is not None:
+        return existing
     try:
         with unit_of_work(engine, actor) as s:
             if s.get(m.Child, child_id) is None:
@@ -77,16 +83,24 @@ def record_event(
                 bring_forward=bring_forward,
                 decided_by=actor,
                 notes=(notes or "").strip() or None,
+                submission_id=submission_id,
             )
             s.add(ev)
             s.flush()
             return ev.id
     except IntegrityError:
+        if submission_id is not None and (existing := _by_submission(engine, submission_id)) is not None:
+            return existing  # the same submission landed meanwhile (unique submission_id)
         label = SIGNIFICANT_EVENT_TYPES[event_type]
         raise EventError(
             f"{label} on {event_date:%d/%m/%Y} is already recorded for this child.",
             {"event_type": "Already recorded for this date."},
         ) from None
+
+
+def _by_submission(engine: Engine, submission_id: str) -> int | None:
+    with Session(engine) as s:
+        return s.scalar(select(m.SignificantEvent.id).where(m.SignificantEvent.submission_id == submission_id))
 
 
 def events_for(engine: Engine, child_id: str) -> pl.DataFrame:

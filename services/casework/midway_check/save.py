@@ -48,10 +48,12 @@ def _load_for_write(
     version column catches a save racing between this read and the write)."""
     if check_id is None:
         return None
+    if expected_version is None:  # no bypass: an existing check is only changed from the version seen
+        raise TypeError("Editing a saved check needs the version the form was rendered with (expected_version).")
     check = s.get(m.MidwayCheck, check_id)
     if check is None or check.child_id != child_id:
         raise LookupError(f"Midway check {check_id} does not exist for child {child_id}.")
-    if expected_version is not None and check.version != expected_version:
+    if check.version != expected_version:
         raise ConcurrentEditError(check.author, check.updated_at)
     if check.review_id != review_id:
         raise ValueError("This check belongs to a different review: reload the form.")
@@ -84,12 +86,12 @@ def _draft_exists(s: Session, child_id: str, review_id: int | None) -> Concurren
     return ConcurrentEditError(other.author if other else None, other.updated_at if other else None)
 
 
-def _claim_review(s: Session, review: m.Review, expected: int | None) -> None:
+def _claim_review(s: Session, review: m.Review, expected: int) -> None:
     """Bump the review's version, refusing when it is no longer `expected` (the version the form
-    was rendered with; None: the version read in this transaction). One conditional UPDATE, so of
+    was rendered with). One conditional UPDATE, so of
     two saves based on the same version exactly one matches a row: the other is refused instead
     of silently overwriting the recommendation statuses the first saved."""
-    seen = review.version if expected is None else expected
+    seen = expected
     done = s.execute(
         update(m.Review).where(m.Review.id == review.id, m.Review.version == seen).values(version=seen + 1)
     )
@@ -152,7 +154,7 @@ def save_check(
     check_id: int | None = None,
     as_of: dt.date | None = None,
     policy: Policy = DEFAULT_POLICY,
-    review_version: int | None = None,
+    review_version: int,
 ) -> SavedCheck:
     """Save a final midway check in ONE transaction: the check, each recommendation's status /
     update / completed date, the audit entries (automatic), and for outcome (c) with "raise an
