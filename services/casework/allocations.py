@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from services.casework.conflicts import conflict
 from services.casework.errors import EditConflict, Refused
+from services.casework.fields import ID_MAX, problems
 from services.engine.allocation import allocations_on, looked_after_on
 from services.engine.caseload import Caseload
 from services.engine.policy import Policy
@@ -207,7 +208,20 @@ def allocate_iro(
     `seen_allocations` is how many IRO allocations the form showed in the child's history (its
     version: every allocation adds a row): when another allocation landed meanwhile, the save is
     refused as `AllocationChanged` naming who allocated, instead of reassigning over it."""
-    errors: dict[str, str] = {}
+    errors = problems(
+        dates={"from_date": from_date, "as_of": as_of},
+        texts={"reason": reason, "exception_reason": exception_reason},
+        limited={"iro": (iro_code, ID_MAX), "child_id": (child_id, ID_MAX)},
+        ints={"seen_allocations": seen_allocations},
+    )
+    if not isinstance(siblings, list | tuple) or problems(
+        limited={str(i): (c, ID_MAX) for i, c in enumerate(siblings)}
+    ):
+        errors["siblings"] = "Choose the siblings from the list."
+    if as_of is None:
+        errors["as_of"] = "The date today is missing: reload the page."
+    if errors:
+        raise AllocationError("The allocation is incomplete.", errors)
     if not iro_code:
         errors["iro"] = "Choose the IRO."
     if from_date is None:

@@ -23,6 +23,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from services.casework.conflicts import conflict
 from services.casework.errors import EditConflict, Refused
+from services.casework.fields import chosen, problems
 from services.casework.midway_check.read_model import form_context
 from services.engine.policy import Policy
 from services.engine.workdays import add_working_days
@@ -141,6 +142,31 @@ def _empty(row: Mapping[str, Any]) -> bool:
     )
 
 
+def _shape(
+    rows: Sequence[Mapping[str, Any]],
+    sent_date: Any,
+    tm_response: Any,
+    tm_response_date: Any,
+    as_of: Any,
+) -> dict[str, str]:
+    """Each field of the wrong type or out of the date span, by its field key (services.casework.fields)."""
+    if not isinstance(rows, Sequence) or not all(isinstance(r, Mapping) for r in rows):
+        return {"review": "Reload the page: the form's rows are not readable."}
+    errors = problems(dates={"sent_date": sent_date, "tm_response_date": tm_response_date, "as_of": as_of})
+    if tm_response is not None and not chosen(tm_response, TM_RESPONSES):
+        errors["tm_response"] = "Choose agreed or disagreed."
+    for i, row in enumerate(rows):
+        found = problems(
+            dates={"target_date": row.get("target_date")},
+            texts={"text": row.get("text"), "owner_other": row.get("owner_other")},
+            ints={"rec_id": row.get("rec_id")},
+        )
+        if row.get("owner") is not None and not chosen(row.get("owner"), RECOMMENDATION_OWNERS):
+            found["owner"] = "Choose who owns it."
+        errors |= {f"row{i}.{k}": v for k, v in found.items()}
+    return errors
+
+
 def validate(
     held_date: dt.date,
     rows: Sequence[Mapping[str, Any]],
@@ -152,7 +178,9 @@ def validate(
     policy: Policy = DEFAULT_POLICY,
 ) -> dict[str, str]:
     """Field messages (empty: valid). A row with nothing typed (and no saved recommendation) is skipped."""
-    errors: dict[str, str] = {}
+    errors = _shape(rows, sent_date, tm_response, tm_response_date, as_of)
+    if errors:
+        return errors  # the rules below need each value in its shape
     if held_date > as_of:
         errors["review"] = "This review has not been held yet."
     for i, row in enumerate(rows):
@@ -217,6 +245,10 @@ def save_recommendations(
     `review_version` is the review's version the form was rendered with (`ReviewRecommendations.
     version`): a save based on an older one (another IRO's save, or a midway check's status
     updates, landed meanwhile) is refused as `RecommendationsChanged`, never overwriting theirs."""
+    bad = problems(texts={"tm_response_notes": tm_response_notes})
+    bad |= problems(ints={"review": review_id, "review_version": review_version})
+    if bad:
+        raise RecommendationError("Some fields need attention (marked below each field).", bad)
     with unit_of_work(engine, actor) as s:
         review = s.get(m.Review, review_id)
         if review is None:

@@ -18,7 +18,8 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from services.casework.escalations import add_escalation
-from services.casework.midway_check.answers import as_date, to_json
+from services.casework.fields import answer_problem, date_problem, problems
+from services.casework.midway_check.answers import as_date, is_date_key, to_json
 from services.casework.midway_check.errors import ConcurrentEditError, ValidationError
 from services.casework.midway_check.templates import get_template
 from services.casework.midway_check.validation import validate
@@ -35,6 +36,20 @@ class SavedCheck:
     status: str
     check_date: dt.date
     escalation_id: int | None = None
+
+
+def _refuse_shape(answers: Any, outcome: Any, template: Any, as_of: Any) -> None:
+    """A ValidationError for every answer of a shape no widget gives (services.casework.fields):
+    checked before the template's rules, which compare dates and read texts."""
+    if not isinstance(answers, Mapping) or not all(isinstance(k, str) for k in answers):
+        raise ValidationError({"answers": "Reload the page: the form's answers are not readable."})
+    errors = {k: p for k, v in answers.items() if (p := answer_problem(v))}
+    errors |= {
+        k: p for k, v in answers.items() if is_date_key(k) and k not in errors and (p := date_problem(as_date(v)))
+    }
+    errors |= problems(limited={"outcome": (outcome, 40), "template": (template, 60)}, dates={"as_of": as_of})
+    if errors:
+        raise ValidationError(errors)
 
 
 def _staff_id(s: Session, name: str) -> int | None:
@@ -122,6 +137,7 @@ def save_draft(
 ) -> SavedCheck:
     """Save unfinished answers as a draft (no validation: a draft may be half done). Drafts do not
     count as done (the engine loads final checks only) and do not touch recommendations."""
+    _refuse_shape(answers, outcome, template, as_of)
     get_template(template)
     with unit_of_work(engine, actor) as s:
         if s.get(m.Child, child_id) is None:
@@ -163,6 +179,7 @@ def save_check(
     Raises ValidationError (nothing written) or ConcurrentEditError (someone saved this check after
     `expected_version` was read, or the review's recommendations were updated by another save
     after `review_version` (the form's `FormContext.review_version`) was read; nothing overwritten)."""
+    _refuse_shape(answers, outcome, template, as_of)
     tpl = get_template(template)
     answers = {**answers, "outcome": outcome}
     with unit_of_work(engine, actor) as s:
