@@ -10,6 +10,10 @@ import plotly.express
 import plotly.graph_objects  # noqa: F401
 import streamlit as st
 
+from services.errors import DatabaseUnavailable
+from services.persistence.database import DatabaseError
+from ui.empty import database_unreachable
+
 st.set_page_config(page_title="Midway", page_icon=":material/timeline:", layout="wide")
 
 PAGES = {
@@ -44,4 +48,7 @@ PAGES = {
     ],
 }
 
-st.navigation(PAGES).run()
+try:
+    st.navigation(PAGES).run()
+except (DatabaseError, DatabaseUnavailable) as exc:  # a page's read or save met a cut: a plain message
+    database_unreachable(exc)

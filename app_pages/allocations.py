@@ -15,6 +15,7 @@ import streamlit as st
 
 from services.casework import allocations as al
 from services.casework import events as ev
+from services.errors import DatabaseUnavailable
 from ui import results
 from ui.child_picker import pick_child
 from ui.context import current_user, engine
@@ -103,7 +104,7 @@ def _save(cid: str, actor: str, seen: int) -> None:
             as_of=as_of,
             seen_allocations=seen,
         )
-    except al.AllocationError as exc:
+    except (al.AllocationError, DatabaseUnavailable) as exc:
         feedback.refused(exc, md(f"Nothing was saved: {exc} Everything you typed is kept."))
         return
     nxt = ev.next_review(engine(), cid, as_of, policy)

@@ -13,6 +13,7 @@ import datetime as dt
 import streamlit as st
 
 from services.casework import recommendations as rc
+from services.errors import DatabaseUnavailable
 from services.vocabulary import RECOMMENDATION_OWNERS, TM_RESPONSES
 from ui import results
 from ui.child_picker import pick_child
@@ -96,7 +97,7 @@ def _save(rid: int, actor: str) -> None:
     except rc.RecommendationsChanged as exc:
         feedback.refused(exc, f"{exc} Everything you typed is kept.")
         return
-    except rc.RecommendationError as exc:
+    except (rc.RecommendationError, DatabaseUnavailable) as exc:
         feedback.refused(exc, f"Nothing was saved: {exc} Everything you typed is kept.")
         return
     n = len(saved.rec_ids)

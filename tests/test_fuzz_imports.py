@@ -8,18 +8,24 @@ the only accepted endings are a written import or a refusal (problems listed, no
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from xml.sax.saxutils import escape
 
+import polars as pl
+import pytest
 import xlsxwriter
 from hypothesis import given
 from hypothesis import strategies as st
 
+from services.engine.compute import compute
+from services.engine.policy import Policy
 from services.errors import UsageError
 from services.importers import parse_files
 from services.importers import problems as pb
 from services.importers.inputs import InputFile
 from services.importers.writer import import_parsed
+from services.persistence.caseload import load_caseload
 from tests.fuzz_support import FUZZ, Tally, hostile_text
 from tests.test_import_ssda903 import EPISODES, HEADER, REVIEWS, ep
 from tests.test_import_template import FILES as TEMPLATE
@@ -57,6 +63,7 @@ HOSTILE_XML = [
     "",
 ]
 ACTOR = "Fuzz Importer"
+AS_OF = dt.date(2026, 11, 23)
 
 
 def _xml(fields: dict[str, str]) -> str:
@@ -122,6 +129,8 @@ def _import(engine, files: list[InputFile]) -> bool:
     result = import_parsed(engine, parsed, ACTOR)
     if not result.written:
         assert parsed.has_errors or pb.errors(result.database_problems).height  # refused: it says why
+    else:  # what was accepted, the engine computes from (a date it cannot handle is refused above)
+        compute(load_caseload(engine), AS_OF, Policy())
     return result.written
 
 
@@ -202,3 +211,16 @@ def test_entity_expansion_is_refused_plainly(sqlite_engine) -> None:
         messages = pb.errors(parsed.problems).get_column("message").to_list()
         assert messages[0].startswith("has a DTD (<!DOCTYPE ...>): refused"), messages
         assert "root:" not in str(parsed.problems.to_dicts())  # /etc/passwd was never read
+
+
+@pytest.mark.parametrize("year", [1900, 1949, 2101, 2200])
+def test_a_date_outside_the_working_day_span_is_refused_naming_file_line_and_column(year: int) -> None:
+    files = dict(TEMPLATE)
+    files["reviews.csv"] = files["reviews.csv"].replace("C1,2025-03-01,", f"C1,{year}-03-01,")
+    files["missing_episodes.csv"] = files["missing_episodes.csv"].replace("2025-02-04", f"{year}-02-04")
+    parsed = parse_files([InputFile(name, text.encode()) for name, text in files.items()])
+    span = pb.errors(parsed.problems).filter(pl.col("message").str.contains("1950-2100"))
+    assert span.select("file", "line", "column", "value").rows() == [
+        ("missing_episodes.csv", 2, "end_date", f"04/02/{year}"),
+        ("reviews.csv", 3, "held_date", f"01/03/{year}"),
+    ]
