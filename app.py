@@ -10,7 +10,10 @@ import plotly.express
 import plotly.graph_objects  # noqa: F401
 import streamlit as st
 
+from services.errors import DatabaseUnavailable
+from services.persistence.database import DatabaseError
 from ui import navigation, warmup
+from ui.empty import database_unreachable
 
 # A local favicon: a `:material/...:` page icon makes the browser fetch it from a font server
 # (STACK_NOTES §5), and the app fetches nothing at run time.
@@ -44,4 +47,7 @@ PAGES = {
 # sections from st.page_link.
 page = st.navigation(PAGES, position="hidden")
 navigation.draw(PAGES)
-page.run()
+try:
+    page.run()
+except (DatabaseError, DatabaseUnavailable) as exc:  # a page's read or save met a cut: a plain message
+    database_unreachable(exc)

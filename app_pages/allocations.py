@@ -15,6 +15,7 @@ import streamlit as st
 
 from services.casework import allocations as al
 from services.casework import events as ev
+from services.errors import DatabaseUnavailable
 from ui import results
 from ui.child_picker import pick_child
 from ui.context import current_user, engine
@@ -88,7 +89,7 @@ siblings = al.siblings_of(caseload, child, as_of)
 loads = al.iro_loads(caseload, al.iros(engine()), as_of, policy)
 
 
-def _save(cid: str, actor: str) -> None:
+def _save(cid: str, actor: str, seen: int) -> None:
     s = st.session_state
     try:
         saved = al.allocate_iro(
@@ -101,8 +102,9 @@ def _save(cid: str, actor: str) -> None:
             siblings=s.get(K + "siblings") or [],
             exception_reason=s.get(K + "exception"),
             as_of=as_of,
+            seen_allocations=seen,
         )
-    except al.AllocationError as exc:
+    except (al.AllocationError, DatabaseUnavailable) as exc:
         feedback.refused(exc, md(f"Nothing was saved: {exc} Everything you typed is kept."))
         return
     nxt = ev.next_review(engine(), cid, as_of, policy)
@@ -191,7 +193,7 @@ with left:
             "Save allocation",
             type="primary",
             on_click=_save,
-            args=(child, user),
+            args=(child, user, history.height),
             key="al_submit",
             icon=":material/how_to_reg:",
         )

@@ -4,6 +4,7 @@ whether to bring the next review forward; the schedule engine then shows the new
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import streamlit as st
 
@@ -53,6 +54,9 @@ def _save(cid: str, actor: str) -> None:
     s = st.session_state
     k = f"ev:{cid}:"
     decision = {"Yes": True, "No": False}.get(s.get(k + "bring_forward") or "")
+    # the same submission (this session, the same answers: a second click) records once
+    salt = uuid.UUID(s.setdefault("ev_salt", uuid.uuid4().hex))
+    fields = [cid, s.get(k + "date"), s.get(k + "type"), decision, s.get(k + "notes")]
     try:
         event_id = ev.record_event(
             engine(),
@@ -63,6 +67,7 @@ def _save(cid: str, actor: str) -> None:
             bring_forward=decision,
             notes=s.get(k + "notes"),
             as_of=as_of,
+            submission_id=str(uuid.uuid5(salt, repr(fields))),
         )
         nxt = ev.next_review(engine(), cid, as_of, policy)
         due = f"; next review due {nxt['next_review_due']:%d %b %Y}" if nxt and nxt["next_review_due"] else ""

@@ -13,6 +13,7 @@ import datetime as dt
 import streamlit as st
 
 from services.casework import recommendations as rc
+from services.errors import DatabaseUnavailable
 from services.vocabulary import RECOMMENDATION_OWNERS, TM_RESPONSES
 from ui import results
 from ui.child_picker import pick_child
@@ -58,6 +59,7 @@ for i, rec in enumerate(existing):
     for field in ("text", "owner", "owner_other", "target_date"):
         st.session_state.setdefault(f"{P}{i}.{field}", rec[field])
 st.session_state.setdefault(P + "sent_date", data.sent_date)
+st.session_state.setdefault(P + "version", data.version)  # the version the form was seeded from
 st.session_state.setdefault(P + "tm_response", data.tm_response or NO_RESPONSE)
 st.session_state.setdefault(P + "tm_response_date", data.tm_response_date)
 st.session_state.setdefault(P + "tm_response_notes", data.tm_response_notes or "")
@@ -90,8 +92,12 @@ def _save(rid: int, actor: str) -> None:
             tm_response_notes=s.get(P + "tm_response_notes"),
             as_of=as_of,
             policy=policy,
+            review_version=s[P + "version"],
         )
-    except rc.RecommendationError as exc:
+    except rc.RecommendationsChanged as exc:
+        feedback.refused(exc, f"{exc} Everything you typed is kept.")
+        return
+    except (rc.RecommendationError, DatabaseUnavailable) as exc:
         feedback.refused(exc, f"Nothing was saved: {exc} Everything you typed is kept.")
         return
     n = len(saved.rec_ids)
@@ -110,7 +116,7 @@ def _more_rows() -> None:
     st.session_state[P + "extra"] = st.session_state.get(P + "extra", EXTRA_ROWS) + 3
 
 
-feedback.show()
+feedback.show(on_reload=_clear)
 sent = f"sent {data.sent_date:%d %b %Y}" if data.sent_date else "not sent yet"
 st.caption(
     f"Review held {data.held_date:%d %b %Y}. The IRO sends the recommendations to the team manager within "

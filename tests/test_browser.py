@@ -72,17 +72,22 @@ def _registered_url_paths() -> set[str]:
 def demo_server(tmp: Path) -> Iterator[str]:
     """`streamlit run app.py` on a free loopback port over a fresh demo database in `tmp`; its base
     URL. The server's output goes to `tmp / "streamlit.log"`; the server is stopped on exit."""
-    url = f"sqlite:///{tmp / 'browser.db'}"
+    with demo_server_process(tmp) as (base, _proc):
+        yield base
+
+
+@contextmanager
+def demo_server_process(
+    tmp: Path, *, url: str | None = None, demo: bool = True, log_name: str = "streamlit.log"
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`demo_server` with its process, on the database `url` (default a SQLite file in `tmp`),
+    loaded with the demo caseload unless `demo` is False (then only migrated)."""
+    url = url or f"sqlite:///{tmp / 'browser.db'}"
     env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run(
-        [sys.executable, "-m", "services", "demo", "--reset", "--database", url, "--as-of", AS_OF],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    load = ["demo", "--reset", "--database", url, "--as-of", AS_OF] if demo else ["migrate", "--database", url]
+    subprocess.run([sys.executable, "-m", "services", *load], cwd=ROOT, env=env, check=True, capture_output=True)
     port = _free_port()
-    log = (tmp / "streamlit.log").open("w")
+    log = (tmp / log_name).open("w")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -108,7 +113,7 @@ def demo_server(tmp: Path) -> Iterator[str]:
     )
     try:
         _wait_for_port(port, proc)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", proc
     finally:
         proc.terminate()
         try:

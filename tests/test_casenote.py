@@ -8,6 +8,7 @@ import io
 from docx import Document
 
 from services.casework.casenote import case_note_data, case_note_docx, message_draft, render_case_note
+from services.casework.midway_check.read_model import form_context
 from services.casework.midway_check.save import save_check
 from services.engine.policy import Policy
 from tests.casework_seed import AS_OF, seed, valid_answers
@@ -98,7 +99,10 @@ Completed by Iris Reviewer on 23/06/2026
 
 def _save(engine, ids, template="default", outcome="actions_sent", **changes):
     answers = {**valid_answers(ids), **changes}
-    saved = save_check(engine, "Iris Reviewer", "C1", ids["review_id"], answers, template, outcome, as_of=AS_OF)
+    rv = form_context(engine, "C1", AS_OF).review_version
+    saved = save_check(
+        engine, "Iris Reviewer", "C1", ids["review_id"], answers, template, outcome, as_of=AS_OF, review_version=rv
+    )
     return case_note_data(engine, saved.check_id)
 
 

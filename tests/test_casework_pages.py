@@ -136,6 +136,7 @@ def test_second_save_of_the_same_check_is_refused_on_the_page(app_db) -> None:
         draft.version,
         check_id=draft.check_id,
         as_of=TODAY,
+        review_version=1,  # seeded, never saved
     )
     _fill(at, answers)
     at.button(key="mc_submit").click().run()
@@ -165,7 +166,9 @@ def test_escalation_changed_by_someone_else_is_refused_with_a_reload(app_db) -> 
         stage=0,
     )
     at = open_page("app_pages/escalations.py")
-    set_cafcass_checklist(engine, "Other Iro", esc_id, {"review_documents": True})  # a write to the escalation
+    set_cafcass_checklist(
+        engine, "Other Iro", esc_id, {"review_documents": True}, expected_version=1
+    )  # a write to the escalation
     at.button(key="esc_close_submit").click().run()
     assert len(at.error) == 1
     assert re.fullmatch(  # names who changed it and when (issue 13)

@@ -26,6 +26,12 @@ from tests.casework_seed import D, seed
 IRO = "Iris Reviewer"
 
 
+def _v(engine, esc_id: int) -> int:
+    """The escalation's version, as the page renders it (every change needs it)."""
+    with Session(engine) as s:
+        return s.get(m.Escalation, esc_id).version
+
+
 def _raise(engine, **kw):
     fields = dict(
         raised_date=D(2026, 6, 1),
@@ -62,8 +68,23 @@ def test_stage_progression_keeps_history_and_flags_overdue_with_next_stage(engin
     )
     assert row["status"] == "OVERDUE by 3 working days: propose Formal: Team Manager"
 
-    assert move_to_next_stage(engine, IRO, esc_id, on_date=D(2026, 6, 18), response="No reply from TM") == 1
-    assert move_to_next_stage(engine, IRO, esc_id, on_date=D(2026, 6, 22), due_date=D(2026, 6, 26)) == 2
+    assert (
+        move_to_next_stage(
+            engine,
+            IRO,
+            esc_id,
+            on_date=D(2026, 6, 18),
+            response="No reply from TM",
+            expected_version=_v(engine, esc_id),
+        )
+        == 1
+    )
+    assert (
+        move_to_next_stage(
+            engine, IRO, esc_id, on_date=D(2026, 6, 22), due_date=D(2026, 6, 26), expected_version=_v(engine, esc_id)
+        )
+        == 2
+    )
     hist = history(engine, esc_id)
     assert hist.select("stage", "stage_name", "started_date", "due_date", "ended_date", "response").rows() == [
         (0, "Informal (Team Manager)", D(2026, 6, 1), D(2026, 6, 15), D(2026, 6, 18), "No reply from TM"),
@@ -83,7 +104,15 @@ def test_stage_progression_keeps_history_and_flags_overdue_with_next_stage(engin
 
     assert load_caseload(engine).escalations.select("stage", "stage_due_date").row(0) == (2, D(2026, 6, 26))
 
-    close_escalation(engine, IRO, esc_id, on_date=D(2026, 6, 30), outcome="resolved", notes="Assessment booked")
+    close_escalation(
+        engine,
+        IRO,
+        esc_id,
+        on_date=D(2026, 6, 30),
+        outcome="resolved",
+        notes="Assessment booked",
+        expected_version=_v(engine, esc_id),
+    )
     assert open_escalations(engine, D(2026, 7, 1)).is_empty()
     assert open_escalations(engine, D(2026, 6, 29)).height == 1  # as_of before the close: still open then
     with Session(engine) as s:
@@ -94,20 +123,25 @@ def test_stage_progression_keeps_history_and_flags_overdue_with_next_stage(engin
             D(2026, 6, 30),
         )
     with pytest.raises(EscalationError, match="already closed"):
-        move_to_next_stage(engine, IRO, esc_id, on_date=D(2026, 7, 1))
+        move_to_next_stage(engine, IRO, esc_id, on_date=D(2026, 7, 1), expected_version=_v(engine, esc_id))
 
 
 def test_bypass_to_cafcass_and_its_document_checklist(engine) -> None:
     seed(engine)
     esc_id = _raise(engine, stage=1, due_date=D(2026, 6, 5))
     last = cafcass_stage()
-    assert move_to_next_stage(engine, IRO, esc_id, on_date=D(2026, 6, 8), to_stage=last) == last
+    assert (
+        move_to_next_stage(
+            engine, IRO, esc_id, on_date=D(2026, 6, 8), to_stage=last, expected_version=_v(engine, esc_id)
+        )
+        == last
+    )
     row = open_escalations(engine, D(2026, 6, 9)).row(0, named=True)
     assert (row["stage_name"], row["next_stage"], row["cafcass_documents_ready"]) == ("Referral to CAFCASS", None, 0)
     with pytest.raises(EscalationError, match="last stage"):
-        move_to_next_stage(engine, IRO, esc_id, on_date=D(2026, 6, 9))
+        move_to_next_stage(engine, IRO, esc_id, on_date=D(2026, 6, 9), expected_version=_v(engine, esc_id))
     ticks = {key: True for key in list(CAFCASS_DOCUMENTS)[:4]}
-    set_cafcass_checklist(engine, IRO, esc_id, ticks)
+    set_cafcass_checklist(engine, IRO, esc_id, ticks, expected_version=_v(engine, esc_id))
     with Session(engine) as s:
         checklist = s.get(m.Escalation, esc_id).cafcass_checklist
     assert cafcass_missing(checklist) == list(CAFCASS_DOCUMENTS.values())[4:]
@@ -126,7 +160,9 @@ def test_stage_names_and_days_come_from_policy(sqlite_engine) -> None:
     esc_id = raise_escalation(
         sqlite_engine, IRO, "C1", raised_date=D(2026, 6, 1), category="plan_disagreement", concern="x", policy=policy
     )
-    move_to_next_stage(sqlite_engine, IRO, esc_id, on_date=D(2026, 6, 3), policy=policy)
+    move_to_next_stage(
+        sqlite_engine, IRO, esc_id, on_date=D(2026, 6, 3), policy=policy, expected_version=_v(sqlite_engine, esc_id)
+    )
     assert history(sqlite_engine, esc_id)["stage_name"].to_list() == ["Informal", "Team Manager"]
     row = open_escalations(sqlite_engine, D(2026, 6, 11), policy).row(0, named=True)
     assert (row["stage_due_date"], row["next_stage_name"], row["overdue"]) == (D(2026, 6, 10), "Head of Service", True)
@@ -144,7 +180,7 @@ def test_invalid_input_is_refused_with_field_messages(sqlite_engine) -> None:
         "due_date": "The resolution date cannot be before the date raised.",
     }
     with pytest.raises(EscalationError, match="Outcome must be one of"):
-        close_escalation(sqlite_engine, IRO, 1, on_date=D(2026, 6, 1), outcome="won")
+        close_escalation(sqlite_engine, IRO, 1, on_date=D(2026, 6, 1), outcome="won", expected_version=1)
 
 
 def test_good_practice_notes(engine) -> None:

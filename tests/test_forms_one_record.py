@@ -112,3 +112,13 @@ def test_raise_clicked_twice_raises_once(app_db) -> None:  # noqa: F811
     at.text_area(key="esc_new_concern").set_value("A different concern")  # a different submission
     at.button(key="esc_raise_submit").click().run()
     assert _count(engine, m.Escalation) == 2
+
+
+def test_record_event_clicked_twice_records_once(app_db) -> None:  # noqa: F811
+    engine, _ = app_db
+    at = _open("app_pages/events.py", child="C1")
+    _type_event(at)
+    at.button(key="ev_submit").click().run()
+    at.button(key="ev_submit").click().run()  # the same answers again: the same submission
+    assert not at.exception and not at.error
+    assert _count(engine, m.SignificantEvent) == 1

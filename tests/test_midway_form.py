@@ -21,6 +21,11 @@ from tests.casework_seed import AS_OF, CHECK_DATE, REVIEW_DATE, D, seed, valid_a
 ACTOR = "Iris Reviewer"
 
 
+def _rv(engine) -> int | None:
+    """The review version the form renders (a final save needs it)."""
+    return form_context(engine, "C1", AS_OF).review_version
+
+
 def _count(engine, model) -> int:
     with Session(engine) as s:
         return s.scalar(select(func.count()).select_from(model))
@@ -58,7 +63,15 @@ def test_full_valid_save_writes_exactly_the_expected_rows(engine) -> None:
     with Session(engine) as s:
         audit_before = s.scalar(select(func.max(m.AuditEntry.id)))
     saved = save_check(
-        engine, ACTOR, "C1", ids["review_id"], valid_answers(ids), "default", "actions_sent", as_of=AS_OF
+        engine,
+        ACTOR,
+        "C1",
+        ids["review_id"],
+        valid_answers(ids),
+        "default",
+        "actions_sent",
+        as_of=AS_OF,
+        review_version=_rv(engine),
     )
     assert (saved.status, saved.check_date, saved.escalation_id) == ("final", CHECK_DATE, None)
     with Session(engine) as s:
@@ -120,7 +133,9 @@ def test_each_missing_required_field_has_its_message_and_writes_nothing(engine, 
     outcome = None if key == "outcome" else "actions_sent"
     audit_count = _count(engine, m.AuditEntry)
     with pytest.raises(ValidationError) as err:
-        save_check(engine, ACTOR, "C1", ids["review_id"], answers, "default", outcome, as_of=AS_OF)
+        save_check(
+            engine, ACTOR, "C1", ids["review_id"], answers, "default", outcome, as_of=AS_OF, review_version=_rv(engine)
+        )
     assert err.value.errors == {key: REQUIRED[field]}
     assert _count(engine, m.MidwayCheck) == 0
     assert _count(engine, m.AuditEntry) == audit_count
@@ -209,6 +224,7 @@ def test_draft_is_saved_resumed_and_not_counted_as_done(engine) -> None:
         saved.version,
         check_id=saved.check_id,
         as_of=AS_OF,
+        review_version=_rv(engine),
     )
     assert final.check_id == saved.check_id and final.version == saved.version + 1
     assert _count(engine, m.MidwayCheck) == 1
@@ -219,7 +235,7 @@ def test_second_save_of_the_same_check_is_refused_and_nothing_overwritten(engine
     ids = seed(engine)
     draft = save_draft(engine, ACTOR, "C1", ids["review_id"], {"check_date": CHECK_DATE}, "default", None, as_of=AS_OF)
     # both IROs open the draft at the same version
-    opened = form_context(engine, "C1", AS_OF).draft.version
+    opened, rv = form_context(engine, "C1", AS_OF).draft.version, _rv(engine)
     first = valid_answers(ids)
     save_check(
         engine,
@@ -232,6 +248,7 @@ def test_second_save_of_the_same_check_is_refused_and_nothing_overwritten(engine
         opened,
         check_id=draft.check_id,
         as_of=AS_OF,
+        review_version=rv,
     )
     second = valid_answers(ids)
     second["concerns"] = "Second IRO's text"
@@ -248,6 +265,7 @@ def test_second_save_of_the_same_check_is_refused_and_nothing_overwritten(engine
             opened,
             check_id=draft.check_id,
             as_of=AS_OF,
+            review_version=rv,
         )
     assert re.fullmatch(
         r"This check was saved by Iris Reviewer at \d\d:\d\d since you opened it; nothing was overwritten\. "
@@ -267,7 +285,9 @@ def test_outcome_c_creates_the_escalation_in_the_same_transaction(engine) -> Non
     answers.update(
         {"dispute": "informal", "esc.raise": True, "esc.category": "plan_delay", "esc.concern": "Health delay"}
     )
-    saved = save_check(engine, ACTOR, "C1", ids["review_id"], answers, "default", "escalated", as_of=AS_OF)
+    saved = save_check(
+        engine, ACTOR, "C1", ids["review_id"], answers, "default", "escalated", as_of=AS_OF, review_version=_rv(engine)
+    )
     with Session(engine) as s:
         esc = s.get(m.Escalation, saved.escalation_id)
         assert (esc.midway_check_id, esc.raised_date, esc.category, esc.raised_by) == (
@@ -282,6 +302,16 @@ def test_outcome_c_creates_the_escalation_in_the_same_transaction(engine) -> Non
     # an incomplete escalation refuses the whole save
     answers["esc.category"] = None
     with pytest.raises(ValidationError) as err:
-        save_check(engine, ACTOR, "C1", ids["review_id"], answers, "default", "escalated", as_of=AS_OF)
+        save_check(
+            engine,
+            ACTOR,
+            "C1",
+            ids["review_id"],
+            answers,
+            "default",
+            "escalated",
+            as_of=AS_OF,
+            review_version=_rv(engine),
+        )
     assert err.value.errors == {"esc.category": "Choose what the escalation is about."}
     assert (_count(engine, m.MidwayCheck), _count(engine, m.Escalation)) == (1, 1)

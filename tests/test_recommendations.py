@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from services.casework.midway_check.read_model import form_context
 from services.casework.recommendations import (
     RecommendationError,
+    RecommendationsChanged,
     held_reviews,
     message_draft,
     review_recommendations,
@@ -27,6 +28,13 @@ from tests.alloc_seed import AS_OF, W1_REVIEW, seed_dates_only
 
 D = dt.date
 IRO = "Iris Reviewer"
+
+
+def _rv(engine, review_id: int) -> int:
+    """The review's version as the page renders it (a save needs it)."""
+    return review_recommendations(engine, review_id).version
+
+
 ROWS = [
     {"text": "Book the health assessment", "owner": "social_worker", "target_date": D(2026, 6, 20)},
     {
@@ -51,7 +59,15 @@ def test_recorded_recommendations_drive_rec_overdue_and_the_five_day_deadline(en
     flags, to_tm = _w1(engine)
     assert "REC_OVERDUE" not in flags
     assert to_tm == (D(2026, 6, 23), None, "overdue")  # Tue 16/06 + 5 working days
-    saved = save_recommendations(engine, IRO, ids["review_id"], ROWS, sent_date=D(2026, 6, 22), as_of=AS_OF)
+    saved = save_recommendations(
+        engine,
+        IRO,
+        ids["review_id"],
+        ROWS,
+        sent_date=D(2026, 6, 22),
+        as_of=AS_OF,
+        review_version=_rv(engine, ids["review_id"]),
+    )
     assert (saved.seqs, saved.added, saved.next_label) == ((1, 2), 2, "the team manager may disagree until 06 Jul 2026")
     with Session(engine) as s:
         recs = s.scalars(select(m.Recommendation).order_by(m.Recommendation.seq)).all()
@@ -85,7 +101,15 @@ def test_recorded_recommendations_drive_rec_overdue_and_the_five_day_deadline(en
 
 def test_editing_keeps_numbers_and_records_the_tm_response(engine) -> None:
     ids = seed_dates_only(engine)
-    save_recommendations(engine, IRO, ids["review_id"], ROWS[:1], sent_date=None, as_of=AS_OF)
+    save_recommendations(
+        engine,
+        IRO,
+        ids["review_id"],
+        ROWS[:1],
+        sent_date=None,
+        as_of=AS_OF,
+        review_version=_rv(engine, ids["review_id"]),
+    )
     data = review_recommendations(engine, ids["review_id"])
     row = dict(data.recommendations[0], text="Book the health assessment this week")
     saved = save_recommendations(
@@ -97,6 +121,7 @@ def test_editing_keeps_numbers_and_records_the_tm_response(engine) -> None:
         tm_response="agreed",
         tm_response_date=D(2026, 6, 19),
         as_of=AS_OF,
+        review_version=data.version,
     )
     assert saved.next_label == "next target date 20 Jun 2026"
     data = review_recommendations(engine, ids["review_id"])
@@ -120,6 +145,7 @@ def test_refusals_name_each_field_and_write_nothing(engine) -> None:
             tm_response="disagreed",
             tm_response_date=D(2026, 7, 2),
             as_of=D(2026, 7, 3),
+            review_version=_rv(engine, ids["review_id"]),
         )
     assert str(exc.value) == "5 fields need attention (marked below each field)."
     assert exc.value.errors == {
@@ -138,7 +164,15 @@ def test_refusals_name_each_field_and_write_nothing(engine) -> None:
 def test_message_draft_lists_them_for_the_team_manager(engine) -> None:
     ids = seed_dates_only(engine)
     assert message_draft(engine, ids["review_id"], IRO, AS_OF) is None
-    save_recommendations(engine, IRO, ids["review_id"], ROWS, sent_date=D(2026, 6, 22), as_of=AS_OF)
+    save_recommendations(
+        engine,
+        IRO,
+        ids["review_id"],
+        ROWS,
+        sent_date=D(2026, 6, 22),
+        as_of=AS_OF,
+        review_version=_rv(engine, ids["review_id"]),
+    )
     subject, body = message_draft(engine, ids["review_id"], IRO, AS_OF)
     assert subject == "Recommendations of the CLA review of Wren Test (W1) on 16/06/2026"
     assert body == (
@@ -151,3 +185,17 @@ def test_message_draft_lists_them_for_the_team_manager(engine) -> None:
         "Please share them with Sam Worker so that the care plan can be updated.\n\n"
         "Regards,\nIris Reviewer\n"
     )
+
+
+def test_a_save_over_a_version_the_form_did_not_show_is_refused(engine) -> None:
+    ids = seed_dates_only(engine)
+    opened = _rv(engine, ids["review_id"])  # two IROs open the review's form
+    save_recommendations(
+        engine, "Other Iro", ids["review_id"], ROWS[:1], sent_date=None, as_of=AS_OF, review_version=opened
+    )
+    with pytest.raises(RecommendationsChanged) as exc:
+        save_recommendations(engine, IRO, ids["review_id"], ROWS, sent_date=None, as_of=AS_OF, review_version=opened)
+    assert exc.value.changed_by == "Other Iro"
+    assert str(exc.value).startswith("This review was changed by Other Iro at ")
+    data = review_recommendations(engine, ids["review_id"])
+    assert [r["text"] for r in data.recommendations] == [ROWS[0]["text"]]  # only the first save's row

@@ -46,6 +46,32 @@ def empty_state() -> None:
         st.caption("From the command line: `python -m services demo --if-empty` loads the demo too.")
 
 
+def _keep_typed_input() -> None:
+    """Keep what the user typed while the form is not drawn: Streamlit drops the value of a widget
+    that a run does not draw, so each value is set again as the session's own (buttons and
+    uploaders cannot be set, and hold nothing typed)."""
+    for key in list(st.session_state):
+        try:
+            st.session_state[key] = st.session_state[key]
+        except Exception:  # StreamlitAPIException: a button's or uploader's state
+            continue
+
+
+def database_unreachable(exc: BaseException) -> None:
+    """The plain message for a database that cannot be reached (or dropped the connection), drawn
+    instead of the page (issue 13). What was typed is kept for when it is back: the engine
+    reconnects by itself, and "Try again" reruns the page."""
+    _keep_typed_input()
+    st.error(
+        "The database cannot be reached just now, so this page cannot be shown and nothing was saved. "
+        "What you typed is kept: try again in a moment. If it persists, check DATABASE_URL (or "
+        "`database_url` in .streamlit/secrets.toml) and that the database server is running.",
+        icon=":material/cloud_off:",
+    )
+    st.caption(f"Details for the administrator: {type(exc).__name__}")
+    st.button("Try again", icon=":material/refresh:", key="_db_try_again")
+
+
 def require_data() -> int:
     """The data version, or stop the page with the empty / error state."""
     try:
@@ -56,12 +82,7 @@ def require_data() -> int:
         st.text(str(exc))
         st.stop()
     except DatabaseError as exc:
-        st.error(
-            "The database cannot be reached, so there is nothing to show. Check DATABASE_URL (or "
-            "`database_url` in .streamlit/secrets.toml) and that the server is running.",
-            icon=":material/cloud_off:",
-        )
-        st.caption(f"Details for the administrator: {type(exc).__name__}")
+        database_unreachable(exc)
         st.stop()
     if empty:
         empty_state()

@@ -16,10 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.casework.errors import Refused
+from services.casework.conflicts import conflict
+from services.casework.errors import EditConflict, Refused
+from services.casework.fields import ID_MAX, problems
 from services.engine.allocation import allocations_on, looked_after_on
 from services.engine.caseload import Caseload
 from services.engine.policy import Policy
@@ -33,6 +36,10 @@ ONE_DAY = dt.timedelta(days=1)
 
 class AllocationError(Refused):
     """A refused allocation; `errors` maps field keys to the message under each field."""
+
+
+class AllocationChanged(AllocationError, EditConflict):
+    """The child's IRO allocations changed since the form was rendered (someone allocated first)."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +168,20 @@ def _current_iro(s: Session, child_id: str, on: dt.date) -> m.Allocation | None:
     return rows[-1] if rows else None
 
 
+def _check_seen(s: Session, child_id: str, seen: int) -> None:
+    """Refuse when the child's IRO allocations are no longer the `seen` ones. Allocations are only
+    ever added (a change closes the old row and adds one), so their number is the version. The
+    child's row is locked first (a no-op UPDATE: PostgreSQL holds the row lock, SQLite the write
+    lock, to the commit), so two allocations racing on one form are counted one after the other."""
+    children = m.Child.__table__
+    s.execute(update(children).where(children.c.id == child_id).values(display_name=children.c.display_name))
+    where = (m.Allocation.child_id == child_id, m.Allocation.role == "iro")
+    if s.scalar(select(func.count()).select_from(m.Allocation).where(*where)) == seen:
+        return
+    newest = s.scalar(select(m.Allocation.id).where(*where).order_by(m.Allocation.id.desc()).limit(1))
+    raise conflict(s, f"{child_id}'s IRO allocation", "allocations", newest, AllocationChanged)
+
+
 def _blank(text: str | None) -> bool:
     return not (text or "").strip()
 
@@ -176,13 +197,31 @@ def allocate_iro(
     siblings: Sequence[str] = (),
     exception_reason: str | None = None,
     as_of: dt.date,
+    seen_allocations: int,
 ) -> Allocated:
     """Allocate the IRO `iro_code` to the child from `from_date`, and to each of `siblings` (the
     siblings offered together). A child who already has another IRO is reassigned: the current
     allocation ends the day before, and `reason` is required. A looked-after sibling left with a
     different IRO needs `exception_reason`, recorded on the child as the sibling exception.
-    All or nothing; attributed to `actor`."""
-    errors: dict[str, str] = {}
+    All or nothing; attributed to `actor`.
+
+    `seen_allocations` is how many IRO allocations the form showed in the child's history (its
+    version: every allocation adds a row): when another allocation landed meanwhile, the save is
+    refused as `AllocationChanged` naming who allocated, instead of reassigning over it."""
+    errors = problems(
+        dates={"from_date": from_date, "as_of": as_of},
+        texts={"reason": reason, "exception_reason": exception_reason},
+        limited={"iro": (iro_code, ID_MAX), "child_id": (child_id, ID_MAX)},
+        ints={"seen_allocations": seen_allocations},
+    )
+    if not isinstance(siblings, list | tuple) or problems(
+        limited={str(i): (c, ID_MAX) for i, c in enumerate(siblings)}
+    ):
+        errors["siblings"] = "Choose the siblings from the list."
+    if as_of is None:
+        errors["as_of"] = "The date today is missing: reload the page."
+    if errors:
+        raise AllocationError("The allocation is incomplete.", errors)
     if not iro_code:
         errors["iro"] = "Choose the IRO."
     if from_date is None:
@@ -193,6 +232,29 @@ def allocate_iro(
         raise AllocationError("The allocation is incomplete.", errors)
     assert from_date is not None and iro_code is not None
     ids = [child_id, *[c for c in dict.fromkeys(siblings) if c != child_id]]
+    try:
+        return _allocate(
+            engine, actor, child_id, ids, iro_code, from_date, reason, exception_reason, as_of, seen_allocations
+        )
+    except IntegrityError:  # a sibling's allocation raced this one (unique child, role, from date)
+        raise AllocationError(
+            "Another allocation for these children was saved at the same moment; nothing was saved. Reload the page.",
+            {"iro": "Reload to see the allocation saved meanwhile."},
+        ) from None
+
+
+def _allocate(
+    engine: Engine,
+    actor: str,
+    child_id: str,
+    ids: list[str],
+    iro_code: str,
+    from_date: dt.date,
+    reason: str | None,
+    exception_reason: str | None,
+    as_of: dt.date,
+    seen_allocations: int,
+) -> Allocated:
     with unit_of_work(engine, actor) as s:
         iro = s.scalars(select(m.Staff).where(m.Staff.code == iro_code, m.Staff.role == "iro")).one_or_none()
         if iro is None or iro.active is False:
@@ -200,6 +262,7 @@ def allocate_iro(
         child = s.get(m.Child, child_id)
         if child is None:
             raise AllocationError(f"No child with id {child_id!r}.", {"child_id": "Unknown child."})
+        _check_seen(s, child_id, seen_allocations)
         # the sibling rule first: nothing is written if it refuses
         group = child.sibling_group
         others: list[m.Child] = []

@@ -25,6 +25,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from services.casework.fields import answer_problem
 from services.engine.policy import MIDWAY_POLICIES, Policy, PolicyError, PolicyInvalid
 from services.errors import UsageError
 from services.persistence import models as m
@@ -111,12 +112,32 @@ def changes(old: Policy, new: Policy) -> list[tuple[str, Any, Any]]:
     ]
 
 
+def _shape_errors(policy: Policy) -> list[PolicyError]:
+    """A value whose type is not the default's (a number where a name goes, a name where a list
+    of numbers goes, NUL in a text): refused before the policy's own rules, which compute with them."""
+    defaults = Policy()
+    out = []
+    for f in fields(Policy):
+        value, default = getattr(policy, f.name), getattr(defaults, f.name)
+        if isinstance(default, tuple):
+            ok = isinstance(value, tuple | list) and all(
+                type(v) is type(default[0]) and not answer_problem(v) for v in value
+            )
+        else:
+            ok = type(value) is type(default) and not answer_problem(value)
+        if not ok:
+            out.append(PolicyError(f.name, value, f"must be {type(default).__name__} like {default!r}"))
+    return out
+
+
 def save_policy(engine: Engine, actor: str, policy: Policy, *, based_on: int, note: str | None = None) -> StoredPolicy:
     """Save `policy` as the next version. Refused, with nothing written: `PermissionError` when
     `actor` may not edit; `PolicyInvalid` listing each bad value; `SettingsConflict` when version
     `based_on` is no longer the newest; `UsageError` when nothing changed."""
     if not can_edit(actor):
         raise PermissionError("Only an administrator may change the council's settings.")
+    if shape := _shape_errors(policy):
+        raise PolicyInvalid(shape)
     policy.validate()
     try:
         with unit_of_work(engine, actor) as s:

@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from services.casework.conflicts import conflict
 from services.casework.errors import EditConflict, Refused
+from services.casework.fields import ID_MAX, SUBMISSION_MAX, chosen, problems
 from services.casework.one_child import child_result
 from services.engine.policy import DEFAULT_POLICY, Policy
 from services.engine.workdays import add_working_days, working_days_between
@@ -81,9 +82,12 @@ def validate_escalation(
     due_date: dt.date | None,
     policy: Policy = DEFAULT_POLICY,
 ) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if category not in ESCALATION_CATEGORIES:
+    errors = problems(dates={"raised_date": raised_date, "due_date": due_date}, texts={"concern": concern})
+    errors |= problems(ints={"stage": stage})
+    if not chosen(category, ESCALATION_CATEGORIES):
         errors["category"] = "Choose what the escalation is about."
+    if set(errors) - {"category"}:
+        return errors  # the rules below need each value in its shape
     if not concern or not concern.strip():
         errors["concern"] = "Describe the concern."
     if stage is None or not 0 <= stage < len(policy.escalation_stage_names):
@@ -116,6 +120,8 @@ def add_escalation(
     errors = validate_escalation(
         category=category, concern=concern, stage=stage, raised_date=raised_date, due_date=due_date, policy=policy
     )
+    errors |= problems(texts={"evidence": evidence, "actions_requested": actions_requested})
+    errors |= problems(limited={"child_id": (child_id, ID_MAX), "submission_id": (submission_id, SUBMISSION_MAX)})
     if errors:
         raise EscalationError("The escalation is incomplete.", errors)
     esc = m.Escalation(
@@ -147,6 +153,8 @@ def raise_escalation(
 
     `submission_id` identifies the rendered form (a uuid the page keeps until the form is saved):
     the same submission twice (a double click) raises one escalation and returns its id again."""
+    if bad := problems(limited={"child_id": (child_id, ID_MAX), "submission_id": (submission_id, SUBMISSION_MAX)}):
+        raise EscalationError("The escalation is incomplete.", bad)
     if submission_id is not None and (existing := _by_submission(engine, submission_id)) is not None:
         return existing
     try:
@@ -171,7 +179,7 @@ def _conflicts_refused(engine: Engine, escalation_id: int) -> Iterator[None]:
         raise conflict(engine, "This escalation", "escalations", escalation_id, EscalationChanged) from None
 
 
-def _open_for_write(engine: Engine, s: Session, escalation_id: int, expected_version: int | None) -> m.Escalation:
+def _open_for_write(engine: Engine, s: Session, escalation_id: int, expected_version: int) -> m.Escalation:
     """The escalation to change, refused when it moved on since the form was rendered. Every change
     bumps the escalation's version (flag_modified: a stage move touches only stage rows otherwise),
     so two saves based on the same version cannot both land: the second's UPDATE ... WHERE
@@ -179,7 +187,7 @@ def _open_for_write(engine: Engine, s: Session, escalation_id: int, expected_ver
     esc = s.get(m.Escalation, escalation_id)
     if esc is None:
         raise EscalationError(f"Escalation {escalation_id} does not exist.")
-    if expected_version is not None and esc.version != expected_version:
+    if esc.version != expected_version:
         raise conflict(s, "This escalation", "escalations", escalation_id, EscalationChanged)
     if esc.resolved_date is not None:
         raise EscalationError(f"Escalation {escalation_id} is already closed ({esc.outcome}).")
@@ -197,11 +205,20 @@ def move_to_next_stage(
     response: str | None = None,
     to_stage: int | None = None,
     due_date: dt.date | None = None,
-    expected_version: int | None = None,
+    expected_version: int,
     policy: Policy = DEFAULT_POLICY,
 ) -> int:
     """Close the current stage (ended `on_date`, with the response received) and start the next
-    one, or `to_stage` when the IRO bypasses stages. Returns the new stage number."""
+    one, or `to_stage` when the IRO bypasses stages. Returns the new stage number.
+
+    `expected_version` (the escalation's version the form was rendered with) is required: a move
+    must never land on an escalation the IRO has not seen."""
+    bad = problems(dates={"on_date": on_date, "due_date": due_date}, texts={"response": response})
+    bad |= problems(ints={"to_stage": to_stage, "expected_version": expected_version})
+    if on_date is None:
+        bad["on_date"] = "Enter the date of the move."
+    if bad:
+        raise EscalationError("The move is incomplete.", bad)
     with _conflicts_refused(engine, escalation_id), unit_of_work(engine, actor) as s:
         esc = _open_for_write(engine, s, escalation_id, expected_version)
         current = esc.stages[-1]
@@ -231,12 +248,17 @@ def close_escalation(
     on_date: dt.date,
     outcome: str,
     notes: str | None = None,
-    expected_version: int | None = None,
+    expected_version: int,
 ) -> None:
     """Record how the escalation ended (resolved at the current stage / referred to CAFCASS /
     withdrawn); the current stage row is closed on the same date."""
-    if outcome not in ESCALATION_OUTCOMES:
+    if not chosen(outcome, ESCALATION_OUTCOMES):
         raise EscalationError(f"Outcome must be one of {', '.join(ESCALATION_OUTCOMES)}.", {"outcome": "Choose one."})
+    bad = problems(dates={"on_date": on_date}, texts={"notes": notes}, ints={"expected_version": expected_version})
+    if on_date is None:
+        bad["on_date"] = "Enter the date the escalation closed."
+    if bad:
+        raise EscalationError("The close is incomplete.", bad)
     with _conflicts_refused(engine, escalation_id), unit_of_work(engine, actor) as s:
         esc = _open_for_write(engine, s, escalation_id, expected_version)
         current = esc.stages[-1]
@@ -250,18 +272,20 @@ def close_escalation(
 
 
 def set_cafcass_checklist(
-    engine: Engine, actor: str, escalation_id: int, items: Mapping[str, bool], *, expected_version: int | None = None
+    engine: Engine, actor: str, escalation_id: int, items: Mapping[str, bool], *, expected_version: int
 ) -> None:
     """Tick the documents a CAFCASS referral needs (seed 004 §12), refused when the escalation
     changed since `expected_version` (the version the page rendered)."""
-    unknown = set(items) - set(CAFCASS_DOCUMENTS)
+    if not isinstance(items, Mapping) or problems(ints={"expected_version": expected_version}):
+        raise EscalationError("Tick the documents on the checklist.", {"items": "Tick the documents."})
+    unknown = {str(k) for k in items} - set(CAFCASS_DOCUMENTS)
     if unknown:
         raise EscalationError(f"Unknown CAFCASS documents: {', '.join(sorted(unknown))}.")
     with _conflicts_refused(engine, escalation_id), unit_of_work(engine, actor) as s:
         esc = s.get(m.Escalation, escalation_id)
         if esc is None:
             raise EscalationError(f"Escalation {escalation_id} does not exist.")
-        if expected_version is not None and esc.version != expected_version:
+        if esc.version != expected_version:
             raise conflict(s, "This escalation", "escalations", escalation_id, EscalationChanged)
         flag_modified(esc, "raised_date")
         esc.cafcass_checklist = {key: bool(items.get(key, False)) for key in CAFCASS_DOCUMENTS}
@@ -454,7 +478,10 @@ def closed_escalations(engine: Engine) -> pl.DataFrame:
 
 def add_good_practice(engine: Engine, actor: str, child_id: str, noted_date: dt.date, text: str) -> int:
     """Good practice the IRO noticed, to share with managers (seed 003 §14)."""
-    if not text or not text.strip():
+    bad = problems(dates={"noted_date": noted_date}, texts={"text": text}, limited={"child_id": (child_id, ID_MAX)})
+    if bad:
+        raise EscalationError("The note is incomplete.", bad)
+    if not text or not text.strip() or noted_date is None:
         raise EscalationError("Describe the good practice.", {"text": "Describe the good practice."})
     with unit_of_work(engine, actor) as s:
         if s.get(m.Child, child_id) is None:

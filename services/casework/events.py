@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.casework.errors import Refused
+from services.casework.fields import ID_MAX, SUBMISSION_MAX, chosen, problems
 from services.casework.one_child import child_result
 from services.engine.policy import DEFAULT_POLICY, Policy
 from services.persistence import models as m
@@ -35,14 +36,19 @@ def validate_event(
     bring_forward: bool | None,
     as_of: dt.date,
 ) -> dict[str, str]:
-    errors: dict[str, str] = {}
+    errors = problems(dates={"event_date": event_date, "as_of": as_of}, limited={"child_id": (child_id, ID_MAX)})
+    errors |= problems(bools={"bring_forward": bring_forward})
+    if as_of is None:
+        errors["as_of"] = "The date today is missing: reload the page."
+    if errors:
+        return errors  # the rules below need each value in its shape
     if not child_id:
         errors["child_id"] = "Choose the child."
     if event_date is None:
         errors["event_date"] = "Enter the date of the event."
     elif event_date > as_of:
         errors["event_date"] = "The event cannot be in the future."
-    if event_type not in SIGNIFICANT_EVENT_TYPES:
+    if not chosen(event_type, SIGNIFICANT_EVENT_TYPES):
         errors["event_type"] = "Choose the type of event."
     if bring_forward is None:
         errors["bring_forward"] = "Decide whether to bring the next review forward."
@@ -59,13 +65,20 @@ def record_event(
     bring_forward: bool,
     notes: str | None = None,
     as_of: dt.date,
+    submission_id: str | None = None,
 ) -> int:
-    """Record the event and the IRO's decision (attributed to `actor`). Returns the event id."""
+    """Record the event and the IRO's decision (attributed to `actor`). Returns the event id.
+
+    `submission_id` identifies the rendered form (a uuid the page derives from the session and the
+    answers): the same submission twice (a double click) records one event and returns its id."""
     errors = validate_event(
         child_id=child_id, event_date=event_date, event_type=event_type, bring_forward=bring_forward, as_of=as_of
     )
+    errors |= problems(texts={"notes": notes}, limited={"submission_id": (submission_id, SUBMISSION_MAX)})
     if errors:
         raise EventError("The event is incomplete.", errors)
+    if submission_id is not None and (existing := _by_submission(engine, submission_id)) is not None:
+        return existing
     try:
         with unit_of_work(engine, actor) as s:
             if s.get(m.Child, child_id) is None:
@@ -77,16 +90,24 @@ def record_event(
                 bring_forward=bring_forward,
                 decided_by=actor,
                 notes=(notes or "").strip() or None,
+                submission_id=submission_id,
             )
             s.add(ev)
             s.flush()
             return ev.id
     except IntegrityError:
+        if submission_id is not None and (existing := _by_submission(engine, submission_id)) is not None:
+            return existing  # the same submission landed meanwhile (unique submission_id)
         label = SIGNIFICANT_EVENT_TYPES[event_type]
         raise EventError(
             f"{label} on {event_date:%d/%m/%Y} is already recorded for this child.",
             {"event_type": "Already recorded for this date."},
         ) from None
+
+
+def _by_submission(engine: Engine, submission_id: str) -> int | None:
+    with Session(engine) as s:
+        return s.scalar(select(m.SignificantEvent.id).where(m.SignificantEvent.submission_id == submission_id))
 
 
 def events_for(engine: Engine, child_id: str) -> pl.DataFrame:

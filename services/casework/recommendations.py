@@ -17,10 +17,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
-from services.casework.errors import Refused
+from services.casework.conflicts import conflict
+from services.casework.errors import EditConflict, Refused
+from services.casework.fields import chosen, problems
 from services.casework.midway_check.read_model import form_context
 from services.engine.policy import Policy
 from services.engine.workdays import add_working_days
@@ -36,6 +39,10 @@ class RecommendationError(Refused):
     """A refused save; `errors` maps field keys (`row{i}.text`, `sent_date` ...) to messages."""
 
 
+class RecommendationsChanged(RecommendationError, EditConflict):
+    """The review's recommendations were saved by someone else since the form was rendered."""
+
+
 @dataclass(frozen=True)
 class ReviewRecommendations:
     review_id: int
@@ -48,6 +55,7 @@ class ReviewRecommendations:
     tm_response_date: dt.date | None
     tm_response_notes: str | None
     recommendations: list[dict[str, Any]]  # rec_id, seq, text, owner, owner_other, target_date, completed_date
+    version: int  # the review's version: a save based on an older one is refused
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,7 @@ def review_recommendations(
             tm_response_date=review.tm_response_date,
             tm_response_notes=review.tm_response_notes,
             recommendations=recs,
+            version=review.version,
         )
 
 
@@ -133,6 +142,31 @@ def _empty(row: Mapping[str, Any]) -> bool:
     )
 
 
+def _shape(
+    rows: Sequence[Mapping[str, Any]],
+    sent_date: Any,
+    tm_response: Any,
+    tm_response_date: Any,
+    as_of: Any,
+) -> dict[str, str]:
+    """Each field of the wrong type or out of the date span, by its field key (services.casework.fields)."""
+    if not isinstance(rows, Sequence) or not all(isinstance(r, Mapping) for r in rows):
+        return {"review": "Reload the page: the form's rows are not readable."}
+    errors = problems(dates={"sent_date": sent_date, "tm_response_date": tm_response_date, "as_of": as_of})
+    if tm_response is not None and not chosen(tm_response, TM_RESPONSES):
+        errors["tm_response"] = "Choose agreed or disagreed."
+    for i, row in enumerate(rows):
+        found = problems(
+            dates={"target_date": row.get("target_date")},
+            texts={"text": row.get("text"), "owner_other": row.get("owner_other")},
+            ints={"rec_id": row.get("rec_id")},
+        )
+        if row.get("owner") is not None and not chosen(row.get("owner"), RECOMMENDATION_OWNERS):
+            found["owner"] = "Choose who owns it."
+        errors |= {f"row{i}.{k}": v for k, v in found.items()}
+    return errors
+
+
 def validate(
     held_date: dt.date,
     rows: Sequence[Mapping[str, Any]],
@@ -144,7 +178,9 @@ def validate(
     policy: Policy = DEFAULT_POLICY,
 ) -> dict[str, str]:
     """Field messages (empty: valid). A row with nothing typed (and no saved recommendation) is skipped."""
-    errors: dict[str, str] = {}
+    errors = _shape(rows, sent_date, tm_response, tm_response_date, as_of)
+    if errors:
+        return errors  # the rules below need each value in its shape
     if held_date > as_of:
         errors["review"] = "This review has not been held yet."
     for i, row in enumerate(rows):
@@ -201,9 +237,18 @@ def save_recommendations(
     tm_response_notes: str | None = None,
     as_of: dt.date,
     policy: Policy = DEFAULT_POLICY,
+    review_version: int,
 ) -> SavedRecommendations:
     """Save the review's recommendations (rows with a `rec_id` update that recommendation; new rows
-    are appended in order), the date sent and the TM's response. All or nothing."""
+    are appended in order), the date sent and the TM's response. All or nothing.
+
+    `review_version` is the review's version the form was rendered with (`ReviewRecommendations.
+    version`): a save based on an older one (another IRO's save, or a midway check's status
+    updates, landed meanwhile) is refused as `RecommendationsChanged`, never overwriting theirs."""
+    bad = problems(texts={"tm_response_notes": tm_response_notes})
+    bad |= problems(ints={"review": review_id, "review_version": review_version})
+    if bad:
+        raise RecommendationError("Some fields need attention (marked below each field).", bad)
     with unit_of_work(engine, actor) as s:
         review = s.get(m.Review, review_id)
         if review is None:
@@ -223,6 +268,7 @@ def save_recommendations(
                 f"{n} field{'s' if n != 1 else ''} need{'s' if n == 1 else ''} attention (marked below each field).",
                 errors,
             )
+        _claim(s, review, review_version)
         existing = {r.id: r for r in review.recommendations}
         seq = max((r.seq for r in review.recommendations), default=0)
         added = 0
@@ -249,6 +295,7 @@ def save_recommendations(
         review.tm_response = tm_response
         review.tm_response_date = tm_response_date if tm_response else None
         review.tm_response_notes = (tm_response_notes or "").strip() or None
+        flag_modified(review, "version")  # audited even when only recommendation rows changed
         s.flush()
         recs = list(review.recommendations)
         pending = sorted(r.target_date for r in recs if r.completed_date is None and r.target_date is not None)
@@ -271,6 +318,19 @@ def save_recommendations(
             sent_date=sent_date,
             next_label=next_label,
         )
+
+
+def _claim(s: Session, review: m.Review, seen: int) -> None:
+    """Bump the review's version from `seen` in one conditional UPDATE (of two saves based on the
+    same version exactly one matches the row). The save marks the row changed at its end, so the
+    bump is audited with the rest: the refusal names who saved first from the audit log."""
+    review_id = review.id
+    done = s.execute(
+        update(m.Review).where(m.Review.id == review_id, m.Review.version == seen).values(version=seen + 1)
+    )
+    if done.rowcount != 1:
+        s.rollback()
+        raise conflict(s, "This review", "reviews", review_id, RecommendationsChanged)
 
 
 def message_draft(

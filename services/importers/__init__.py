@@ -19,7 +19,7 @@ from services.errors import UsageError
 from services.importers import problems as pb
 from services.importers import ssda903, template
 from services.importers.bundle import Parsed, to_caseload
-from services.importers.checks import text_problems
+from services.importers.checks import date_span_problems, text_problems
 from services.importers.inputs import InputFile, collect, read_csv
 
 __all__ = ["InputFile", "Parsed", "collect", "detect_kind", "parse_files", "read_caseload"]
@@ -58,7 +58,7 @@ def parse_files(files: list[InputFile]) -> Parsed:
 
     kind = detect_kind(files)
     parsed = ssda903.parse(files) if kind == "ssda903" else template.parse(files)
-    parsed.problems = pb.combine([parsed.problems, text_problems(parsed)])
+    parsed.problems = pb.combine([parsed.problems, text_problems(parsed), date_span_problems(parsed)])
     return parsed
 
 

@@ -15,6 +15,7 @@ import datetime as dt
 import polars as pl
 from sqlalchemy import Connection, String, select
 
+from services.engine.workdays import FIRST_YEAR, LAST_YEAR
 from services.importers import problems as pb
 from services.importers.bundle import TABLES, WHERE, Parsed
 from services.persistence import models as m
@@ -78,6 +79,32 @@ def text_problems(parsed: Parsed) -> pl.DataFrame:
                         message=pl.format(f"is {{}} characters long: at most {limit} fit", c.str.len_chars()),
                     )
                 )
+    return pb.combine(out)
+
+
+def date_span_problems(parsed: Parsed) -> pl.DataFrame:
+    """Dates outside the working-day calendar's span (services.engine.workdays: 1950-2100). A
+    typing error (2202 for 2022, 1900 for 2000) used to import and then break every deadline the
+    engine computes from it; now it is an error naming the file, line and column."""
+    out = []
+    for table, frame in parsed.tables.items():
+        if table in _DERIVED or "_file" not in frame.columns:
+            continue
+        for column, dtype in frame.schema.items():
+            if column in WHERE or dtype != pl.Date:
+                continue
+            year = pl.col(column).dt.year()
+            out.append(
+                pb.rows(
+                    frame,
+                    ((year < FIRST_YEAR) | (year > LAST_YEAR)).fill_null(False),
+                    file=pl.col("_file"),
+                    column=column,
+                    value=pl.col(column).dt.strftime("%d/%m/%Y"),
+                    message=f"is outside {FIRST_YEAR}-{LAST_YEAR}, the years Midway's working-day calendar covers: "
+                    "check the year",
+                )
+            )
     return pb.combine(out)
 
 

@@ -31,7 +31,9 @@ import re
 import xml.sax
 from typing import Any
 
+import defusedxml.sax
 import polars as pl
+from defusedxml import DefusedXmlException
 
 from services.importers import problems as pb
 from services.importers.bundle import WHERE, Parsed, shape
@@ -201,8 +203,11 @@ class _XmlHandler(xml.sax.ContentHandler):
 
 def _read_xml(file: InputFile) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     handler = _XmlHandler()
-    try:
-        xml.sax.parseString(file.data, handler)
+    try:  # defusedxml: a return never needs a DTD, so entity expansion and external fetches are refused
+        defusedxml.sax.parseString(file.data, handler, forbid_dtd=True)
+    except DefusedXmlException:
+        msg = "has a DTD (<!DOCTYPE ...>): refused, as an SSDA903 return never needs one (entities could expand it)"
+        return {}, pb.from_records([pb.Problem(file.name, None, None, None, msg)])
     except xml.sax.SAXParseException as exc:
         msg = f"not well-formed XML: {exc.getMessage()}"
         return {}, pb.from_records([pb.Problem(file.name, exc.getLineNumber(), None, None, msg)])

@@ -302,6 +302,8 @@ class SignificantEvent(Base):
     bring_forward: Mapped[bool] = mapped_column(Boolean, default=False)
     decided_by: Mapped[str | None] = mapped_column(String(120))
     notes: Mapped[str | None] = mapped_column(Text)
+    # the rendered form's id (a uuid): the same submission twice (a double click) records once
+    submission_id: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
 
 
 class MissingEpisode(Base):

@@ -18,7 +18,8 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from services.casework.escalations import add_escalation
-from services.casework.midway_check.answers import as_date, to_json
+from services.casework.fields import answer_problem, date_problem, problems
+from services.casework.midway_check.answers import as_date, is_date_key, to_json
 from services.casework.midway_check.errors import ConcurrentEditError, ValidationError
 from services.casework.midway_check.templates import get_template
 from services.casework.midway_check.validation import validate
@@ -37,6 +38,20 @@ class SavedCheck:
     escalation_id: int | None = None
 
 
+def _refuse_shape(answers: Any, outcome: Any, template: Any, as_of: Any) -> None:
+    """A ValidationError for every answer of a shape no widget gives (services.casework.fields):
+    checked before the template's rules, which compare dates and read texts."""
+    if not isinstance(answers, Mapping) or not all(isinstance(k, str) for k in answers):
+        raise ValidationError({"answers": "Reload the page: the form's answers are not readable."})
+    errors = {k: p for k, v in answers.items() if (p := answer_problem(v))}
+    errors |= {
+        k: p for k, v in answers.items() if is_date_key(k) and k not in errors and (p := date_problem(as_date(v)))
+    }
+    errors |= problems(limited={"outcome": (outcome, 40), "template": (template, 60)}, dates={"as_of": as_of})
+    if errors:
+        raise ValidationError(errors)
+
+
 def _staff_id(s: Session, name: str) -> int | None:
     return s.scalar(select(m.Staff.id).where(m.Staff.display_name == name).limit(1))
 
@@ -48,10 +63,12 @@ def _load_for_write(
     version column catches a save racing between this read and the write)."""
     if check_id is None:
         return None
+    if expected_version is None:  # no bypass: an existing check is only changed from the version seen
+        raise TypeError("Editing a saved check needs the version the form was rendered with (expected_version).")
     check = s.get(m.MidwayCheck, check_id)
     if check is None or check.child_id != child_id:
         raise LookupError(f"Midway check {check_id} does not exist for child {child_id}.")
-    if expected_version is not None and check.version != expected_version:
+    if check.version != expected_version:
         raise ConcurrentEditError(check.author, check.updated_at)
     if check.review_id != review_id:
         raise ValueError("This check belongs to a different review: reload the form.")
@@ -84,12 +101,12 @@ def _draft_exists(s: Session, child_id: str, review_id: int | None) -> Concurren
     return ConcurrentEditError(other.author if other else None, other.updated_at if other else None)
 
 
-def _claim_review(s: Session, review: m.Review, expected: int | None) -> None:
+def _claim_review(s: Session, review: m.Review, expected: int) -> None:
     """Bump the review's version, refusing when it is no longer `expected` (the version the form
-    was rendered with; None: the version read in this transaction). One conditional UPDATE, so of
+    was rendered with). One conditional UPDATE, so of
     two saves based on the same version exactly one matches a row: the other is refused instead
     of silently overwriting the recommendation statuses the first saved."""
-    seen = review.version if expected is None else expected
+    seen = expected
     done = s.execute(
         update(m.Review).where(m.Review.id == review.id, m.Review.version == seen).values(version=seen + 1)
     )
@@ -120,6 +137,7 @@ def save_draft(
 ) -> SavedCheck:
     """Save unfinished answers as a draft (no validation: a draft may be half done). Drafts do not
     count as done (the engine loads final checks only) and do not touch recommendations."""
+    _refuse_shape(answers, outcome, template, as_of)
     get_template(template)
     with unit_of_work(engine, actor) as s:
         if s.get(m.Child, child_id) is None:
@@ -152,7 +170,7 @@ def save_check(
     check_id: int | None = None,
     as_of: dt.date | None = None,
     policy: Policy = DEFAULT_POLICY,
-    review_version: int | None = None,
+    review_version: int,
 ) -> SavedCheck:
     """Save a final midway check in ONE transaction: the check, each recommendation's status /
     update / completed date, the audit entries (automatic), and for outcome (c) with "raise an
@@ -161,6 +179,7 @@ def save_check(
     Raises ValidationError (nothing written) or ConcurrentEditError (someone saved this check after
     `expected_version` was read, or the review's recommendations were updated by another save
     after `review_version` (the form's `FormContext.review_version`) was read; nothing overwritten)."""
+    _refuse_shape(answers, outcome, template, as_of)
     tpl = get_template(template)
     answers = {**answers, "outcome": outcome}
     with unit_of_work(engine, actor) as s:
