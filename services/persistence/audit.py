@@ -10,9 +10,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import Engine, event, inspect, select
 from sqlalchemy.orm import Session
 
+from services.access import Principal
 from services.persistence.models import AuditEntry, Child, Escalation, EscalationStage, Recommendation, Review
 
 
@@ -131,3 +132,32 @@ def audit(
             after=after,
         )
     )
+
+
+def record_export(
+    engine: Engine,
+    actor: Principal,
+    what: str,
+    *,
+    rows: int | None,
+    file_name: str,
+    child_id: str | None = None,
+) -> None:
+    """One 'export' row: who downloaded what (`what`: the download's code, e.g. "work_list"), how
+    many rows and, for a one-child download, which child. Its own short transaction, so a download
+    is recorded even though nothing else is written; called when the file is built (on click), not
+    when the button is drawn."""
+    if not actor.name or not actor.name.strip():
+        raise PermissionError("Every export must be attributed to a named user.")
+    with Session(engine) as session, session.begin():
+        session.info["actor"] = actor.name.strip()
+        session.add(
+            AuditEntry(
+                actor=actor.name.strip(),
+                action="export",
+                entity=what[:40],
+                entity_id=file_name[:80],
+                child_id=child_id,
+                after={"rows": rows, "file": file_name, "role": actor.role},
+            )
+        )
