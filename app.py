@@ -41,6 +41,7 @@ PAGES = {
     ],
     "Administration": [
         st.Page("app_pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"),
+        st.Page("app_pages/audit.py", title="Audit log", icon=":material/policy:", url_path="audit"),
     ],
 }
 

@@ -26,6 +26,7 @@ from services.vocabulary import (
 from ui import provenance, results
 from ui.child_picker import pick_child
 from ui.context import current_user, engine
+from ui.downloads import acting, download
 from ui.empty import require_data
 from ui.feedback import Feedback
 
@@ -151,20 +152,33 @@ if saved is not None:
     st.caption("Paste into the child's record (Mosaic / LCS / CCM). The copy button is at the top right of the box.")
     st.code(note, language=None, wrap_lines=True)
     left, right = st.columns(2)
-    left.download_button(
-        "Download .txt",
-        note,
-        file_name=f"midway_check_{child_id}_{saved.check_date:%Y%m%d}.txt",
-        mime="text/plain",
-        icon=":material/description:",
-    )
-    right.download_button(
-        "Download .docx",
-        case_note_docx(note),
-        file_name=f"midway_check_{child_id}_{saved.check_date:%Y%m%d}.docx",
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        icon=":material/article:",
-    )
+    stem, actor = f"midway_check_{child_id}_{saved.check_date:%Y%m%d}", acting(user)
+    with left:
+        download(
+            "Download .txt",
+            lambda: note,
+            actor=actor,
+            what="case_note",
+            rows=1,
+            child_id=child_id,
+            file_name=f"{stem}.txt",
+            mime="text/plain",
+            icon=":material/description:",
+            key="mc_note_txt",
+        )
+    with right:
+        download(
+            "Download .docx",
+            lambda: case_note_docx(note),
+            actor=actor,
+            what="case_note",
+            rows=1,
+            child_id=child_id,
+            file_name=f"{stem}.docx",
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            icon=":material/article:",
+            key="mc_note_docx",
+        )
     draft = message_draft(data, policy)
     if draft:
         st.subheader("Message to the social worker and team manager")
