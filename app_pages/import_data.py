@@ -16,6 +16,7 @@ from services.importers.writer import history, import_parsed
 from services.views.export import problems_csv
 from ui.context import current_user, engine
 from ui.downloads import acting, download
+from ui.text import md
 
 st.title("Import data")
 st.caption(
@@ -58,7 +59,7 @@ if uploads:
             st.session_state["import_parsed"] = parse_files(files)
         except UsageError as exc:
             st.session_state["import_parsed"] = None
-            st.error(str(exc), icon=":material/error:")
+            st.error(md(exc), icon=":material/error:")  # names the uploaded file
         st.session_state["import_key"] = key
     parsed = st.session_state.get("import_parsed")
     if parsed is not None:
@@ -73,7 +74,7 @@ if uploads:
         kind = "SSDA903 return" if parsed.kind == "ssda903" else "Midway template"
         st.subheader(f"Checked: {kind}, {len(files)} file(s)")
         for note in parsed.notes:
-            st.caption(note)
+            st.caption(md(note))
         if parsed.data_end is not None:
             st.caption(f"The data ends on {parsed.data_end:%d %B %Y} (the end of the return's collection year).")
         if parsed.kind == "ssda903":

@@ -29,6 +29,7 @@ from ui.context import current_user, engine
 from ui.downloads import acting, download
 from ui.empty import require_data
 from ui.feedback import Feedback
+from ui.text import md
 
 P = "mc:"  # widget key prefix
 feedback = Feedback("mc")
@@ -47,9 +48,9 @@ if child_id is None:
 
 ctx = read_model.form_context(engine(), child_id, as_of)
 st.caption(
-    f"{ctx.display_name} ({ctx.child_id}), aged {ctx.age}. IRO: {ctx.iro or 'none allocated'}; "
-    f"social worker: {ctx.social_worker or 'none allocated'}; team: {ctx.team or 'none'}"
-    + (f"; team manager: {ctx.team_manager}" if ctx.team_manager else "")
+    f"{md(ctx.display_name)} ({md(ctx.child_id)}), aged {ctx.age}. IRO: {md(ctx.iro) or 'none allocated'}; "
+    f"social worker: {md(ctx.social_worker) or 'none allocated'}; team: {md(ctx.team) or 'none'}"
+    + (f"; team manager: {md(ctx.team_manager)}" if ctx.team_manager else "")
     + "."
 )
 if ctx.review_id is None:
@@ -200,7 +201,7 @@ if saved is not None:
 if ctx.final_checks:
     st.caption(
         "Already saved for this review: "
-        + "; ".join(f"{answers.uk_date(c.check_date)} by {c.author}" for c in ctx.final_checks)
+        + "; ".join(f"{answers.uk_date(c.check_date)} by {md(c.author)}" for c in ctx.final_checks)
         + ". Concerns may call for another check."
     )
 
@@ -219,7 +220,9 @@ with st.form("midway_form", clear_on_submit=False, enter_to_submit=False):
             for rec in ctx.recommendations:
                 rid = rec["rec_id"]
                 target = f"; target date {answers.uk_date(rec['target_date'])}" if rec["target_date"] else ""
-                st.markdown(f"**{rec['seq']}. {rec['text']}**  \nOwner: {rec['owner'] or 'not recorded'}{target}")
+                st.markdown(
+                    f"**{rec['seq']}. {md(rec['text'])}**  \nOwner: {md(rec['owner']) or 'not recorded'}{target}"
+                )
                 st.selectbox(
                     f"Recommendation {rec['seq']}: status",
                     list(RECOMMENDATION_STATUS_LABELS),
