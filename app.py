@@ -40,6 +40,7 @@ PAGES = {
     ],
     "Administration": [
         st.Page("app_pages/settings.py", title="Settings", url_path="settings"),
+        st.Page("app_pages/audit.py", title="Audit log", url_path="audit"),
     ],
 }
 

@@ -105,7 +105,7 @@ def _save(cid: str, actor: str, seen: int) -> None:
             seen_allocations=seen,
         )
     except (al.AllocationError, DatabaseUnavailable) as exc:
-        feedback.refused(exc, md(f"Nothing was saved: {exc} Everything you typed is kept."))
+        feedback.refused(exc, f"Nothing was saved: {exc} Everything you typed is kept.")
         return
     nxt = ev.next_review(engine(), cid, as_of, policy)
     numbers = ", ".join(str(i) for i in saved.allocation_ids)
@@ -117,7 +117,7 @@ def _save(cid: str, actor: str, seen: int) -> None:
         text += "; the sibling exception is recorded"
     if nxt and nxt["next_review_due"]:
         text += f". Next review due {nxt['next_review_due']:%d %b %Y}"
-    feedback.record("success", md(text + "."))
+    feedback.record("success", text + ".")
     # an empty form for the next allocation (assigned, not deleted: a form widget keeps the value its
     # browser side holds unless the script sends a new one)
     s[K + "iro"], s[K + "from"], s[K + "reason"], s[K + "exception"] = None, None, "", ""

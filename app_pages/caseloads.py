@@ -4,13 +4,17 @@ what falls due in the next 4 weeks (sortable, downloadable)."""
 import polars as pl
 import streamlit as st
 
+from services.views.export import to_csv
 from ui import charts, results
+from ui.context import current_user
+from ui.downloads import acting, download
 from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url
 
 st.title("IRO caseloads", anchor=False)
 version = require_data()
 f = sidebar_filters(version)
+actor = acting(current_user())
 pol = results.policy_for(f.policy_name)
 lo, hi = pol.iro_caseload_min, pol.iro_caseload_max
 caseloads, work = results.caseload_data(version, f.key())
@@ -85,12 +89,16 @@ with st.container(border=True):
             "detail": st.column_config.TextColumn("Detail", width="large"),
         },
     )
-    st.download_button(
+    download(
         "Download the work list (CSV)",
-        shown.write_csv(),
+        lambda: to_csv(shown),
+        actor=actor,
+        what="work_list",
+        rows=shown.height,
         file_name=f"midway-work-list-{f.as_of.isoformat()}.csv",
         mime="text/csv",
         icon=":material/download:",
+        key="work_list_csv",
     )
     st.caption(
         f"{shown.height:,} items due from {f.as_of:%d %b %Y} to {pol.work_list_days} days later: next reviews, "

@@ -134,8 +134,8 @@ with tab_open:
             _reload()
             st.session_state["esc_scope"] = (chosen, row["version"])
         mk, ck = f"esc_move_{chosen}_{row['version']}_", f"esc_close_{chosen}_{row['version']}_"
-        st.markdown(f"**Concern:** {row['concern']}")
-        st.caption(f"Raised {row['raised_date']:%d/%m/%Y} by {row['raised_by']}. {row['status']}.")
+        st.markdown(f"**Concern:** {md(row['concern'])}")
+        st.caption(f"Raised {row['raised_date']:%d/%m/%Y} by {md(row['raised_by'])}. {md(row['status'])}.")
         hist = esc.history(engine(), chosen)
         st.dataframe(
             hist,
@@ -306,7 +306,7 @@ with tab_raise, st.form("esc_raise"):
             return
         stage, due = esc.current_stage(engine(), esc_id)
         when = f"; {stage} stage due {due:%d %b %Y}" if due else f"; stage {stage}"
-        feedback["raise"].record("success", md(f"Escalation {esc_id} raised{when}."))
+        feedback["raise"].record("success", f"Escalation {esc_id} raised{when}.")
         for key in ("esc_new_child", "esc_new_category", "esc_new_concern", "esc_new_evidence", "esc_new_actions"):
             s.pop(key, None)
 

@@ -10,6 +10,7 @@ from services.views.dashboard import NO_IRO, NO_TEAM
 from ui import charts, provenance, results
 from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url
+from ui.text import md
 
 N_BUCKETS = 12
 ROW_LABEL = {"team": "Team", "iro": "IRO"}
@@ -71,11 +72,11 @@ with st.container(border=True):
     worst = cells.filter(cells["count"] == cells["count"].max()).row(0, named=True) if total else None
     st.caption(
         f"Each square is one {ROW_LABEL[by].lower()} in one {gran}: the number of midway checks that fell due then "
-        f"and are, {f.describe()}, still overdue or were missed (the next review came first). Rate = that number "
+        f"and are, {md(f.describe())}, still overdue or were missed (the next review came first). Rate = that number "
         "divided by the checks that fell due (checks made unnecessary by an earlier review are left out; a dash "
         "means none fell due). Darker squares are worse. "
         + (
-            f"In total {total} checks; the highest cell is {worst['row']}, {worst['label']} ({worst['count']})."
+            f"In total {total} checks; the highest cell is {md(worst['row'])}, {worst['label']} ({worst['count']})."
             if worst
             else "No overdue or missed checks in this period."
         )
@@ -94,9 +95,9 @@ if row is None or col is None:
 else:
     kids = results.heatmap_children(version, f.key(), by, gran, N_BUCKETS, row, labels[col])
     if kids.is_empty():
-        st.info(f"{row}, {col}: no overdue or missed midway checks.", icon=":material/check_circle:")
+        st.info(f"{md(row)}, {col}: no overdue or missed midway checks.", icon=":material/check_circle:")
     else:
-        st.markdown(f"**{row}, {col}: {kids.height} overdue or missed midway check(s)**")
+        st.markdown(f"**{md(row)}, {col}: {kids.height} overdue or missed midway check(s)**")
         st.dataframe(
             kids.with_columns(timeline=timeline_url(kids["child_id"], f)).select(
                 "timeline",

@@ -13,7 +13,10 @@ from services.importers import InputFile, parse_files
 from services.importers import problems as pb
 from services.importers.template import workbook_bytes
 from services.importers.writer import history, import_parsed
+from services.views.export import problems_csv
 from ui.context import current_user, engine
+from ui.downloads import acting, download
+from ui.text import md
 
 st.title("Import data", anchor=False)
 st.caption(
@@ -22,14 +25,19 @@ st.caption(
     "wrong, nothing is written. Importing the same files again changes nothing."
 )
 user = current_user()
+actor = acting(user)
 
-st.download_button(
+download(
     "Download the blank template (.xlsx)",
-    data=workbook_bytes(),
+    workbook_bytes,
+    actor=actor,
+    what="import_template",
+    rows=None,
     file_name="midway_import_template.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     help="One sheet per table with its columns and an example row, plus a sheet explaining every column.",
     icon=":material/download:",
+    key="import_template",
 )
 
 uploads = st.file_uploader(
@@ -51,7 +59,7 @@ if uploads:
             st.session_state["import_parsed"] = parse_files(files)
         except UsageError as exc:
             st.session_state["import_parsed"] = None
-            st.error(str(exc), icon=":material/error:")
+            st.error(md(exc), icon=":material/error:")  # names the uploaded file
         st.session_state["import_key"] = key
     parsed = st.session_state.get("import_parsed")
     if parsed is not None:
@@ -66,7 +74,7 @@ if uploads:
         kind = "SSDA903 return" if parsed.kind == "ssda903" else "Midway template"
         st.subheader(f"Checked: {kind}, {len(files)} file(s)", anchor=False)
         for note in parsed.notes:
-            st.caption(note)
+            st.caption(md(note))
         if parsed.data_end is not None:
             st.caption(f"The data ends on {parsed.data_end:%d %B %Y} (the end of the return's collection year).")
         if parsed.kind == "ssda903":
@@ -89,12 +97,16 @@ if uploads:
                 st.dataframe(pb.counts_by_message(warnings).drop("severity"), hide_index=True, key="warn_kinds")
                 st.dataframe(pb.for_display(warnings).drop("severity"), hide_index=True, key="import_warnings")
         if problems.height:
-            st.download_button(
+            download(
                 "Download all problems (CSV)",
-                data=pb.to_csv_bytes(problems),
+                lambda: problems_csv(problems),
+                actor=actor,
+                what="import_problems",
+                rows=problems.height,
                 file_name="import_problems.csv",
                 mime="text/csv",
                 icon=":material/download:",
+                key="import_problems_csv",
             )
         if not errors.height:
             if done is None and preview is not None:

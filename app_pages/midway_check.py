@@ -26,8 +26,10 @@ from services.vocabulary import (
 from ui import provenance, results
 from ui.child_picker import pick_child
 from ui.context import current_user, engine
+from ui.downloads import acting, download
 from ui.empty import require_data
 from ui.feedback import Feedback
+from ui.text import md
 
 P = "mc:"  # widget key prefix
 feedback = Feedback("mc")
@@ -46,9 +48,9 @@ if child_id is None:
 
 ctx = read_model.form_context(engine(), child_id, as_of)
 st.caption(
-    f"{ctx.display_name} ({ctx.child_id}), aged {ctx.age}. IRO: {ctx.iro or 'none allocated'}; "
-    f"social worker: {ctx.social_worker or 'none allocated'}; team: {ctx.team or 'none'}"
-    + (f"; team manager: {ctx.team_manager}" if ctx.team_manager else "")
+    f"{md(ctx.display_name)} ({md(ctx.child_id)}), aged {ctx.age}. IRO: {md(ctx.iro) or 'none allocated'}; "
+    f"social worker: {md(ctx.social_worker) or 'none allocated'}; team: {md(ctx.team) or 'none'}"
+    + (f"; team manager: {md(ctx.team_manager)}" if ctx.team_manager else "")
     + "."
 )
 if ctx.review_id is None:
@@ -150,20 +152,33 @@ if saved is not None:
     st.caption("Paste into the child's record (Mosaic / LCS / CCM). The copy button is at the top right of the box.")
     st.code(note, language=None, wrap_lines=True)
     left, right = st.columns(2)
-    left.download_button(
-        "Download .txt",
-        note,
-        file_name=f"midway_check_{child_id}_{saved.check_date:%Y%m%d}.txt",
-        mime="text/plain",
-        icon=":material/description:",
-    )
-    right.download_button(
-        "Download .docx",
-        case_note_docx(note),
-        file_name=f"midway_check_{child_id}_{saved.check_date:%Y%m%d}.docx",
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        icon=":material/article:",
-    )
+    stem, actor = f"midway_check_{child_id}_{saved.check_date:%Y%m%d}", acting(user)
+    with left:
+        download(
+            "Download .txt",
+            lambda: note,
+            actor=actor,
+            what="case_note",
+            rows=1,
+            child_id=child_id,
+            file_name=f"{stem}.txt",
+            mime="text/plain",
+            icon=":material/description:",
+            key="mc_note_txt",
+        )
+    with right:
+        download(
+            "Download .docx",
+            lambda: case_note_docx(note),
+            actor=actor,
+            what="case_note",
+            rows=1,
+            child_id=child_id,
+            file_name=f"{stem}.docx",
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            icon=":material/article:",
+            key="mc_note_docx",
+        )
     draft = message_draft(data, policy)
     if draft:
         st.subheader("Message to the social worker and team manager", anchor=False)
@@ -185,7 +200,7 @@ if saved is not None:
 if ctx.final_checks:
     st.caption(
         "Already saved for this review: "
-        + "; ".join(f"{answers.uk_date(c.check_date)} by {c.author}" for c in ctx.final_checks)
+        + "; ".join(f"{answers.uk_date(c.check_date)} by {md(c.author)}" for c in ctx.final_checks)
         + ". Concerns may call for another check."
     )
 
@@ -204,7 +219,9 @@ with st.form("midway_form", clear_on_submit=False, enter_to_submit=False):
             for rec in ctx.recommendations:
                 rid = rec["rec_id"]
                 target = f"; target date {answers.uk_date(rec['target_date'])}" if rec["target_date"] else ""
-                st.markdown(f"**{rec['seq']}. {rec['text']}**  \nOwner: {rec['owner'] or 'not recorded'}{target}")
+                st.markdown(
+                    f"**{rec['seq']}. {md(rec['text'])}**  \nOwner: {md(rec['owner']) or 'not recorded'}{target}"
+                )
                 st.selectbox(
                     f"Recommendation {rec['seq']}: status",
                     list(RECOMMENDATION_STATUS_LABELS),

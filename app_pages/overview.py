@@ -6,13 +6,16 @@ from ui import provenance, results
 from ui.actions import action_links
 from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url
+from ui.text import md
 
 st.title("Overview", anchor=False)
 version = require_data()
 f = sidebar_filters(version)
 data = results.overview_data(version, *f.key())
 now, then = data["now"], data["then"]
-st.caption(f"Children looked after {f.describe()}. Arrows compare with {data['earlier']:%d %b %Y} (4 weeks earlier).")
+st.caption(
+    f"Children looked after {md(f.describe())}. Arrows compare with {data['earlier']:%d %b %Y} (4 weeks earlier)."
+)
 
 CARDS = (
     ("children", "Children looked after", "normal", "Children in a period of care on the as-of date."),
@@ -74,10 +77,10 @@ else:
     for i, row in enumerate(top.iter_rows(named=True)):
         with grid[i % 3].container(border=True):
             name = row["display_name"] or row["child_id"]
-            st.markdown(f"**{i + 1}. {name}** · `{row['child_id']}` · age {row['age']}")
+            st.markdown(f"**{i + 1}. {md(name)}** · {md(row['child_id'])} · age {row['age']}")
             iro = row["iro"] or ("not allocated" if row["iro_known"] else "not in the data")
-            st.caption(f"{row['team'] or 'Team not in the data'} · IRO {iro}")
-            st.markdown("\n".join(f"- {r}" for r in row["reasons"].split("\n")))
+            st.caption(f"{md(row['team']) or 'Team not in the data'} · IRO {md(iro)}")
+            st.markdown("\n".join(f"- {md(r)}" for r in row["reasons"].split("\n")))
             st.page_link(
                 "app_pages/timeline.py",
                 label="Open timeline",

@@ -20,7 +20,6 @@ from ui.child_picker import pick_child
 from ui.context import current_user, engine
 from ui.empty import require_data
 from ui.feedback import Feedback
-from ui.text import md
 
 st.title("Recommendations after a review", anchor=False)
 version = require_data()
@@ -104,10 +103,8 @@ def _save(rid: int, actor: str) -> None:
     numbers = f"{saved.seqs[0]}-{saved.seqs[-1]}" if n > 1 else (str(saved.seqs[0]) if n else "none")
     feedback.record(
         "success",
-        md(
-            f"{n} recommendation{'s' if n != 1 else ''} saved for the review of {saved.held_date:%d %b %Y} "
-            f"(numbers {numbers}, {saved.added} new); {saved.next_label}."
-        ),
+        f"{n} recommendation{'s' if n != 1 else ''} saved for the review of {saved.held_date:%d %b %Y} "
+        f"(numbers {numbers}, {saved.added} new); {saved.next_label}.",
     )
     _clear()
 

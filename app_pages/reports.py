@@ -4,15 +4,20 @@ supervision pack (printable page and PDF); and the schedule and drift report (CS
 check how many children the data supports. Every number comes from services.views; this page only
 draws them."""
 
+from functools import partial
+
 import polars as pl
 import streamlit as st
 
+from services.views.export import to_csv
 from services.views.reports import Period, report_workbook, uk_date
 from services.views.reports.pack import pack_pdf, pack_table
-from ui import provenance, report_cache, report_charts, results
+from ui import provenance, report_cache, report_charts, report_view, results
+from ui.context import current_user
+from ui.downloads import acting, download
 from ui.empty import require_data
 from ui.filters import POLICY_LABELS, sidebar_filters
-from ui.report_view import PRINT_CSS, PRINTABLE_CSS, section, table
+from ui.report_view import PRINT_CSS, PRINTABLE_CSS, table
 
 
 def _pc(value: object) -> str:
@@ -23,6 +28,7 @@ st.markdown(PRINT_CSS, unsafe_allow_html=True)  # a fixed style sheet, no data i
 st.title("Reports", anchor=False)
 version = require_data()
 f = sidebar_filters(version)
+actor = acting(current_user())
 
 default = Period.twelve_months_to(f.as_of)
 c1, c2, c3 = st.columns([1, 1, 2])
@@ -47,6 +53,7 @@ c3.text(f"Period {period.describe()}\nfor {who}")
 args = (start, end, f.policy_name, f.team, f.iro, f.legal_status)
 figs = report_cache.figures(version, *args)
 stub = f"midway-{start.isoformat()}-to-{end.isoformat()}"
+section = partial(report_view.section, actor=actor)  # every figure's CSV download is audited
 view = (version, *args)  # what each chart is cached by
 
 printable = st.toggle(
@@ -71,7 +78,7 @@ if not printable:
     m4.metric(
         "Escalations raised", f"{es.summary['Raised']:,}" if es.supported else "None / not supported", border=True
     )
-    st.download_button(
+    download(
         "Download every figure (Excel workbook, a sheet per figure)",
         lambda: report_workbook(
             figs,
@@ -81,11 +88,13 @@ if not printable:
                 ("Midway policy", POLICY_LABELS.get(f.policy_name, f.policy_name)),
             ],
         ),
+        actor=actor,
+        what="report_workbook",
+        rows=sum(fig.data.height for fig in figs.values() if fig.supported),
         file_name=f"{stub}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
         type="primary",
-        on_click="ignore",
         key="excel",
     )
 
@@ -249,14 +258,16 @@ with st.container(border=True):
         name = k2.selectbox(kind, names, index=names.index(default_name), key=f"pack_{kind}")
         team, iro = (None, name) if kind == "IRO" else (name, None)
         pk = report_cache.pack(version, start, end, f.policy_name, team, iro)
-        st.download_button(
+        download(
             "Download the supervision pack (PDF)",
             lambda: pack_pdf(pk),
+            actor=actor,
+            what="supervision_pack",
+            rows=pk.attention.height + pk.escalations.height,
             file_name=f"supervision-pack-{name.lower().replace(' ', '-')}-{end.isoformat()}.pdf",
             mime="application/pdf",
             icon=":material/picture_as_pdf:",
             type="primary",
-            on_click="ignore",
             key="pack_pdf",
         )
         st.text(
@@ -303,13 +314,17 @@ with st.container(border=True):
             "flags": st.column_config.TextColumn("Flags", width="large"),
         },
     )
-    st.download_button(
+    download(
         "Download the report (CSV)",
-        report.write_csv(date_format="%Y-%m-%d"),
+        lambda: to_csv(report),
+        actor=actor,
+        what="drift_report",
+        rows=report.height,
         file_name=f"midway-report-{f.as_of.isoformat()}.csv",
         mime="text/csv",
         icon=":material/download:",
         type="primary",
+        key="drift_csv",
     )
 
 with st.container(border=True):

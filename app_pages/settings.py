@@ -26,6 +26,7 @@ from ui import results
 from ui.context import current_user, engine
 from ui.empty import require_data
 from ui.filters import POLICY_LABELS
+from ui.text import md
 
 st.title("Settings", anchor=False)
 version = require_data()
@@ -98,7 +99,7 @@ if stored_now.version != based_version:
 
 def _field_error(name: str) -> None:
     if name in errors:
-        st.error(errors[name], icon=":material/error:")
+        st.error(md(errors[name]), icon=":material/error:")
 
 
 def _number(name: str, help: str = "") -> None:

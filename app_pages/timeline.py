@@ -12,6 +12,7 @@ from ui.actions import action_links
 from ui.child_picker import pick_child
 from ui.empty import require_data
 from ui.filters import sidebar_filters
+from ui.text import md
 
 st.title("Child timeline", anchor=False)
 version = require_data()
@@ -26,9 +27,9 @@ events, profile = results.timeline_data(version, f.as_of, f.policy_name, child)
 left, right = st.columns([3, 1], gap="medium")
 
 with right, st.container(border=True):
-    st.subheader(profile["display_name"] or child, anchor=False)
+    st.subheader(md(profile["display_name"] or child), anchor=False)  # no URL fragment from a name
     age = f", age {profile['age']}" if profile["age"] is not None else ""
-    st.caption(f"Child id `{child}`{age}")
+    st.caption(f"Child id {md(child)}{age}")
     if not profile["looked_after"]:
         st.info(f"Not looked after on {f.as_of:%d %b %Y}: no current schedule.", icon=":material/info:")
     facts = {
@@ -44,13 +45,13 @@ with right, st.container(border=True):
         facts["Next review"] = f"{profile['next_review_due']:%d %b %Y} ({kind})"
     if profile["midway_due"]:
         facts["Midway check"] = f"{profile['midway_due']:%d %b %Y}: {profile['midway_status']}"
-    st.markdown("\n".join(f"- **{k}:** {v or 'not recorded'}" for k, v in facts.items()))
+    st.markdown("\n".join(f"- **{k}:** {md(v) if v else 'not recorded'}" for k, v in facts.items()))
     flags: pl.DataFrame = profile["flags"]
     st.markdown(f"**Flags ({flags.height})**")
     if flags.is_empty():
         st.caption("No drift flags on this date.")
     for r in flags.iter_rows(named=True):
-        st.warning(f"**{r['code']}**: {r['reason']}", icon=":material/flag:")
+        st.warning(f"**{md(r['code'])}**: {md(r['reason'])}", icon=":material/flag:")
     if profile["undecided"]:
         st.markdown("**Checks the data cannot make for this child**")
         st.text("\n".join(profile["undecided"]))

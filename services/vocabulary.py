@@ -137,6 +137,54 @@ REVIEW_KIND_LABELS: dict[str, str] = {
 # seed 000: "direct contact, phone or letter"; "No contact" asks why.
 CONTACT_MODES: tuple[str, ...] = ("In person", "Phone", "Video call", "Letter", "Email", "Text message", "No contact")
 
+# The audit log's actions (services.persistence.audit): writes, bulk writes, and reads recorded
+# for accountability (a download; a view of a child's record).
+AUDIT_ACTION_LABELS: dict[str, str] = {
+    "insert": "Added",
+    "update": "Changed",
+    "delete": "Removed",
+    "import": "Import (counts)",
+    "import_add": "Import: added",
+    "import_update": "Import: updated",
+    "import_remove": "Import: removed",
+    "demo_load": "Demo caseload loaded",
+    "export": "Downloaded",
+    "view": "Viewed",
+}
+# Audit actions that read rather than write: they do not change the data version pages cache by.
+AUDIT_READ_ACTIONS: tuple[str, ...] = ("export", "view")
+
+# What an audit row is about: a table, or for a download the file offered.
+AUDIT_ENTITY_LABELS: dict[str, str] = {
+    "teams": "Team",
+    "staff": "Staff member",
+    "children": "Child",
+    "child_facts": "Child's data facts",
+    "periods_of_care": "Period of care",
+    "placements": "Placement",
+    "allocations": "Allocation",
+    "reviews": "Review",
+    "recommendations": "Recommendation",
+    "midway_checks": "Midway check",
+    "escalations": "Escalation",
+    "escalation_stages": "Escalation stage",
+    "good_practice": "Good practice",
+    "significant_events": "Significant event",
+    "missing_episodes": "Missing episode",
+    "import_runs": "Import run",
+    "council_settings": "Council settings",
+    "caseload": "Caseload",
+    "report_workbook": "Reports workbook (Excel)",
+    "report_figure": "Report table (CSV)",
+    "drift_report": "Schedule and drift report (CSV)",
+    "supervision_pack": "Supervision pack (PDF)",
+    "work_list": "Work list (CSV)",
+    "import_problems": "Import problems (CSV)",
+    "import_template": "Import template (Excel)",
+    "case_note": "Case note",
+    "audit_log": "Audit log",
+}
+
 # Every code -> label vocabulary, by name (tests check each code has a label).
 VOCABULARIES: dict[str, dict[str, str]] = {
     "significant_event_types": SIGNIFICANT_EVENT_TYPES,
@@ -151,4 +199,6 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "allocation_roles": ALLOCATION_ROLE_LABELS,
     "sources": SOURCE_LABELS,
     "review_kinds": REVIEW_KIND_LABELS,
+    "audit_actions": AUDIT_ACTION_LABELS,
+    "audit_entities": AUDIT_ENTITY_LABELS,
 }

@@ -4,6 +4,7 @@ process-wide engine and caches started afresh from it (fixtures `demo_url`, `dem
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,13 @@ from services.demo.generate import KNOWN_ANCHOR
 from services.demo.load import load_demo
 from services.persistence import database as db
 from services.persistence.database import Engine
+from ui.text import JOINER
+
+
+def as_shown(markdown: str) -> str:
+    """What the browser shows for Markdown that `ui.text.md` escaped: the backslash escapes and the
+    invisible word joiners removed (AppTest gives an element's Markdown source)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace(JOINER, "")
 
 
 def fresh_caches() -> None:

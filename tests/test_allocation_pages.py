@@ -18,7 +18,7 @@ from services.casework.events import next_review
 from services.engine.workdays import add_working_days, is_working_day
 from services.persistence import models as m
 from tests.alloc_seed import AS_OF, S_START, W1_REVIEW, W1_START, seed_dates_only
-from tests.demo_pages import app_database, open_page
+from tests.demo_pages import app_database, as_shown, open_page
 from ui.text import md
 
 SHIFT = dt.date.today() - AS_OF  # the pages work on today's date
@@ -158,7 +158,7 @@ def test_recommendations_page_saves_rows_and_shows_the_draft(app_db) -> None:
     at.date_input(key=p + "sent_date").set_value(held + dt.timedelta(days=1))
     at.button(key="rec_submit").click().run()
     # refused: the second row has no owner name and no target date; everything typed is kept
-    assert [e.value for e in at.error] == [
+    assert [as_shown(e.value) for e in at.error] == [
         "Nothing was saved: 2 fields need attention (marked below each field). Everything you typed is kept.",
         "Name the owner.",
         "Enter the target date.",

@@ -21,7 +21,7 @@ from services.casework.midway_check.read_model import form_context
 from services.casework.midway_check.save import save_check, save_draft
 from services.persistence import models as m
 from tests.casework_seed import AS_OF, seed, valid_answers
-from tests.demo_pages import app_database, open_page
+from tests.demo_pages import app_database, as_shown, open_page
 
 SHIFT = dt.date.today() - AS_OF  # the pages work on today's date: move the seed so AS_OF is today
 TODAY = dt.date.today()
@@ -92,7 +92,7 @@ def test_missing_field_shows_its_message_keeps_typing_and_writes_nothing(app_db)
     answers["contact_sw.mode"] = None
     _fill(at, answers)
     at.button(key="mc_submit").click().run()
-    messages = [e.value for e in at.error]
+    messages = [as_shown(e.value) for e in at.error]
     assert messages == [
         "Nothing was saved: 1 answer needs attention (marked below each field). Everything you typed is kept.",
         "Choose how you spoke to the social worker.",
@@ -111,11 +111,11 @@ def test_draft_is_saved_and_resumed_in_a_new_session(app_db) -> None:
     at = open_page("app_pages/midway_check.py", child="C1")
     _fill(at, {"concerns": "Half written", "contact_sw.mode": "Phone"})
     at.button(key="mc_draft").click().run()
-    assert [s.value for s in at.success] == ["Draft saved. You can come back to it later."]
+    assert [as_shown(s.value) for s in at.success] == ["Draft saved. You can come back to it later."]
     with Session(engine) as s:
         assert [c.status for c in s.scalars(select(m.MidwayCheck))] == ["draft"]
     again = open_page("app_pages/midway_check.py", child="C1")
-    assert again.info[0].value.startswith("Resumed the draft saved by Iris Reviewer")
+    assert as_shown(again.info[0].value).startswith("Resumed the draft saved by Iris Reviewer")
     assert again.text_area(key="mc:concerns").value == "Half written"
     assert again.selectbox(key="mc:contact_sw.mode").value == "Phone"
 
@@ -143,7 +143,7 @@ def test_second_save_of_the_same_check_is_refused_on_the_page(app_db) -> None:
     assert re.fullmatch(
         r"This check was saved by Other Iro at \d\d:\d\d since you opened it; nothing was overwritten\. "
         r"Reload to see their version\.",
-        at.error[0].value,
+        as_shown(at.error[0].value),
     )
     with Session(engine) as s:
         assert [(c.author, c.outcome) for c in s.scalars(select(m.MidwayCheck))] == [("Other Iro", "progressing")]
@@ -174,7 +174,7 @@ def test_escalation_changed_by_someone_else_is_refused_with_a_reload(app_db) -> 
     assert re.fullmatch(  # names who changed it and when (issue 13)
         r"This escalation was changed by Other Iro at \d\d:\d\d on \d\d/\d\d/\d{4} since you opened it; "
         r"nothing was saved\. Reload to see their changes\.",
-        at.error[0].value,
+        as_shown(at.error[0].value),
     )
     at.button(key="esc_reload").click().run()
     assert not at.exception and not at.error
@@ -199,7 +199,7 @@ def test_escalations_tracker_flags_overdue_and_moves_stage(app_db) -> None:
     assert str(table["status"][0]).endswith("propose Formal: Team Manager")
     at.text_area(key=f"esc_move_{esc_id}_1_response").set_value("TM did not reply")
     at.button(key="esc_move_submit").click().run()
-    assert [s.value for s in at.success] == [f"Escalation {esc_id} moved to Formal: Team Manager."]
+    assert [as_shown(s.value) for s in at.success] == [f"Escalation {esc_id} moved to Formal: Team Manager."]
     with Session(engine) as s:
         stages = s.get(m.Escalation, esc_id).stages
         assert [(x.stage, x.ended_date, x.response) for x in stages] == [
@@ -226,5 +226,5 @@ def test_events_page_records_decision_and_shows_due_date(app_db) -> None:
         ev = s.scalars(select(m.SignificantEvent)).one()
         assert (ev.event_type, ev.bring_forward, ev.decided_by) == ("care_plan_change", True, "Iris Reviewer")
     due = next_review(engine, "C1", TODAY)["next_review_due"]
-    assert [s.value for s in at.success] == [f"Event {ev.id} recorded; next review due {due:%d %b %Y}."]
+    assert [as_shown(s.value) for s in at.success] == [f"Event {ev.id} recorded; next review due {due:%d %b %Y}."]
     assert any("(brought forward)" in i.value for i in at.info)

@@ -17,7 +17,7 @@ from services.engine.compute import compute
 from services.persistence import database as db
 from services.persistence.caseload import load_caseload
 from services.views import dashboard
-from tests.demo_pages import fresh_caches
+from tests.demo_pages import as_shown, fresh_caches
 
 APP = "../app.py"
 AS_OF = KNOWN_ANCHOR
@@ -147,7 +147,7 @@ def test_timeline_of_the_known_child_shows_its_known_reviews(demo_db: str) -> No
 def test_unknown_child_in_the_url_says_so(demo_db: str) -> None:
     at = _app("app_pages/timeline.py", child="NO-SUCH-CHILD")
     assert not at.exception
-    assert any("no child with id “NO-SUCH-CHILD”" in e.value for e in at.error)
+    assert any("no child with id “NO-SUCH-CHILD”" in as_shown(e.value) for e in at.error)
 
 
 def test_caseloads_work_list_and_download(demo_db: str, demo_result) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from services.casework.escalations import raise_escalation
 from services.persistence import models as m
+from tests.demo_pages import as_shown
 from tests.demo_pages import open_page as _open
 from tests.test_casework_pages import TODAY, app_db  # noqa: F401  (app_db is a fixture)
 
@@ -55,7 +56,7 @@ def test_event_saved_for_child_a_then_child_b_starts_empty(app_db) -> None:  # n
     at.button(key="ev_submit").click().run()
     (event_id,) = _ids(engine, m.SignificantEvent)
     assert len(at.success) == 1
-    assert at.success[0].value.startswith(f"Event {event_id} recorded; next review due ")
+    assert as_shown(at.success[0].value).startswith(f"Event {event_id} recorded; next review due ")
     at.selectbox(key="ev_child").set_value("C2").run()
     assert not at.exception and _event_form_empty(at)
     at.button(key="ev_submit").click().run()  # nothing of child A's event is saved for child B

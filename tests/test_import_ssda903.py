@@ -15,6 +15,7 @@ from services.importers import problems as pb
 from services.importers.inputs import InputFile
 from services.importers.writer import import_parsed
 from services.persistence import models as m
+from services.views.export import problems_csv
 from tests.conftest import FAKE_903
 
 D = dt.date
@@ -329,7 +330,7 @@ def test_each_malformed_file_gives_its_message_and_writes_nothing(kind: str, tmp
 def test_problems_csv_download_has_every_column(tmp_path: Path) -> None:
     files, _ = MALFORMED["bad date"]
     parsed = parse_files(collect(write(tmp_path / "in", {"header.csv": GOOD_HEADER} | files)))
-    data = pb.to_csv_bytes(parsed.problems)
+    data = problems_csv(parsed.problems)
     assert data.startswith(b"\xef\xbb\xbf")
     frame = pl.read_csv(data[3:])
     assert frame.columns == ["severity", "file", "line", "column", "value", "message"]

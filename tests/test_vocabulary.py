@@ -21,6 +21,8 @@ EXPECTED = {
     "review_kinds",
     "recommendation_owners",
     "tm_responses",
+    "audit_actions",
+    "audit_entities",
 }
 
 
@@ -68,3 +70,9 @@ def test_every_midway_policy_has_a_label() -> None:
     assert MIDWAY_POLICIES == ("midpoint_after_second", "six_weeks_after_each", "twelve_weeks_after_second")
     assert all(MIDWAY_POLICY_LABELS[code].strip() for code in MIDWAY_POLICIES)
     assert len(set(MIDWAY_POLICY_LABELS.values())) == len(MIDWAY_POLICIES)
+
+
+def test_every_table_has_an_audit_label() -> None:
+    """The Audit page names what each row is about: every table the ORM writes has a label."""
+    assert set(m.Base.metadata.tables) <= set(v.AUDIT_ENTITY_LABELS)
+    assert set(v.AUDIT_READ_ACTIONS) <= set(v.AUDIT_ACTION_LABELS)

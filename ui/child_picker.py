@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.text import md
+
 
 def pick_child(choices: dict[str, str], key: str, purpose: str) -> str | None:
     """A searchable child selectbox. `choices` maps child id -> label; `purpose` completes
@@ -13,7 +15,7 @@ def pick_child(choices: dict[str, str], key: str, purpose: str) -> str | None:
     seen = f"_{key}_qp"
     if wanted is not None and wanted not in choices:
         st.error(
-            f"There is no child with id “{wanted}” in the data. Check the link, or choose a child below.",
+            f"There is no child with id “{md(wanted)}” in the data. Check the link, or choose a child below.",
             icon=":material/person_off:",
         )
     elif wanted is not None and st.session_state.get(seen) != wanted:

@@ -5,7 +5,8 @@ Saves run in submit callbacks, before the page redraws, so the callback records 
 session state and the redraw shows it: `Feedback.record`/`refused` in the callback, `show` and
 `field` while drawing. What to show is decided from the exception's type and attributes
 (`services.casework.errors`: `errors` per field, `EditConflict` offers a reload), never from
-its words.
+its words. Every notice is shown as plain text (`ui.text.md`): callers pass the words, never
+Markdown (an exception's words may quote a name or what was typed).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Literal
 import streamlit as st
 
 from services.casework.errors import EditConflict, Refused
+from ui.text import md
 
 Kind = Literal["success", "info", "error"]
 
@@ -74,7 +76,7 @@ class Feedback:
         )
         if notice is None:
             return
-        getattr(st, notice.kind)(notice.text)
+        getattr(st, notice.kind)(md(notice.text))  # the exception's words may quote names or typed text
         if notice.reload and on_reload is not None:
             st.button(
                 "Reload the saved version",

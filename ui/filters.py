@@ -19,6 +19,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from services.engine.policy import MIDWAY_POLICIES, MIDWAY_POLICY_LABELS
 from services.views.dashboard import ALL, filter_options
 from ui import provenance, results
+from ui.text import md
 
 POLICY_LABELS: dict[str, str] = dict(MIDWAY_POLICY_LABELS)
 
@@ -172,7 +173,7 @@ def sidebar_filters(version: int, *, people: bool = True) -> DashboardFilters:
         values.update(team=team, iro=iro, legal_status=legal)
     _to_url(values, {"as_of": opening, "policy": default_policy, "team": ALL, "iro": ALL, "legal_status": ALL})
     if bad:
-        sb.warning("Not used from the link: " + ", ".join(bad), icon=":material/link_off:")
+        sb.warning("Not used from the link: " + md(", ".join(bad)), icon=":material/link_off:")
     provenance.notes(version, as_of, _set_as_of)
     return DashboardFilters(as_of, policy_name, _none_if_all(team), _none_if_all(iro), _none_if_all(legal))
 

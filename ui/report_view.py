@@ -9,8 +9,10 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from services.access import Principal
 from services.views.export import to_csv
 from services.views.reports import Figure
+from ui.downloads import download
 from ui.report_charts import CONFIG
 
 # print: no sidebar, header, toolbars or buttons; expanders open; charts kept whole on a page
@@ -61,7 +63,15 @@ def _chart_spec(key: tuple, _build: Callable[[], go.Figure]) -> dict:
     return _build().to_dict()
 
 
-def section(fig: Figure, chart: Callable[[], go.Figure], caption: str, file_stub: str, key: tuple = ()) -> None:
+def section(
+    fig: Figure,
+    chart: Callable[[], go.Figure],
+    caption: str,
+    file_stub: str,
+    key: tuple = (),
+    *,
+    actor: Principal,
+) -> None:
     """One figure in a bordered box. The chart is built only when the figure is supported, and only
     once per `key` (the view: data version, period, policy, selection)."""
     with st.container(border=True):
@@ -74,12 +84,15 @@ def section(fig: Figure, chart: Callable[[], go.Figure], caption: str, file_stub
         st.caption(caption)
         with st.expander(f"Table: {fig.title}"):
             table(fig.data)
-        st.download_button(
+        data = fig.data
+        download(
             "Download this table (CSV)",
-            to_csv(fig.data),
+            lambda: to_csv(data),
+            actor=actor,
+            what="report_figure",
+            rows=data.height,
             file_name=f"{file_stub}-{fig.key}.csv",
             mime="text/csv",
             icon=":material/download:",
             key=f"csv_{fig.key}",
-            on_click="ignore",
         )

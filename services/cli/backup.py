@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import make_url
 
 from services.errors import UsageError
-from services.persistence.database import database_url
+from services.persistence.database import database_url, owner_only
 
 
 def _sqlite_path(url: str) -> Path:
@@ -28,7 +28,10 @@ def _sqlite_path(url: str) -> Path:
 
 
 def _copy(source: Path, target: Path) -> int:
-    """Copy `source` into `target` page by page (the online backup API); returns the pages copied."""
+    """Copy `source` into `target` page by page (the online backup API); returns the pages copied.
+    The target is created owner-only (0600) before SQLite opens it: a backup holds the same
+    children's data as the database."""
+    owner_only(target)
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
         return int(dst.execute("PRAGMA page_count").fetchone()[0])

@@ -19,6 +19,7 @@ from services.importers import problems as pb
 from services.importers.template import workbook_bytes
 from services.importers.writer import import_parsed
 from services.persistence.database import database_url, make_engine, migrate
+from services.views.export import problems_csv
 
 SHOWN = 30
 
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     parsed = parse_files(collect(args.input))
     _print_problems(parsed.problems)
     if args.problems_csv:
-        args.problems_csv.write_bytes(pb.to_csv_bytes(parsed.problems))
+        args.problems_csv.write_bytes(problems_csv(parsed.problems))
         print(f"all problems written to {args.problems_csv}")
     for note in parsed.notes:
         print(f"note: {note}")

@@ -24,6 +24,7 @@ from services.errors import UsageError
 from services.importers import read_caseload
 from services.persistence.caseload import load_caseload
 from services.persistence.database import database_url, get_engine
+from services.views.export import safe_cells
 from services.views.report import report_frame
 
 
@@ -69,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
     result = compute(caseload, as_of, policy)
     frame = report_frame(result)
     # no flags: an empty cell like every other empty cell (not a quoted "")
-    frame.with_columns(pl.col("flags").replace("", None)).write_csv(out, date_format="%Y-%m-%d")
+    # formula-looking cells (a child id or name from an import) neutralised as in every download
+    safe_cells(frame.with_columns(pl.col("flags").replace("", None))).write_csv(out, date_format="%Y-%m-%d")
     print(f"wrote {frame.height} children looked after on {as_of.isoformat()} to {out}")
     # per check, how many of the children looked after the data can decide it for (DOMAIN §8)
     partial = result.coverage.filter(pl.col("supported") < pl.col("children"))

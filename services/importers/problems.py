@@ -145,8 +145,3 @@ def for_display(problems: pl.DataFrame) -> pl.DataFrame:
     """The problems as a user reads them: without the `record` column when no problem has one (CSV
     files are located by line alone)."""
     return problems.drop("record") if problems["record"].null_count() == problems.height else problems
-
-
-def to_csv_bytes(problems: pl.DataFrame) -> bytes:
-    """The downloadable problems list (UTF-8 with BOM so Excel shows accents correctly)."""
-    return b"\xef\xbb\xbf" + for_display(problems).write_csv().encode("utf-8")

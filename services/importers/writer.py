@@ -291,10 +291,12 @@ def _row_audit(conn: Connection, actor: str, table: str, d: Diff) -> None:
             pl.concat_str([pl.col(k).cast(pl.String).fill_null("") for k in keys], separator="|").str.slice(0, 80)
         ).to_series()
         none = pl.Series([None] * keyed.height, dtype=pl.String)
+        child = "id" if table == "children" else "child_id" if "child_id" in keys else None
         return pl.DataFrame(
             {
                 "action": [action] * keyed.height,
                 "entity_id": ids,
+                "child_id": none if child is None else keyed[child].cast(pl.String),
                 "before": none if before is None else _json(before),
                 "after": none if after is None else _json(after),
             },
@@ -358,7 +360,13 @@ def _changed_only(old: pl.DataFrame, new: pl.DataFrame) -> tuple[pl.Series, pl.S
     return pick(old), pick(new)
 
 
-_AUDIT_SCHEMA = {"action": pl.String, "entity_id": pl.String, "before": pl.String, "after": pl.String}
+_AUDIT_SCHEMA = {
+    "action": pl.String,
+    "entity_id": pl.String,
+    "child_id": pl.String,
+    "before": pl.String,
+    "after": pl.String,
+}
 
 
 def _write(session: Session, diffs: dict[str, Diff], progress: Progress) -> None:

@@ -10,10 +10,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import Engine, event, inspect, select
 from sqlalchemy.orm import Session
 
-from services.persistence.models import AuditEntry
+from services.access import Principal
+from services.persistence.models import AuditEntry, Child, Escalation, EscalationStage, Recommendation, Review
 
 
 def _plain(value: Any) -> Any:
@@ -43,6 +44,26 @@ def _entity_id(obj: Any) -> str | None:
         return "/".join(str(i) for i in ident)
     pk = getattr(obj, "id", None)
     return None if pk is None else str(pk)
+
+
+def _child_of(session: Session, obj: Any) -> str | None:
+    """The child a written row belongs to, so the Audit page can filter by child: the child itself,
+    a row's own child_id, or (recommendations, escalation stages) its parent's child. Parents are
+    read on the flush's connection, never through the ORM, so no autoflush runs inside the flush."""
+    if isinstance(obj, Child):
+        return obj.id
+    own = getattr(obj, "child_id", None)
+    if own is not None:
+        return str(own)
+    parent: tuple[Any, Any] | None = None
+    if isinstance(obj, Recommendation) and obj.review_id is not None:
+        parent = (Review, obj.review_id)
+    elif isinstance(obj, EscalationStage) and obj.escalation_id is not None:
+        parent = (Escalation, obj.escalation_id)
+    if parent is None:
+        return None
+    model, key = parent
+    return session.connection().scalar(select(model.child_id).where(model.id == key))
 
 
 @event.listens_for(Session, "before_flush")
@@ -84,12 +105,59 @@ def _audit_after_flush(session: Session, _ctx: Any) -> None:
                 action=action,
                 entity=type(obj).__tablename__,
                 entity_id=_entity_id(obj),
+                child_id=_child_of(session, obj),
                 before=before,
                 after=after,
             )
         )
 
 
-def audit(session: Session, action: str, entity: str, entity_id: str | None, after: dict | None) -> None:
+def audit(
+    session: Session,
+    action: str,
+    entity: str,
+    entity_id: str | None,
+    after: dict | None,
+    *,
+    child_id: str | None = None,
+) -> None:
     """An explicit audit entry, for bulk writes that bypass the ORM (imports, demo load)."""
-    session.add(AuditEntry(actor=session.info["actor"], action=action, entity=entity, entity_id=entity_id, after=after))
+    session.add(
+        AuditEntry(
+            actor=session.info["actor"],
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            child_id=child_id,
+            after=after,
+        )
+    )
+
+
+def record_export(
+    engine: Engine,
+    actor: Principal,
+    what: str,
+    *,
+    rows: int | None,
+    file_name: str,
+    child_id: str | None = None,
+) -> None:
+    """One 'export' row: who downloaded what (`what`: the download's code, e.g. "work_list"), how
+    many rows and, for a one-child download, which child. Its own short transaction, so a download
+    is recorded even though nothing else is written; called when the file is built (on click), not
+    when the button is drawn."""
+    if not actor.name or not actor.name.strip():
+        raise PermissionError("Every export must be attributed to a named user.")
+    with Session(engine) as session, session.begin():
+        session.info["actor"] = actor.name.strip()
+        session.add(
+            AuditEntry(
+                actor=actor.name.strip(),
+                action="export",
+                entity=what[:40],
+                entity_id=file_name[:80],
+                child_id=child_id,
+                after={"rows": rows, "file": file_name, "role": actor.role},
+            )
+        )

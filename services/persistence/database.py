@@ -8,18 +8,22 @@ line and the app use the same database.
 
 from __future__ import annotations
 
+import os
+from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, func, make_url, select
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from services.persistence.models import AuditEntry, Base, Child
 from services.settings import database_url as configured_url
+from services.vocabulary import AUDIT_READ_ACTIONS
 
 __all__ = ["DatabaseError", "Engine"]  # re-exported so pages and ui/ never import SQLAlchemy themselves
 
@@ -38,12 +42,17 @@ def database_url() -> str:
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`. SQLite gets foreign keys on and a longer busy timeout, so that two
-    Streamlit sessions writing at once wait for each other instead of failing."""
+    Streamlit sessions writing at once wait for each other instead of failing, and its file (with
+    the -wal and -shm files) is readable and writable by its owner only: it holds children's
+    special-category data. `hide_parameters`: an error's text (logged, or shown to an
+    administrator) carries the SQL but never the values, which are names and case details."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        path = make_url(url).database
+        file = Path(path) if path and path != ":memory:" and not path.startswith("file:") else None
+        if file is not None:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            owner_only(file)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -51,11 +60,42 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
+            if file is not None:  # WAL mode has created the -wal and -shm files by now
+                for companion in (file, file.with_name(file.name + "-wal"), file.with_name(file.name + "-shm")):
+                    if companion.exists():
+                        owner_only(companion)
 
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    event.listen(engine, "handle_error", _primary_message_only)
+    return engine
+
+
+def _primary_message_only(ctx: ExceptionContext) -> None:
+    """PostgreSQL's error text has a DETAIL line with the values of the row it refused ("Failing
+    row contains (C00001, <name>, ...)", "Key (id)=(C00001) already exists"): keep the primary
+    message only, in the driver's exception and SQLAlchemy's, so a logged traceback names the
+    table and constraint but no child. The full diagnostics stay on `exc.orig.diag`."""
+    orig = ctx.original_exception
+    if not orig.args or not isinstance(orig.args[0], str) or "\n" not in orig.args[0]:
+        return
+    primary = orig.args[0].split("\n", 1)[0]
+    orig.args = (primary, *orig.args[1:])
+    wrapped = ctx.sqlalchemy_exception
+    if wrapped is not None and wrapped.args:
+        wrapped.args = (f"({type(orig).__module__}.{type(orig).__name__}) {primary}", *wrapped.args[1:])
+
+
+def owner_only(path: Path) -> None:
+    """Create `path` empty with mode 0600 if it does not exist, else set its mode to 0600: SQLite
+    would otherwise create it with the process umask (often world-readable 0644). Also used for
+    backups (services.cli.backup)."""
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    with suppress(PermissionError):  # someone else's file: leave it as its owner set it
+        path.chmod(0o600)
 
 
 def migrate(engine: Engine) -> None:
@@ -82,9 +122,11 @@ def is_empty(engine: Engine) -> bool:
 
 def data_version(engine: Engine) -> int:
     """A number that changes whenever data is written: every write is audited, so the newest
-    audit id is the version. Pages key their caches by it."""
+    audit id is the version. Pages key their caches by it. Audit rows of reads (a download, a view)
+    are left out: recording a download must not make every page recompute."""
     with Session(engine) as s:
-        return int(s.scalar(select(func.max(AuditEntry.id))) or 0)
+        newest = select(func.max(AuditEntry.id)).where(AuditEntry.action.not_in(AUDIT_READ_ACTIONS))
+        return int(s.scalar(newest) or 0)
 
 
 def reset_schema(engine: Engine) -> None:

@@ -331,16 +331,20 @@ class ImportRun(Base):
 
 
 class AuditEntry(Base):
-    """Append-only audit log (who, when, what, before and after). `services.persistence.database` refuses updates
-    and deletes of these rows at flush time."""
+    """Append-only audit log (who, when, what, before and after). The database itself refuses UPDATE,
+    DELETE (and on PostgreSQL TRUNCATE) of these rows with triggers (migration 0006), and
+    `services.persistence.audit` refuses them at flush time. `child_id` names the child a row is
+    about (a write to a child's record, a view, a one-child export) so the Audit page can filter by
+    child; it has no foreign key, because an audit row outlives the record and must never be updated."""
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
     actor: Mapped[str] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(20))
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str | None] = mapped_column(String(80))
+    child_id: Mapped[str | None] = mapped_column(String(40), index=True)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 

@@ -8,10 +8,15 @@ text cell that does gets a leading apostrophe; numbers and dates stay numbers an
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import polars as pl
 import polars.selectors as cs
+from sqlalchemy import Engine
+
+from services.access import Principal
+from services.importers.problems import for_display
+from services.persistence.audit import record_export
 
 DANGEROUS_START = r"^[=+\-@\t\r]"
 
@@ -35,6 +40,12 @@ def safe_cells(frame: pl.DataFrame) -> pl.DataFrame:
 def to_csv(frame: pl.DataFrame) -> bytes:
     """UTF-8 CSV (with a byte-order mark, so Excel reads names with accents), ISO dates."""
     return b"\xef\xbb\xbf" + safe_cells(frame).write_csv(date_format="%Y-%m-%d").encode("utf-8")
+
+
+def problems_csv(problems: pl.DataFrame) -> bytes:
+    """The import's problems file (page and `import --problems-csv`): a rejected value is exactly
+    what an attacker controls, so it goes through the same neutralisation as every download."""
+    return to_csv(for_display(problems))
 
 
 def sheet_name(title: str, taken: set[str]) -> str:
@@ -103,3 +114,26 @@ def to_excel(
 def safe_text(value: str) -> str:
     """One text cell made safe (see `safe_cells`)."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def audited(
+    engine: Engine,
+    actor: Principal,
+    what: str,
+    build: Callable[[], bytes | str],
+    *,
+    rows: int | None,
+    file_name: str,
+    child_id: str | None = None,
+) -> Callable[[], bytes | str]:
+    """A zero-argument callable for a download button's `data`: Streamlit runs it when the user
+    clicks (not on every rerun), so the file is built and its 'export' audit row written then, and
+    only then. The row is written before the bytes are handed over: a download that cannot be
+    recorded is not given."""
+
+    def _build() -> bytes | str:
+        data = build()
+        record_export(engine, actor, what, rows=rows, file_name=file_name, child_id=child_id)
+        return data
+
+    return _build
