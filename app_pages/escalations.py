@@ -15,9 +15,10 @@ import polars as pl
 import streamlit as st
 
 from services.casework import escalations as esc
+from services.dates import day
 from services.errors import DatabaseUnavailable
 from services.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
-from ui import provenance, results
+from ui import provenance, results, tables
 from ui.context import current_user, engine
 from ui.empty import require_data
 from ui.feedback import Feedback
@@ -88,7 +89,7 @@ with tab_open:
             .sort("stage")
         )
         st.caption("Open escalations by stage (overdue = the stage's resolution date has passed).")
-        st.dataframe(
+        tables.show(
             by_stage.drop("stage"),
             hide_index=True,
             column_config={"stage_name": "Stage", "open": "Open", "overdue": "Past resolution date"},
@@ -105,7 +106,7 @@ with tab_open:
             pl.col("stage_due_date").alias("stage resolution date"),
             "status",
         )
-        st.dataframe(
+        tables.show(
             view,
             hide_index=True,
             column_config={
@@ -135,9 +136,9 @@ with tab_open:
             st.session_state["esc_scope"] = (chosen, row["version"])
         mk, ck = f"esc_move_{chosen}_{row['version']}_", f"esc_close_{chosen}_{row['version']}_"
         st.markdown(f"**Concern:** {row['concern']}")
-        st.caption(f"Raised {row['raised_date']:%d/%m/%Y} by {row['raised_by']}. {row['status']}.")
+        st.caption(f"Raised {day(row['raised_date'])} by {row['raised_by']}. {row['status']}.")
         hist = esc.history(engine(), chosen)
-        st.dataframe(
+        tables.show(
             hist,
             hide_index=True,
             column_config={
@@ -305,7 +306,7 @@ with tab_raise, st.form("esc_raise"):
             feedback["raise"].refused(exc)
             return
         stage, due = esc.current_stage(engine(), esc_id)
-        when = f"; {stage} stage due {due:%d %b %Y}" if due else f"; stage {stage}"
+        when = f"; {stage} stage due {day(due)}" if due else f"; stage {stage}"
         feedback["raise"].record("success", md(f"Escalation {esc_id} raised{when}."))
         for key in ("esc_new_child", "esc_new_category", "esc_new_concern", "esc_new_evidence", "esc_new_actions"):
             s.pop(key, None)
@@ -334,7 +335,7 @@ with tab_good:
             )
 
         st.form_submit_button("Record good practice", on_click=_good, key="gp_submit")
-    st.dataframe(esc.good_practice(engine()), hide_index=True)
+    tables.show(esc.good_practice(engine()), hide_index=True)
 
 with tab_closed:
-    st.dataframe(esc.closed_escalations(engine()), hide_index=True)
+    tables.show(esc.closed_escalations(engine()), hide_index=True)

@@ -8,9 +8,10 @@ import datetime as dt
 import streamlit as st
 
 from services.casework import events as ev
+from services.dates import day
 from services.errors import DatabaseUnavailable
 from services.vocabulary import SIGNIFICANT_EVENT_TYPES
-from ui import provenance, results
+from ui import provenance, results, tables
 from ui.context import current_user, engine
 from ui.empty import require_data
 from ui.feedback import Feedback
@@ -65,7 +66,7 @@ def _save(cid: str, actor: str) -> None:
             as_of=as_of,
         )
         nxt = ev.next_review(engine(), cid, as_of, policy)
-        due = f"; next review due {nxt['next_review_due']:%d %b %Y}" if nxt and nxt["next_review_due"] else ""
+        due = f"; next review due {day(nxt['next_review_due'])}" if nxt and nxt["next_review_due"] else ""
         feedback.record("success", f"Event {event_id} recorded{due}.")
         s["ev_saved"] = True
     except (ev.EventError, DatabaseUnavailable) as exc:
@@ -103,7 +104,7 @@ nxt = ev.next_review(engine(), child_id, as_of, policy)
 if nxt and nxt["next_review_due"]:
     kind = (nxt["next_review_type"] or "").replace("_", " ")
     st.info(
-        f"Next review due {nxt['next_review_due']:%d/%m/%Y} ({kind}).",
+        f"Next review due {day(nxt['next_review_due'])} ({kind}).",
         icon=":material/event_upcoming:",
     )
 events = ev.events_for(engine(), child_id)
@@ -111,7 +112,7 @@ st.subheader("Events recorded for this child")
 if events.is_empty():
     st.write("None recorded.")
 else:
-    st.dataframe(
+    tables.show(
         events.select("event_date", "event", "bring_forward", "decided_by", "notes"),
         hide_index=True,
         column_config={"event_date": st.column_config.DateColumn("date", format="DD/MM/YYYY")},

@@ -6,8 +6,8 @@ users, screen readers, and AppTest, which cannot click a chart): the chart's cli
 
 import streamlit as st
 
-from services.views.dashboard import NO_IRO, NO_TEAM
-from ui import charts, provenance, results
+from services.views.dashboard import NO_IRO, NO_TEAM, highest_cell
+from ui import charts, provenance, results, tables
 from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url
 
@@ -68,14 +68,19 @@ with st.container(border=True):
         width="stretch",
     )
     total = int(cells["count"].sum())
-    worst = cells.filter(cells["count"] == cells["count"].max()).row(0, named=True) if total else None
+    worst = highest_cell(cells, value)
     st.caption(
         f"Each square is one {ROW_LABEL[by].lower()} in one {gran}: the number of midway checks that fell due then "
         f"and are, {f.describe()}, still overdue or were missed (the next review came first). Rate = that number "
         "divided by the checks that fell due (checks made unnecessary by an earlier review are left out; a dash "
-        "means none fell due). Darker squares are worse. "
+        "means none fell due). Darker squares are worse; grey squares have none. "
         + (
-            f"In total {total} checks; the highest cell is {worst['row']}, {worst['label']} ({worst['count']})."
+            f"In total {total} checks overdue or missed; the highest cell is {worst['row']}, {worst['label']} "
+            + (
+                f"({worst['rate']:.0%}: {worst['count']} of {worst['required']} checks due)."
+                if value == "rate"
+                else f"({worst['count']} checks)."
+            )
             if worst
             else "No overdue or missed checks in this period."
         )
@@ -97,7 +102,7 @@ else:
         st.info(f"{row}, {col}: no overdue or missed midway checks.", icon=":material/check_circle:")
     else:
         st.markdown(f"**{row}, {col}: {kids.height} overdue or missed midway check(s)**")
-        st.dataframe(
+        tables.show(
             kids.with_columns(timeline=timeline_url(kids["child_id"], f)).select(
                 "timeline",
                 "display_name",
@@ -125,5 +130,16 @@ else:
 
 with st.expander("The heatmap as a table"):
     table = cells.sort("bucket").pivot(on="label", index="row", values=value, sort_columns=False)
-    st.dataframe(table.rename({"row": ROW_LABEL[by]}), hide_index=True, width="stretch")
+    number = st.column_config.NumberColumn(format="percent" if value == "rate" else "%d")
+    tables.show(
+        table.rename({"row": ROW_LABEL[by]}),
+        hide_index=True,
+        width="stretch",
+        column_config={c: number for c in table.columns if c != "row"},
+    )
+    st.caption(
+        "Share of the checks due that are overdue or missed; blank: no check fell due."
+        if value == "rate"
+        else "Midway checks overdue or missed."
+    )
     st.caption(f"Rows without a team or IRO are shown as '{NO_TEAM}' / '{NO_IRO}'.")

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from ui import provenance, results
+from services.dates import day
+from ui import provenance, results, tables
 from ui.actions import action_links
 from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url
@@ -12,7 +13,7 @@ version = require_data()
 f = sidebar_filters(version)
 data = results.overview_data(version, *f.key())
 now, then = data["now"], data["then"]
-st.caption(f"Children looked after {f.describe()}. Arrows compare with {data['earlier']:%d %b %Y} (4 weeks earlier).")
+st.caption(f"Children looked after {f.describe()}. Arrows compare with {day(data['earlier'])} (4 weeks earlier).")
 
 CARDS = (
     ("children", "Children looked after", "normal", "Children in a period of care on the as-of date."),
@@ -91,7 +92,7 @@ else:
         reasons=attention["reasons"].str.replace_all("\n", "; "),
     ).select("timeline", "display_name", "age", "team", "iro", "social_worker", "max_days_overdue", "reasons")
     with st.expander(f"All {attention.height:,} children with flags", expanded=False):
-        st.dataframe(
+        tables.show(
             table,
             hide_index=True,
             width="stretch",

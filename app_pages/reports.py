@@ -9,7 +9,7 @@ import streamlit as st
 
 from services.views.reports import Period, report_workbook, uk_date
 from services.views.reports.pack import pack_pdf, pack_table
-from ui import provenance, report_cache, report_charts, results
+from ui import provenance, report_cache, report_charts, results, tables
 from ui.empty import require_data
 from ui.filters import POLICY_LABELS, sidebar_filters
 from ui.report_view import PRINT_CSS, PRINTABLE_CSS, section, table
@@ -287,7 +287,7 @@ with st.container(border=True):
         "one flag. Flags are DOMAIN §8 codes, separated by ';'. The CSV has the same columns as the command "
         "line report."
     )
-    st.dataframe(
+    tables.show(
         report,
         hide_index=True,
         width="stretch",

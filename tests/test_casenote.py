@@ -138,7 +138,7 @@ def test_message_draft_only_for_outcomes_b_and_c(sqlite_engine) -> None:
     subject, body = message_draft(data)
     assert subject == "Midway CLA Review check for Alex Test (C1): actions required"
     assert body.startswith("Dear Sam Worker and Tara Manager,\n\nI completed the midway check for Alex Test (C1) on ")
-    assert "- Complete the health assessment (target date 15/06/2026): Delayed. No appointment offered yet." in body
+    assert "- Complete the health assessment (target date 15 Jun 2026): Delayed. No appointment offered yet." in body
     assert "Hold a PEP meeting" not in body  # done: nothing to chase
     assert body.endswith("Regards,\nIris Reviewer\n")
     seed_a = _save(sqlite_engine, ids, outcome="progressing", check_date=AS_OF)
@@ -163,7 +163,7 @@ def test_message_for_outcome_c_names_the_stage_and_resolution_date(sqlite_engine
     assert subject.endswith(": informal dispute resolution")
     assert (
         "raising this under the informal dispute resolution process (stage: Informal (Team Manager)). "
-        "Please respond in writing by 30/06/2026" in body
+        "Please respond in writing by 30 Jun 2026" in body
     )
 
 

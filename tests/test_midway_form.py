@@ -84,7 +84,7 @@ def test_full_valid_save_writes_exactly_the_expected_rows(engine) -> None:
             ("update", "recommendations", ACTOR),
         ]
     assert _recs(engine, ids["review_id"]) == [
-        ("done", "PEP held on 28/05/2026.", CHECK_DATE),
+        ("done", "PEP held on 28 May 2026.", CHECK_DATE),
         ("delayed", "No appointment offered yet.", None),
         ("on_track", None, None),
     ]
@@ -155,7 +155,7 @@ def test_dates_and_rules_between_fields(sqlite_engine) -> None:
         "outcome": "escalated",
     }
     assert validate(bad, "default", 12, rec_ids=ids["rec_ids"], review_date=REVIEW_DATE) == {
-        "check_date": "The check cannot be before the last review (05/05/2026).",
+        "check_date": "The check cannot be before the last review (5 May 2026).",
         "contact_child.date": "The contact cannot be after the check date.",
         "contact_sw.date": "The contact cannot be after the check date.",
         "contact_carer.notes": "Say why there was no contact.",
@@ -164,7 +164,7 @@ def test_dates_and_rules_between_fields(sqlite_engine) -> None:
     }
     future = {**answers, "check_date": D(2026, 6, 25), "contact_sw.date": D(2026, 6, 26)}
     assert validate(future, "default", 12, rec_ids=ids["rec_ids"], as_of=AS_OF) == {
-        "check_date": "The check date cannot be in the future (today is 24/06/2026).",
+        "check_date": "The check date cannot be in the future (today is 24 Jun 2026).",
         "contact_sw.date": "The contact cannot be after the check date.",
     }
 

@@ -21,6 +21,7 @@ EXPECTED = {
     "review_kinds",
     "recommendation_owners",
     "tm_responses",
+    "flags",
 }
 
 
@@ -68,3 +69,10 @@ def test_every_midway_policy_has_a_label() -> None:
     assert MIDWAY_POLICIES == ("midpoint_after_second", "six_weeks_after_each", "twelve_weeks_after_second")
     assert all(MIDWAY_POLICY_LABELS[code].strip() for code in MIDWAY_POLICIES)
     assert len(set(MIDWAY_POLICY_LABELS.values())) == len(MIDWAY_POLICIES)
+
+
+def test_every_drift_flag_the_engine_raises_has_a_label() -> None:
+    from services.engine.flags import CODES
+
+    assert list(v.FLAG_LABELS) == list(CODES)
+    assert v.FLAG_LABELS["IRO_NOT_ALLOCATED"] == "No IRO allocated"

@@ -13,6 +13,8 @@ import datetime as dt
 import plotly.graph_objects as go
 import polars as pl
 
+from services.dates import day
+
 # Okabe-Ito (Okabe & Ito 2008), the usual colour-blind-safe qualitative palette.
 OKABE_ITO = {
     "black": "#000000",
@@ -76,15 +78,28 @@ def _layout(fig: go.Figure, **kw) -> go.Figure:
 # --- heatmap as a grid of squares -------------------------------------------------------------------
 
 
-def _colorbar(value: str, vmax: float) -> dict:
-    """Whole-number ticks for counts (no "0, 0, 1, 1" on a scale of 0-1), percentages for rates."""
-    bar: dict = dict(title=dict(text="share" if value == "rate" else "checks", side="right"), thickness=14)
+def _colorbar(value: str, vmin: float, vmax: float) -> dict:
+    """Whole-number ticks for counts (no "0, 0, 1, 1" on a scale of 0-1), percentages for rates.
+    The bar starts at the smallest value above zero: zero cells are grey, with their own legend
+    entry, never the scale's lightest colour."""
+    bar: dict = dict(
+        title=dict(text="share overdue" if value == "rate" else "checks overdue", side="right"),
+        thickness=14,
+        len=1.0,
+        y=0.5,
+    )
     if value == "rate":
         bar["tickformat"] = ".0%"
     else:
         step = max(1, int(vmax) // 5)
-        bar.update(tickmode="array", tickvals=list(range(0, int(vmax) + 1, step)))
+        bar.update(tickmode="array", tickvals=sorted({int(vmin), *range(step, int(vmax) + 1, step)}))
     return bar
+
+
+def period_ticks(labels: list[str]) -> list[str]:
+    """Two-line tick labels ("14<br>Sep", "Sep<br>2026"), so neighbouring weeks or months never run
+    together at 1280 px ("14 Sep21 Sep"), without slanting them."""
+    return [label.replace(" ", "<br>", 1) for label in labels]
 
 
 def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure:
@@ -117,8 +132,11 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
     hot = shown.filter(v.is_not_null() & (v > 0))
     cold = shown.filter(v.is_null() | (v == 0))
     vmax = float(hot.get_column(value).max() or 1) if hot.height else 1.0
+    vmin = float(hot.get_column(value).min() or 1) if hot.height else 1.0
     if value == "rate":
         vmax = max(vmax, 0.05)
+    if vmin >= vmax:  # one value only: a scale of one colour, the darkest half
+        vmin = vmax / 2 if value == "rate" else max(vmax - 1, 0)
     n_rows = max(len(rows), 1)
     cell_px = 46
     size = 40
@@ -133,13 +151,13 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
             hovertemplate="%{customdata}<extra></extra>",
             marker=dict(symbol="square", size=size, color=EMPTY_CELL, line=dict(width=1, color="#D5DAE1")),
             textfont=dict(color="#6B7280", size=14),
-            name="none",
-            showlegend=False,
+            name="0: none overdue   –: no check due",
+            showlegend=True,
             selected=dict(marker=dict(opacity=1)),
             unselected=dict(marker=dict(opacity=0.45)),
         )
     )
-    norm = (hot.get_column(value) / vmax).to_list() if hot.height else []
+    norm = ((hot.get_column(value) - vmin) / (vmax - vmin or 1)).to_list() if hot.height else []
     fig.add_trace(
         go.Scatter(
             x=hot["label"].to_list(),
@@ -153,10 +171,10 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
                 size=size,
                 color=hot.get_column(value).to_list(),
                 colorscale=HEAT_SCALE,
-                cmin=0,
+                cmin=vmin,
                 cmax=vmax,
                 line=dict(width=1, color="#9AA3AF"),
-                colorbar=_colorbar(value, vmax),
+                colorbar=_colorbar(value, vmin, vmax),
             ),
             textfont=dict(color=["white" if x > 0.55 else "#1F2937" for x in norm], size=15),
             name="overdue",
@@ -167,8 +185,9 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
     )
     _layout(
         fig,
-        height=110 + cell_px * n_rows,
-        margin=dict(l=10, r=10, t=40, b=10),
+        height=150 + cell_px * n_rows,
+        margin=dict(l=10, r=10, t=60, b=40),
+        legend=dict(orientation="h", x=0, y=0, yanchor="top", font=dict(size=14), itemsizing="constant"),
         clickmode="event+select",
         dragmode=False,
         xaxis=dict(
@@ -181,6 +200,9 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
             fixedrange=True,
             tickfont=dict(size=13),
             tickangle=0,
+            tickmode="array",
+            tickvals=cols,
+            ticktext=period_ticks(cols),
         ),
         yaxis=dict(
             type="category",
@@ -275,7 +297,7 @@ def timeline_figure(events: pl.DataFrame, as_of: dt.date) -> go.Figure:
         x=as_of.isoformat(),
         y=1,
         yref="paper",
-        text=f"as of {as_of:%d %b %Y}",
+        text=f"as of {day(as_of)}",
         showarrow=False,
         yanchor="bottom",
         font=dict(size=13, color="#374151"),

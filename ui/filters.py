@@ -16,6 +16,7 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from services.dates import day
 from services.engine.policy import MIDWAY_POLICIES, MIDWAY_POLICY_LABELS
 from services.views.dashboard import ALL, filter_options
 from ui import provenance, results
@@ -36,7 +37,7 @@ class DashboardFilters:
         return (self.as_of, self.policy_name, self.team, self.iro, self.legal_status)
 
     def describe(self) -> str:
-        parts = [f"as of {self.as_of:%a %d %b %Y}"]
+        parts = [f"as of {day(self.as_of)}"]
         parts += [v for v in (self.team, self.iro, self.legal_status and f"legal status {self.legal_status}") if v]
         return ", ".join(parts)
 

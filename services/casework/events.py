@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from services.casework.errors import Refused
 from services.casework.one_child import child_result
+from services.dates import day
 from services.engine.policy import DEFAULT_POLICY, Policy
 from services.persistence import models as m
 from services.persistence.unit_of_work import unit_of_work
@@ -84,7 +85,7 @@ def record_event(
     except IntegrityError:
         label = SIGNIFICANT_EVENT_TYPES[event_type]
         raise EventError(
-            f"{label} on {event_date:%d/%m/%Y} is already recorded for this child.",
+            f"{label} on {day(event_date)} is already recorded for this child.",
             {"event_type": "Already recorded for this date."},
         ) from None
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from services.dates import day_expr
 from services.engine.caseload import Caseload
 from services.engine.compute import EngineResult
 from services.views.provenance import child_undecided
@@ -42,7 +43,7 @@ SCHEMA = {
 
 
 def _d(col: str) -> pl.Expr:
-    return pl.col(col).dt.strftime("%a %d %b %Y")
+    return day_expr(pl.col(col))
 
 
 def _ended_by(as_of: dt.date) -> pl.Expr:
