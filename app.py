@@ -10,6 +10,8 @@ import plotly.express
 import plotly.graph_objects  # noqa: F401
 import streamlit as st
 
+from ui import present
+
 st.set_page_config(page_title="Midway", page_icon=":material/timeline:", layout="wide")
 
 PAGES = {
@@ -44,4 +46,5 @@ PAGES = {
     ],
 }
 
+present.style()  # the app's name, print layout and presentation mode (ui/present.py)
 st.navigation(PAGES).run()

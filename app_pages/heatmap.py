@@ -13,6 +13,8 @@ from ui.filters import sidebar_filters, timeline_url
 
 N_BUCKETS = 12
 ROW_LABEL = {"team": "Team", "iro": "IRO"}
+ROW_NAME = {"team": "team", "iro": "IRO"}
+ROW_CHOICE = {"team": "a team", "iro": "an IRO"}  # "choose a iro" read badly
 PERIOD_LABEL = {"week": "Weeks", "month": "Months"}
 VALUE_LABEL = {"count": "Count", "rate": "Rate"}
 
@@ -56,7 +58,7 @@ def _on_cell() -> None:
 
 unit = "weeks (week commencing Monday)" if gran == "week" else "months"
 with st.container(border=True):
-    st.subheader(f"Overdue or missed midway checks by {ROW_LABEL[by].lower()}, last {N_BUCKETS} {unit}")
+    st.subheader(f"Overdue or missed midway checks by {ROW_NAME[by]}, last {N_BUCKETS} {unit}")
     fig = charts.heatmap_figure(cells, value, ROW_LABEL[by])
     st.plotly_chart(
         fig,
@@ -70,7 +72,7 @@ with st.container(border=True):
     total = int(cells["count"].sum())
     worst = highest_cell(cells, value)
     st.caption(
-        f"Each square is one {ROW_LABEL[by].lower()} in one {gran}: the number of midway checks that fell due then "
+        f"Each square is one {ROW_NAME[by]} in one {gran}: the number of midway checks that fell due then "
         f"and are, {f.describe()}, still overdue or were missed (the next review came first). Rate = that number "
         "divided by the checks that fell due (checks made unnecessary by an earlier review are left out; a dash "
         "means none fell due). Darker squares are worse; grey squares have none. "
@@ -89,7 +91,7 @@ with st.container(border=True):
 st.subheader("Which children?")
 s1, s2 = st.columns(2)
 row = s1.selectbox(
-    ROW_LABEL[by], rows, index=None, key="hm_row", placeholder=f"Click a square or choose a {ROW_LABEL[by].lower()}"
+    ROW_LABEL[by], rows, index=None, key="hm_row", placeholder=f"Click a square or choose {ROW_CHOICE[by]}"
 )
 col = s2.selectbox(
     "Week" if gran == "week" else "Month", list(labels), index=None, key="hm_col", placeholder="Choose a period"

@@ -226,7 +226,7 @@ def test_timeline_offers_the_actions_for_its_flags(app_db) -> None:
     at = open_page("app_pages/timeline.py", child="W1")
     links = [(p.proto.label, p.proto.page) for p in at.get("page_link")]
     labels = [label for label, _ in links]
-    assert "Allocate an IRO" in labels and "Escalate IRO_NOT_ALLOCATED" in labels
+    assert "Allocate an IRO" in labels and "Escalate: No IRO allocated" in labels
     assert "Record a significant event" in labels and "Record a review's recommendations" in labels
 
 

@@ -21,6 +21,7 @@ CODE = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]\b")
 NONE = re.compile(r"\bNone\b")
 ISO = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b00:00:00\b")
 LINK_TARGET = re.compile(r"\]\([^)]*\)")
+ARTICLE = re.compile(r"\ba (?:IRO|iro)\b")  # "choose a iro"
 
 PAGES = {
     "app_pages/overview.py": {},
@@ -57,7 +58,7 @@ WIDGET_TYPES = (
 def problems(text: str) -> list[str]:
     """What in `text` is not the app's language (Markdown escapes and link targets ignored)."""
     seen = LINK_TARGET.sub("]", str(text)).replace("\\", "")
-    return [m.group(0) for rx in (SNAKE, CODE, NONE, ISO) for m in rx.finditer(seen)]
+    return [m.group(0) for rx in (SNAKE, CODE, NONE, ISO, ARTICLE) for m in rx.finditer(seen)]
 
 
 def _visible(at: AppTest) -> Iterator[tuple[str, str]]:
@@ -117,5 +118,6 @@ def test_the_check_catches_what_the_issue_saw() -> None:
     assert problems("Safeguarding concern (safeguarding\\_s47)") == ["safeguarding_s47"]
     assert problems("Escalate REVIEW_OVERDUE") == ["REVIEW_OVERDUE"]
     assert problems("None") == ["None"]
+    assert problems("Click a square or choose a iro") == ["a iro"]
     assert problems("2026-11-02 00:00:00") == ["2026-11-02", "00:00:00"]
     assert problems("[Open](timeline?child=C1&as_of=2026-11-23) due 13 Nov 2026") == []
