@@ -154,6 +154,7 @@ with left:
     sib_ids = siblings.get_column("child_id").to_list()
     st.session_state.setdefault(K + "siblings", sib_ids)
     with st.form(f"alloc_form_{child}", enter_to_submit=False):
+        feedback.summary()
         st.selectbox(
             "IRO",
             list(label),

@@ -152,6 +152,7 @@ with tab_open:
         )
         left, right = st.columns(2)
         with left, st.form("esc_move"):
+            feedback["move"].summary()
             st.markdown("**Move to the next stage**")
             next_options = list(range(row["stage"] + 1, len(names)))
             if next_options:
@@ -194,6 +195,7 @@ with tab_open:
 
             st.form_submit_button("Move on", on_click=_move, disabled=not next_options, key="esc_move_submit")
         with right, st.form("esc_close"):
+            feedback["close"].summary()
             st.markdown("**Close with an outcome**")
             st.selectbox("Outcome", list(ESCALATION_OUTCOMES), format_func=ESCALATION_OUTCOMES.get, key=ck + "outcome")
             st.date_input("Date closed", value=as_of, key=ck + "date", format="DD/MM/YYYY")
@@ -238,6 +240,7 @@ with tab_open:
             st.caption("Still to gather: " + ("; ".join(missing) if missing else "nothing - all documents ready."))
 
 with tab_raise, st.form("esc_raise"):
+    feedback["raise"].summary()
     st.selectbox(
         "Child", list(choices), format_func=choices.get, index=None, key="esc_new_child", placeholder="Choose a child"
     )
@@ -315,6 +318,7 @@ with tab_raise, st.form("esc_raise"):
 
 with tab_good:
     with st.form("good_practice"):
+        feedback["good"].summary()
         st.selectbox(
             "Child", list(choices), format_func=choices.get, index=None, key="gp_child", placeholder="Choose a child"
         )

@@ -76,6 +76,7 @@ def _save(cid: str, actor: str) -> None:
 feedback.show()
 
 with st.form("event_form"):
+    feedback.summary()
     st.date_input("Date of the event", value=None, key=K + "date", format="DD/MM/YYYY")
     feedback.field("event_date")
     st.selectbox(

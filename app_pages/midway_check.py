@@ -192,6 +192,7 @@ if ctx.final_checks:
     )
 
 with st.form("midway_form", clear_on_submit=False, enter_to_submit=False):
+    feedback.summary()
     st.subheader(f"Last review: {answers.uk_date(ctx.review_date)}")
     st.date_input("Date of this midway check", key=P + "check_date", format="DD/MM/YYYY", value=None)
     feedback.field("check_date")

@@ -121,6 +121,7 @@ st.caption(
 )
 
 with st.form(f"rec_form_{review_id}", enter_to_submit=False):
+    feedback.summary()
     for i in range(n_rows):
         saved_rec = i < len(existing)
         title = f"Recommendation {existing[i]['seq']}" if saved_rec else f"New recommendation ({i - len(existing) + 1})"

@@ -299,6 +299,7 @@ def test_cards_unfiltered():
         "midway_overdue_missed": 1,
         "midway_overdue": 1,
         "midway_missed": 0,
+        "midway_both": 0,
         "recommendations_overdue": 1,
         "open_escalations": 1,
     }
@@ -313,6 +314,7 @@ def test_filters_change_every_number():
         "midway_overdue_missed": 0,
         "midway_overdue": 0,
         "midway_missed": 0,
+        "midway_both": 0,
         "recommendations_overdue": 0,
         "open_escalations": 0,
     }

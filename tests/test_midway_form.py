@@ -84,7 +84,7 @@ def test_full_valid_save_writes_exactly_the_expected_rows(engine) -> None:
             ("update", "recommendations", ACTOR),
         ]
     assert _recs(engine, ids["review_id"]) == [
-        ("done", "PEP held on 28 May 2026.", CHECK_DATE),
+        ("done", "PEP held on 28/05/2026.", CHECK_DATE),
         ("delayed", "No appointment offered yet.", None),
         ("on_track", None, None),
     ]

@@ -76,7 +76,7 @@ def test_two_admins_saving_at_once_never_lose_a_change_silently(engine: Engine) 
     with pytest.raises(cs.SettingsConflict) as exc:
         cs.save_policy(engine, "Bea Admin", Policy().with_(frequent_missing_count=4), based_on=0)
     assert exc.value.newest.actor == "Ada Admin" and exc.value.newest.version == 1
-    assert "Ada Admin saved the settings at " in str(exc.value) and "(version 1)" in str(exc.value)
+    assert "Ada Admin saved the settings on " in str(exc.value) and "(version 1)" in str(exc.value)
     assert _rows(engine) == 1 and cs.current_policy(engine).midway_grace_days == 3
 
 

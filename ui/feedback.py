@@ -10,6 +10,7 @@ its words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -17,8 +18,48 @@ from typing import Literal
 import streamlit as st
 
 from services.casework.errors import EditConflict, Refused
+from ui.text import md
 
 Kind = Literal["success", "info", "error"]
+_REFUSALS = "_feedback_refusals"  # how many refusals this session: the summary's script runs on each
+
+# The GOV.UK error summary's behaviour (static: no data in it). On each refusal it moves focus to
+# the summary at the top of the form (scrolled into view, so a refused form never leaves the user
+# 3,000 px down with the summary out of sight); each link in it moves focus to its field, the
+# focusable element just before the field's message (Feedback.field draws it right under the field).
+_FOCUS_SCRIPT = """
+<script>
+(() => {
+  const summaries = document.querySelectorAll('[class*="st-key-error_summary_"]');
+  const box = summaries[summaries.length - 1];
+  if (!box) return;
+  const FIELD = 'input:not([type=hidden]), textarea, select, [role="combobox"], [role="radio"], '
+    + '[role="spinbutton"], button';
+  box.setAttribute('tabindex', '-1');
+  box.setAttribute('role', 'alert');
+  box.querySelectorAll('a[href^="#fe_"]').forEach((a) => {
+    if (a.dataset.midway) return;
+    a.dataset.midway = '1';
+    a.removeAttribute('target');
+    a.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      const msg = document.querySelector('.st-key-' + a.getAttribute('href').slice(1));
+      if (!msg) return;
+      let el = msg.previousElementSibling, target = null;
+      while (el && !target) {
+        const found = el.matches(FIELD) ? [el] : el.querySelectorAll(FIELD);
+        target = found.length ? found[0] : null;
+        el = el.previousElementSibling;
+      }
+      (target || msg).scrollIntoView({ block: 'center' });
+      (target || msg).focus();
+    });
+  });
+  setTimeout(() => { box.scrollIntoView({ block: 'start' }); box.focus(); }, 60);
+})();
+</script>
+"""
+_SLUG = re.compile(r"[^A-Za-z0-9_-]")
 
 
 @dataclass(frozen=True)
@@ -50,11 +91,13 @@ class Feedback:
         text = message or (str(exc) if conflict else f"Nothing was saved: {exc}")
         st.session_state[self._notice_key] = Notice("error", text, reload=conflict)
         st.session_state[self._errors_key] = dict(exc.errors) if isinstance(exc, Refused) else {}
+        st.session_state[_REFUSALS] = st.session_state.get(_REFUSALS, 0) + 1
 
     def field_errors(self, errors: Mapping[str, str], message: str) -> None:
         """Field messages found by the page itself (e.g. no child chosen) with their notice."""
         st.session_state[self._notice_key] = Notice("error", message)
         st.session_state[self._errors_key] = dict(errors)
+        st.session_state[_REFUSALS] = st.session_state.get(_REFUSALS, 0) + 1
 
     def clear(self) -> None:
         st.session_state.pop(self._notice_key, None)
@@ -83,8 +126,26 @@ class Feedback:
                 icon=":material/refresh:",
             )
 
+    def _anchor(self, key: str) -> str:
+        """The field message's container key (also its CSS class, st-key-<this>: letters, digits,
+        _ and - only, as Streamlit writes it)."""
+        return _SLUG.sub("-", f"fe_{self._errors_key}_{key}")
+
+    def summary(self) -> None:
+        """The GOV.UK error summary, first thing in the form after a refused save: "There is a
+        problem" and each field's message as a link to that field; focus moves here."""
+        errors = self.errors
+        if not errors:
+            return
+        with st.container(border=True, key=_SLUG.sub("-", f"error_summary_{self._errors_key}")):
+            st.markdown("**There is a problem**")
+            st.markdown("\n".join(f"- [{md(message)}](#{self._anchor(key)})" for key, message in errors.items()))
+            nonce = st.session_state.get(_REFUSALS, 0)
+            st.html(_FOCUS_SCRIPT + f"<!-- {int(nonce)} -->", unsafe_allow_javascript=True)
+
     def field(self, key: str) -> None:
-        """The message for field `key`, drawn right under it."""
+        """The message for field `key`, drawn right under it (the summary's link lands here)."""
         message = self.errors.get(key)
         if message:
-            st.error(message, icon=":material/error:")
+            with st.container(key=self._anchor(key)):
+                st.error(message, icon=":material/error:")
