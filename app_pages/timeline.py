@@ -8,11 +8,13 @@ import polars as pl
 import streamlit as st
 
 from services.dates import day
+from services.vocabulary import FLAG_LABELS
 from ui import charts, results, tables
 from ui.actions import action_links
 from ui.child_picker import pick_child
 from ui.empty import require_data
 from ui.filters import sidebar_filters
+from ui.text import md
 
 st.title("Child timeline")
 version = require_data()
@@ -35,7 +37,7 @@ with right, st.container(border=True):
     facts = {
         "Team": profile["team"],
         "IRO": profile["iro"]
-        or ("not in the data" if any("IRO_NOT_ALLOCATED" in u for u in profile["undecided"]) else "not allocated"),
+        or ("not in the data" if "IRO_NOT_ALLOCATED" in profile["undecided_codes"] else "not allocated"),
         "Social worker": profile["social_worker"],
         "Legal status": profile["legal_status"],
         "Placement": profile["placement_type"],
@@ -45,13 +47,13 @@ with right, st.container(border=True):
         facts["Next review"] = f"{day(profile['next_review_due'])} ({kind})"
     if profile["midway_due"]:
         facts["Midway check"] = f"{day(profile['midway_due'])}: {profile['midway_status']}"
-    st.markdown("\n".join(f"- **{k}:** {v or 'not recorded'}" for k, v in facts.items()))
+    st.markdown("\n".join(f"- **{k}:** {md(v) or 'not recorded'}" for k, v in facts.items()))
     flags: pl.DataFrame = profile["flags"]
     st.markdown(f"**Flags ({flags.height})**")
     if flags.is_empty():
         st.caption("No drift flags on this date.")
     for r in flags.iter_rows(named=True):
-        st.warning(f"**{r['code']}**: {r['reason']}", icon=":material/flag:")
+        st.warning(f"**{FLAG_LABELS.get(r['code'], r['code'])}**: {md(r['reason'])}", icon=":material/flag:")
     if profile["undecided"]:
         st.markdown("**Checks the data cannot make for this child**")
         st.text("\n".join(profile["undecided"]))

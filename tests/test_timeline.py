@@ -107,3 +107,27 @@ def test_profile_known_unknown_and_not_looked_after():
     c9 = child_profile(fake_caseload(), fake_result(), "C9")
     assert c9 is not None and not c9["looked_after"] and c9["flags"].is_empty()
     assert child_timeline(fake_caseload(), fake_result(), "C9").is_empty()
+
+
+def test_chart_points_merge_recommendations_of_one_date():
+    """Issue 16: a long case's recommendation markers piled up; one marker per date and status."""
+    import datetime as dt
+
+    import polars as pl
+
+    from services.views.timeline import SCHEMA, chart_points
+
+    d1, d2 = dt.date(2026, 11, 13), dt.date(2026, 12, 1)
+    rows = [("Recommendations", "rec_target", f"R{i}", d1, None, "pending", f"Target {i} <b>") for i in range(8)]
+    rows += [("Recommendations", "rec_target", "R9", d2, None, "pending", "Target 9")]
+    rows += [("Reviews", "review_held", "Review 1", d1, None, "on time", "Review 1")]
+    events = pl.DataFrame(rows, schema=SCHEMA, orient="row")
+    got = chart_points(events, shown=3)
+    recs = got.filter(pl.col("lane") == "Recommendations").sort("start")
+    assert recs["count"].to_list() == [8, 1]
+    assert recs["hover"].to_list() == [
+        "8 recommendations on this date:<br>Target 0 &lt;b><br>Target 1 &lt;b><br>Target 2 &lt;b><br>"
+        "and 5 more (see the table)",
+        "Target 9",
+    ]
+    assert got.filter(pl.col("lane") == "Reviews")["count"].to_list() == [1]

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from services.dates import day
+from services.views.timeline import chart_points
 
 # Okabe-Ito (Okabe & Ito 2008), the usual colour-blind-safe qualitative palette.
 OKABE_ITO = {
@@ -65,13 +66,8 @@ BAR_LEGEND = {
 
 
 def _layout(fig: go.Figure, **kw) -> go.Figure:
-    fig.update_layout(
-        font=FONT,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        hoverlabel=dict(font_size=15, bgcolor="white"),
-        **kw,
-    )
+    kw.setdefault("hoverlabel", dict(font_size=15, bgcolor="white"))
+    fig.update_layout(font=FONT, plot_bgcolor="white", paper_bgcolor="white", **kw)
     return fig
 
 
@@ -254,7 +250,7 @@ def timeline_figure(events: pl.DataFrame, as_of: dt.date) -> go.Figure:
                 legendgroup="bars",
             )
         )
-    points = events.filter(pl.col("end").is_null())
+    points = chart_points(events).filter(pl.col("end").is_null())
     seen: set[str] = set()
     for status, (legend, colour, symbol) in STATUS_STYLE.items():
         part = points.filter(pl.col("status") == status)
@@ -264,7 +260,11 @@ def timeline_figure(events: pl.DataFrame, as_of: dt.date) -> go.Figure:
             go.Scatter(
                 x=[d.isoformat() for d in part.get_column("start").to_list()],
                 y=part.get_column("lane").to_list(),
-                mode="markers",
+                mode="markers+text",
+                # merged recommendation markers say how many they hold ("×12"), above the symbol
+                text=[f"×{n}" if n > 1 else "" for n in part.get_column("count").to_list()],
+                textposition="top center",
+                textfont=dict(size=12, color="#374151"),
                 marker=dict(
                     symbol=symbol,
                     size=15,
@@ -293,6 +293,8 @@ def timeline_figure(events: pl.DataFrame, as_of: dt.date) -> go.Figure:
         yref="paper",
         line=dict(color="#374151", width=2, dash="dot"),
     )
+    # the label sits on the side of the line with room for it, so it is never cut at the chart's edge
+    right_half = (as_of - x0).days > (x1 - x0).days / 2
     fig.add_annotation(
         x=as_of.isoformat(),
         y=1,
@@ -300,13 +302,17 @@ def timeline_figure(events: pl.DataFrame, as_of: dt.date) -> go.Figure:
         text=f"as of {day(as_of)}",
         showarrow=False,
         yanchor="bottom",
+        xanchor="right" if right_half else "left",
+        xshift=-4 if right_half else 4,
         font=dict(size=13, color="#374151"),
     )
     _layout(
         fig,
         height=170 + 52 * max(len(lanes), 1),
         barmode="overlay",
-        margin=dict(l=10, r=10, t=30, b=10),
+        # room above the top lane for the "as of" label and hover labels of the top lane's points
+        margin=dict(l=10, r=24, t=44, b=10),
+        hoverlabel=dict(font_size=15, bgcolor="white", align="left", namelength=-1),
         legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0, font=dict(size=13)),
         xaxis=dict(type="date", range=[x0.isoformat(), x1.isoformat()], showgrid=True, gridcolor="#EEF1F5"),
         yaxis=dict(

@@ -87,6 +87,6 @@ def child_undecided(result: Any, child_id: str) -> list[str]:
     days: IRO allocations: not in the 903 return")."""
     rows = result.undecided.filter(pl.col("child_id") == child_id)
     return [
-        f"{CHECK_WORDS.get(r['code'], r['code'])} ({r['code']}): {FACT_LABELS.get(r['fact'], r['fact'])}: {r['why']}"
+        f"{CHECK_WORDS.get(r['code'], r['code'])}: {FACT_LABELS.get(r['fact'], r['fact'])}: {r['why']}"
         for r in rows.iter_rows(named=True)
     ]

@@ -404,6 +404,41 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
     )
 
 
+def chart_points(events: pl.DataFrame, shown: int = 6) -> pl.DataFrame:
+    """`child_timeline`'s rows as the chart draws them: the recommendation markers of one date and
+    status merged into one (a long case's reviews set a dozen targets on one date, which piled up
+    into one unreadable blot), its `count` written beside it and its hover listing the first
+    `shown`. Other rows pass through with count 1; the table under the chart keeps every row."""
+    merge = (pl.col("lane") == "Recommendations") & pl.col("end").is_null()
+    recs = (
+        events.filter(merge)
+        .group_by("lane", "kind", "start", "status", maintain_order=True)
+        .agg(
+            label=pl.col("label").first(),
+            end=pl.col("end").first(),
+            count=pl.len().cast(pl.Int64),
+            first=pl.col("hover").first(),
+            listed=pl.col("hover").head(shown).str.replace_all("<", "&lt;").str.join("<br>"),
+        )
+        .with_columns(
+            hover=pl.when(pl.col("count") == 1)
+            .then(pl.col("first"))
+            .otherwise(
+                pl.concat_str(
+                    pl.col("count").cast(pl.String),
+                    pl.lit(" recommendations on this date:<br>"),
+                    pl.col("listed"),
+                    pl.when(pl.col("count") > shown)
+                    .then(pl.format("<br>and {} more (see the table)", pl.col("count") - shown))
+                    .otherwise(pl.lit("")),
+                )
+            )
+        )
+    )
+    rest = events.filter(~merge).with_columns(count=pl.lit(1, dtype=pl.Int64))
+    return pl.concat([rest, recs.select(rest.columns)]).sort("start", maintain_order=True)
+
+
 def child_profile(caseload: Caseload, result: EngineResult, child_id: str) -> dict[str, Any] | None:
     """The side panel: who the child is, who holds the case, and the current flags with reasons.
     None when the id is not in the caseload at all; `looked_after` False when not looked after on as_of."""
@@ -432,4 +467,5 @@ def child_profile(caseload: Caseload, result: EngineResult, child_id: str) -> di
         "flags": flags.select("code", "reason", "due_date", "days_overdue"),
         # each check the child's data cannot decide, and why (DOMAIN §8)
         "undecided": child_undecided(result, child_id),
+        "undecided_codes": result.undecided.filter(pl.col("child_id") == child_id).get_column("code").to_list(),
     }
