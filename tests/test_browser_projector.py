@@ -115,7 +115,7 @@ def test_a_refused_midway_check_shows_the_error_summary_focused(page, base: str)
     _open(page, base, "midway-check", "&child=C00001")
     form = page.locator("[data-testid='stForm']").first
     typed = "Projector test: a note that must survive the refusal"
-    notes = form.locator("input[type='text']").first
+    notes = form.locator("textarea").first
     notes.fill(typed)
     page.get_by_role("button", name="Save check").click()
     _wait_for_app(page)
@@ -133,4 +133,4 @@ def test_a_refused_midway_check_shows_the_error_summary_focused(page, base: str)
     page.wait_for_timeout(300)
     tag = page.evaluate("() => [document.activeElement.tagName, document.activeElement.getAttribute('role')]")
     assert tag[0] in ("INPUT", "TEXTAREA") or tag[1] in ("combobox", "radio", "spinbutton"), tag
-    assert form.locator("input[type='text']").first.input_value() == typed
+    assert form.locator("textarea").first.input_value() == typed

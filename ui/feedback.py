@@ -33,8 +33,12 @@ _FOCUS_SCRIPT = """
   const summaries = document.querySelectorAll('[class*="st-key-error_summary_"]');
   const box = summaries[summaries.length - 1];
   if (!box) return;
-  const FIELD = 'input:not([type=hidden]), textarea, select, [role="combobox"], [role="radio"], '
-    + '[role="spinbutton"], button';
+  // controls in the order a field's own control is preferred (a select box also holds buttons)
+  const FIELDS = [
+    'input:not([type=hidden]), textarea, select',
+    '[role="combobox"], [role="radio"], [role="spinbutton"]',
+  ];
+  const FIELD = FIELDS.join(', ');
   box.setAttribute('tabindex', '-1');
   box.setAttribute('role', 'alert');
   box.querySelectorAll('a[href^="#fe_"]').forEach((a) => {
@@ -45,11 +49,13 @@ _FOCUS_SCRIPT = """
       ev.preventDefault();
       const msg = document.querySelector('.st-key-' + a.getAttribute('href').slice(1));
       if (!msg) return;
-      let el = msg.previousElementSibling, target = null;
-      while (el && !target) {
-        const found = el.matches(FIELD) ? [el] : el.querySelectorAll(FIELD);
-        target = found.length ? found[0] : null;
-        el = el.previousElementSibling;
+      // the field is the message's nearest earlier sibling holding a control (the message's
+      // container may sit in a wrapper of its own: climb a few levels)
+      let node = msg, target = null;
+      for (let depth = 0; node && !target && depth < 4; depth++, node = node.parentElement) {
+        for (let el = node.previousElementSibling; el && !target; el = el.previousElementSibling) {
+          target = el.matches(FIELD) ? el : FIELDS.map((f) => el.querySelector(f)).find((x) => x) || null;
+        }
       }
       (target || msg).scrollIntoView({ block: 'center' });
       (target || msg).focus();
