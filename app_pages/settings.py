@@ -26,6 +26,7 @@ from services.views.policy_impact import COUNTS, policy_impact
 from ui import results, tables
 from ui.context import current_user, engine
 from ui.empty import require_data
+from ui.feedback import Feedback
 from ui.filters import POLICY_LABELS
 
 st.title("Settings")
@@ -41,6 +42,7 @@ st.caption(
 L = cs.LABELS
 BASED = "settings_based_on"  # (version, Policy) the form was opened on
 ERRORS = "settings_errors"  # field -> message, from the last refused save
+feedback = Feedback("settings")  # its field messages and error summary read ERRORS
 PREVIEWED = "settings_previewed"  # the proposed Policy whose impact was last shown
 NOTICE = "settings_notice"
 SCALARS = (
@@ -98,8 +100,7 @@ if stored_now.version != based_version:
 
 
 def _field_error(name: str) -> None:
-    if name in errors:
-        st.error(errors[name], icon=":material/error:")
+    feedback.field(name)
 
 
 def _number(name: str, help: str = "") -> None:
@@ -118,6 +119,7 @@ stage_rows = pl.DataFrame(
 )
 
 with st.form("settings_form", enter_to_submit=False):
+    feedback.summary()
     st.subheader("Midway checks")
     c1, c2 = st.columns(2)
     with c1:

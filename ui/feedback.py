@@ -21,7 +21,6 @@ from services.casework.errors import EditConflict, Refused
 from ui.text import md
 
 Kind = Literal["success", "info", "error"]
-_REFUSALS = "_feedback_refusals"  # how many refusals this session: the summary's script runs on each
 
 # The GOV.UK error summary's behaviour (static: no data in it). On each refusal it moves focus to
 # the summary at the top of the form (scrolled into view, so a refused form never leaves the user
@@ -97,13 +96,11 @@ class Feedback:
         text = message or (str(exc) if conflict else f"Nothing was saved: {exc}")
         st.session_state[self._notice_key] = Notice("error", text, reload=conflict)
         st.session_state[self._errors_key] = dict(exc.errors) if isinstance(exc, Refused) else {}
-        st.session_state[_REFUSALS] = st.session_state.get(_REFUSALS, 0) + 1
 
     def field_errors(self, errors: Mapping[str, str], message: str) -> None:
         """Field messages found by the page itself (e.g. no child chosen) with their notice."""
         st.session_state[self._notice_key] = Notice("error", message)
         st.session_state[self._errors_key] = dict(errors)
-        st.session_state[_REFUSALS] = st.session_state.get(_REFUSALS, 0) + 1
 
     def clear(self) -> None:
         st.session_state.pop(self._notice_key, None)
@@ -146,8 +143,9 @@ class Feedback:
         with st.container(border=True, key=_SLUG.sub("-", f"error_summary_{self._errors_key}")):
             st.markdown("**There is a problem**")
             st.markdown("\n".join(f"- [{md(message)}](#{self._anchor(key)})" for key, message in errors.items()))
-            nonce = st.session_state.get(_REFUSALS, 0)
-            st.html(_FOCUS_SCRIPT + f"<!-- {int(nonce)} -->", unsafe_allow_javascript=True)
+            # a new refusal stores a new dict: its id changes the element, so the script runs again
+            # (and moves focus) once per refusal, not on every rerun
+            st.html(_FOCUS_SCRIPT + f"<!-- {id(errors)} -->", unsafe_allow_javascript=True)
 
     def field(self, key: str) -> None:
         """The message for field `key`, drawn right under it (the summary's link lands here)."""
