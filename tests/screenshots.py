@@ -59,6 +59,16 @@ def shoot(label: str) -> list[Path]:
             full = OUT / f"{label}-{name}-full.png"
             page.screenshot(path=str(full), full_page=True)
             saved.append(full)
+        # a refused midway check: the error summary in view at the top of the form
+        page.set_viewport_size({"width": 1280, "height": 720})
+        page.goto(f"{base}/midway-check?as_of={AS_OF}&child=C00001")
+        _wait_for_app(page)
+        page.get_by_role("button", name="Save check").click()
+        _wait_for_app(page)
+        page.wait_for_timeout(800)
+        shot = OUT / f"{label}-midway-check-refused.png"
+        page.screenshot(path=str(shot))
+        saved.append(shot)
         browser.close()
     return saved
 
