@@ -110,7 +110,7 @@ def test_profile_known_unknown_and_not_looked_after():
 
 
 def test_chart_points_merge_recommendations_of_one_date():
-    """Issue 16: a long case's recommendation markers piled up; one marker per date and status."""
+    """Issue 16: a long case's recommendation markers piled up; one marker per month, kind and status."""
     import datetime as dt
 
     import polars as pl
@@ -119,15 +119,21 @@ def test_chart_points_merge_recommendations_of_one_date():
 
     d1, d2 = dt.date(2026, 11, 13), dt.date(2026, 12, 1)
     rows = [("Recommendations", "rec_target", f"R{i}", d1, None, "pending", f"Target {i} <b>") for i in range(8)]
+    rows += [("Recommendations", "rec_target", "R8", dt.date(2026, 11, 27), None, "overdue", "Target 8")]
     rows += [("Recommendations", "rec_target", "R9", d2, None, "pending", "Target 9")]
     rows += [("Reviews", "review_held", "Review 1", d1, None, "on time", "Review 1")]
     events = pl.DataFrame(rows, schema=SCHEMA, orient="row")
     got = chart_points(events, shown=3)
     recs = got.filter(pl.col("lane") == "Recommendations").sort("start")
-    assert recs["count"].to_list() == [8, 1]
+    assert recs.select("start", "status", "count").rows() == [
+        (d1, "pending", 8),
+        (dt.date(2026, 11, 27), "overdue", 1),
+        (d2, "pending", 1),
+    ]
     assert recs["hover"].to_list() == [
-        "8 recommendations on this date:<br>Target 0 &lt;b><br>Target 1 &lt;b><br>Target 2 &lt;b><br>"
+        "8 recommendations in Nov 2026:<br>Target 0 &lt;b><br>Target 1 &lt;b><br>Target 2 &lt;b><br>"
         "and 5 more (see the table)",
+        "Target 8",
         "Target 9",
     ]
     assert got.filter(pl.col("lane") == "Reviews")["count"].to_list() == [1]

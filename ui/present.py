@@ -22,7 +22,7 @@ BASE_CSS = """
 <style>
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
-  overflow-wrap: normal; word-break: normal;
+  overflow-wrap: normal !important; word-break: normal !important; hyphens: manual;
 }
 [data-testid="stMetricLabel"] { min-height: 2.6em; }
 @media print {

@@ -405,15 +405,18 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
 
 
 def chart_points(events: pl.DataFrame, shown: int = 6) -> pl.DataFrame:
-    """`child_timeline`'s rows as the chart draws them: the recommendation markers of one date and
-    status merged into one (a long case's reviews set a dozen targets on one date, which piled up
-    into one unreadable blot), its `count` written beside it and its hover listing the first
-    `shown`. Other rows pass through with count 1; the table under the chart keeps every row."""
+    """`child_timeline`'s rows as the chart draws them: the recommendation markers of one kind and
+    status in one calendar month merged into one, at the month's first date (a long case's reviews
+    set a dozen targets each, which piled up into one unreadable blot: a month is a few pixels on
+    a years-long axis), its `count` written beside it and its hover listing the first `shown`.
+    Other rows pass through with count 1; the table under the chart keeps every row."""
     merge = (pl.col("lane") == "Recommendations") & pl.col("end").is_null()
     recs = (
         events.filter(merge)
-        .group_by("lane", "kind", "start", "status", maintain_order=True)
+        .sort("start")
+        .group_by("lane", "kind", pl.col("start").dt.truncate("1mo").alias("_month"), "status", maintain_order=True)
         .agg(
+            start=pl.col("start").min(),
             label=pl.col("label").first(),
             end=pl.col("end").first(),
             count=pl.len().cast(pl.Int64),
@@ -426,7 +429,9 @@ def chart_points(events: pl.DataFrame, shown: int = 6) -> pl.DataFrame:
             .otherwise(
                 pl.concat_str(
                     pl.col("count").cast(pl.String),
-                    pl.lit(" recommendations on this date:<br>"),
+                    pl.lit(" recommendations in "),
+                    pl.col("start").dt.to_string("%b %Y"),
+                    pl.lit(":<br>"),
                     pl.col("listed"),
                     pl.when(pl.col("count") > shown)
                     .then(pl.format("<br>and {} more (see the table)", pl.col("count") - shown))
