@@ -170,7 +170,7 @@ def test_escalation_changed_by_someone_else_is_refused_with_a_reload(app_db) -> 
     at.button(key="esc_close_submit").click().run()
     assert len(at.error) == 1
     assert re.fullmatch(  # names who changed it and when (issue 13)
-        r"This escalation was changed by Other Iro at \d\d:\d\d on \d\d/\d\d/\d{4} since you opened it; "
+        r"This escalation was changed by Other Iro at \d\d:\d\d on \d{1,2} [A-Z][a-z]{2} \d{4} since you opened it; "
         r"nothing was saved\. Reload to see their changes\.",
         at.error[0].value,
     )

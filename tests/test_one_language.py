@@ -121,3 +121,33 @@ def test_the_check_catches_what_the_issue_saw() -> None:
     assert problems("Click a square or choose a iro") == ["a iro"]
     assert problems("2026-11-02 00:00:00") == ["2026-11-02", "00:00:00"]
     assert problems("[Open](timeline?child=C1&as_of=2026-11-23) due 13 Nov 2026") == []
+
+
+def test_table_config_labels_every_column_and_dates_each_date_column() -> None:
+    import datetime as dt
+
+    import polars as pl
+
+    from ui.tables import config, words
+
+    frame = pl.DataFrame(
+        {
+            "escalation_id": [1],
+            "raised_date": [dt.date(2026, 11, 13)],
+            "saved_at": [dt.datetime(2026, 11, 13, 14, 5)],
+            "imported": [dt.datetime(2026, 11, 2)],
+            "iro_code": ["I1"],
+        }
+    )
+    got = config(frame, {"escalation_id": "No."})
+    assert {k: v if isinstance(v, str) else v["label"] for k, v in got.items()} == {
+        "escalation_id": "No.",
+        "raised_date": "Raised date",
+        "saved_at": "Saved at",
+        "imported": "Imported",
+        "iro_code": "IRO code",
+    }
+    assert got["raised_date"]["type_config"]["format"] == COLUMN_DATE
+    assert got["saved_at"]["type_config"]["format"] == COLUMN_DATE_TIME
+    assert got["imported"]["type_config"]["format"] == COLUMN_DATE  # midnight: "2026-11-02 00:00:00" as a date
+    assert words("social_worker") == "Social worker"

@@ -9,6 +9,7 @@ cells are the pages' and services' job: map them with services.vocabulary before
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,7 +38,7 @@ def _date_kind(frame: pl.DataFrame, col: str) -> str | None:
         return "date"
     if isinstance(dtype, pl.Datetime):
         s = frame.get_column(col).drop_nulls()
-        midnight = s.is_empty() or bool((s.dt.time() == pl.time(0, 0)).all())
+        midnight = s.is_empty() or bool((s.dt.time() == dt.time(0, 0)).all())
         return "midnight" if midnight else "datetime"
     return None
 
