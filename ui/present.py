@@ -45,7 +45,12 @@ BASE_CSS = """
 # Presentation mode: larger type for the back of the room, the sidebar out of the way.
 PRESENT_CSS = """
 <style>
-html { font-size: 20px; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] li,
+[data-testid="stMain"] [data-testid="stCaptionContainer"], [data-testid="stMain"] label p {
+  font-size: 1.3rem !important; line-height: 1.45;
+}
+[data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 3rem !important; }
+[data-testid="stMain"] [data-testid="stMetricLabel"] p { font-size: 1.15rem !important; }
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] {
   display: none !important;
 }
@@ -82,9 +87,8 @@ def controls(view: str) -> None:
     """On a dashboard page, under its title: in presentation mode, the view stated as text (the
     sidebar holding the filters is hidden) and a way back; otherwise, the sidebar switch."""
     if presenting():
-        left, right = st.columns([5, 1], vertical_alignment="center")
-        left.markdown("**Showing:** " + md(view))
-        right.button("Leave presentation mode", key="present_leave", on_click=_set, args=(False,))
+        st.markdown("**Showing:** " + md(view))
+        st.button("Leave presentation mode", key="present_leave", on_click=_set, args=(False,), width="content")
     else:
         st.sidebar.button(
             "Presentation mode",
