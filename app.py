@@ -12,7 +12,7 @@ import streamlit as st
 
 from services.errors import DatabaseUnavailable
 from services.persistence.database import DatabaseError
-from ui import navigation, warmup
+from ui import navigation, present, warmup
 from ui.empty import database_unreachable
 
 # A local favicon: a `:material/...:` page icon makes the browser fetch it from a font server
@@ -44,6 +44,7 @@ PAGES = {
     ],
 }
 
+present.style()  # the app's name, print layout and presentation mode (ui/present.py)
 # Streamlit's own navigation is hidden (its list markup fails axe-core): ui.navigation draws the same
 # sections from st.page_link.
 page = st.navigation(PAGES, position="hidden")

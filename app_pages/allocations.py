@@ -15,8 +15,9 @@ import streamlit as st
 
 from services.casework import allocations as al
 from services.casework import events as ev
+from services.dates import day, day_expr
 from services.errors import DatabaseUnavailable
-from ui import results
+from ui import results, tables
 from ui.child_picker import pick_child
 from ui.context import current_user, engine
 from ui.empty import require_data
@@ -51,7 +52,7 @@ else:
         f"Oldest first. An IRO is allocated within {policy.iro_allocation_working_days} working days of the child "
         "becoming looked after (DOMAIN §3); overdue ones are written OVERDUE."
     )
-    st.dataframe(
+    tables.show(
         waiting.with_columns(
             status=pl.col("working_days_left").map_elements(_left, return_dtype=pl.String),
             sibling_group=pl.col("sibling_group").fill_null(""),
@@ -111,12 +112,12 @@ def _save(cid: str, actor: str, seen: int) -> None:
     numbers = ", ".join(str(i) for i in saved.allocation_ids)
     text = (
         f"Allocation{'s' if len(saved.allocation_ids) > 1 else ''} {numbers} saved: {saved.iro} is the IRO of "
-        f"{' and '.join(saved.child_ids)} from {saved.from_date:%d %b %Y}"
+        f"{' and '.join(saved.child_ids)} from {day(saved.from_date)}"
     )
     if saved.exception_recorded:
         text += "; the sibling exception is recorded"
     if nxt and nxt["next_review_due"]:
-        text += f". Next review due {nxt['next_review_due']:%d %b %Y}"
+        text += f". Next review due {day(nxt['next_review_due'])}"
     feedback.record("success", text + ".")
     # an empty form for the next allocation (assigned, not deleted: a form widget keeps the value its
     # browser side holds unless the script sends a new one)
@@ -132,7 +133,7 @@ with right, st.container(border=True):
         f"Children looked after per full-time IRO; the IRO Handbook's range is {policy.iro_caseload_min}-"
         f"{policy.iro_caseload_max} (DOMAIN §9)."
     )
-    st.dataframe(
+    tables.show(
         loads.select("iro", "children", "per_fte", pl.col("range_status").str.replace(" range", "")),
         hide_index=True,
         width="stretch",
@@ -155,6 +156,7 @@ with left:
     sib_ids = siblings.get_column("child_id").to_list()
     st.session_state.setdefault(K + "siblings", sib_ids)
     with st.form(f"alloc_form_{child}", enter_to_submit=False):
+        feedback.summary()
         st.selectbox(
             "IRO",
             list(label),
@@ -202,9 +204,9 @@ with left:
     if history.is_empty():
         st.caption("No IRO has been allocated to this child.")
     else:
-        st.dataframe(
+        tables.show(
             history.with_columns(
-                to_date=pl.col("to_date").dt.strftime("%-d %b %Y").fill_null("current"),
+                to_date=day_expr(pl.col("to_date")).fill_null("current"),
                 reason=pl.col("reason").fill_null(""),
             ),
             hide_index=True,

@@ -4,8 +4,9 @@ what falls due in the next 4 weeks (sortable, downloadable)."""
 import polars as pl
 import streamlit as st
 
+from services.dates import day
 from services.views.export import to_csv
-from ui import charts, results
+from ui import charts, results, tables
 from ui.context import current_user
 from ui.downloads import acting, download
 from ui.empty import require_data
@@ -41,13 +42,13 @@ with left, st.container(border=True):
             width="stretch",
         )
         st.caption(
-            f"Children allocated to each IRO on {f.as_of:%d %b %Y}, divided by the IRO's full-time equivalent "
+            f"Children allocated to each IRO on {day(f.as_of)}, divided by the IRO's full-time equivalent "
             f"(1 when not recorded). The shaded band is the IRO Handbook's {lo}-{hi}; bars above it are hatched, "
             "bars below it dotted. The table beside gives the same numbers."
         )
 with right, st.container(border=True):
     st.subheader("Caseload and overdue work per IRO", anchor=False)
-    st.dataframe(
+    tables.show(
         caseloads.drop("iro_code"),
         hide_index=True,
         width="stretch",
@@ -71,7 +72,7 @@ with st.container(border=True):
     kinds = sorted(work["item"].unique().to_list())
     chosen = st.multiselect("Show", kinds, default=kinds, key="work_kinds", placeholder="All kinds of item")
     shown = work.filter(pl.col("item").is_in(chosen)) if chosen else work
-    st.dataframe(
+    tables.show(
         shown.with_columns(timeline=timeline_url(shown["child_id"], f)).select(
             "due_date", "days_until", "item", "timeline", "display_name", "team", "iro", "social_worker", "detail"
         ),
@@ -101,6 +102,6 @@ with st.container(border=True):
         key="work_list_csv",
     )
     st.caption(
-        f"{shown.height:,} items due from {f.as_of:%d %b %Y} to {pol.work_list_days} days later: next reviews, "
+        f"{shown.height:,} items due from {day(f.as_of)} to {pol.work_list_days} days later: next reviews, "
         "midway checks not yet done, recommendation targets not yet met, escalation stages' resolution dates."
     )

@@ -15,9 +15,10 @@ import polars as pl
 import streamlit as st
 
 from services.casework import escalations as esc
+from services.dates import day
 from services.errors import DatabaseUnavailable
 from services.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
-from ui import provenance, results
+from ui import provenance, results, tables
 from ui.context import current_user, engine
 from ui.empty import require_data
 from ui.feedback import Feedback
@@ -88,7 +89,7 @@ with tab_open:
             .sort("stage")
         )
         st.caption("Open escalations by stage (overdue = the stage's resolution date has passed).")
-        st.dataframe(
+        tables.show(
             by_stage.drop("stage"),
             hide_index=True,
             column_config={"stage_name": "Stage", "open": "Open", "overdue": "Past resolution date"},
@@ -105,7 +106,7 @@ with tab_open:
             pl.col("stage_due_date").alias("stage resolution date"),
             "status",
         )
-        st.dataframe(
+        tables.show(
             view,
             hide_index=True,
             column_config={
@@ -135,9 +136,9 @@ with tab_open:
             st.session_state["esc_scope"] = (chosen, row["version"])
         mk, ck = f"esc_move_{chosen}_{row['version']}_", f"esc_close_{chosen}_{row['version']}_"
         st.markdown(f"**Concern:** {md(row['concern'])}")
-        st.caption(f"Raised {row['raised_date']:%d/%m/%Y} by {md(row['raised_by'])}. {md(row['status'])}.")
+        st.caption(f"Raised {day(row['raised_date'])} by {md(row['raised_by'])}. {md(row['status'])}.")
         hist = esc.history(engine(), chosen)
-        st.dataframe(
+        tables.show(
             hist,
             hide_index=True,
             column_config={
@@ -151,6 +152,7 @@ with tab_open:
         )
         left, right = st.columns(2)
         with left, st.form("esc_move"):
+            feedback["move"].summary()
             st.markdown("**Move to the next stage**")
             next_options = list(range(row["stage"] + 1, len(names)))
             if next_options:
@@ -193,6 +195,7 @@ with tab_open:
 
             st.form_submit_button("Move on", on_click=_move, disabled=not next_options, key="esc_move_submit")
         with right, st.form("esc_close"):
+            feedback["close"].summary()
             st.markdown("**Close with an outcome**")
             st.selectbox("Outcome", list(ESCALATION_OUTCOMES), format_func=ESCALATION_OUTCOMES.get, key=ck + "outcome")
             st.date_input("Date closed", value=as_of, key=ck + "date", format="DD/MM/YYYY")
@@ -237,6 +240,7 @@ with tab_open:
             st.caption("Still to gather: " + ("; ".join(missing) if missing else "nothing - all documents ready."))
 
 with tab_raise, st.form("esc_raise"):
+    feedback["raise"].summary()
     st.selectbox(
         "Child", list(choices), format_func=choices.get, index=None, key="esc_new_child", placeholder="Choose a child"
     )
@@ -305,7 +309,7 @@ with tab_raise, st.form("esc_raise"):
             feedback["raise"].refused(exc)
             return
         stage, due = esc.current_stage(engine(), esc_id)
-        when = f"; {stage} stage due {due:%d %b %Y}" if due else f"; stage {stage}"
+        when = f"; {stage} stage due {day(due)}" if due else f"; stage {stage}"
         feedback["raise"].record("success", f"Escalation {esc_id} raised{when}.")
         for key in ("esc_new_child", "esc_new_category", "esc_new_concern", "esc_new_evidence", "esc_new_actions"):
             s.pop(key, None)
@@ -314,6 +318,7 @@ with tab_raise, st.form("esc_raise"):
 
 with tab_good:
     with st.form("good_practice"):
+        feedback["good"].summary()
         st.selectbox(
             "Child", list(choices), format_func=choices.get, index=None, key="gp_child", placeholder="Choose a child"
         )
@@ -334,7 +339,7 @@ with tab_good:
             )
 
         st.form_submit_button("Record good practice", on_click=_good, key="gp_submit")
-    st.dataframe(esc.good_practice(engine()), hide_index=True)
+    tables.show(esc.good_practice(engine()), hide_index=True)
 
 with tab_closed:
-    st.dataframe(esc.closed_escalations(engine()), hide_index=True)
+    tables.show(esc.closed_escalations(engine()), hide_index=True)

@@ -9,9 +9,10 @@ import uuid
 import streamlit as st
 
 from services.casework import events as ev
+from services.dates import day
 from services.errors import DatabaseUnavailable
 from services.vocabulary import SIGNIFICANT_EVENT_TYPES
-from ui import provenance, results
+from ui import provenance, results, tables
 from ui.context import current_user, engine
 from ui.empty import require_data
 from ui.feedback import Feedback
@@ -70,7 +71,7 @@ def _save(cid: str, actor: str) -> None:
             submission_id=str(uuid.uuid5(salt, repr(fields))),
         )
         nxt = ev.next_review(engine(), cid, as_of, policy)
-        due = f"; next review due {nxt['next_review_due']:%d %b %Y}" if nxt and nxt["next_review_due"] else ""
+        due = f"; next review due {day(nxt['next_review_due'])}" if nxt and nxt["next_review_due"] else ""
         feedback.record("success", f"Event {event_id} recorded{due}.")
         s["ev_saved"] = True
     except (ev.EventError, DatabaseUnavailable) as exc:
@@ -80,6 +81,7 @@ def _save(cid: str, actor: str) -> None:
 feedback.show()
 
 with st.form("event_form"):
+    feedback.summary()
     st.date_input("Date of the event", value=None, key=K + "date", format="DD/MM/YYYY")
     feedback.field("event_date")
     st.selectbox(
@@ -108,7 +110,7 @@ nxt = ev.next_review(engine(), child_id, as_of, policy)
 if nxt and nxt["next_review_due"]:
     kind = (nxt["next_review_type"] or "").replace("_", " ")
     st.info(
-        f"Next review due {nxt['next_review_due']:%d/%m/%Y} ({kind}).",
+        f"Next review due {day(nxt['next_review_due'])} ({kind}).",
         icon=":material/event_upcoming:",
     )
 events = ev.events_for(engine(), child_id)
@@ -116,7 +118,7 @@ st.subheader("Events recorded for this child", anchor=False)
 if events.is_empty():
     st.write("None recorded.")
 else:
-    st.dataframe(
+    tables.show(
         events.select("event_date", "event", "bring_forward", "decided_by", "notes"),
         hide_index=True,
         column_config={"event_date": st.column_config.DateColumn("date", format="DD/MM/YYYY")},

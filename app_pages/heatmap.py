@@ -6,14 +6,16 @@ users, screen readers, and AppTest, which cannot click a chart): the chart's cli
 
 import streamlit as st
 
-from services.views.dashboard import NO_IRO, NO_TEAM
-from ui import charts, provenance, results
+from services.views.dashboard import NO_IRO, NO_TEAM, highest_cell
+from ui import charts, provenance, results, tables
 from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url
 from ui.text import md
 
 N_BUCKETS = 12
 ROW_LABEL = {"team": "Team", "iro": "IRO"}
+ROW_NAME = {"team": "team", "iro": "IRO"}
+ROW_CHOICE = {"team": "a team", "iro": "an IRO"}  # "choose a iro" read badly
 PERIOD_LABEL = {"week": "Weeks", "month": "Months"}
 VALUE_LABEL = {"count": "Count", "rate": "Rate"}
 
@@ -57,7 +59,7 @@ def _on_cell() -> None:
 
 unit = "weeks (week commencing Monday)" if gran == "week" else "months"
 with st.container(border=True):
-    st.subheader(f"Overdue or missed midway checks by {ROW_LABEL[by].lower()}, last {N_BUCKETS} {unit}", anchor=False)
+    st.subheader(f"Overdue or missed midway checks by {ROW_NAME[by]}, last {N_BUCKETS} {unit}", anchor=False)
     fig = charts.heatmap_figure(cells, value, ROW_LABEL[by])
     st.plotly_chart(
         fig,
@@ -69,14 +71,19 @@ with st.container(border=True):
         width="stretch",
     )
     total = int(cells["count"].sum())
-    worst = cells.filter(cells["count"] == cells["count"].max()).row(0, named=True) if total else None
+    worst = highest_cell(cells, value)
     st.caption(
-        f"Each square is one {ROW_LABEL[by].lower()} in one {gran}: the number of midway checks that fell due then "
+        f"Each square is one {ROW_NAME[by]} in one {gran}: the number of midway checks that fell due then "
         f"and are, {md(f.describe())}, still overdue or were missed (the next review came first). Rate = that number "
         "divided by the checks that fell due (checks made unnecessary by an earlier review are left out; a dash "
-        "means none fell due). Darker squares are worse. "
+        "means none fell due). Darker squares are worse; grey squares have none. "
         + (
-            f"In total {total} checks; the highest cell is {md(worst['row'])}, {worst['label']} ({worst['count']})."
+            f"In total {total} checks overdue or missed; the highest cell is {md(worst['row'])}, {worst['label']} "
+            + (
+                f"({worst['rate']:.0%}: {worst['count']} of {worst['required']} checks due)."
+                if value == "rate"
+                else f"({worst['count']} checks)."
+            )
             if worst
             else "No overdue or missed checks in this period."
         )
@@ -85,7 +92,7 @@ with st.container(border=True):
 st.subheader("Which children?", anchor=False)
 s1, s2 = st.columns(2)
 row = s1.selectbox(
-    ROW_LABEL[by], rows, index=None, key="hm_row", placeholder=f"Click a square or choose a {ROW_LABEL[by].lower()}"
+    ROW_LABEL[by], rows, index=None, key="hm_row", placeholder=f"Click a square or choose {ROW_CHOICE[by]}"
 )
 col = s2.selectbox(
     "Week" if gran == "week" else "Month", list(labels), index=None, key="hm_col", placeholder="Choose a period"
@@ -98,7 +105,7 @@ else:
         st.info(f"{md(row)}, {col}: no overdue or missed midway checks.", icon=":material/check_circle:")
     else:
         st.markdown(f"**{md(row)}, {col}: {kids.height} overdue or missed midway check(s)**")
-        st.dataframe(
+        tables.show(
             kids.with_columns(timeline=timeline_url(kids["child_id"], f)).select(
                 "timeline",
                 "display_name",
@@ -126,5 +133,16 @@ else:
 
 with st.expander("The heatmap as a table"):
     table = cells.sort("bucket").pivot(on="label", index="row", values=value, sort_columns=False)
-    st.dataframe(table.rename({"row": ROW_LABEL[by]}), hide_index=True, width="stretch")
+    number = st.column_config.NumberColumn(format="percent" if value == "rate" else "%d")
+    tables.show(
+        table.rename({"row": ROW_LABEL[by]}),
+        hide_index=True,
+        width="stretch",
+        column_config={c: number for c in table.columns if c != "row"},
+    )
+    st.caption(
+        "Share of the checks due that are overdue or missed; blank: no check fell due."
+        if value == "rate"
+        else "Midway checks overdue or missed."
+    )
     st.caption(f"Rows without a team or IRO are shown as '{NO_TEAM}' / '{NO_IRO}'.")

@@ -8,12 +8,14 @@ import hashlib
 
 import streamlit as st
 
+from services.dates import day
 from services.errors import UsageError
 from services.importers import InputFile, parse_files
 from services.importers import problems as pb
 from services.importers.template import workbook_bytes
 from services.importers.writer import history, import_parsed
 from services.views.export import problems_csv
+from ui import tables
 from ui.context import current_user, engine
 from ui.downloads import acting, download
 from ui.text import md
@@ -76,7 +78,7 @@ if uploads:
         for note in parsed.notes:
             st.caption(md(note))
         if parsed.data_end is not None:
-            st.caption(f"The data ends on {parsed.data_end:%d %B %Y} (the end of the return's collection year).")
+            st.caption(f"The data ends on {day(parsed.data_end)} (the end of the return's collection year).")
         if parsed.kind == "ssda903":
             st.caption(
                 "An SSDA903 return carries no IRO or social work team allocations, review record or care-plan "
@@ -89,13 +91,13 @@ if uploads:
                 "Each row below names the file, line, column and value.",
                 icon=":material/error:",
             )
-            st.dataframe(pb.for_display(errors).drop("severity"), hide_index=True, key="import_errors")
+            tables.show(pb.for_display(errors).drop("severity"), hide_index=True, key="import_errors")
         else:
             st.success("No errors found.", icon=":material/check_circle:")
         if warnings.height:
             with st.expander(f"{warnings.height} warning(s): rows kept, with anomalies", expanded=not errors.height):
-                st.dataframe(pb.counts_by_message(warnings).drop("severity"), hide_index=True, key="warn_kinds")
-                st.dataframe(pb.for_display(warnings).drop("severity"), hide_index=True, key="import_warnings")
+                tables.show(pb.counts_by_message(warnings).drop("severity"), hide_index=True, key="warn_kinds")
+                tables.show(pb.for_display(warnings).drop("severity"), hide_index=True, key="import_warnings")
         if problems.height:
             download(
                 "Download all problems (CSV)",
@@ -111,7 +113,7 @@ if uploads:
         if not errors.height:
             if done is None and preview is not None:
                 st.subheader("Preview: what the import would do", anchor=False)
-                st.dataframe(preview.counts, hide_index=True, key="import_preview")
+                tables.show(preview.counts, hide_index=True, key="import_preview")
                 if st.button("Import", type="primary", icon=":material/upload:", disabled=not user):
                     bar = st.progress(0.0, text="Starting import")
                     result = import_parsed(
@@ -121,19 +123,19 @@ if uploads:
                     st.rerun()
             elif done is not None and not done.written:
                 st.error("Nothing was imported: the database changed since the check.", icon=":material/error:")
-                st.dataframe(pb.for_display(pb.errors(done.problems)).drop("severity"), hide_index=True)
+                tables.show(pb.for_display(pb.errors(done.problems)).drop("severity"), hide_index=True)
             elif done is not None:
                 st.success(
                     f"Imported (run {done.run_id}): {int(done.counts['added'].sum())} rows added, "
                     f"{int(done.counts['updated'].sum())} updated.",
                     icon=":material/task_alt:",
                 )
-                st.dataframe(done.counts, hide_index=True, key="import_result")
+                tables.show(done.counts, hide_index=True, key="import_result")
 
 st.subheader("Import history", anchor=False)
 past = history(engine())
 if past.height:
-    st.dataframe(
+    tables.show(
         past,
         hide_index=True,
         key="import_history",

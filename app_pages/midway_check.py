@@ -16,6 +16,7 @@ from services.casework.casenote import case_note_data, case_note_docx, message_d
 from services.casework.events import next_review
 from services.casework.midway_check import answers, read_model, save, templates
 from services.casework.midway_check.errors import ValidationError
+from services.dates import day, day_time
 from services.errors import DatabaseUnavailable
 from services.vocabulary import (
     CONTACT_MODES,
@@ -23,7 +24,7 @@ from services.vocabulary import (
     MIDWAY_OUTCOME_LABELS,
     RECOMMENDATION_STATUS_LABELS,
 )
-from ui import provenance, results
+from ui import provenance, results, tables
 from ui.child_picker import pick_child
 from ui.context import current_user, engine
 from ui.downloads import acting, download
@@ -79,7 +80,7 @@ if st.session_state.get("mc_scope") != scope:
             st.session_state[P + key] = value
         st.session_state["mc_template"] = ctx.draft.template
         st.session_state["mc_state_check"] = (ctx.draft.check_id, ctx.draft.version)
-        when = answers.local_time(ctx.draft.updated_at).strftime("%d/%m/%Y %H:%M") if ctx.draft.updated_at else ""
+        when = day_time(answers.local_time(ctx.draft.updated_at)) if ctx.draft.updated_at else ""
         feedback.record("info", f"Resumed the draft saved by {ctx.draft.author} {when}.")
     else:
         st.session_state["mc_state_check"] = (None, None)
@@ -141,7 +142,7 @@ feedback.show(keep=True, on_reload=_clear_form, key="mc_reload")
 saved: save.SavedCheck | None = st.session_state.get("mc_saved")
 if saved is not None:
     nxt = next_review(engine(), child_id, as_of, policy)
-    due = f"; next review due {nxt['next_review_due']:%d %b %Y}" if nxt and nxt["next_review_due"] else ""
+    due = f"; next review due {day(nxt['next_review_due'])}" if nxt and nxt["next_review_due"] else ""
     st.success(
         f"Midway check {saved.check_id} saved on {answers.uk_date(saved.check_date)}{due}.",
         icon=":material/check_circle:",
@@ -193,7 +194,7 @@ if saved is not None:
         if flags.is_empty():
             st.write("No drift flags are raised for this child.")
         else:
-            st.dataframe(flags.select("code", "reason"), hide_index=True)
+            tables.show(flags.select("code", "reason"), hide_index=True)
     st.button("Record another check", on_click=_clear_form, key="mc_another", icon=":material/add:")
     st.stop()
 
@@ -205,6 +206,7 @@ if ctx.final_checks:
     )
 
 with st.form("midway_form", clear_on_submit=False, enter_to_submit=False):
+    feedback.summary()
     st.subheader(f"Last review: {answers.uk_date(ctx.review_date)}", anchor=False)
     st.date_input("Date of this midway check", key=P + "check_date", format="DD/MM/YYYY", value=None)
     feedback.field("check_date")

@@ -2,35 +2,42 @@
 
 import streamlit as st
 
-from ui import provenance, results
+from services.dates import day
+from services.views.dashboard import attention_order
+from ui import present, provenance, results, tables
 from ui.actions import action_links
 from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url
 from ui.text import md
 
 st.title("Overview", anchor=False)
+st.caption(present.TAGLINE)
 version = require_data()
 f = sidebar_filters(version)
 data = results.overview_data(version, *f.key())
 now, then = data["now"], data["then"]
-st.caption(
-    f"Children looked after {md(f.describe())}. Arrows compare with {data['earlier']:%d %b %Y} (4 weeks earlier)."
-)
+st.caption(f"Children looked after {md(f.describe())}. Arrows compare with {day(data['earlier'])} (4 weeks earlier).")
 
+# Short labels that say what they count (they wrap, never cut, at 1280 px); the help says the rest.
 CARDS = (
     ("children", "Children looked after", "normal", "Children in a period of care on the as-of date."),
-    ("reviews_overdue", "Reviews overdue", "inverse", "Children whose next statutory review is past its due date."),
+    (
+        "reviews_overdue",
+        "Children: review overdue",
+        "inverse",
+        "Children whose next statutory review is past its due date.",
+    ),
     (
         "midway_overdue_missed",
-        "Midway overdue or missed",
+        "Children: midway check late",
         "inverse",
-        "Children with a midway check past due and not done, or whose last interval closed without one.",
+        "Children with a midway check past due and not done (overdue), or whose interval closed without one (missed).",
     ),
     (
         "recommendations_overdue",
-        "Recommendations overdue",
+        "Recommend\u00adations overdue",  # a soft hyphen: the one word too long for a card at 1280 px
         "inverse",
-        "Review recommendations past their target date and not done.",
+        "Review recommendations past their target date and not done (each recommendation counts once).",
     ),
     ("open_escalations", "Open escalations", "inverse", "Escalations (DRP) raised and not yet resolved."),
 )
@@ -58,8 +65,10 @@ for col, (key, label, colour, help_text) in zip(st.columns(len(CARDS)), CARDS, s
         help=f"{help_text} Four weeks earlier: {then[key]:,}.",
         border=True,
     )
+both = f" ({now['midway_both']:,} with both)" if now["midway_both"] else ""
 st.caption(
-    f"Of the midway checks: {now['midway_overdue']:,} overdue, {now['midway_missed']:,} missed. "
+    f"Of the {now['midway_overdue_missed']:,} children with a midway check late: {now['midway_overdue']:,} with "
+    f"a check overdue, {now['midway_missed']:,} with a check missed{both}. "
     "For counts where up is worse, an upward arrow is shown in the warning colour."
 )
 
@@ -68,18 +77,15 @@ st.subheader("Children needing attention now", anchor=False)
 if attention.is_empty():
     st.success("No child has a drift flag for this view.", icon=":material/task_alt:")
 else:
-    st.caption(
-        f"{attention.height:,} children with at least one flag, most urgent first: overdue reviews and "
-        "unallocated IROs, then overdue escalations and midway checks, then the rest; ties go to the longest overdue."
-    )
+    st.caption(f"{attention.height:,} children with at least one flag, {attention_order()}.")
     top = attention.head(6)
     grid = st.columns(3)
     for i, row in enumerate(top.iter_rows(named=True)):
         with grid[i % 3].container(border=True):
             name = row["display_name"] or row["child_id"]
             st.markdown(f"**{i + 1}. {md(name)}** · {md(row['child_id'])} · age {row['age']}")
-            iro = row["iro"] or ("not allocated" if row["iro_known"] else "not in the data")
-            st.caption(f"{md(row['team']) or 'Team not in the data'} · IRO {md(iro)}")
+            iro = md(row["iro"]) or ("not allocated" if row["iro_known"] else "not in the data")
+            st.caption(f"{md(row['team']) or 'Team not in the data'} · IRO {iro}")
             st.markdown("\n".join(f"- {md(r)}" for r in row["reasons"].split("\n")))
             st.page_link(
                 "app_pages/timeline.py",
@@ -94,7 +100,7 @@ else:
         reasons=attention["reasons"].str.replace_all("\n", "; "),
     ).select("timeline", "display_name", "age", "team", "iro", "social_worker", "max_days_overdue", "reasons")
     with st.expander(f"All {attention.height:,} children with flags", expanded=False):
-        st.dataframe(
+        tables.show(
             table,
             hide_index=True,
             width="stretch",

@@ -13,6 +13,7 @@ import datetime as dt
 import streamlit as st
 
 from services.casework import recommendations as rc
+from services.dates import day
 from services.errors import DatabaseUnavailable
 from services.vocabulary import RECOMMENDATION_OWNERS, TM_RESPONSES
 from ui import results
@@ -41,7 +42,7 @@ if not reviews:
     st.info("No review has been held for this child yet: recommendations are recorded after a review.")
     st.stop()
 review_label = {
-    r["review_id"]: f"Review held {r['held_date']:%d %b %Y} ({r['recommendations']} recommendation"
+    r["review_id"]: f"Review held {day(r['held_date'])} ({r['recommendations']} recommendation"
     f"{'s' if r['recommendations'] != 1 else ''})"
     for r in reviews
 }
@@ -103,7 +104,7 @@ def _save(rid: int, actor: str) -> None:
     numbers = f"{saved.seqs[0]}-{saved.seqs[-1]}" if n > 1 else (str(saved.seqs[0]) if n else "none")
     feedback.record(
         "success",
-        f"{n} recommendation{'s' if n != 1 else ''} saved for the review of {saved.held_date:%d %b %Y} "
+        f"{n} recommendation{'s' if n != 1 else ''} saved for the review of {day(saved.held_date)} "
         f"(numbers {numbers}, {saved.added} new); {saved.next_label}.",
     )
     _clear()
@@ -114,20 +115,21 @@ def _more_rows() -> None:
 
 
 feedback.show(on_reload=_clear)
-sent = f"sent {data.sent_date:%d %b %Y}" if data.sent_date else "not sent yet"
+sent = f"sent {day(data.sent_date)}" if data.sent_date else "not sent yet"
 st.caption(
-    f"Review held {data.held_date:%d %b %Y}. The IRO sends the recommendations to the team manager within "
-    f"{policy.recommendations_to_tm_working_days} working days (by {data.sent_due:%d %b %Y}): {sent}. "
+    f"Review held {day(data.held_date)}. The IRO sends the recommendations to the team manager within "
+    f"{policy.recommendations_to_tm_working_days} working days (by {day(data.sent_due)}): {sent}. "
     f"The team manager may disagree within {policy.tm_disagree_working_days} working days of receiving them; "
     "otherwise they stand as agreed."
 )
 
 with st.form(f"rec_form_{review_id}", enter_to_submit=False):
+    feedback.summary()
     for i in range(n_rows):
         saved_rec = i < len(existing)
         title = f"Recommendation {existing[i]['seq']}" if saved_rec else f"New recommendation ({i - len(existing) + 1})"
         if saved_rec and existing[i]["completed_date"]:
-            title += f" (done {existing[i]['completed_date']:%d %b %Y})"
+            title += f" (done {day(existing[i]['completed_date'])})"
         st.markdown(f"**{title}**")
         st.text_area(
             "What is to be done",

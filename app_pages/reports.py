@@ -12,7 +12,7 @@ import streamlit as st
 from services.views.export import to_csv
 from services.views.reports import Period, report_workbook, uk_date
 from services.views.reports.pack import pack_pdf, pack_table
-from ui import provenance, report_cache, report_charts, report_view, results
+from ui import provenance, report_cache, report_charts, report_view, results, tables
 from ui.context import current_user
 from ui.downloads import acting, download
 from ui.empty import require_data
@@ -298,7 +298,7 @@ with st.container(border=True):
         "one flag. Flags are DOMAIN §8 codes, separated by ';'. The CSV has the same columns as the command "
         "line report."
     )
-    st.dataframe(
+    tables.show(
         report,
         hide_index=True,
         width="stretch",

@@ -19,14 +19,15 @@ import streamlit as st
 
 from services.casework import council_settings as cs
 from services.casework.midway_check.templates import TEMPLATES
+from services.dates import day, day_time
 from services.engine.policy import CASENOTE_FORMATS, MIDWAY_POLICIES, MIDWAY_TEMPLATES, Policy, PolicyInvalid
 from services.errors import UsageError
 from services.views.policy_impact import COUNTS, policy_impact
-from ui import results
+from ui import results, tables
 from ui.context import current_user, engine
 from ui.empty import require_data
+from ui.feedback import Feedback
 from ui.filters import POLICY_LABELS
-from ui.text import md
 
 st.title("Settings", anchor=False)
 version = require_data()
@@ -41,6 +42,7 @@ st.caption(
 L = cs.LABELS
 BASED = "settings_based_on"  # (version, Policy) the form was opened on
 ERRORS = "settings_errors"  # field -> message, from the last refused save
+feedback = Feedback("settings")  # its field messages and error summary read ERRORS
 PREVIEWED = "settings_previewed"  # the proposed Policy whose impact was last shown
 NOTICE = "settings_notice"
 SCALARS = (
@@ -81,7 +83,7 @@ errors: dict[str, str] = st.session_state.get(ERRORS, {})
 
 info = f"Settings in force: version {stored_now.version}"
 if stored_now.version:
-    info += f", saved by {stored_now.actor} on {stored_now.saved_at:%d/%m/%Y at %H:%M}"
+    info += f", saved by {stored_now.actor} on {day_time(stored_now.saved_at)}"
 else:
     info += " (Midway's defaults from DOMAIN.md; never changed)"
 st.text(info)
@@ -98,8 +100,7 @@ if stored_now.version != based_version:
 
 
 def _field_error(name: str) -> None:
-    if name in errors:
-        st.error(md(errors[name]), icon=":material/error:")
+    feedback.field(name)
 
 
 def _number(name: str, help: str = "") -> None:
@@ -118,6 +119,7 @@ stage_rows = pl.DataFrame(
 )
 
 with st.form("settings_form", enter_to_submit=False):
+    feedback.summary()
     st.subheader("Midway checks", anchor=False)
     c1, c2 = st.columns(2)
     with c1:
@@ -156,7 +158,7 @@ with st.form("settings_form", enter_to_submit=False):
         "Stage 0 is informal; the last stage is the referral to CAFCASS (DOMAIN §6). "
         "Add or remove rows to change the ladder."
     )
-    edited_stages = st.data_editor(
+    edited_stages = tables.edit(
         stage_rows,
         key=stages_key,
         num_rows="dynamic" if may_edit else "fixed",
@@ -303,7 +305,7 @@ def _show_impact(proposed: Policy) -> None:
     with st.spinner("Working out the impact on today's caseload…"):
         impact = policy_impact(results.caseload(version), today, stored_now.policy, proposed)
     with st.container(border=True, key="settings_impact"):
-        st.subheader(f"Impact on the caseload as of {today:%d/%m/%Y}", anchor=False)
+        st.subheader(f"Impact on the caseload as of {day(today)}", anchor=False)
         changed = cs.changes(stored_now.policy, proposed)
         if not changed:
             st.info("These are the settings in force: nothing would change.")
@@ -317,7 +319,7 @@ def _show_impact(proposed: Policy) -> None:
         m = st.columns(5)
         for col, name in zip(m, COUNTS, strict=True):
             col.metric(SHORT[name], impact.total(name), border=True)
-        st.dataframe(
+        tables.show(
             impact.by_team,
             hide_index=True,
             key="settings_impact_teams",
@@ -330,7 +332,7 @@ def _show_impact(proposed: Policy) -> None:
         )
         if impact.children.height:
             with st.expander(f"The {impact.children.height} children something changes for"):
-                st.dataframe(impact.children, hide_index=True, key="settings_impact_children", width="stretch")
+                tables.show(impact.children, hide_index=True, key="settings_impact_children", width="stretch")
 
 
 if preview_clicked or save_clicked:
@@ -381,7 +383,7 @@ only = st.toggle("Only children with an override", key="set_only_overrides", val
 shown = overrides.filter(pl.col("midway_policy").is_not_null()) if only else overrides
 st.text(f"{overrides['midway_policy'].is_not_null().sum()} of {overrides.height} children have an override.")
 editor_key = f"set_overrides_{version}_{only}"
-st.data_editor(
+tables.edit(
     shown,
     key=editor_key,
     hide_index=True,
@@ -412,7 +414,7 @@ st.subheader("IROs' full-time equivalent", anchor=False)
 st.caption("The caseload range is per full-time IRO: an IRO on 0.5 FTE is in range with half the children.")
 fte = cs.iro_fte(engine())
 fte_key = f"set_fte_{version}"
-st.data_editor(
+tables.edit(
     fte,
     key=fte_key,
     hide_index=True,
@@ -442,7 +444,7 @@ _save_edits(
 st.subheader("History", anchor=False)
 past = cs.history_changes(engine())
 if past.height:
-    st.dataframe(
+    tables.show(
         past,
         hide_index=True,
         key="settings_history",

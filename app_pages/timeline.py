@@ -7,7 +7,9 @@ The child comes from the URL (`?child=<id>`), so the overview and the heatmap ca
 import polars as pl
 import streamlit as st
 
-from ui import charts, results
+from services.dates import day
+from services.vocabulary import FLAG_LABELS
+from ui import charts, results, tables
 from ui.actions import action_links
 from ui.child_picker import pick_child
 from ui.empty import require_data
@@ -31,27 +33,27 @@ with right, st.container(border=True):
     age = f", age {profile['age']}" if profile["age"] is not None else ""
     st.caption(f"Child id {md(child)}{age}")
     if not profile["looked_after"]:
-        st.info(f"Not looked after on {f.as_of:%d %b %Y}: no current schedule.", icon=":material/info:")
+        st.info(f"Not looked after on {day(f.as_of)}: no current schedule.", icon=":material/info:")
     facts = {
         "Team": profile["team"],
         "IRO": profile["iro"]
-        or ("not in the data" if any("IRO_NOT_ALLOCATED" in u for u in profile["undecided"]) else "not allocated"),
+        or ("not in the data" if "IRO_NOT_ALLOCATED" in profile["undecided_codes"] else "not allocated"),
         "Social worker": profile["social_worker"],
         "Legal status": profile["legal_status"],
         "Placement": profile["placement_type"],
     }
     if profile["next_review_due"]:
         kind = (profile["next_review_type"] or "").replace("_", " ")
-        facts["Next review"] = f"{profile['next_review_due']:%d %b %Y} ({kind})"
+        facts["Next review"] = f"{day(profile['next_review_due'])} ({kind})"
     if profile["midway_due"]:
-        facts["Midway check"] = f"{profile['midway_due']:%d %b %Y}: {profile['midway_status']}"
-    st.markdown("\n".join(f"- **{k}:** {md(v) if v else 'not recorded'}" for k, v in facts.items()))
+        facts["Midway check"] = f"{day(profile['midway_due'])}: {profile['midway_status']}"
+    st.markdown("\n".join(f"- **{k}:** {md(v) or 'not recorded'}" for k, v in facts.items()))
     flags: pl.DataFrame = profile["flags"]
     st.markdown(f"**Flags ({flags.height})**")
     if flags.is_empty():
         st.caption("No drift flags on this date.")
     for r in flags.iter_rows(named=True):
-        st.warning(f"**{md(r['code'])}**: {md(r['reason'])}", icon=":material/flag:")
+        st.warning(f"**{FLAG_LABELS.get(r['code'], r['code'])}**: {md(r['reason'])}", icon=":material/flag:")
     if profile["undecided"]:
         st.markdown("**Checks the data cannot make for this child**")
         st.text("\n".join(profile["undecided"]))
@@ -73,13 +75,13 @@ with left:
             held = events.filter(pl.col("kind") == "review_held")
             late = held.filter(pl.col("status") == "late").height
             st.caption(
-                f"Timeline up to {f.as_of:%d %b %Y} (dotted line) and what falls due after it. Bars: periods of care, "
+                f"Timeline up to {day(f.as_of)} (dotted line) and what falls due after it. Bars: periods of care, "
                 f"placements, missing episodes, escalations. Symbols: {held.height} reviews held ({late} late), "
                 "midway checks, recommendation targets and significant events; the legend names each symbol. "
                 "The table below lists every item."
             )
         with st.expander("Every item as a table"):
-            st.dataframe(
+            tables.show(
                 events.select("lane", "start", "end", "status", "hover"),
                 hide_index=True,
                 width="stretch",

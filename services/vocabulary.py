@@ -57,6 +57,26 @@ FLAG_ESCALATION_CATEGORY: dict[str, str] = {
     "REVIEW_NOT_BROUGHT_FORWARD": "statutory_functions",
 }
 
+# DOMAIN §8: each drift flag as people read it on a card, a chart or a link (short: they sit in a
+# side panel and in "Escalate: ..." links; the flag's reason says the rest).
+FLAG_LABELS: dict[str, str] = {
+    "REVIEW_OVERDUE": "Review overdue",
+    "REVIEW_DUE_SOON": "Review due soon",
+    "REVIEW_LATE": "Last review late",
+    "MIDWAY_OVERDUE": "Midway check overdue",
+    "MIDWAY_MISSED": "Midway check missed",
+    "MIDWAY_DUE_SOON": "Midway check due soon",
+    "REC_OVERDUE": "Recommendation overdue",
+    "RECORD_LATE": "Review record late",
+    "CARE_PLAN_NOT_UPDATED": "Care plan not updated",
+    "IRO_NOT_ALLOCATED": "No IRO allocated",
+    "SIBLINGS_SPLIT": "Siblings with different IROs",
+    "NO_PERMANENCE_PLAN": "No permanence plan",
+    "ESCALATION_OVERDUE": "Escalation overdue",
+    "FREQUENT_MISSING": "Frequently missing",
+    "REVIEW_NOT_BROUGHT_FORWARD": "Review not brought forward",
+}
+
 # DOMAIN §6: how an escalation ends.
 ESCALATION_OUTCOMES: dict[str, str] = {
     "resolved": "Resolved",
@@ -201,4 +221,5 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "review_kinds": REVIEW_KIND_LABELS,
     "audit_actions": AUDIT_ACTION_LABELS,
     "audit_entities": AUDIT_ENTITY_LABELS,
+    "flags": FLAG_LABELS,
 }

@@ -27,11 +27,13 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from services.dates import day as _d
 from services.engine.caseload import Caseload
 from services.engine.deadlines import KIND_FACT
 from services.engine.flags import CODES, FACT_FLAGS
 from services.engine.policy import MIDWAY_POLICIES, Policy
 from services.engine.workdays import add_working_days, is_working_day
+from services.vocabulary import SIGNIFICANT_EVENT_TYPES
 
 Row = dict[str, Any]
 
@@ -526,16 +528,16 @@ def child_flags(
     note = "" if p["start_date"] is not None else "; period start unknown: reviews counted from the data"
     if not short and due is not None and due < as_of:
         late = working_days_between(due, as_of)
-        flag("REVIEW_OVERDUE", f"Review was due {due}: {_working_days(late, 'overdue')}{note}", due, late)
+        flag("REVIEW_OVERDUE", f"Review was due {_d(due)}: {_working_days(late, 'overdue')}{note}", due, late)
     elif not short and due is not None and due <= soon[0]:
         when = "today" if due == as_of else "in " + _working_days(working_days_between(as_of, due))
-        flag("REVIEW_DUE_SOON", f"Review is due {due}: {when}{note}", due)
+        flag("REVIEW_DUE_SOON", f"Review is due {_d(due)}: {when}{note}", due)
     if n and s.reviews[-1]["on_time"] is False:
         last = s.reviews[-1]
         late = working_days_between(last["due_date"], last["held_date"])
         flag(
             "REVIEW_LATE",
-            f"Most recent review was held {last['held_date']} but was due {last['due_date']}: "
+            f"Most recent review was held {_d(last['held_date'])} but was due {_d(last['due_date'])}: "
             f"{_working_days(late, 'late')}",
             last["due_date"],
             late,
@@ -544,22 +546,27 @@ def child_flags(
     # midway checks
     if not short and midway_status == "overdue":
         late = working_days_between(midway_due, as_of)
-        flag("MIDWAY_OVERDUE", f"Midway check was due {midway_due}: {_working_days(late, 'overdue')}", midway_due, late)
+        flag(
+            "MIDWAY_OVERDUE",
+            f"Midway check was due {_d(midway_due)}: {_working_days(late, 'overdue')}",
+            midway_due,
+            late,
+        )
     if n >= 2 and s.intervals[-2]["midway_status"] == "missed":
         iv = s.intervals[-2]
         flag(
             "MIDWAY_MISSED",
-            f"No midway check was recorded between the reviews of {iv['review_date']} and "
-            f"{iv['next_review_date']}; it was due {iv['midway_due']}",
+            f"No midway check was recorded between the reviews of {_d(iv['review_date'])} and "
+            f"{_d(iv['next_review_date'])}; it was due {_d(iv['midway_due'])}",
             iv["midway_due"],
         )
     if not short and midway_status == "due" and midway_due <= soon[1]:
         if midway_due < as_of:
-            text = f"was due {midway_due} (within the grace days)"
+            text = f"was due {_d(midway_due)} (within the grace days)"
         elif midway_due == as_of:
-            text = f"is due today, {midway_due}"
+            text = f"is due today, {_d(midway_due)}"
         else:
-            text = f"is due {midway_due}: in {_working_days(working_days_between(as_of, midway_due))}"
+            text = f"is due {_d(midway_due)}: in {_working_days(working_days_between(as_of, midway_due))}"
         flag("MIDWAY_DUE_SOON", f"Midway check {text}", midway_due)
 
     # post-review deadlines of the current period: overdue ones, and late ones of the most recent review
@@ -579,7 +586,7 @@ def child_flags(
         late = working_days_between(first, as_of)
         flag(
             "REC_OVERDUE",
-            f"{len(recs)}{what} and not done: the earliest was due {first}, {_working_days(late, 'overdue')}",
+            f"{len(recs)}{what} and not done: the earliest was due {_d(first)}, {_working_days(late, 'overdue')}",
             first,
             late,
         )
@@ -593,13 +600,13 @@ def child_flags(
         d = min(these, key=lambda d: d["due_date"])  # the earliest (on a tie, of the earlier review)
         if d["status"] == "late":
             late = working_days_between(d["due_date"], d["done_date"])
-            text = f"done {d['done_date']}, {_working_days(late, 'late')}"
+            text = f"done {_d(d['done_date'])}, {_working_days(late, 'late')}"
         else:
             late = working_days_between(d["due_date"], as_of)
             text = f"not done, {_working_days(late, 'overdue')}"
         flag(
             code,
-            f"{what} {review_of[d['review_id']]['held_date']} was due {d['due_date']}: {text}",
+            f"{what} {_d(review_of[d['review_id']]['held_date'])} was due {_d(d['due_date'])}: {text}",
             d["due_date"],
             late,
         )
@@ -615,9 +622,14 @@ def child_flags(
             ]
             since = max(ended) if ended and max(ended) >= deadline else deadline
             gap = working_days_between(since, as_of)
-            text = f"one was due by {deadline}" if since == deadline else f"the last IRO allocation ended {since}"
+            text = (
+                f"one was due by {_d(deadline)}" if since == deadline else f"the last IRO allocation ended {_d(since)}"
+            )
             flag(
-                "IRO_NOT_ALLOCATED", f"No IRO allocated on {as_of}: {text}, {_working_days(gap, 'overdue')}", since, gap
+                "IRO_NOT_ALLOCATED",
+                f"No IRO allocated on {_d(as_of)}: {text}, {_working_days(gap, 'overdue')}",
+                since,
+                gap,
             )
 
     # a permanence plan by the 2nd review
@@ -627,11 +639,11 @@ def child_flags(
         if n >= k:
             flag(
                 "NO_PERMANENCE_PLAN",
-                f"No permanence plan recorded: the {ordinal} review was held {held[k - 1]}",
+                f"No permanence plan recorded: the {ordinal} review was held {_d(held[k - 1])}",
                 held[k - 1],
             )
         elif n == k - 1 and due is not None and due <= as_of:
-            flag("NO_PERMANENCE_PLAN", f"No permanence plan recorded: the {ordinal} review was due {due}", due)
+            flag("NO_PERMANENCE_PLAN", f"No permanence plan recorded: the {ordinal} review was due {_d(due)}", due)
 
     # unresolved escalations past their stage's resolution date, or whose formal process is past the
     # national total (due the total-th working day after its first formal stage started): each from
@@ -655,17 +667,17 @@ def child_flags(
         late = working_days_between(when, as_of)
         more = f" ({len(overdue)} escalations overdue)" if len(overdue) > 1 else ""
         if by_formal:
-            text = f"Formal escalation started {e['formal_started']} was due to end within {total} working days"
-            text += f" in total, by {when}"
+            text = f"Formal escalation started {_d(e['formal_started'])} was due to end within {total} working days"
+            text += f" in total, by {_d(when)}"
         else:
-            text = f"Escalation at stage '{_first_known(e['stage_name'], '?')}' was due to be resolved by {when}"
+            text = f"Escalation at stage '{_first_known(e['stage_name'], '?')}' was due to be resolved by {_d(when)}"
         flag("ESCALATION_OVERDUE", f"{text}: {_working_days(late, 'overdue')}{more}", when, late)
 
     # missing episodes starting in the 90 days ending on as_of
     window = policy.frequent_missing_window_days
     recent = [m for m in tables["missing"] if as_of - dt.timedelta(days=window) < m["start_date"] <= as_of]
     if len(recent) >= policy.frequent_missing_count:
-        flag("FREQUENT_MISSING", f"{len(recent)} missing episodes in the {window} days to {as_of}")
+        flag("FREQUENT_MISSING", f"{len(recent)} missing episodes in the {window} days to {_d(as_of)}")
 
     # the earliest event since the review before the most recent one (in this period) that asked for a
     # review within 20 working days and got none in time
@@ -681,13 +693,15 @@ def child_flags(
             text = f"none held, {_working_days(late, 'overdue')}"
         elif held_on is not None and held_on > by:
             late = working_days_between(by, held_on)
-            text = f"the review was held {held_on}, {_working_days(late, 'late')}"
+            text = f"the review was held {_d(held_on)}, {_working_days(late, 'late')}"
         else:
             continue
-        what = f" ({e['event_type']})" if e["event_type"] is not None else ""
+        what = (
+            f" ({SIGNIFICANT_EVENT_TYPES.get(e['event_type'], e['event_type'])})" if e["event_type"] is not None else ""
+        )
         flag(
             "REVIEW_NOT_BROUGHT_FORWARD",
-            f"A significant event on {when}{what} asked for a review by {by}: {text}",
+            f"A significant event on {_d(when)}{what} asked for a review by {_d(by)}: {text}",
             by,
             late,
         )

@@ -268,9 +268,9 @@ def test_allocation_history_is_drawn_on_the_timeline(engine) -> None:
             D(2026, 6, 1),
             D(2026, 6, 23),
             "ended",
-            "IRO Iris Reviewer from Mon 01 Jun 2026 to Tue 23 Jun 2026",
+            "IRO Iris Reviewer from 1 Jun 2026 to 23 Jun 2026",
         ),
-        ("allocation", "Omar Officer", AS_OF, AS_OF, "current", "IRO Omar Officer from Wed 24 Jun 2026 (current)"),
+        ("allocation", "Omar Officer", AS_OF, AS_OF, "current", "IRO Omar Officer from 24 Jun 2026 (current)"),
     ]
 
 

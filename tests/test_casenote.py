@@ -15,25 +15,25 @@ from tests.casework_seed import AS_OF, seed, valid_answers
 
 EXPECTED_DEFAULT = """CISRO Midway CLA Review Check
 
-Date of last CLA Review : 05/05/2026
+Date of last CLA Review : 5 May 2026
 
 Recs from review & Update:
-1. Hold a PEP meeting (Owner: Sam Worker; target date: 01/06/2026)
+1. Hold a PEP meeting (Owner: Sam Worker; target date: 1 Jun 2026)
    Update: Done. PEP held on 28/05/2026.
-2. Complete the health assessment (Owner: Health; target date: 15/06/2026)
+2. Complete the health assessment (Owner: Health; target date: 15 Jun 2026)
    Update: Delayed. No appointment offered yet.
-3. Start life story work (Owner: Sam Worker; target date: 31/07/2026)
+3. Start life story work (Owner: Sam Worker; target date: 31 Jul 2026)
    Update: On track.
 
-Contact with child: 19/06/2026, Phone. Spoke to Alex after school.
+Contact with child: 19 Jun 2026, Phone. Spoke to Alex after school.
 Child's own view: Alex is happy at placement and wants more time with his brother.
 
-Contact with carer: 19/06/2026, Phone.
+Contact with carer: 19 Jun 2026, Phone.
 
 Contact with parents: Not recorded.
 
 Contact with the SW/other professionals
-Social worker: 22/06/2026, In person. Discussed progress of the plan.
+Social worker: 22 Jun 2026, In person. Discussed progress of the plan.
 
 Any concerns about delays in implementation of any aspect of the child's plan? (specify actions required to address this)
 Health assessment delayed: SW to chase the health team by 30/06/2026.
@@ -60,29 +60,29 @@ Significant developments or incidents since the review: None
 
 Outcome: (b) Actions or concerns sent to the social worker and team manager
 
-Completed by Iris Reviewer on 23/06/2026
+Completed by Iris Reviewer on 23 Jun 2026
 """
 
 EXPECTED_000_FORMAL = """IRO Midway CLA Review Check
 
-Date of last CLA Review : 05/05/2026
+Date of last CLA Review : 5 May 2026
 
 Recs from review & Update:
-1. Hold a PEP meeting (Owner: Sam Worker; target date: 01/06/2026)
+1. Hold a PEP meeting (Owner: Sam Worker; target date: 1 Jun 2026)
    Update: Done. PEP held on 28/05/2026.
-2. Complete the health assessment (Owner: Health; target date: 15/06/2026)
+2. Complete the health assessment (Owner: Health; target date: 15 Jun 2026)
    Update: Delayed. No appointment offered yet.
-3. Start life story work (Owner: Sam Worker; target date: 31/07/2026)
+3. Start life story work (Owner: Sam Worker; target date: 31 Jul 2026)
    Update: On track.
 
 Contact with child: No contact. Alex was on a school trip.
 Child's own view not sought because: Away all week; letter sent.
 
-Contact with carer: 19/06/2026, Phone.
+Contact with carer: 19 Jun 2026, Phone.
 
 Contact with the SW/other professionals
-Social worker: 22/06/2026, In person. Discussed progress of the plan.
-Other professionals: 20/06/2026, Email. School confirmed PEP targets.
+Social worker: 22 Jun 2026, In person. Discussed progress of the plan.
+Other professionals: 20 Jun 2026, Email. School confirmed PEP targets.
 
 Any concerns about delays in implementation of any aspect of the child's plan? (specify actions required to address this)
 Health assessment delayed: SW to chase the health team by 30/06/2026.
@@ -93,7 +93,7 @@ Is Formal Dispute process required? YES
 
 Outcome: (c) Drift significant - start the informal or formal dispute process
 
-Completed by Iris Reviewer on 23/06/2026
+Completed by Iris Reviewer on 23 Jun 2026
 """
 
 
@@ -142,7 +142,7 @@ def test_message_draft_only_for_outcomes_b_and_c(sqlite_engine) -> None:
     subject, body = message_draft(data)
     assert subject == "Midway CLA Review check for Alex Test (C1): actions required"
     assert body.startswith("Dear Sam Worker and Tara Manager,\n\nI completed the midway check for Alex Test (C1) on ")
-    assert "- Complete the health assessment (target date 15/06/2026): Delayed. No appointment offered yet." in body
+    assert "- Complete the health assessment (target date 15 Jun 2026): Delayed. No appointment offered yet." in body
     assert "Hold a PEP meeting" not in body  # done: nothing to chase
     assert body.endswith("Regards,\nIris Reviewer\n")
     seed_a = _save(sqlite_engine, ids, outcome="progressing", check_date=AS_OF)
@@ -167,7 +167,7 @@ def test_message_for_outcome_c_names_the_stage_and_resolution_date(sqlite_engine
     assert subject.endswith(": informal dispute resolution")
     assert (
         "raising this under the informal dispute resolution process (stage: Informal (Team Manager)). "
-        "Please respond in writing by 30/06/2026" in body
+        "Please respond in writing by 30 Jun 2026" in body
     )
 
 

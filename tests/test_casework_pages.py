@@ -19,6 +19,7 @@ from services.casework.escalations import raise_escalation
 from services.casework.events import next_review
 from services.casework.midway_check.read_model import form_context
 from services.casework.midway_check.save import save_check, save_draft
+from services.dates import day
 from services.persistence import models as m
 from tests.casework_seed import AS_OF, seed, valid_answers
 from tests.demo_pages import app_database, as_shown, open_page
@@ -75,11 +76,11 @@ def test_full_save_writes_the_check_and_shows_case_note_and_message(app_db) -> N
     due = next_review(engine, "C1", TODAY)["next_review_due"]
     check_date = valid_answers(ids, SHIFT)["check_date"]
     assert at.success[0].value == (
-        f"Midway check {checks[0].id} saved on {check_date:%d/%m/%Y}; next review due {due:%d %b %Y}."
+        f"Midway check {checks[0].id} saved on {day(check_date)}; next review due {day(due)}."
     )
     note = at.code[0].value
     review_date = form_context(engine, "C1", TODAY).review_date
-    assert note.startswith(f"CISRO Midway CLA Review Check\n\nDate of last CLA Review : {review_date:%d/%m/%Y}\n")
+    assert note.startswith(f"CISRO Midway CLA Review Check\n\nDate of last CLA Review : {day(review_date)}\n")
     assert "Is the Informal Dispute process required? NO" in note
     assert at.code[1].value.startswith("Dear Sam Worker and Tara Manager,")
     assert [b.proto.label for b in at.get("download_button")] == ["Download .txt", "Download .docx"]
@@ -172,7 +173,7 @@ def test_escalation_changed_by_someone_else_is_refused_with_a_reload(app_db) -> 
     at.button(key="esc_close_submit").click().run()
     assert len(at.error) == 1
     assert re.fullmatch(  # names who changed it and when (issue 13)
-        r"This escalation was changed by Other Iro at \d\d:\d\d on \d\d/\d\d/\d{4} since you opened it; "
+        r"This escalation was changed by Other Iro at \d\d:\d\d on \d{1,2} [A-Z][a-z]{2} \d{4} since you opened it; "
         r"nothing was saved\. Reload to see their changes\.",
         as_shown(at.error[0].value),
     )
@@ -226,5 +227,5 @@ def test_events_page_records_decision_and_shows_due_date(app_db) -> None:
         ev = s.scalars(select(m.SignificantEvent)).one()
         assert (ev.event_type, ev.bring_forward, ev.decided_by) == ("care_plan_change", True, "Iris Reviewer")
     due = next_review(engine, "C1", TODAY)["next_review_due"]
-    assert [as_shown(s.value) for s in at.success] == [f"Event {ev.id} recorded; next review due {due:%d %b %Y}."]
+    assert [as_shown(s.value) for s in at.success] == [f"Event {ev.id} recorded; next review due {day(due)}."]
     assert any("(brought forward)" in i.value for i in at.info)

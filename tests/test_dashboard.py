@@ -126,10 +126,10 @@ def fake_result(as_of: dt.date = AS_OF) -> EngineResult:
     )  # fmt: skip
     flags = pl.DataFrame(
         [
-            ("C1", "MIDWAY_OVERDUE", "Midway check was due 2026-11-02: 15 working days overdue", D(2026, 11, 2), 15),
-            ("C1", "REVIEW_OVERDUE", "Review was due 2026-11-10: 9 working days overdue", D(2026, 11, 10), 9),
-            ("C2", "MIDWAY_DUE_SOON", "Midway check due 2026-11-30", D(2026, 11, 30), None),
-            ("C2", "REC_OVERDUE", "Recommendation target 2026-11-18 passed", D(2026, 11, 18), 3),
+            ("C1", "MIDWAY_OVERDUE", "Midway check was due 2 Nov 2026: 15 working days overdue", D(2026, 11, 2), 15),
+            ("C1", "REVIEW_OVERDUE", "Review was due 10 Nov 2026: 9 working days overdue", D(2026, 11, 10), 9),
+            ("C2", "MIDWAY_DUE_SOON", "Midway check due 30 Nov 2026", D(2026, 11, 30), None),
+            ("C2", "REC_OVERDUE", "Recommendation target 18 Nov 2026 passed", D(2026, 11, 18), 3),
             ("C4", "REVIEW_LATE", "Last review held late", D(2026, 9, 1), None),
         ],
         schema=FLAGS_SCHEMA,
@@ -299,6 +299,7 @@ def test_cards_unfiltered():
         "midway_overdue_missed": 1,
         "midway_overdue": 1,
         "midway_missed": 0,
+        "midway_both": 0,
         "recommendations_overdue": 1,
         "open_escalations": 1,
     }
@@ -313,6 +314,7 @@ def test_filters_change_every_number():
         "midway_overdue_missed": 0,
         "midway_overdue": 0,
         "midway_missed": 0,
+        "midway_both": 0,
         "recommendations_overdue": 0,
         "open_escalations": 0,
     }
@@ -346,8 +348,8 @@ def test_attention_ranks_statutory_breaches_first_with_reasons():
     assert first["score"] == 160 and first["max_days_overdue"] == 15
     # reasons are the engine's sentences, heaviest flag first
     assert first["reasons"].split("\n") == [
-        "Review was due 2026-11-10: 9 working days overdue",
-        "Midway check was due 2026-11-02: 15 working days overdue",
+        "Review was due 10 Nov 2026: 9 working days overdue",
+        "Midway check was due 2 Nov 2026: 15 working days overdue",
     ]
     assert d.attention(fake_result(), limit=1).height == 1
 
@@ -459,3 +461,57 @@ def test_staff_fte_reads_iro_fte(engine) -> None:
         )
     fte = d.staff_fte(engine)
     assert fte.to_dicts() == [{"iro_code": "I1", "fte": 0.5}]
+
+
+def test_attention_order_follows_the_most_urgent_flag_as_its_caption_says():
+    """Issue 16: a child with only midway flags (60 + 50) ranked above an unallocated one (100)."""
+    from dataclasses import replace
+
+    base = fake_result()
+    rows = [
+        ("C1", "MIDWAY_OVERDUE", 20),
+        ("C1", "MIDWAY_MISSED", None),
+        ("C2", "IRO_NOT_ALLOCATED", 3),
+        ("C3", "REVIEW_OVERDUE", 1),
+        ("C3", "REVIEW_DUE_SOON", None),
+        ("C4", "MIDWAY_OVERDUE", 30),
+    ]
+    flags = pl.DataFrame(
+        {
+            "child_id": [r[0] for r in rows],
+            "code": [r[1] for r in rows],
+            "reason": [r[1] for r in rows],
+            "due_date": [AS_OF] * len(rows),
+            "days_overdue": [r[2] for r in rows],
+        },
+        schema_overrides={"days_overdue": pl.Int64},
+    ).cast({c: t for c, t in base.flags.schema.items()})
+    ranked = d.attention(replace(base, flags=flags.select(base.flags.columns)))
+    # review overdue + due soon (105) and no IRO (100) first; then the midway-only children, the one
+    # with two midway flags (110) before the one with one, however long overdue
+    assert ranked["child_id"].to_list() == ["C3", "C2", "C1", "C4"]
+    assert d.attention_order().startswith(
+        "ranked by the most urgent flag: no IRO allocated or review overdue, then escalation overdue, "
+    )
+
+
+def test_card_counts_say_how_many_children_have_both_midway_flags():
+    c = d.card_counts(fake_result(), fake_caseload().escalations)
+    assert c["midway_overdue_missed"] == c["midway_overdue"] + c["midway_missed"] - c["midway_both"]
+
+
+def test_highest_cell_is_picked_by_the_value_shown():
+    """Issue 16: in Rate mode the caption's "highest cell" was the one with the highest count."""
+    cells = pl.DataFrame(
+        {
+            "row": ["Team A", "Team A", "Team B", "Team B"],
+            "bucket": [D(2026, 11, 2), D(2026, 11, 9), D(2026, 11, 2), D(2026, 11, 9)],
+            "count": [3, 0, 1, 1],
+            "required": [6, 0, 1, 2],
+        }
+    ).with_columns(rate=pl.when(pl.col("required") > 0).then(pl.col("count") / pl.col("required")))
+    by_count = d.highest_cell(cells, "count")
+    assert (by_count["row"], by_count["bucket"], by_count["count"]) == ("Team A", D(2026, 11, 2), 3)
+    by_rate = d.highest_cell(cells, "rate")
+    assert (by_rate["row"], by_rate["bucket"], by_rate["rate"]) == ("Team B", D(2026, 11, 2), 1.0)
+    assert d.highest_cell(cells.with_columns(count=pl.lit(0)), "rate") is None

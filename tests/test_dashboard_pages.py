@@ -68,8 +68,8 @@ def test_overview_cards_match_the_services_and_filters_change_them(demo_db: str,
     want = dashboard.card_counts(result, caseload.escalations)
     got = _metrics(at)
     assert got["Children looked after"] == f"{want['children']:,}"
-    assert got["Reviews overdue"] == str(want["reviews_overdue"])
-    assert got["Midway overdue or missed"] == str(want["midway_overdue_missed"])
+    assert got["Children: review overdue"] == str(want["reviews_overdue"])
+    assert got["Children: midway check late"] == str(want["midway_overdue_missed"])
     assert got["Open escalations"] == str(want["open_escalations"])
 
     team = sorted(result.children["team"].drop_nulls().unique())[0]
@@ -78,7 +78,7 @@ def test_overview_cards_match_the_services_and_filters_change_them(demo_db: str,
     got_team = _metrics(at)
     assert got_team["Children looked after"] == f"{want_team['children']:,}"
     assert want_team["children"] < want["children"]
-    assert got_team["Reviews overdue"] == str(want_team["reviews_overdue"])
+    assert got_team["Children: review overdue"] == str(want_team["reviews_overdue"])
     assert not at.exception
 
 

@@ -56,7 +56,7 @@ def test_stage_progression_keeps_history_and_flags_overdue_with_next_stage(engin
         D(2026, 6, 15),
         False,
     )
-    assert row["status"] == "Open: resolution due 15/06/2026"
+    assert row["status"] == "Open: resolution due 15 Jun 2026"
     assert row["age_working_days"] == 10
 
     row = open_escalations(engine, D(2026, 6, 18)).row(0, named=True)

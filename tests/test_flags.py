@@ -43,14 +43,14 @@ def flags(cl, as_of: dt.date, policy: Policy | None = None) -> dict[str, tuple[s
 
 def test_review_overdue_reason_and_working_days() -> None:
     got = flags(settled(D(2026, 11, 2)), D(2026, 12, 16))
-    assert got == {"REVIEW_OVERDUE": ("Review was due 2026-11-30: 12 working days overdue", D(2026, 11, 30), 12)}
+    assert got == {"REVIEW_OVERDUE": ("Review was due 30 Nov 2026: 12 working days overdue", D(2026, 11, 30), 12)}
 
 
 def test_review_due_soon_window() -> None:
     assert flags(settled(D(2026, 11, 2)), D(2026, 11, 10)) == {
-        "REVIEW_DUE_SOON": ("Review is due 2026-11-30: in 14 working days", D(2026, 11, 30), None)
+        "REVIEW_DUE_SOON": ("Review is due 30 Nov 2026: in 14 working days", D(2026, 11, 30), None)
     }
-    assert flags(settled(D(2026, 11, 2)), D(2026, 11, 30))["REVIEW_DUE_SOON"][0] == "Review is due 2026-11-30: today"
+    assert flags(settled(D(2026, 11, 2)), D(2026, 11, 30))["REVIEW_DUE_SOON"][0] == "Review is due 30 Nov 2026: today"
     assert flags(settled(D(2026, 11, 2)), D(2026, 11, 6)) == {}  # 16 working days ahead
 
 
@@ -58,7 +58,7 @@ def test_review_late() -> None:
     got = flags(settled(D(2026, 11, 2), [D(2026, 12, 3)]), D(2026, 12, 4))
     assert got == {
         "REVIEW_LATE": (
-            "Most recent review was held 2026-12-03 but was due 2026-11-30: 3 working days late",
+            "Most recent review was held 3 Dec 2026 but was due 30 Nov 2026: 3 working days late",
             D(2026, 11, 30),
             3,
         )
@@ -68,10 +68,10 @@ def test_review_late() -> None:
 def test_midway_overdue_and_due_soon() -> None:
     cl = settled(D(2026, 1, 5), [D(2026, 1, 30), D(2026, 4, 28)])
     assert flags(cl, D(2026, 7, 29)) == {
-        "MIDWAY_OVERDUE": ("Midway check was due 2026-07-28: 1 working day overdue", D(2026, 7, 28), 1)
+        "MIDWAY_OVERDUE": ("Midway check was due 28 Jul 2026: 1 working day overdue", D(2026, 7, 28), 1)
     }
     assert flags(cl, D(2026, 7, 20)) == {
-        "MIDWAY_DUE_SOON": ("Midway check is due 2026-07-28: in 6 working days", D(2026, 7, 28), None)
+        "MIDWAY_DUE_SOON": ("Midway check is due 28 Jul 2026: in 6 working days", D(2026, 7, 28), None)
     }
     assert flags(cl, D(2026, 7, 13)) == {}  # 11 working days ahead
 
@@ -79,7 +79,7 @@ def test_midway_overdue_and_due_soon() -> None:
 def test_midway_missed_reason() -> None:
     cl = settled(D(2026, 1, 5), [D(2026, 1, 30), D(2026, 4, 28), D(2026, 9, 1)])
     assert flags(cl, D(2026, 9, 2))["MIDWAY_MISSED"] == (
-        "No midway check was recorded between the reviews of 2026-04-28 and 2026-09-01; it was due 2026-07-28",
+        "No midway check was recorded between the reviews of 28 Apr 2026 and 1 Sep 2026; it was due 28 Jul 2026",
         D(2026, 7, 28),
         None,
     )
@@ -104,7 +104,7 @@ def test_recommendation_overdue() -> None:
     got = flags(cl, D(2026, 3, 10))
     assert got["REC_OVERDUE"] == (
         "1 recommendation is past its target date and not done: "
-        "the earliest was due 2026-03-01, 7 working days overdue",
+        "the earliest was due 1 Mar 2026, 7 working days overdue",
         D(2026, 3, 1),
         7,
     )
@@ -128,12 +128,12 @@ def test_record_late_and_care_plan_not_updated() -> None:
     )
     got = flags(cl, D(2026, 2, 26))
     assert got["RECORD_LATE"] == (
-        "Record of the review held 2026-01-30 was due 2026-02-20: done 2026-02-25, 3 working days late",
+        "Record of the review held 30 Jan 2026 was due 20 Feb 2026: done 25 Feb 2026, 3 working days late",
         D(2026, 2, 20),
         3,
     )
     assert got["CARE_PLAN_NOT_UPDATED"] == (
-        "Care plan update after the review held 2026-01-30 was due 2026-02-17: not done, 7 working days overdue",
+        "Care plan update after the review held 30 Jan 2026 was due 17 Feb 2026: not done, 7 working days overdue",
         D(2026, 2, 17),
         7,
     )
@@ -210,13 +210,13 @@ def test_iro_not_allocated_after_five_working_days() -> None:
     cl = settled(D(2026, 11, 2), allocations=[])
     assert "IRO_NOT_ALLOCATED" not in flags(cl, D(2026, 11, 9))
     assert flags(cl, D(2026, 11, 10))["IRO_NOT_ALLOCATED"] == (
-        "No IRO allocated on 2026-11-10: one was due by 2026-11-09, 1 working day overdue",
+        "No IRO allocated on 10 Nov 2026: one was due by 9 Nov 2026, 1 working day overdue",
         D(2026, 11, 9),
         1,
     )
     ended = [{**iro(frm=D(2026, 11, 3)), "to_date": D(2026, 11, 20)}]
     assert flags(settled(D(2026, 11, 2), allocations=ended), D(2026, 11, 24))["IRO_NOT_ALLOCATED"][0] == (
-        "No IRO allocated on 2026-11-24: the last IRO allocation ended 2026-11-20, 2 working days overdue"
+        "No IRO allocated on 24 Nov 2026: the last IRO allocation ended 20 Nov 2026, 2 working days overdue"
     )
 
 
@@ -244,11 +244,11 @@ def test_no_permanence_plan_by_the_second_review() -> None:
     cl = settled(D(2026, 1, 5), [D(2026, 1, 30)], child=no_plan)
     assert "NO_PERMANENCE_PLAN" not in flags(cl, D(2026, 4, 29))  # 2nd due 2026-04-30
     assert flags(cl, D(2026, 4, 30))["NO_PERMANENCE_PLAN"][0] == (
-        "No permanence plan recorded: the 2nd review was due 2026-04-30"
+        "No permanence plan recorded: the 2nd review was due 30 Apr 2026"
     )
     cl3 = settled(D(2026, 1, 5), [D(2026, 1, 30), D(2026, 4, 28)], child=no_plan)
     assert flags(cl3, D(2026, 5, 1))["NO_PERMANENCE_PLAN"][0] == (
-        "No permanence plan recorded: the 2nd review was held 2026-04-28"
+        "No permanence plan recorded: the 2nd review was held 28 Apr 2026"
     )
     # a plan recorded after as_of is not there yet on as_of
     later = {"permanence_plan": "adoption", "permanence_plan_date": D(2026, 6, 1)}
@@ -270,7 +270,7 @@ def test_escalation_overdue() -> None:
     cl = settled(D(2026, 1, 5), [D(2026, 1, 30)], escalations=[esc])
     assert flags(cl, D(2026, 3, 2)).get("ESCALATION_OVERDUE") is None  # due today: not overdue
     assert flags(cl, D(2026, 3, 5))["ESCALATION_OVERDUE"] == (
-        "Escalation at stage 'Formal: Team Manager' was due to be resolved by 2026-03-02: 3 working days overdue",
+        "Escalation at stage 'Formal: Team Manager' was due to be resolved by 2 Mar 2026: 3 working days overdue",
         D(2026, 3, 2),
         3,
     )
@@ -283,26 +283,28 @@ def test_frequent_missing_in_the_last_90_days() -> None:
     as_of = D(2026, 3, 31)
     episodes = [as_of - dt.timedelta(days=d) for d in (0, 30, 89)]
     cl = settled(D(2026, 1, 5), [D(2026, 1, 30)], missing=[{"child_id": "C1", "start_date": d} for d in episodes])
-    assert flags(cl, as_of)["FREQUENT_MISSING"][0] == "3 missing episodes in the 90 days to 2026-03-31"
+    assert flags(cl, as_of)["FREQUENT_MISSING"][0] == "3 missing episodes in the 90 days to 31 Mar 2026"
     edge = [as_of - dt.timedelta(days=d) for d in (0, 30, 90)]
     cl = settled(D(2026, 1, 5), [D(2026, 1, 30)], missing=[{"child_id": "C1", "start_date": d} for d in edge])
     assert "FREQUENT_MISSING" not in flags(cl, as_of)
 
 
 def test_review_not_brought_forward() -> None:
-    ev = [{"event_date": D(2026, 8, 28), "event_type": "Missing from placement", "bring_forward": True}]
+    ev = [
+        {"event_date": D(2026, 8, 28), "event_type": "missing", "bring_forward": True}
+    ]  # the code; the reason reads its label
     reviews = [D(2026, 2, 2), D(2026, 5, 1), D(2026, 6, 1)]
     assert "REVIEW_NOT_BROUGHT_FORWARD" not in flags(settled(D(2026, 1, 5), reviews, events=ev), D(2026, 9, 28))
     got = flags(settled(D(2026, 1, 5), reviews, events=ev), D(2026, 9, 29))
     assert got["REVIEW_NOT_BROUGHT_FORWARD"] == (
-        "A significant event on 2026-08-28 (Missing from placement) asked for a review by 2026-09-28: "
+        "A significant event on 28 Aug 2026 (Missing from placement) asked for a review by 28 Sep 2026: "
         "none held, 1 working day overdue",
         D(2026, 9, 28),
         1,
     )
-    assert got["REVIEW_OVERDUE"][0] == "Review was due 2026-09-28: 1 working day overdue"
+    assert got["REVIEW_OVERDUE"][0] == "Review was due 28 Sep 2026: 1 working day overdue"
     late = flags(settled(D(2026, 1, 5), [*reviews, D(2026, 10, 1)], events=ev), D(2026, 10, 2))
-    assert late["REVIEW_NOT_BROUGHT_FORWARD"][0].endswith("the review was held 2026-10-01, 3 working days late")
+    assert late["REVIEW_NOT_BROUGHT_FORWARD"][0].endswith("the review was held 1 Oct 2026, 3 working days late")
     assert "REVIEW_LATE" in late
     on_time = flags(settled(D(2026, 1, 5), [*reviews, D(2026, 9, 25)], events=ev), D(2026, 10, 2))
     assert "REVIEW_NOT_BROUGHT_FORWARD" not in on_time

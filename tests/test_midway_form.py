@@ -170,7 +170,7 @@ def test_dates_and_rules_between_fields(sqlite_engine) -> None:
         "outcome": "escalated",
     }
     assert validate(bad, "default", 12, rec_ids=ids["rec_ids"], review_date=REVIEW_DATE) == {
-        "check_date": "The check cannot be before the last review (05/05/2026).",
+        "check_date": "The check cannot be before the last review (5 May 2026).",
         "contact_child.date": "The contact cannot be after the check date.",
         "contact_sw.date": "The contact cannot be after the check date.",
         "contact_carer.notes": "Say why there was no contact.",
@@ -179,7 +179,7 @@ def test_dates_and_rules_between_fields(sqlite_engine) -> None:
     }
     future = {**answers, "check_date": D(2026, 6, 25), "contact_sw.date": D(2026, 6, 26)}
     assert validate(future, "default", 12, rec_ids=ids["rec_ids"], as_of=AS_OF) == {
-        "check_date": "The check date cannot be in the future (today is 24/06/2026).",
+        "check_date": "The check date cannot be in the future (today is 24 Jun 2026).",
         "contact_sw.date": "The contact cannot be after the check date.",
     }
 

@@ -17,7 +17,7 @@ from tests.casework_seed import AS_OF, seed
 from tests.test_provenance import FAKE, imported
 
 PAGES = ["app_pages/midway_check.py", "app_pages/escalations.py", "app_pages/events.py"]
-NOTE = "The data ends on 31 March 2018 (an SSDA903 return)"
+NOTE = "The data ends on 31 Mar 2018 (an SSDA903 return)"
 
 
 def _fresh(url: str) -> db.Engine:

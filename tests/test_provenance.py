@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from services.__main__ import main
+from services.dates import day
 from services.engine.compute import compute
 from services.importers import collect, parse_files, read_caseload
 from services.importers import problems as pb
@@ -137,7 +138,7 @@ def test_a_template_supplement_makes_iro_not_allocated_decidable_for_exactly_its
     result = compute(load_caseload(engine), FAKE_END)
     no_iro = result.flags.filter(code="IRO_NOT_ALLOCATED")
     assert sorted(no_iro["child_id"]) == sorted([b, c])
-    assert no_iro.filter(child_id=b)["reason"].item().startswith(f"No IRO allocated on {FAKE_END}: the last IRO")
+    assert no_iro.filter(child_id=b)["reason"].item().startswith(f"No IRO allocated on {day(FAKE_END)}: the last IRO")
     cov = result.coverage.filter(code="IRO_NOT_ALLOCATED").row(0, named=True)
     assert (cov["supported"], cov["children"]) == (3, 1418)
     assert "IRO_NOT_ALLOCATED" not in result.undecidable

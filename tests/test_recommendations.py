@@ -68,7 +68,7 @@ def test_recorded_recommendations_drive_rec_overdue_and_the_five_day_deadline(en
         as_of=AS_OF,
         review_version=_rv(engine, ids["review_id"]),
     )
-    assert (saved.seqs, saved.added, saved.next_label) == ((1, 2), 2, "the team manager may disagree until 06 Jul 2026")
+    assert (saved.seqs, saved.added, saved.next_label) == ((1, 2), 2, "the team manager may disagree until 6 Jul 2026")
     with Session(engine) as s:
         recs = s.scalars(select(m.Recommendation).order_by(m.Recommendation.seq)).all()
         assert [(r.review_id, r.seq, r.text, r.owner, r.target_date) for r in recs] == [
@@ -150,10 +150,10 @@ def test_refusals_name_each_field_and_write_nothing(engine) -> None:
     assert str(exc.value) == "5 fields need attention (marked below each field)."
     assert exc.value.errors == {
         "row0.owner": "Choose who owns it.",
-        "row0.target_date": "The target date cannot be before the review (16/06/2026).",
+        "row0.target_date": "The target date cannot be before the review (16 Jun 2026).",
         "row1.text": "Write the recommendation.",
         "row1.target_date": "Enter the target date.",
-        "tm_response_date": "A disagreement must come within 10 working days of receiving them (by 01/07/2026); "
+        "tm_response_date": "A disagreement must come within 10 working days of receiving them (by 1 Jul 2026); "
         "after that the recommendations stand as agreed.",
     }
     with Session(engine) as s:
@@ -174,14 +174,14 @@ def test_message_draft_lists_them_for_the_team_manager(engine) -> None:
         review_version=_rv(engine, ids["review_id"]),
     )
     subject, body = message_draft(engine, ids["review_id"], IRO, AS_OF)
-    assert subject == "Recommendations of the CLA review of Wren Test (W1) on 16/06/2026"
+    assert subject == "Recommendations of the CLA review of Wren Test (W1) on 16 Jun 2026"
     assert body == (
         "Dear Tara Manager,\n\n"
-        "These are the recommendations of Wren Test's (W1) CLA review held on 16/06/2026:\n\n"
-        "1. Book the health assessment (owner: Social worker, by 20/06/2026)\n"
-        "2. Refer to the virtual school (owner: Designated teacher, by 31/07/2026)\n\n"
+        "These are the recommendations of Wren Test's (W1) CLA review held on 16 Jun 2026:\n\n"
+        "1. Book the health assessment (owner: Social worker, by 20 Jun 2026)\n"
+        "2. Refer to the virtual school (owner: Designated teacher, by 31 Jul 2026)\n\n"
         "If you disagree with any of them, please tell me in writing within 10 working days of receiving them "
-        "(by 06/07/2026); otherwise they stand as agreed.\n"
+        "(by 6 Jul 2026); otherwise they stand as agreed.\n"
         "Please share them with Sam Worker so that the care plan can be updated.\n\n"
         "Regards,\nIris Reviewer\n"
     )

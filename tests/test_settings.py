@@ -76,7 +76,7 @@ def test_two_admins_saving_at_once_never_lose_a_change_silently(engine: Engine) 
     with pytest.raises(cs.SettingsConflict) as exc:
         cs.save_policy(engine, "Bea Admin", Policy().with_(frequent_missing_count=4), based_on=0)
     assert exc.value.newest.actor == "Ada Admin" and exc.value.newest.version == 1
-    assert "Ada Admin saved the settings at " in str(exc.value) and "(version 1)" in str(exc.value)
+    assert "Ada Admin saved the settings on " in str(exc.value) and "(version 1)" in str(exc.value)
     assert _rows(engine) == 1 and cs.current_policy(engine).midway_grace_days == 3
 
 
@@ -213,7 +213,7 @@ def test_missing_window_and_count() -> None:
     cl = settled(D(2026, 1, 5), [D(2026, 1, 30)], missing=[{"child_id": "C1", "start_date": d} for d in episodes])
     assert "FREQUENT_MISSING" not in flags(cl, as_of)
     assert flags(cl, as_of, Policy().with_(frequent_missing_count=2))["FREQUENT_MISSING"][0] == (
-        "2 missing episodes in the 90 days to 2026-03-31"
+        "2 missing episodes in the 90 days to 31 Mar 2026"
     )
     assert "FREQUENT_MISSING" not in flags(
         cl, as_of, Policy().with_(frequent_missing_count=2, frequent_missing_window_days=40)
@@ -239,7 +239,7 @@ def test_escalation_overdue_when_the_formal_process_runs_past_its_total() -> Non
     cl = settled(D(2026, 1, 5), [D(2026, 1, 30), D(2026, 4, 28), D(2026, 10, 20)], escalations=[FORMAL])
     assert "ESCALATION_OVERDUE" not in flags(cl, D(2026, 11, 30))
     assert flags(cl, D(2026, 12, 1))["ESCALATION_OVERDUE"] == (
-        "Formal escalation started 2026-11-02 was due to end within 20 working days in total, by 2026-11-30: "
+        "Formal escalation started 2 Nov 2026 was due to end within 20 working days in total, by 30 Nov 2026: "
         "1 working day overdue",
         D(2026, 11, 30),
         1,

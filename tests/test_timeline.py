@@ -25,8 +25,8 @@ def test_reviews_held_and_next_due():
         ("review_due", D(2026, 11, 10), "overdue"),
     ]
     late = ev.row(1, named=True)
-    assert late["hover"] == "Review 2 (second) held Tue 01 Sep 2026, due Mon 01 Jun 2026: late"
-    assert ev.row(2, named=True)["hover"] == "Next review (subsequent) due Tue 10 Nov 2026: OVERDUE"
+    assert late["hover"] == "Review 2 (second) held 1 Sep 2026, due 1 Jun 2026: late"
+    assert ev.row(2, named=True)["hover"] == "Next review (subsequent) due 10 Nov 2026: OVERDUE"
 
 
 def test_midway_checks_statuses():
@@ -43,7 +43,7 @@ def test_midway_checks_statuses():
         ("midway_done", D(2026, 11, 4), "on time"),
     ]
     assert c3.row(1, named=True)["hover"] == (
-        "Midway check done Wed 04 Nov 2026 (due Wed 04 Nov 2026: on time), outcome: progressing"
+        "Midway check done 4 Nov 2026 (due 4 Nov 2026: on time), outcome: progressing"
     )
 
 
@@ -77,7 +77,7 @@ def test_bars_periods_placements_missing_escalation():
     assert esc["kind"].to_list() == ["escalation", "escalation_stage_due"]
     assert esc.row(0, named=True)["end"] == AS_OF and esc.row(0, named=True)["status"] == "open"
     assert esc.row(1, named=True)["start"] == D(2026, 11, 30)
-    assert esc.row(1, named=True)["hover"] == "Stage 1: Formal: Team Manager to be resolved by Mon 30 Nov 2026"
+    assert esc.row(1, named=True)["hover"] == "Stage 1: Formal: Team Manager to be resolved by 30 Nov 2026"
 
 
 def test_events_after_as_of_are_left_out_and_lanes_are_ordered():
@@ -107,3 +107,33 @@ def test_profile_known_unknown_and_not_looked_after():
     c9 = child_profile(fake_caseload(), fake_result(), "C9")
     assert c9 is not None and not c9["looked_after"] and c9["flags"].is_empty()
     assert child_timeline(fake_caseload(), fake_result(), "C9").is_empty()
+
+
+def test_chart_points_merge_recommendations_of_one_date():
+    """Issue 16: a long case's recommendation markers piled up; one marker per month, kind and status."""
+    import datetime as dt
+
+    import polars as pl
+
+    from services.views.timeline import SCHEMA, chart_points
+
+    d1, d2 = dt.date(2026, 11, 13), dt.date(2026, 12, 1)
+    rows = [("Recommendations", "rec_target", f"R{i}", d1, None, "pending", f"Target {i} <b>") for i in range(8)]
+    rows += [("Recommendations", "rec_target", "R8", dt.date(2026, 11, 27), None, "overdue", "Target 8")]
+    rows += [("Recommendations", "rec_target", "R9", d2, None, "pending", "Target 9")]
+    rows += [("Reviews", "review_held", "Review 1", d1, None, "on time", "Review 1")]
+    events = pl.DataFrame(rows, schema=SCHEMA, orient="row")
+    got = chart_points(events, shown=3)
+    recs = got.filter(pl.col("lane") == "Recommendations").sort("start")
+    assert recs.select("start", "status", "count").rows() == [
+        (d1, "pending", 8),
+        (dt.date(2026, 11, 27), "overdue", 1),
+        (d2, "pending", 1),
+    ]
+    assert recs["hover"].to_list() == [
+        "8 recommendations in Nov 2026:<br>Target 0 &lt;b><br>Target 1 &lt;b><br>Target 2 &lt;b><br>"
+        "and 5 more (see the table)",
+        "Target 8",
+        "Target 9",
+    ]
+    assert got.filter(pl.col("lane") == "Reviews")["count"].to_list() == [1]

@@ -23,6 +23,7 @@ EXPECTED = {
     "tm_responses",
     "audit_actions",
     "audit_entities",
+    "flags",
 }
 
 
@@ -76,3 +77,10 @@ def test_every_table_has_an_audit_label() -> None:
     """The Audit page names what each row is about: every table the ORM writes has a label."""
     assert set(m.Base.metadata.tables) <= set(v.AUDIT_ENTITY_LABELS)
     assert set(v.AUDIT_READ_ACTIONS) <= set(v.AUDIT_ACTION_LABELS)
+
+
+def test_every_drift_flag_the_engine_raises_has_a_label() -> None:
+    from services.engine.flags import CODES
+
+    assert list(v.FLAG_LABELS) == list(CODES)
+    assert v.FLAG_LABELS["IRO_NOT_ALLOCATED"] == "No IRO allocated"

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from services.vocabulary import FLAG_LABELS
+
 ESCALATIONS = "app_pages/escalations.py"
 EVENTS = "app_pages/events.py"
 MIDWAY = "app_pages/midway_check.py"
@@ -38,7 +40,7 @@ def action_links(child_id: str, flags: Sequence[str], *, escalate_each: bool = T
         if escalate_each:
             st.page_link(
                 ESCALATIONS,
-                label=f"Escalate {code}",
+                label=f"Escalate: {FLAG_LABELS.get(code, code)}",
                 icon=":material/campaign:",
                 query_params={**q, "flag": code},
                 width="stretch",

@@ -13,6 +13,9 @@ import datetime as dt
 import plotly.graph_objects as go
 import polars as pl
 
+from services.dates import day
+from services.views.timeline import chart_points
+
 # Okabe-Ito (Okabe & Ito 2008), the usual colour-blind-safe qualitative palette.
 OKABE_ITO = {
     "black": "#000000",
@@ -63,28 +66,36 @@ BAR_LEGEND = {
 
 
 def _layout(fig: go.Figure, **kw) -> go.Figure:
-    fig.update_layout(
-        font=FONT,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        hoverlabel=dict(font_size=15, bgcolor="white"),
-        **kw,
-    )
+    kw.setdefault("hoverlabel", dict(font_size=15, bgcolor="white"))
+    fig.update_layout(font=FONT, plot_bgcolor="white", paper_bgcolor="white", **kw)
     return fig
 
 
 # --- heatmap as a grid of squares -------------------------------------------------------------------
 
 
-def _colorbar(value: str, vmax: float) -> dict:
-    """Whole-number ticks for counts (no "0, 0, 1, 1" on a scale of 0-1), percentages for rates."""
-    bar: dict = dict(title=dict(text="share" if value == "rate" else "checks", side="right"), thickness=14)
+def _colorbar(value: str, vmin: float, vmax: float) -> dict:
+    """Whole-number ticks for counts (no "0, 0, 1, 1" on a scale of 0-1), percentages for rates.
+    The bar starts at the smallest value above zero: zero cells are grey, with their own legend
+    entry, never the scale's lightest colour."""
+    bar: dict = dict(
+        title=dict(text="share overdue" if value == "rate" else "checks overdue", side="right"),
+        thickness=14,
+        len=1.0,
+        y=0.5,
+    )
     if value == "rate":
         bar["tickformat"] = ".0%"
     else:
         step = max(1, int(vmax) // 5)
-        bar.update(tickmode="array", tickvals=list(range(0, int(vmax) + 1, step)))
+        bar.update(tickmode="array", tickvals=sorted({int(vmin), *range(step, int(vmax) + 1, step)}))
     return bar
+
+
+def period_ticks(labels: list[str]) -> list[str]:
+    """Two-line tick labels ("14<br>Sep", "Sep<br>2026"), so neighbouring weeks or months never run
+    together at 1280 px ("14 Sep21 Sep"), without slanting them."""
+    return [label.replace(" ", "<br>", 1) for label in labels]
 
 
 def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure:
@@ -117,8 +128,11 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
     hot = shown.filter(v.is_not_null() & (v > 0))
     cold = shown.filter(v.is_null() | (v == 0))
     vmax = float(hot.get_column(value).max() or 1) if hot.height else 1.0
+    vmin = float(hot.get_column(value).min() or 1) if hot.height else 1.0
     if value == "rate":
         vmax = max(vmax, 0.05)
+    if vmin >= vmax:  # one value only: a scale of one colour, the darkest half
+        vmin = vmax / 2 if value == "rate" else max(vmax - 1, 0)
     n_rows = max(len(rows), 1)
     cell_px = 46
     size = 40
@@ -133,13 +147,13 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
             hovertemplate="%{customdata}<extra></extra>",
             marker=dict(symbol="square", size=size, color=EMPTY_CELL, line=dict(width=1, color="#D5DAE1")),
             textfont=dict(color="#6B7280", size=14),
-            name="none",
-            showlegend=False,
+            name="0: none overdue   –: no check due",
+            showlegend=True,
             selected=dict(marker=dict(opacity=1)),
             unselected=dict(marker=dict(opacity=0.45)),
         )
     )
-    norm = (hot.get_column(value) / vmax).to_list() if hot.height else []
+    norm = ((hot.get_column(value) - vmin) / (vmax - vmin or 1)).to_list() if hot.height else []
     fig.add_trace(
         go.Scatter(
             x=hot["label"].to_list(),
@@ -153,10 +167,10 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
                 size=size,
                 color=hot.get_column(value).to_list(),
                 colorscale=HEAT_SCALE,
-                cmin=0,
+                cmin=vmin,
                 cmax=vmax,
                 line=dict(width=1, color="#9AA3AF"),
-                colorbar=_colorbar(value, vmax),
+                colorbar=_colorbar(value, vmin, vmax),
             ),
             textfont=dict(color=["white" if x > 0.55 else "#1F2937" for x in norm], size=15),
             name="overdue",
@@ -167,8 +181,9 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
     )
     _layout(
         fig,
-        height=110 + cell_px * n_rows,
-        margin=dict(l=10, r=10, t=40, b=10),
+        height=150 + cell_px * n_rows,
+        margin=dict(l=10, r=10, t=60, b=40),
+        legend=dict(orientation="h", x=0, y=0, yanchor="top", font=dict(size=14), itemsizing="constant"),
         clickmode="event+select",
         dragmode=False,
         xaxis=dict(
@@ -181,6 +196,9 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
             fixedrange=True,
             tickfont=dict(size=13),
             tickangle=0,
+            tickmode="array",
+            tickvals=cols,
+            ticktext=period_ticks(cols),
         ),
         yaxis=dict(
             type="category",
@@ -232,7 +250,7 @@ def timeline_figure(events: pl.DataFrame, as_of: dt.date) -> go.Figure:
                 legendgroup="bars",
             )
         )
-    points = events.filter(pl.col("end").is_null())
+    points = chart_points(events).filter(pl.col("end").is_null())
     seen: set[str] = set()
     for status, (legend, colour, symbol) in STATUS_STYLE.items():
         part = points.filter(pl.col("status") == status)
@@ -242,7 +260,11 @@ def timeline_figure(events: pl.DataFrame, as_of: dt.date) -> go.Figure:
             go.Scatter(
                 x=[d.isoformat() for d in part.get_column("start").to_list()],
                 y=part.get_column("lane").to_list(),
-                mode="markers",
+                mode="markers+text",
+                # merged recommendation markers say how many they hold ("×12"), above the symbol
+                text=[f"×{n}" if n > 1 else "" for n in part.get_column("count").to_list()],
+                textposition="top center",
+                textfont=dict(size=12, color="#374151"),
                 marker=dict(
                     symbol=symbol,
                     size=15,
@@ -271,20 +293,26 @@ def timeline_figure(events: pl.DataFrame, as_of: dt.date) -> go.Figure:
         yref="paper",
         line=dict(color="#374151", width=2, dash="dot"),
     )
+    # the label sits on the side of the line with room for it, so it is never cut at the chart's edge
+    right_half = (as_of - x0).days > (x1 - x0).days / 2
     fig.add_annotation(
         x=as_of.isoformat(),
         y=1,
         yref="paper",
-        text=f"as of {as_of:%d %b %Y}",
+        text=f"as of {day(as_of)}",
         showarrow=False,
         yanchor="bottom",
+        xanchor="right" if right_half else "left",
+        xshift=-4 if right_half else 4,
         font=dict(size=13, color="#374151"),
     )
     _layout(
         fig,
         height=170 + 52 * max(len(lanes), 1),
         barmode="overlay",
-        margin=dict(l=10, r=10, t=30, b=10),
+        # room above the top lane for the "as of" label and hover labels of the top lane's points
+        margin=dict(l=10, r=24, t=44, b=10),
+        hoverlabel=dict(font_size=15, bgcolor="white", align="left", namelength=-1),
         legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0, font=dict(size=13)),
         xaxis=dict(type="date", range=[x0.isoformat(), x1.isoformat()], showgrid=True, gridcolor="#EEF1F5"),
         yaxis=dict(

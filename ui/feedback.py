@@ -11,6 +11,7 @@ Markdown (an exception's words may quote a name or what was typed).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -21,6 +22,50 @@ from services.casework.errors import EditConflict, Refused
 from ui.text import md
 
 Kind = Literal["success", "info", "error"]
+
+# The GOV.UK error summary's behaviour (static: no data in it). On each refusal it moves focus to
+# the summary at the top of the form (scrolled into view, so a refused form never leaves the user
+# 3,000 px down with the summary out of sight); each link in it moves focus to its field, the
+# focusable element just before the field's message (Feedback.field draws it right under the field).
+_FOCUS_SCRIPT = """
+<script>
+(() => {
+  const summaries = document.querySelectorAll('[class*="st-key-error_summary_"]');
+  const box = summaries[summaries.length - 1];
+  if (!box) return;
+  // controls in the order a field's own control is preferred (a select box also holds buttons)
+  const FIELDS = [
+    'input:not([type=hidden]), textarea, select',
+    '[role="combobox"], [role="radio"], [role="spinbutton"]',
+  ];
+  const FIELD = FIELDS.join(', ');
+  box.setAttribute('tabindex', '-1');
+  box.setAttribute('role', 'alert');
+  box.querySelectorAll('a[href^="#fe_"]').forEach((a) => {
+    if (a.dataset.midway) return;
+    a.dataset.midway = '1';
+    a.removeAttribute('target');
+    a.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      const msg = document.querySelector('.st-key-' + a.getAttribute('href').slice(1));
+      if (!msg) return;
+      // the field is the message's nearest earlier sibling holding a control (the message's
+      // container may sit in a wrapper of its own: climb a few levels)
+      let node = msg, target = null;
+      for (let depth = 0; node && !target && depth < 4; depth++, node = node.parentElement) {
+        for (let el = node.previousElementSibling; el && !target; el = el.previousElementSibling) {
+          target = el.matches(FIELD) ? el : FIELDS.map((f) => el.querySelector(f)).find((x) => x) || null;
+        }
+      }
+      (target || msg).scrollIntoView({ block: 'center' });
+      (target || msg).focus();
+    });
+  });
+  setTimeout(() => { box.scrollIntoView({ block: 'start' }); box.focus(); }, 60);
+})();
+</script>
+"""
+_SLUG = re.compile(r"[^A-Za-z0-9_-]")
 
 
 @dataclass(frozen=True)
@@ -85,8 +130,27 @@ class Feedback:
                 icon=":material/refresh:",
             )
 
+    def _anchor(self, key: str) -> str:
+        """The field message's container key (also its CSS class, st-key-<this>: letters, digits,
+        _ and - only, as Streamlit writes it)."""
+        return _SLUG.sub("-", f"fe_{self._errors_key}_{key}")
+
+    def summary(self) -> None:
+        """The GOV.UK error summary, first thing in the form after a refused save: "There is a
+        problem" and each field's message as a link to that field; focus moves here."""
+        errors = self.errors
+        if not errors:
+            return
+        with st.container(border=True, key=_SLUG.sub("-", f"error_summary_{self._errors_key}")):
+            st.markdown("**There is a problem**")
+            st.markdown("\n".join(f"- [{md(message)}](#{self._anchor(key)})" for key, message in errors.items()))
+            # a new refusal stores a new dict: its id changes the element, so the script runs again
+            # (and moves focus) once per refusal, not on every rerun
+            st.html(_FOCUS_SCRIPT + f"<!-- {id(errors)} -->", unsafe_allow_javascript=True)
+
     def field(self, key: str) -> None:
-        """The message for field `key`, drawn right under it."""
+        """The message for field `key`, drawn right under it (the summary's link lands here)."""
         message = self.errors.get(key)
         if message:
-            st.error(message, icon=":material/error:")
+            with st.container(key=self._anchor(key)):
+                st.error(md(message), icon=":material/error:")

@@ -16,9 +16,10 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from services.dates import day
 from services.engine.policy import MIDWAY_POLICIES, MIDWAY_POLICY_LABELS
 from services.views.dashboard import ALL, filter_options
-from ui import provenance, results
+from ui import present, provenance, results
 from ui.text import md
 
 POLICY_LABELS: dict[str, str] = dict(MIDWAY_POLICY_LABELS)
@@ -37,9 +38,13 @@ class DashboardFilters:
         return (self.as_of, self.policy_name, self.team, self.iro, self.legal_status)
 
     def describe(self) -> str:
-        parts = [f"as of {self.as_of:%a %d %b %Y}"]
+        parts = [f"as of {day(self.as_of)}"]
         parts += [v for v in (self.team, self.iro, self.legal_status and f"legal status {self.legal_status}") if v]
         return ", ".join(parts)
+
+    def statement(self) -> str:
+        """The whole view in words, for a page whose sidebar is hidden (presentation mode)."""
+        return f"{self.describe()}; midway policy: {POLICY_LABELS.get(self.policy_name, self.policy_name)}"
 
 
 def _none_if_all(value: str | None) -> str | None:
@@ -175,7 +180,9 @@ def sidebar_filters(version: int, *, people: bool = True) -> DashboardFilters:
     if bad:
         sb.warning("Not used from the link: " + md(", ".join(bad)), icon=":material/link_off:")
     provenance.notes(version, as_of, _set_as_of)
-    return DashboardFilters(as_of, policy_name, _none_if_all(team), _none_if_all(iro), _none_if_all(legal))
+    chosen = DashboardFilters(as_of, policy_name, _none_if_all(team), _none_if_all(iro), _none_if_all(legal))
+    present.controls(chosen.statement())
+    return chosen
 
 
 def timeline_url(child_ids: pl.Series, f: DashboardFilters) -> pl.Series:

@@ -9,8 +9,9 @@ from typing import Any
 
 import streamlit as st
 
+from services.dates import day
 from services.views import provenance
-from ui import results
+from ui import results, tables
 
 
 def default_as_of(version: int, today: dt.date) -> dt.date:
@@ -27,9 +28,9 @@ def notes(version: int, as_of: dt.date, set_as_of: Any) -> None:
     if note and end is not None:
         left, right = st.columns([5, 1], vertical_alignment="center")
         left.warning(note, icon=":material/history:")
-        right.button(f"Use {end:%d %b %Y}", on_click=set_as_of, args=(end,), key="use_data_end", type="primary")
+        right.button(f"Use {day(end)}", on_click=set_as_of, args=(end,), key="use_data_end", type="primary")
     elif end is not None:
-        st.caption(f"Data from an SSDA903 return ending {end:%d %B %Y}: shown as it stood on {as_of:%d %B %Y}.")
+        st.caption(f"Data from an SSDA903 return ending {day(end)}: shown as it stood on {day(as_of)}.")
     if results.midway_checks_recorded(version) == 0:
         st.info(
             "No midway checks have been recorded for this data yet, so every check that was due counts as not "
@@ -56,7 +57,7 @@ def coverage_table(rows: Any, key: str) -> None:
     if partial.is_empty():
         st.caption("The data supports every drift check for every child in this view.")
         return
-    st.dataframe(
+    tables.show(
         rows.drop("code"),
         hide_index=True,
         width="stretch",
@@ -84,7 +85,7 @@ def casework_note(version: int, today: dt.date) -> None:
     end = results.data_end(version)
     if end is not None and end < today:
         st.warning(
-            f"The data ends on {end:%d %B %Y} (an SSDA903 return). What you record here is dated today, "
+            f"The data ends on {day(end)} (an SSDA903 return). What you record here is dated today, "
             "but the next review and the flags shown are worked out from that past data: check them against "
             "the case record.",
             icon=":material/history:",

@@ -12,6 +12,7 @@ import streamlit as st
 from services.access import Principal
 from services.views.export import to_csv
 from services.views.reports import Figure
+from ui import tables
 from ui.downloads import download
 from ui.report_charts import CONFIG
 
@@ -52,7 +53,7 @@ def column_config(frame: pl.DataFrame) -> dict:
 
 
 def table(frame: pl.DataFrame, height: int | str = "auto") -> None:
-    st.dataframe(frame, hide_index=True, width="stretch", height=height, column_config=column_config(frame))
+    tables.show(frame, hide_index=True, width="stretch", height=height, column_config=column_config(frame))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

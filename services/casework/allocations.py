@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from services.casework.conflicts import conflict
 from services.casework.errors import EditConflict, Refused
 from services.casework.fields import ID_MAX, problems
+from services.dates import day
 from services.engine.allocation import allocations_on, looked_after_on
 from services.engine.caseload import Caseload
 from services.engine.policy import Policy
@@ -296,7 +297,7 @@ def _allocate(
             if cur is not None and cur.staff_id == iro.id:
                 if cid == child_id:
                     raise AllocationError(
-                        f"{iro.display_name} is already the IRO of {cid} (from {cur.from_date:%d/%m/%Y}).",
+                        f"{iro.display_name} is already the IRO of {cid} (from {day(cur.from_date)}).",
                         {"iro": "Already this child's IRO."},
                     )
                 continue  # a sibling who already has this IRO: nothing to change
@@ -308,9 +309,8 @@ def _allocate(
                     )
                 if cur.from_date >= from_date:
                     raise AllocationError(
-                        f"{cid}'s current IRO allocation starts {cur.from_date:%d/%m/%Y}: "
-                        "the new one must start after it.",
-                        {"from_date": f"Must be after {cur.from_date:%d/%m/%Y}."},
+                        f"{cid}'s current IRO allocation starts {day(cur.from_date)}: the new one must start after it.",
+                        {"from_date": f"Must be after {day(cur.from_date)}."},
                     )
                 cur.to_date = from_date - ONE_DAY
             row = m.Allocation(

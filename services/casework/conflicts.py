@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from services.casework.errors import EditConflict
+from services.dates import day
 from services.persistence import models as m
 
 
@@ -40,7 +41,7 @@ def describe(actor: str | None, at: dt.datetime | None) -> str:
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
     local = at.astimezone()
-    return f"by {actor or 'another user'} at {local:%H:%M} on {local:%d/%m/%Y}"
+    return f"by {actor or 'another user'} at {local:%H:%M} on {day(local)}"
 
 
 def conflict(

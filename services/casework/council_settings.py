@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.casework.fields import answer_problem
+from services.dates import day_time
 from services.engine.policy import MIDWAY_POLICIES, Policy, PolicyError, PolicyInvalid
 from services.errors import UsageError
 from services.persistence import models as m
@@ -74,7 +75,7 @@ class SettingsConflict(UsageError):
     """The settings changed since the version a save was based on."""
 
     def __init__(self, newest: StoredPolicy, based_on: int) -> None:
-        when = f" at {newest.saved_at:%H:%M on %d/%m/%Y}" if newest.saved_at else ""
+        when = f" on {day_time(newest.saved_at)}" if newest.saved_at else ""
         super().__init__(
             f"Not saved: {newest.actor} saved the settings{when} (version {newest.version}) after you opened "
             f"version {based_on}. Their change is shown now; make yours again on top of it."

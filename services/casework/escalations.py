@@ -25,6 +25,7 @@ from services.casework.conflicts import conflict
 from services.casework.errors import EditConflict, Refused
 from services.casework.fields import ID_MAX, SUBMISSION_MAX, chosen, problems
 from services.casework.one_child import child_result
+from services.dates import day_expr
 from services.engine.policy import DEFAULT_POLICY, Policy
 from services.engine.workdays import add_working_days, working_days_between
 from services.persistence import models as m
@@ -439,7 +440,7 @@ def open_escalations(engine: Engine, as_of: dt.date, policy: Policy = DEFAULT_PO
             .then(pl.format("OVERDUE by {} working days (last stage)", pl.col("working_days_overdue")))
             .when(pl.col("stage_due_date").is_null())
             .then(pl.lit("Open: no resolution date set"))
-            .otherwise(pl.format("Open: resolution due {}", pl.col("stage_due_date").dt.strftime("%d/%m/%Y")))
+            .otherwise(pl.format("Open: resolution due {}", day_expr(pl.col("stage_due_date"))))
         )
         .drop("fs", "resolved_date")
         .sort("stage", "raised_date", "escalation_id")

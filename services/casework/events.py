@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from services.casework.errors import Refused
 from services.casework.fields import ID_MAX, SUBMISSION_MAX, chosen, problems
 from services.casework.one_child import child_result
+from services.dates import day
 from services.engine.policy import DEFAULT_POLICY, Policy
 from services.persistence import models as m
 from services.persistence.unit_of_work import unit_of_work
@@ -100,7 +101,7 @@ def record_event(
             return existing  # the same submission landed meanwhile (unique submission_id)
         label = SIGNIFICANT_EVENT_TYPES[event_type]
         raise EventError(
-            f"{label} on {event_date:%d/%m/%Y} is already recorded for this child.",
+            f"{label} on {day(event_date)} is already recorded for this child.",
             {"event_type": "Already recorded for this date."},
         ) from None
 

@@ -25,6 +25,7 @@ from services.casework.conflicts import conflict
 from services.casework.errors import EditConflict, Refused
 from services.casework.fields import chosen, problems
 from services.casework.midway_check.read_model import form_context
+from services.dates import day
 from services.engine.policy import Policy
 from services.engine.workdays import add_working_days
 from services.persistence import models as m
@@ -196,10 +197,10 @@ def validate(
         if target is None:
             errors[f"row{i}.target_date"] = "Enter the target date."
         elif target < held_date:
-            errors[f"row{i}.target_date"] = f"The target date cannot be before the review ({held_date:%d/%m/%Y})."
+            errors[f"row{i}.target_date"] = f"The target date cannot be before the review ({day(held_date)})."
     if sent_date is not None:
         if sent_date < held_date:
-            errors["sent_date"] = f"They cannot be sent before the review ({held_date:%d/%m/%Y})."
+            errors["sent_date"] = f"They cannot be sent before the review ({day(held_date)})."
         elif sent_date > as_of:
             errors["sent_date"] = "The date sent cannot be in the future."
     if tm_response is not None and tm_response not in TM_RESPONSES:
@@ -218,7 +219,7 @@ def validate(
             if tm_response_date > limit:
                 errors["tm_response_date"] = (
                     f"A disagreement must come within {policy.tm_disagree_working_days} working days of receiving "
-                    f"them (by {limit:%d/%m/%Y}); after that the recommendations stand as agreed."
+                    f"them (by {day(limit)}); after that the recommendations stand as agreed."
                 )
     elif tm_response_date is not None:
         errors["tm_response"] = "Choose the team manager's response for this date."
@@ -301,12 +302,12 @@ def save_recommendations(
         pending = sorted(r.target_date for r in recs if r.completed_date is None and r.target_date is not None)
         if sent_date is None:
             due = add_working_days(review.held_date, policy.recommendations_to_tm_working_days)
-            next_label = f"send them to the team manager by {due:%d %b %Y}"
+            next_label = f"send them to the team manager by {day(due)}"
         elif tm_response is None:
             limit = add_working_days(sent_date, policy.tm_disagree_working_days)
-            next_label = f"the team manager may disagree until {limit:%d %b %Y}"
+            next_label = f"the team manager may disagree until {day(limit)}"
         elif pending:
-            next_label = f"next target date {pending[0]:%d %b %Y}"
+            next_label = f"next target date {day(pending[0])}"
         else:
             next_label = "no target date pending"
         return SavedRecommendations(
@@ -343,24 +344,24 @@ def message_draft(
         return None
     ctx = form_context(engine, data.child_id, as_of)
     tm = ctx.team_manager or "team manager"
-    subject = f"Recommendations of the CLA review of {data.child_name} ({data.child_id}) on {data.held_date:%d/%m/%Y}"
+    subject = f"Recommendations of the CLA review of {data.child_name} ({data.child_id}) on {day(data.held_date)}"
     lines = [
         f"Dear {tm},",
         "",
         f"These are the recommendations of {data.child_name}'s ({data.child_id}) CLA review held on "
-        f"{data.held_date:%d/%m/%Y}:",
+        f"{day(data.held_date)}:",
         "",
     ]
     for rec in data.recommendations:
         owner = rec["owner_other"] if rec["owner"] == "other" else RECOMMENDATION_OWNERS.get(rec["owner"] or "", "")
-        target = f", by {rec['target_date']:%d/%m/%Y}" if rec["target_date"] else ""
+        target = f", by {day(rec['target_date'])}" if rec["target_date"] else ""
         lines.append(f"{rec['seq']}. {rec['text']} (owner: {owner or 'not recorded'}{target})")
     received = data.sent_date or as_of
     limit = add_working_days(received, policy.tm_disagree_working_days)
     lines += [
         "",
         f"If you disagree with any of them, please tell me in writing within {policy.tm_disagree_working_days} "
-        f"working days of receiving them (by {limit:%d/%m/%Y}); otherwise they stand as agreed.",
+        f"working days of receiving them (by {day(limit)}); otherwise they stand as agreed.",
     ]
     if ctx.social_worker:
         lines.append(f"Please share them with {ctx.social_worker} so that the care plan can be updated.")

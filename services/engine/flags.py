@@ -42,11 +42,13 @@ from functools import lru_cache
 
 import polars as pl
 
+from services.dates import day, day_expr
 from services.engine.caseload import Caseload
 from services.engine.lazy import collect, collect_all
 from services.engine.policy import Policy
 from services.engine.schedule import brought_forward_due
 from services.engine.workdays import add_working_days, add_working_days_expr, working_days_between
+from services.vocabulary import SIGNIFICANT_EVENT_TYPES
 
 CODES: tuple[str, ...] = (
     "REVIEW_OVERDUE",
@@ -115,10 +117,6 @@ def _days(n: pl.Expr, what: str = "") -> pl.Expr:
     word = pl.when(n == 1).then(pl.lit("working day")).otherwise(pl.lit("working days"))
     out = pl.concat_str(n.cast(pl.String), pl.lit(" "), word)
     return pl.concat_str(out, pl.lit(" " + what)) if what else out
-
-
-def _iso(e: pl.Expr) -> pl.Expr:
-    return e.dt.to_string("%Y-%m-%d")
 
 
 def _unknown_start_note() -> pl.Expr:
@@ -230,7 +228,7 @@ def _queries(as_of: dt.date, policy: Policy) -> tuple[tuple[str, Query], ...]:
             "REVIEW_OVERDUE",
             lambda f: f.on_schedule.filter(overdue),
             pl.concat_str(
-                pl.lit("Review was due "), _iso(due), pl.lit(": "), _days(DAYS, "overdue"), _unknown_start_note()
+                pl.lit("Review was due "), day_expr(due), pl.lit(": "), _days(DAYS, "overdue"), _unknown_start_note()
             ),
             due,
             working_days_between(due, asof),
@@ -244,7 +242,7 @@ def _queries(as_of: dt.date, policy: Policy) -> tuple[tuple[str, Query], ...]:
             lambda f: f.on_schedule.filter(soon),
             pl.concat_str(
                 pl.lit("Review is due "),
-                _iso(due),
+                day_expr(due),
                 pl.when(due == as_of)
                 .then(pl.lit(": today"))
                 .otherwise(pl.concat_str(pl.lit(": in "), _days(working_days_between(asof, due)))),
@@ -263,9 +261,9 @@ def _queries(as_of: dt.date, policy: Policy) -> tuple[tuple[str, Query], ...]:
             lambda f: f.cur_reviews.filter(late_last),
             pl.concat_str(
                 pl.lit("Most recent review was held "),
-                _iso(pl.col("held_date")),
+                day_expr(pl.col("held_date")),
                 pl.lit(" but was due "),
-                _iso(pl.col("due_date")),
+                day_expr(pl.col("due_date")),
                 pl.lit(": "),
                 _days(DAYS, "late"),
             ),
@@ -281,7 +279,7 @@ def _queries(as_of: dt.date, policy: Policy) -> tuple[tuple[str, Query], ...]:
         _rows(
             "MIDWAY_OVERDUE",
             lambda f: f.on_schedule.filter(midway_overdue),
-            pl.concat_str(pl.lit("Midway check was due "), _iso(md), pl.lit(": "), _days(DAYS, "overdue")),
+            pl.concat_str(pl.lit("Midway check was due "), day_expr(md), pl.lit(": "), _days(DAYS, "overdue")),
             md,
             working_days_between(md, asof),
         )
@@ -297,11 +295,11 @@ def _queries(as_of: dt.date, policy: Policy) -> tuple[tuple[str, Query], ...]:
             lambda f: f.intervals.filter(missed),
             pl.concat_str(
                 pl.lit("No midway check was recorded between the reviews of "),
-                _iso(pl.col("review_date")),
+                day_expr(pl.col("review_date")),
                 pl.lit(" and "),
-                _iso(pl.col("next_review_date")),
+                day_expr(pl.col("next_review_date")),
                 pl.lit("; it was due "),
-                _iso(md),
+                day_expr(md),
             ),
             md,
             None,
@@ -316,11 +314,13 @@ def _queries(as_of: dt.date, policy: Policy) -> tuple[tuple[str, Query], ...]:
             pl.concat_str(
                 pl.lit("Midway check "),
                 pl.when(md < as_of)
-                .then(pl.concat_str(pl.lit("was due "), _iso(md), pl.lit(" (within the grace days)")))
+                .then(pl.concat_str(pl.lit("was due "), day_expr(md), pl.lit(" (within the grace days)")))
                 .when(md == as_of)
-                .then(pl.concat_str(pl.lit("is due today, "), _iso(md)))
+                .then(pl.concat_str(pl.lit("is due today, "), day_expr(md)))
                 .otherwise(
-                    pl.concat_str(pl.lit("is due "), _iso(md), pl.lit(": in "), _days(working_days_between(asof, md)))
+                    pl.concat_str(
+                        pl.lit("is due "), day_expr(md), pl.lit(": in "), _days(working_days_between(asof, md))
+                    )
                 ),
             ),
             md,
@@ -341,7 +341,7 @@ def _queries(as_of: dt.date, policy: Policy) -> tuple[tuple[str, Query], ...]:
                 .then(pl.lit(" recommendation is past its target date and not done"))
                 .otherwise(pl.lit(" recommendations are past their target date and not done")),
                 pl.lit(": the earliest was due "),
-                _iso(pl.col("due_date")),
+                day_expr(pl.col("due_date")),
                 pl.lit(", "),
                 _days(DAYS, "overdue"),
             ),
@@ -370,12 +370,14 @@ def _queries(as_of: dt.date, policy: Policy) -> tuple[tuple[str, Query], ...]:
                 ),
                 pl.concat_str(
                     pl.lit(what),
-                    _iso(pl.col("held_date")),
+                    day_expr(pl.col("held_date")),
                     pl.lit(" was due "),
-                    _iso(pl.col("due_date")),
+                    day_expr(pl.col("due_date")),
                     pl.when(is_late)
                     .then(
-                        pl.concat_str(pl.lit(": done "), _iso(pl.col("done_date")), pl.lit(", "), _days(DAYS, "late"))
+                        pl.concat_str(
+                            pl.lit(": done "), day_expr(pl.col("done_date")), pl.lit(", "), _days(DAYS, "late")
+                        )
                     )
                     .otherwise(pl.concat_str(pl.lit(": not done, "), _days(DAYS, "overdue"))),
                 ),
@@ -414,10 +416,10 @@ def _queries(as_of: dt.date, policy: Policy) -> tuple[tuple[str, Query], ...]:
             unallocated,
             pl.concat_str(
                 pl.lit("No IRO allocated on "),
-                pl.lit(as_of.isoformat()),
+                pl.lit(day(as_of)),
                 pl.when(pl.col("_from") == pl.col("_deadline"))
-                .then(pl.concat_str(pl.lit(": one was due by "), _iso(pl.col("_deadline"))))
-                .otherwise(pl.concat_str(pl.lit(": the last IRO allocation ended "), _iso(pl.col("_from")))),
+                .then(pl.concat_str(pl.lit(": one was due by "), day_expr(pl.col("_deadline"))))
+                .otherwise(pl.concat_str(pl.lit(": the last IRO allocation ended "), day_expr(pl.col("_from")))),
                 pl.lit(", "),
                 _days(DAYS, "overdue"),
             ),
@@ -477,8 +479,8 @@ def _queries(as_of: dt.date, policy: Policy) -> tuple[tuple[str, Query], ...]:
             pl.concat_str(
                 pl.lit(f"No permanence plan recorded: the {ordinal} review "),
                 pl.when(pl.col("_kth").is_not_null())
-                .then(pl.concat_str(pl.lit("was held "), _iso(pl.col("_kth"))))
-                .otherwise(pl.concat_str(pl.lit("was due "), _iso(pl.col("next_review_due")))),
+                .then(pl.concat_str(pl.lit("was held "), day_expr(pl.col("_kth"))))
+                .otherwise(pl.concat_str(pl.lit("was due "), day_expr(pl.col("next_review_due")))),
             ),
             pl.coalesce("_kth", "next_review_due"),
             None,
@@ -524,7 +526,7 @@ def _queries(as_of: dt.date, policy: Policy) -> tuple[tuple[str, Query], ...]:
                 .then(
                     pl.concat_str(
                         pl.lit("Formal escalation started "),
-                        _iso(pl.col("formal_started")),
+                        day_expr(pl.col("formal_started")),
                         pl.lit(f" was due to end within {total} working days in total, by "),
                     )
                 )
@@ -535,7 +537,7 @@ def _queries(as_of: dt.date, policy: Policy) -> tuple[tuple[str, Query], ...]:
                         pl.lit("' was due to be resolved by "),
                     )
                 ),
-                _iso(esc_due),
+                day_expr(esc_due),
                 pl.lit(": "),
                 _days(DAYS, "overdue"),
                 pl.when(pl.col("count") > 1)
@@ -564,7 +566,7 @@ def _queries(as_of: dt.date, policy: Policy) -> tuple[tuple[str, Query], ...]:
             ),
             pl.concat_str(
                 pl.col("count").cast(pl.String),
-                pl.lit(f" missing episodes in the {policy.frequent_missing_window_days} days to {as_of.isoformat()}"),
+                pl.lit(f" missing episodes in the {policy.frequent_missing_window_days} days to {day(as_of)}"),
             ),
             None,
             None,
@@ -621,16 +623,27 @@ def _queries(as_of: dt.date, policy: Policy) -> tuple[tuple[str, Query], ...]:
             not_brought_forward,
             pl.concat_str(
                 pl.lit("A significant event on "),
-                _iso(pl.col("event_date")),
+                day_expr(pl.col("event_date")),
                 pl.when(pl.col("event_type").is_not_null())
-                .then(pl.concat_str(pl.lit(" ("), pl.col("event_type"), pl.lit(")")))
+                .then(
+                    pl.concat_str(
+                        pl.lit(" ("),
+                        pl.col("event_type").replace_strict(
+                            SIGNIFICANT_EVENT_TYPES, default=pl.col("event_type"), return_dtype=pl.String
+                        ),
+                        pl.lit(")"),
+                    )
+                )
                 .otherwise(pl.lit("")),
                 pl.lit(" asked for a review by "),
-                _iso(pl.col("_bf_due")),
+                day_expr(pl.col("_bf_due")),
                 pl.when(held_late)
                 .then(
                     pl.concat_str(
-                        pl.lit(": the review was held "), _iso(pl.col("held_date")), pl.lit(", "), _days(DAYS, "late")
+                        pl.lit(": the review was held "),
+                        day_expr(pl.col("held_date")),
+                        pl.lit(", "),
+                        _days(DAYS, "late"),
                     )
                 )
                 .otherwise(pl.concat_str(pl.lit(": none held, "), _days(DAYS, "overdue"))),

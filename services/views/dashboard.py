@@ -26,10 +26,12 @@ import polars as pl
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from services.dates import day_expr
 from services.engine.caseload import Caseload
 from services.engine.compute import EngineResult, coverage
 from services.engine.policy import Policy
 from services.persistence.models import Staff
+from services.vocabulary import FLAG_LABELS
 
 Granularity = Literal["week", "month"]
 RowDimension = Literal["team", "iro"]
@@ -129,6 +131,11 @@ def card_counts(result: EngineResult, escalations: pl.DataFrame) -> dict[str, in
         "midway_overdue_missed": children_with("MIDWAY_OVERDUE", "MIDWAY_MISSED"),
         "midway_overdue": children_with("MIDWAY_OVERDUE"),
         "midway_missed": children_with("MIDWAY_MISSED"),
+        "midway_both": flags.filter(pl.col("code").is_in(["MIDWAY_OVERDUE", "MIDWAY_MISSED"]))
+        .group_by("child_id")
+        .agg(pl.col("code").n_unique())
+        .filter(pl.col("code") == 2)
+        .height,
         "recommendations_overdue": recs.height,
         "open_escalations": esc.height,
     }
@@ -137,8 +144,11 @@ def card_counts(result: EngineResult, escalations: pl.DataFrame) -> dict[str, in
 def attention(result: EngineResult, limit: int | None = None) -> pl.DataFrame:
     """Children needing attention now, most urgent first, each with its flags' plain reasons.
 
-    Score = sum of the flags' weights (FLAG_WEIGHT); ties go to the longest overdue, then child id
-    (a stable order, so the projected list does not shuffle between reruns). `iro_known` is false
+    Ordered by the child's most urgent flag (the highest FLAG_WEIGHT: a child with only midway flags
+    never ranks above one whose review is overdue or who has no IRO, however many flags it has);
+    among equals, by score (the sum of the flags' weights: more flags first), then the longest
+    overdue, then child id (a stable order, so the projected list does not shuffle between reruns).
+    `attention_order()` says this in words, for the page's caption. `iro_known` is false
     where the child's data cannot tell who the IRO is (an SSDA903 child: "not in the data", not
     "not allocated")."""
     unknown_allocation = result.undecided.filter(pl.col("code") == "IRO_NOT_ALLOCATED")
@@ -151,6 +161,7 @@ def attention(result: EngineResult, limit: int | None = None) -> pl.DataFrame:
     ranked = (
         flags.group_by("child_id", maintain_order=True)
         .agg(
+            top=pl.col("weight").max(),
             score=pl.col("weight").sum(),
             max_days_overdue=pl.col("days_overdue").max(),
             codes=pl.col("code"),
@@ -161,7 +172,7 @@ def attention(result: EngineResult, limit: int | None = None) -> pl.DataFrame:
             on="child_id",
             how="inner",
         )
-        .sort(["score", "max_days_overdue", "child_id"], descending=[True, True, False], nulls_last=True)
+        .sort(["top", "score", "max_days_overdue", "child_id"], descending=[True, True, True, False], nulls_last=True)
         .with_columns(iro_known=~pl.col("child_id").is_in(unknown_allocation.get_column("child_id").implode()))
         .select(
             "child_id",
@@ -178,6 +189,21 @@ def attention(result: EngineResult, limit: int | None = None) -> pl.DataFrame:
         )
     )
     return ranked.head(limit) if limit else ranked
+
+
+def attention_order() -> str:
+    """The ranking rule of `attention` in words, from FLAG_WEIGHT itself, so the caption on the
+    Overview cannot drift from the order shown: "overdue review or no IRO allocated, then ..."."""
+    tiers: dict[int, list[str]] = {}
+    for code, weight in FLAG_WEIGHT.items():
+        if weight >= 50:  # below that, "then the rest"
+            tiers.setdefault(weight, []).append(FLAG_LABELS[code][0].lower() + FLAG_LABELS[code][1:])
+    words = [" or ".join(labels) for _, labels in sorted(tiers.items(), reverse=True)]
+    return (
+        "ranked by the most urgent flag: "
+        + ", then ".join(words)
+        + ", then the rest; among equals, more flags first, then the longest overdue"
+    )
 
 
 # --- heatmap -------------------------------------------------------------------------------------
@@ -260,6 +286,20 @@ def heatmap_cells(result: EngineResult, by: RowDimension, granularity: Granulari
     )
     return grid.sort(["total", "placeholder", "row", "bucket"], descending=[True, False, False, False]).drop(
         "total", "placeholder"
+    )
+
+
+def highest_cell(cells: pl.DataFrame, value: Literal["count", "rate"]) -> dict | None:
+    """The cell the heatmap's caption names as the highest: by the value the squares show (in Rate
+    mode the highest rate, not the highest count), ties to the larger count, then the grid's order
+    (worst row first, oldest bucket first); None when no check is overdue or missed."""
+    hot = cells.with_row_index("_order").filter(pl.col("count") > 0)
+    if hot.is_empty():
+        return None
+    return (
+        hot.sort([value, "count", "_order"], descending=[True, True, False], nulls_last=True)
+        .drop("_order")
+        .row(0, named=True)
     )
 
 
@@ -373,7 +413,7 @@ def work_list(result: EngineResult, caseload: Caseload, policy: Policy) -> pl.Da
         pl.col("midway_due").alias("due_date"),
         pl.lit("Midway check").alias("item"),
         "child_id",
-        pl.concat_str(pl.lit("After review of "), pl.col("last_review_date").cast(pl.String)).alias("detail"),
+        pl.concat_str(pl.lit("After the review of "), day_expr(pl.col("last_review_date"))).alias("detail"),
     )
     texts = caseload.recommendations.select("rec_id", "text", "owner")
     recs = (

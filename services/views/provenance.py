@@ -16,6 +16,7 @@ import polars as pl
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from services.dates import day
 from services.engine.caseload import FACT_LABELS
 from services.persistence import models as m
 
@@ -53,8 +54,8 @@ def past_data_note(end: dt.date | None, as_of: dt.date) -> str | None:
     if end is None or as_of <= end:
         return None
     return (
-        f"The data ends on {end:%d %B %Y} (the SSDA903 return's collection year ends on 31 March). Computed on "
-        f"{as_of:%d %B %Y}, every review since then would read as overdue: choose {end:%d %B %Y} as the date "
+        f"The data ends on {day(end)} (the SSDA903 return's collection year ends on 31 March). Computed on "
+        f"{day(as_of)}, every review since then would read as overdue: choose {day(end)} as the date "
         "to see the picture as the data left it."
     )
 
@@ -86,6 +87,6 @@ def child_undecided(result: Any, child_id: str) -> list[str]:
     days: IRO allocations: not in the 903 return")."""
     rows = result.undecided.filter(pl.col("child_id") == child_id)
     return [
-        f"{CHECK_WORDS.get(r['code'], r['code'])} ({r['code']}): {FACT_LABELS.get(r['fact'], r['fact'])}: {r['why']}"
+        f"{CHECK_WORDS.get(r['code'], r['code'])}: {FACT_LABELS.get(r['fact'], r['fact'])}: {r['why']}"
         for r in rows.iter_rows(named=True)
     ]

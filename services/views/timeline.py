@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from services.dates import day_expr
 from services.engine.caseload import Caseload
 from services.engine.compute import EngineResult
 from services.views.provenance import child_undecided
@@ -42,7 +43,7 @@ SCHEMA = {
 
 
 def _d(col: str) -> pl.Expr:
-    return pl.col(col).dt.strftime("%a %d %b %Y")
+    return day_expr(pl.col(col))
 
 
 def _ended_by(as_of: dt.date) -> pl.Expr:
@@ -403,6 +404,46 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
     )
 
 
+def chart_points(events: pl.DataFrame, shown: int = 6) -> pl.DataFrame:
+    """`child_timeline`'s rows as the chart draws them: the recommendation markers of one kind and
+    status in one calendar month merged into one, at the month's first date (a long case's reviews
+    set a dozen targets each, which piled up into one unreadable blot: a month is a few pixels on
+    a years-long axis), its `count` written beside it and its hover listing the first `shown`.
+    Other rows pass through with count 1; the table under the chart keeps every row."""
+    merge = (pl.col("lane") == "Recommendations") & pl.col("end").is_null()
+    recs = (
+        events.filter(merge)
+        .sort("start")
+        .group_by("lane", "kind", pl.col("start").dt.truncate("1mo").alias("_month"), "status", maintain_order=True)
+        .agg(
+            start=pl.col("start").min(),
+            label=pl.col("label").first(),
+            end=pl.col("end").first(),
+            count=pl.len().cast(pl.Int64),
+            first=pl.col("hover").first(),
+            listed=pl.col("hover").head(shown).str.replace_all("<", "&lt;").str.join("<br>"),
+        )
+        .with_columns(
+            hover=pl.when(pl.col("count") == 1)
+            .then(pl.col("first"))
+            .otherwise(
+                pl.concat_str(
+                    pl.col("count").cast(pl.String),
+                    pl.lit(" recommendations in "),
+                    pl.col("start").dt.to_string("%b %Y"),
+                    pl.lit(":<br>"),
+                    pl.col("listed"),
+                    pl.when(pl.col("count") > shown)
+                    .then(pl.format("<br>and {} more (see the table)", pl.col("count") - shown))
+                    .otherwise(pl.lit("")),
+                )
+            )
+        )
+    )
+    rest = events.filter(~merge).with_columns(count=pl.lit(1, dtype=pl.Int64))
+    return pl.concat([rest, recs.select(rest.columns)]).sort("start", maintain_order=True)
+
+
 def child_profile(caseload: Caseload, result: EngineResult, child_id: str) -> dict[str, Any] | None:
     """The side panel: who the child is, who holds the case, and the current flags with reasons.
     None when the id is not in the caseload at all; `looked_after` False when not looked after on as_of."""
@@ -431,4 +472,5 @@ def child_profile(caseload: Caseload, result: EngineResult, child_id: str) -> di
         "flags": flags.select("code", "reason", "due_date", "days_overdue"),
         # each check the child's data cannot decide, and why (DOMAIN §8)
         "undecided": child_undecided(result, child_id),
+        "undecided_codes": result.undecided.filter(pl.col("child_id") == child_id).get_column("code").to_list(),
     }

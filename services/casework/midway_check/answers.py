@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from services import dates
+
 UK_TZ = ZoneInfo("Europe/London")
 
 
@@ -50,5 +52,5 @@ def from_json(answers: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def uk_date(day: dt.date | None) -> str:
-    """UK format (23/11/2026): case notes are pasted into UK case systems."""
-    return day.strftime("%d/%m/%Y") if day else ""
+    """The one date format (services.dates: "23 Nov 2026"), unambiguous when pasted into a case system."""
+    return dates.day(day)
