@@ -10,7 +10,10 @@ import plotly.express
 import plotly.graph_objects  # noqa: F401
 import streamlit as st
 
+from ui.context import gate
+
 st.set_page_config(page_title="Midway", page_icon=":material/timeline:", layout="wide")
+gate()  # sign-in, or demo mode's banner and "Act as" (issue 12): before any page runs
 
 PAGES = {
     "Dashboard": [

@@ -4,12 +4,15 @@ what falls due in the next 4 weeks (sortable, downloadable)."""
 import polars as pl
 import streamlit as st
 
+from services.access import MANAGERS
 from ui import charts, results
+from ui.context import user_with_role
 from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url
 
 st.title("IRO caseloads")
 version = require_data()
+user_with_role(MANAGERS, "see IRO caseloads")
 f = sidebar_filters(version)
 pol = results.policy_for(f.policy_name)
 lo, hi = pol.iro_caseload_min, pol.iro_caseload_max

@@ -2,13 +2,16 @@
 
 import streamlit as st
 
+from services.access import DASHBOARD_ROLES
 from ui import provenance, results
 from ui.actions import action_links
+from ui.context import user_with_role
 from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url
 
 st.title("Overview")
 version = require_data()
+user_with_role(DASHBOARD_ROLES, "see the overview")
 f = sidebar_filters(version)
 data = results.overview_data(version, *f.key())
 now, then = data["now"], data["then"]

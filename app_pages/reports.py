@@ -7,9 +7,11 @@ draws them."""
 import polars as pl
 import streamlit as st
 
+from services.access import MANAGERS
 from services.views.reports import Period, report_workbook, uk_date
 from services.views.reports.pack import pack_pdf, pack_table
 from ui import provenance, report_cache, report_charts, results
+from ui.context import user_with_role
 from ui.empty import require_data
 from ui.filters import POLICY_LABELS, sidebar_filters
 from ui.report_view import PRINT_CSS, PRINTABLE_CSS, section, table
@@ -22,6 +24,7 @@ def _pc(value: object) -> str:
 st.markdown(PRINT_CSS, unsafe_allow_html=True)  # a fixed style sheet, no data in it
 st.title("Reports")
 version = require_data()
+user_with_role(MANAGERS, "see reports")
 f = sidebar_filters(version)
 
 default = Period.twelve_months_to(f.as_of)

@@ -12,8 +12,9 @@ def pick_child(choices: dict[str, str], key: str, purpose: str) -> str | None:
     wanted = st.query_params.get("child")
     seen = f"_{key}_qp"
     if wanted is not None and wanted not in choices:
-        st.error(
-            f"There is no child with id “{wanted}” in the data. Check the link, or choose a child below.",
+        st.error(  # the same words for an unknown id and another IRO's child: the link's id is not echoed
+            "The child in the link is not one you can see: not in the data, or not allocated to you. "
+            "Check the link, or choose a child below.",
             icon=":material/person_off:",
         )
     elif wanted is not None and st.session_state.get(seen) != wanted:

@@ -21,13 +21,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from services.access import Principal, read_child, require_child, restrict, visible_children
+from services.access.demo import writes
 from services.casework.conflicts import conflict
 from services.casework.errors import EditConflict, Refused
 from services.casework.one_child import child_result
 from services.engine.policy import DEFAULT_POLICY, Policy
 from services.engine.workdays import add_working_days, working_days_between
 from services.persistence import models as m
-from services.persistence.unit_of_work import unit_of_work
 from services.vocabulary import (
     CAFCASS_DOCUMENTS,
     ESCALATION_CATEGORIES,
@@ -42,6 +43,15 @@ class EscalationError(Refused):
 
 class EscalationChanged(EscalationError, EditConflict):
     """The escalation was changed by someone else since the user opened it."""
+
+
+def require_escalation(engine: Engine, who: Principal, escalation_id: int, *, write: bool = False) -> None:
+    """Refuse unless `who` may see (or change) the escalation's child. An unknown id passes here
+    and is refused by the caller as "does not exist"."""
+    with Session(engine) as s:
+        child_id = s.scalar(select(m.Escalation.child_id).where(m.Escalation.id == escalation_id))
+    if child_id is not None:
+        require_child(engine, who, child_id, write=write)
 
 
 def stage_name(stage: int, policy: Policy = DEFAULT_POLICY) -> str:
@@ -141,19 +151,20 @@ def _by_submission(engine: Engine, submission_id: str) -> int | None:
 
 
 def raise_escalation(
-    engine: Engine, actor: str, child_id: str, *, submission_id: str | None = None, **fields: Any
+    engine: Engine, who: Principal, child_id: str, *, submission_id: str | None = None, **fields: Any
 ) -> int:
     """Raise an escalation directly (not from a check). Returns its id.
 
     `submission_id` identifies the rendered form (a uuid the page keeps until the form is saved):
     the same submission twice (a double click) raises one escalation and returns its id again."""
+    require_child(engine, who, child_id, write=True)
     if submission_id is not None and (existing := _by_submission(engine, submission_id)) is not None:
         return existing
     try:
-        with unit_of_work(engine, actor) as s:
+        with writes(engine, who) as s:
             if s.get(m.Child, child_id) is None:
                 raise EscalationError(f"No child with id {child_id!r}.")
-            return add_escalation(s, actor, child_id, submission_id=submission_id, **fields).id
+            return add_escalation(s, who.name, child_id, submission_id=submission_id, **fields).id
     except IntegrityError:  # the same submission landed meanwhile (unique submission_id)
         existing = _by_submission(engine, submission_id) if submission_id is not None else None
         if existing is None:
@@ -190,7 +201,7 @@ def _open_for_write(engine: Engine, s: Session, escalation_id: int, expected_ver
 
 def move_to_next_stage(
     engine: Engine,
-    actor: str,
+    who: Principal,
     escalation_id: int,
     *,
     on_date: dt.date,
@@ -202,7 +213,8 @@ def move_to_next_stage(
 ) -> int:
     """Close the current stage (ended `on_date`, with the response received) and start the next
     one, or `to_stage` when the IRO bypasses stages. Returns the new stage number."""
-    with _conflicts_refused(engine, escalation_id), unit_of_work(engine, actor) as s:
+    require_escalation(engine, who, escalation_id, write=True)
+    with _conflicts_refused(engine, escalation_id), writes(engine, who) as s:
         esc = _open_for_write(engine, s, escalation_id, expected_version)
         current = esc.stages[-1]
         target = current.stage + 1 if to_stage is None else to_stage
@@ -225,7 +237,7 @@ def move_to_next_stage(
 
 def close_escalation(
     engine: Engine,
-    actor: str,
+    who: Principal,
     escalation_id: int,
     *,
     on_date: dt.date,
@@ -237,7 +249,8 @@ def close_escalation(
     withdrawn); the current stage row is closed on the same date."""
     if outcome not in ESCALATION_OUTCOMES:
         raise EscalationError(f"Outcome must be one of {', '.join(ESCALATION_OUTCOMES)}.", {"outcome": "Choose one."})
-    with _conflicts_refused(engine, escalation_id), unit_of_work(engine, actor) as s:
+    require_escalation(engine, who, escalation_id, write=True)
+    with _conflicts_refused(engine, escalation_id), writes(engine, who) as s:
         esc = _open_for_write(engine, s, escalation_id, expected_version)
         current = esc.stages[-1]
         if on_date < current.started_date:
@@ -250,14 +263,20 @@ def close_escalation(
 
 
 def set_cafcass_checklist(
-    engine: Engine, actor: str, escalation_id: int, items: Mapping[str, bool], *, expected_version: int | None = None
+    engine: Engine,
+    who: Principal,
+    escalation_id: int,
+    items: Mapping[str, bool],
+    *,
+    expected_version: int | None = None,
 ) -> None:
     """Tick the documents a CAFCASS referral needs (seed 004 §12), refused when the escalation
     changed since `expected_version` (the version the page rendered)."""
     unknown = set(items) - set(CAFCASS_DOCUMENTS)
     if unknown:
         raise EscalationError(f"Unknown CAFCASS documents: {', '.join(sorted(unknown))}.")
-    with _conflicts_refused(engine, escalation_id), unit_of_work(engine, actor) as s:
+    require_escalation(engine, who, escalation_id, write=True)
+    with _conflicts_refused(engine, escalation_id), writes(engine, who) as s:
         esc = s.get(m.Escalation, escalation_id)
         if esc is None:
             raise EscalationError(f"Escalation {escalation_id} does not exist.")
@@ -267,8 +286,9 @@ def set_cafcass_checklist(
         esc.cafcass_checklist = {key: bool(items.get(key, False)) for key in CAFCASS_DOCUMENTS}
 
 
-def cafcass_checklist(engine: Engine, escalation_id: int) -> dict[str, bool]:
+def cafcass_checklist(engine: Engine, who: Principal, escalation_id: int) -> dict[str, bool]:
     """The documents ticked so far for a CAFCASS referral (empty when none are)."""
+    require_escalation(engine, who, escalation_id)
     with Session(engine) as s:
         esc = s.get(m.Escalation, escalation_id)
         if esc is None:
@@ -282,8 +302,9 @@ def cafcass_missing(checklist: Mapping[str, bool] | None) -> list[str]:
     return [label for key, label in CAFCASS_DOCUMENTS.items() if not done.get(key)]
 
 
-def history(engine: Engine, escalation_id: int) -> pl.DataFrame:
+def history(engine: Engine, who: Principal, escalation_id: int) -> pl.DataFrame:
     """Every stage of one escalation, oldest first."""
+    require_escalation(engine, who, escalation_id)
     with Session(engine) as s:
         rows = s.execute(
             select(
@@ -333,10 +354,12 @@ _ESC_SCHEMA = {
 }
 
 
-def open_escalations(engine: Engine, as_of: dt.date, policy: Policy = DEFAULT_POLICY) -> pl.DataFrame:
-    """Escalations open on `as_of`, one row each with its current stage, its age in working days,
-    whether the stage is past its resolution date (overdue, with working days over) and the next
-    stage to propose. Sorted by stage, then oldest first (the tracker's order)."""
+def open_escalations(engine: Engine, who: Principal, as_of: dt.date, policy: Policy = DEFAULT_POLICY) -> pl.DataFrame:
+    """Escalations open on `as_of` about the children `who` may see, one row each with its current
+    stage, its age in working days, whether the stage is past its resolution date (overdue, with
+    working days over) and the next stage to propose. Sorted by stage, then oldest first (the
+    tracker's order)."""
+    scope = visible_children(engine, who)
     with Session(engine) as s:
         esc_rows = s.execute(
             select(
@@ -363,10 +386,13 @@ def open_escalations(engine: Engine, as_of: dt.date, policy: Policy = DEFAULT_PO
             )
         ).all()
     # the JSON checklist becomes a count of documents ready (a handful of rows: open escalations)
-    esc = pl.DataFrame(
-        [(*r[:8], sum(bool(v) for v in (r[8] or {}).values()), r[9]) for r in esc_rows],
-        schema=_ESC_SCHEMA,
-        orient="row",
+    esc = restrict(
+        pl.DataFrame(
+            [(*r[:8], sum(bool(v) for v in (r[8] or {}).values()), r[9]) for r in esc_rows],
+            schema=_ESC_SCHEMA,
+            orient="row",
+        ),
+        scope,
     )
     stages = pl.DataFrame([tuple(r) for r in stage_rows], schema=_STAGE_SCHEMA, orient="row").filter(
         pl.col("stage_started") <= as_of
@@ -423,8 +449,10 @@ def open_escalations(engine: Engine, as_of: dt.date, policy: Policy = DEFAULT_PO
     return out
 
 
-def closed_escalations(engine: Engine) -> pl.DataFrame:
-    """Closed escalations with outcome and the stage reached (for the tracker's history view)."""
+def closed_escalations(engine: Engine, who: Principal) -> pl.DataFrame:
+    """Closed escalations about the children `who` may see, with outcome and the stage reached (for
+    the tracker's history view)."""
+    scope = visible_children(engine, who)
     with Session(engine) as s:
         rows = s.execute(
             select(
@@ -437,7 +465,7 @@ def closed_escalations(engine: Engine) -> pl.DataFrame:
                 m.Escalation.outcome_notes,
             ).where(m.Escalation.resolved_date.is_not(None))
         ).all()
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         [tuple(r) for r in rows],
         schema={
             "escalation_id": pl.Int64,
@@ -449,40 +477,47 @@ def closed_escalations(engine: Engine) -> pl.DataFrame:
             "notes": pl.String,
         },
         orient="row",
-    ).sort("resolved_date", descending=True)
+    )
+    return restrict(frame, scope).sort("resolved_date", descending=True)
 
 
-def add_good_practice(engine: Engine, actor: str, child_id: str, noted_date: dt.date, text: str) -> int:
+def add_good_practice(engine: Engine, who: Principal, child_id: str, noted_date: dt.date, text: str) -> int:
     """Good practice the IRO noticed, to share with managers (seed 003 §14)."""
+    require_child(engine, who, child_id, write=True)
     if not text or not text.strip():
         raise EscalationError("Describe the good practice.", {"text": "Describe the good practice."})
-    with unit_of_work(engine, actor) as s:
+    with writes(engine, who) as s:
         if s.get(m.Child, child_id) is None:
             raise EscalationError(f"No child with id {child_id!r}.")
-        note = m.GoodPractice(child_id=child_id, noted_date=noted_date, author=actor, text=text.strip())
+        note = m.GoodPractice(child_id=child_id, noted_date=noted_date, author=who.name, text=text.strip())
         s.add(note)
         s.flush()
         return note.id
 
 
-def good_practice(engine: Engine) -> pl.DataFrame:
+def good_practice(engine: Engine, who: Principal) -> pl.DataFrame:
+    """Good practice noted about the children `who` may see, newest first."""
+    scope = visible_children(engine, who)
     with Session(engine) as s:
         rows = s.execute(
             select(m.GoodPractice.noted_date, m.GoodPractice.child_id, m.GoodPractice.author, m.GoodPractice.text)
         ).all()
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         [tuple(r) for r in rows],
         schema={"noted_date": pl.Date, "child_id": pl.String, "author": pl.String, "text": pl.String},
         orient="row",
-    ).sort("noted_date", descending=True)
+    )
+    return restrict(frame, scope).sort("noted_date", descending=True)
 
 
 def prefill_from_flag(
-    engine: Engine, child_id: str, code: str, as_of: dt.date, policy: Policy = DEFAULT_POLICY
+    engine: Engine, who: Principal, child_id: str, code: str, as_of: dt.date, policy: Policy = DEFAULT_POLICY
 ) -> dict[str, str] | None:
     """What an escalation raised from the flag `code` on the child starts with: the flag's category
     and, as the concern, the flag's own sentence (e.g. "2 recommendations are past their target
-    date ..."). None when the child does not have that flag on `as_of`."""
+    date ..."). None when the child does not have that flag on `as_of`. Reading the child's flags
+    is a view of their record: checked and audited."""
+    read_child(engine, who, child_id, "escalations")
     flags = child_result(engine, child_id, as_of, policy).flags
     rows = flags.filter((pl.col("child_id") == child_id) & (pl.col("code") == code))
     if rows.is_empty():
@@ -493,8 +528,9 @@ def prefill_from_flag(
     }
 
 
-def current_stage(engine: Engine, escalation_id: int) -> tuple[str, dt.date | None]:
+def current_stage(engine: Engine, who: Principal, escalation_id: int) -> tuple[str, dt.date | None]:
     """(stage name, resolution date) of the escalation's current stage, for the after-save message."""
+    require_escalation(engine, who, escalation_id)
     with Session(engine) as s:
         esc = s.get(m.Escalation, escalation_id)
         if esc is None or not esc.stages:
