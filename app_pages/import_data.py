@@ -8,12 +8,13 @@ import hashlib
 
 import streamlit as st
 
+from services.access import ADMIN
 from services.errors import UsageError
 from services.importers import InputFile, parse_files
 from services.importers import problems as pb
 from services.importers.template import workbook_bytes
-from services.importers.writer import history, import_parsed
-from ui.context import current_user, engine
+from services.importers.writer import history, import_as
+from ui.context import engine, user_with_role
 
 st.title("Import data")
 st.caption(
@@ -21,7 +22,7 @@ st.caption(
     "or Midway's own template (CSV files or one Excel workbook). Everything is checked first: if anything is "
     "wrong, nothing is written. Importing the same files again changes nothing."
 )
-user = current_user()
+user = user_with_role((ADMIN,), "import data")
 
 st.download_button(
     "Download the blank template (.xlsx)",
@@ -60,7 +61,7 @@ if uploads:
         # casework) belong in the same list, so "No errors found" is only said when it is true
         preview = None
         if not parsed.has_errors and done is None:
-            preview = import_parsed(engine(), parsed, user or "preview", dry_run=True)
+            preview = import_as(engine(), parsed, user, dry_run=True)
         problems = preview.problems if preview is not None else parsed.problems
         errors, warnings = pb.errors(problems), pb.warnings(problems)
         kind = "SSDA903 return" if parsed.kind == "ssda903" else "Midway template"
@@ -102,9 +103,7 @@ if uploads:
                 st.dataframe(preview.counts, hide_index=True, key="import_preview")
                 if st.button("Import", type="primary", icon=":material/upload:", disabled=not user):
                     bar = st.progress(0.0, text="Starting import")
-                    result = import_parsed(
-                        engine(), parsed, user or "", progress=lambda f, text: bar.progress(f, text=text)
-                    )
+                    result = import_as(engine(), parsed, user, progress=lambda f, text: bar.progress(f, text=text))
                     st.session_state["import_done"] = result
                     st.rerun()
             elif done is not None and not done.written:

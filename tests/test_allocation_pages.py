@@ -19,6 +19,7 @@ from services.engine.workdays import add_working_days, is_working_day
 from services.persistence import models as m
 from tests.alloc_seed import AS_OF, S_START, W1_REVIEW, W1_START, seed_dates_only
 from tests.demo_pages import app_database, open_page
+from tests.principals import MANAGER
 from ui.text import md
 
 SHIFT = dt.date.today() - AS_OF  # the pages work on today's date
@@ -70,7 +71,7 @@ def test_allocations_page_lists_waiting_children_and_allocates_siblings_together
     assert not at.exception and not at.error, [e.value for e in at.error]
     rows = _iro_rows(engine)
     assert [r[1:] for r in rows] == [("S1", "IRO02", TODAY, None), ("S2", "IRO02", TODAY, None)]
-    nxt = next_review(engine, "S1", TODAY)
+    nxt = next_review(engine, MANAGER, "S1", TODAY)
     assert [s.value for s in at.success] == [
         md(
             f"Allocations {rows[0][0]}, {rows[1][0]} saved: Omar Officer is the IRO of S1 and S2 from "

@@ -11,6 +11,7 @@ from services.casework.casenote import case_note_data, case_note_docx, message_d
 from services.casework.midway_check.save import save_check
 from services.engine.policy import Policy
 from tests.casework_seed import AS_OF, seed, valid_answers
+from tests.principals import MANAGER, as_manager
 
 EXPECTED_DEFAULT = """CISRO Midway CLA Review Check
 
@@ -98,8 +99,10 @@ Completed by Iris Reviewer on 23/06/2026
 
 def _save(engine, ids, template="default", outcome="actions_sent", **changes):
     answers = {**valid_answers(ids), **changes}
-    saved = save_check(engine, "Iris Reviewer", "C1", ids["review_id"], answers, template, outcome, as_of=AS_OF)
-    return case_note_data(engine, saved.check_id)
+    saved = save_check(
+        engine, as_manager("Iris Reviewer"), "C1", ids["review_id"], answers, template, outcome, as_of=AS_OF
+    )
+    return case_note_data(engine, MANAGER, saved.check_id)
 
 
 def test_case_note_for_a_known_check_matches_the_template_exactly(engine) -> None:

@@ -17,6 +17,7 @@ from services.engine.workdays import add_working_days
 from services.persistence import models as m
 from services.persistence.caseload import load_caseload
 from tests.casework_seed import AS_OF, CHECK_DATE, REVIEW_DATE, D, seed, valid_answers
+from tests.principals import MANAGER, as_manager
 
 ACTOR = "Iris Reviewer"
 
@@ -34,7 +35,7 @@ def _recs(engine, review_id):
 
 def test_form_context_knows_child_allocation_and_last_review(engine) -> None:
     ids = seed(engine)
-    ctx = form_context(engine, "C1", AS_OF)
+    ctx = form_context(engine, MANAGER, "C1", AS_OF)
     assert (ctx.display_name, ctx.age) == ("Alex Test", 12)
     assert (ctx.iro, ctx.social_worker, ctx.team, ctx.team_manager) == (
         "Iris Reviewer",
@@ -50,7 +51,7 @@ def test_form_context_knows_child_allocation_and_last_review(engine) -> None:
     ]
     assert ctx.draft is None and ctx.final_checks == []
     # before the second review, the first is the last review
-    assert form_context(engine, "C1", D(2026, 3, 1)).review_date == D(2026, 2, 2)
+    assert form_context(engine, MANAGER, "C1", D(2026, 3, 1)).review_date == D(2026, 2, 2)
 
 
 def test_full_valid_save_writes_exactly_the_expected_rows(engine) -> None:
@@ -58,7 +59,7 @@ def test_full_valid_save_writes_exactly_the_expected_rows(engine) -> None:
     with Session(engine) as s:
         audit_before = s.scalar(select(func.max(m.AuditEntry.id)))
     saved = save_check(
-        engine, ACTOR, "C1", ids["review_id"], valid_answers(ids), "default", "actions_sent", as_of=AS_OF
+        engine, as_manager(ACTOR), "C1", ids["review_id"], valid_answers(ids), "default", "actions_sent", as_of=AS_OF
     )
     assert (saved.status, saved.check_date, saved.escalation_id) == ("final", CHECK_DATE, None)
     with Session(engine) as s:
@@ -120,7 +121,7 @@ def test_each_missing_required_field_has_its_message_and_writes_nothing(engine, 
     outcome = None if key == "outcome" else "actions_sent"
     audit_count = _count(engine, m.AuditEntry)
     with pytest.raises(ValidationError) as err:
-        save_check(engine, ACTOR, "C1", ids["review_id"], answers, "default", outcome, as_of=AS_OF)
+        save_check(engine, as_manager(ACTOR), "C1", ids["review_id"], answers, "default", outcome, as_of=AS_OF)
     assert err.value.errors == {key: REQUIRED[field]}
     assert _count(engine, m.MidwayCheck) == 0
     assert _count(engine, m.AuditEntry) == audit_count
@@ -186,9 +187,9 @@ def test_templates_ask_only_their_sections(sqlite_engine) -> None:
 def test_draft_is_saved_resumed_and_not_counted_as_done(engine) -> None:
     ids = seed(engine)
     half = {"check_date": CHECK_DATE, "contact_sw.mode": "Phone", "concerns": "Still typing"}
-    saved = save_draft(engine, ACTOR, "C1", ids["review_id"], half, "east_riding_000", None, as_of=AS_OF)
+    saved = save_draft(engine, as_manager(ACTOR), "C1", ids["review_id"], half, "east_riding_000", None, as_of=AS_OF)
     assert saved.status == "draft"
-    ctx = form_context(engine, "C1", AS_OF)
+    ctx = form_context(engine, MANAGER, "C1", AS_OF)
     assert ctx.draft is not None and ctx.draft.check_id == saved.check_id
     assert (ctx.draft.template, ctx.draft.answers["concerns"], ctx.draft.answers["check_date"]) == (
         "east_riding_000",
@@ -200,7 +201,7 @@ def test_draft_is_saved_resumed_and_not_counted_as_done(engine) -> None:
     # the draft becomes the final check (same row)
     final = save_check(
         engine,
-        ACTOR,
+        as_manager(ACTOR),
         "C1",
         ids["review_id"],
         valid_answers(ids),
@@ -212,18 +213,20 @@ def test_draft_is_saved_resumed_and_not_counted_as_done(engine) -> None:
     )
     assert final.check_id == saved.check_id and final.version == saved.version + 1
     assert _count(engine, m.MidwayCheck) == 1
-    assert form_context(engine, "C1", AS_OF).draft is None
+    assert form_context(engine, MANAGER, "C1", AS_OF).draft is None
 
 
 def test_second_save_of_the_same_check_is_refused_and_nothing_overwritten(engine) -> None:
     ids = seed(engine)
-    draft = save_draft(engine, ACTOR, "C1", ids["review_id"], {"check_date": CHECK_DATE}, "default", None, as_of=AS_OF)
+    draft = save_draft(
+        engine, as_manager(ACTOR), "C1", ids["review_id"], {"check_date": CHECK_DATE}, "default", None, as_of=AS_OF
+    )
     # both IROs open the draft at the same version
-    opened = form_context(engine, "C1", AS_OF).draft.version
+    opened = form_context(engine, MANAGER, "C1", AS_OF).draft.version
     first = valid_answers(ids)
     save_check(
         engine,
-        ACTOR,
+        as_manager(ACTOR),
         "C1",
         ids["review_id"],
         first,
@@ -239,7 +242,7 @@ def test_second_save_of_the_same_check_is_refused_and_nothing_overwritten(engine
     with pytest.raises(ConcurrentEditError) as err:
         save_check(
             engine,
-            "Other Iro",
+            as_manager("Other Iro"),
             "C1",
             ids["review_id"],
             second,
@@ -267,7 +270,7 @@ def test_outcome_c_creates_the_escalation_in_the_same_transaction(engine) -> Non
     answers.update(
         {"dispute": "informal", "esc.raise": True, "esc.category": "plan_delay", "esc.concern": "Health delay"}
     )
-    saved = save_check(engine, ACTOR, "C1", ids["review_id"], answers, "default", "escalated", as_of=AS_OF)
+    saved = save_check(engine, as_manager(ACTOR), "C1", ids["review_id"], answers, "default", "escalated", as_of=AS_OF)
     with Session(engine) as s:
         esc = s.get(m.Escalation, saved.escalation_id)
         assert (esc.midway_check_id, esc.raised_date, esc.category, esc.raised_by) == (
@@ -282,6 +285,6 @@ def test_outcome_c_creates_the_escalation_in_the_same_transaction(engine) -> Non
     # an incomplete escalation refuses the whole save
     answers["esc.category"] = None
     with pytest.raises(ValidationError) as err:
-        save_check(engine, ACTOR, "C1", ids["review_id"], answers, "default", "escalated", as_of=AS_OF)
+        save_check(engine, as_manager(ACTOR), "C1", ids["review_id"], answers, "default", "escalated", as_of=AS_OF)
     assert err.value.errors == {"esc.category": "Choose what the escalation is about."}
     assert (_count(engine, m.MidwayCheck), _count(engine, m.Escalation)) == (1, 1)

@@ -15,6 +15,7 @@ from services.engine.policy import Policy
 from services.persistence import models as m
 from tests.casework_seed import valid_answers
 from tests.demo_pages import open_page as _open
+from tests.principals import as_manager
 from tests.test_casework_pages import SHIFT, _fill, app_db  # noqa: F401  (the fixture)
 
 PAGE = "app_pages/settings.py"
@@ -105,7 +106,7 @@ def test_preview_then_save_adds_a_history_row_and_applies_at_once(app_db) -> Non
 def test_a_save_based_on_a_replaced_version_is_refused(app_db) -> None:  # noqa: F811
     engine, _ = app_db
     at = _settings()
-    cs.save_policy(engine, "Other Admin", Policy().with_(midway_grace_days=5), based_on=0)  # meanwhile
+    cs.save_policy(engine, as_manager("Other Admin"), Policy().with_(midway_grace_days=5), based_on=0)  # meanwhile
     at.number_input(key="set_frequent_missing_count").set_value(4)
     at.button(key="set_preview").click().run()
     at.button(key="set_save").click().run()

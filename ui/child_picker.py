@@ -12,11 +12,7 @@ def pick_child(choices: dict[str, str], key: str, purpose: str) -> str | None:
     wanted = st.query_params.get("child")
     seen = f"_{key}_qp"
     if wanted is not None and wanted not in choices:
-        st.error(  # the same words for an unknown id and another IRO's child: the link's id is not echoed
-            "The child in the link is not one you can see: not in the data, or not allocated to you. "
-            "Check the link, or choose a child below.",
-            icon=":material/person_off:",
-        )
+        not_visible()  # the same words for an unknown id and another IRO's child: the id is not echoed
     elif wanted is not None and st.session_state.get(seen) != wanted:
         st.session_state[key] = wanted  # a new link: follow it
         st.session_state[seen] = wanted
@@ -35,3 +31,12 @@ def pick_child(choices: dict[str, str], key: str, purpose: str) -> str | None:
         st.query_params["child"] = child
         st.session_state[seen] = child
     return child
+
+
+def not_visible() -> None:
+    """The plain refusal for a `?child=` link to a child the user may not see (or no such child)."""
+    st.error(
+        "The child in the link is not one you can see: not in the data, or not allocated to you. "
+        "Check the link, or choose a child below.",
+        icon=":material/person_off:",
+    )

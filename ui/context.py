@@ -48,7 +48,7 @@ def auth_configured() -> bool:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _people(version: int) -> dict[str, Principal]:
     """Demo mode's choices, read again whenever data has been written (a new IRO appears at once)."""
-    return {f"{p.staff_id}": p for p in demo_principals(engine())}
+    return demo_principals(engine())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -174,3 +174,8 @@ def report_data(version: int, filters: tuple) -> tuple[pl.DataFrame, pl.DataFram
     services.views.provenance.coverage_rows)."""
     result = filtered_result(version, *filters)
     return report_frame(result), provenance.coverage_rows(result)
+
+
+def visible_choices(version: int, who: Principal) -> dict[str, str]:
+    """`child_choices` for the children `who` may see today (services.access)."""
+    return child_choices(version, scope(version, who, dt.date.today()))

@@ -37,7 +37,7 @@ def upgrade() -> None:
     op.create_table(
         "demo_mark",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("loaded_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
+        sa.Column("loaded_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.Column("anchor", sa.Date(), nullable=False),
     )
 

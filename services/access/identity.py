@@ -32,13 +32,13 @@ def principal_for_email(engine: Engine, email: str | None) -> Principal | None:
         return None if row is None else _principal(row)
 
 
-def demo_principals(engine: Engine) -> list[Principal]:
-    """Everyone demo mode offers to act as: active staff of every role but social worker, by role
-    then name (social workers have nothing to do in Midway yet)."""
+def demo_principals(engine: Engine) -> dict[str, Principal]:
+    """Everyone demo mode offers to act as, by staff code: active staff of every role but social
+    worker, by role then name (social workers have nothing to do in Midway yet)."""
     with Session(engine) as s:
         rows = s.scalars(
             select(m.Staff)
             .where(m.Staff.active.is_not(False), m.Staff.role != "social_worker")
             .order_by(m.Staff.role, m.Staff.display_name)
         ).all()
-        return [_principal(r, demo=True) for r in rows]
+        return {r.code: _principal(r, demo=True) for r in rows}
