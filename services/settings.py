@@ -46,6 +46,9 @@ class DeploymentSettings(BaseSettings):
     # on a machine nobody else reaches). DEMO_MODE_ON_REAL_DATA=true, or demo_mode_on_real_data in
     # secrets.toml.
     demo_mode_on_real_data: bool = False
+    # Signed-in emails that are administrators even with no staff row: the first sign-in of a new
+    # installation, before any staff (with emails) are imported. ADMIN_EMAILS='["it@council.gov.uk"]'.
+    admin_emails: list[str] = []
 
     @field_validator("database_url")
     @classmethod
@@ -84,7 +87,7 @@ class _Secrets(TomlConfigSettingsSource):
         data = super().__call__()
         if "database_url" not in data and "DATABASE_URL" in data:
             data = {**data, "database_url": data["DATABASE_URL"]}
-        return {k: v for k, v in data.items() if k in ("database_url", "demo_mode_on_real_data")}
+        return {k: v for k, v in data.items() if k in ("database_url", "demo_mode_on_real_data", "admin_emails")}
 
 
 def load_settings(secrets_path: Path | None = None) -> DeploymentSettings:
@@ -111,6 +114,11 @@ def load_settings(secrets_path: Path | None = None) -> DeploymentSettings:
 def demo_mode_on_real_data(secrets_path: Path | None = None) -> bool:
     """Whether demo mode may start on a database holding non-demo data (default: no)."""
     return load_settings(secrets_path).demo_mode_on_real_data
+
+
+def admin_emails(secrets_path: Path | None = None) -> frozenset[str]:
+    """The bootstrap administrators' emails, lower-case."""
+    return frozenset(e.strip().lower() for e in load_settings(secrets_path).admin_emails if e.strip())
 
 
 def database_url(secrets_path: Path | None = None) -> str:

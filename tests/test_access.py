@@ -136,7 +136,7 @@ def test_sign_in_matches_email_case_insensitively_and_only_active_staff(engine) 
     assert principal_for_email(engine, "gil@example.invalid") is None  # inactive
     assert principal_for_email(engine, None) is None
     people = demo_principals(engine)
-    assert list(people) == ["IRO01", "IRO02", "TM01"]  # by role, then name; inactive left out
+    assert list(people) == ["IRO01", "IRO02", "TM01", "demo-admin"]  # by role, then name; inactive left out
     assert all(p.demo for p in people.values())
 
 

@@ -51,7 +51,7 @@ def _iro_rows(engine) -> list[tuple]:
 
 def test_allocations_page_lists_waiting_children_and_allocates_siblings_together(app_db) -> None:
     engine, _ = app_db
-    at = open_page("app_pages/allocations.py")
+    at = open_page("app_pages/allocations.py", act_as="SM01")
     waiting = at.dataframe[0].value
     assert list(waiting["child_id"]) == ["W1", "S1", "S2"]
     w1_late = _working_days(add_working_days(W1_START + SHIFT, 5), TODAY)
@@ -88,7 +88,7 @@ def test_allocations_page_lists_waiting_children_and_allocates_siblings_together
 
 def test_sibling_left_out_needs_an_exception_and_typing_is_kept(app_db) -> None:
     engine, _ = app_db
-    at = open_page("app_pages/allocations.py", child="S1")
+    at = open_page("app_pages/allocations.py", act_as="SM01", child="S1")
     at.multiselect(key="al:S1:siblings").set_value([])
     at.selectbox(key="al:S1:iro").set_value("IRO01")
     at.date_input(key="al:S1:from").set_value(TODAY)
@@ -123,7 +123,7 @@ def test_sibling_left_out_needs_an_exception_and_typing_is_kept(app_db) -> None:
 
 def test_reassigning_needs_a_reason_and_keeps_the_history(app_db) -> None:
     engine, _ = app_db
-    at = open_page("app_pages/allocations.py", child="W1")
+    at = open_page("app_pages/allocations.py", act_as="SM01", child="W1")
     at.selectbox(key="al:W1:iro").set_value("IRO01")
     at.date_input(key="al:W1:from").set_value(TODAY - dt.timedelta(days=7))
     at.button(key="al_submit").click().run()
@@ -233,6 +233,7 @@ def test_timeline_offers_the_actions_for_its_flags(app_db) -> None:
 
 def test_overview_cards_offer_the_actions_for_the_childs_flags(app_db) -> None:
     at = AppTest.from_file("../app.py", default_timeout=60)
+    at.session_state["act_as"] = "SM01"
     at.run()  # the Overview is the default page
     assert not at.exception, at.exception
     links = {(p.proto.label, p.proto.query_string) for p in at.get("page_link")}

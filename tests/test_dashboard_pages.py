@@ -40,6 +40,7 @@ def demo_result(demo_url: str):
 
 def _app(page: str, **params: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["act_as"] = "SM01"  # a service manager sees every child and every dashboard
     at.query_params["as_of"] = AS_OF.isoformat()
     for k, v in params.items():
         at.query_params[k] = v

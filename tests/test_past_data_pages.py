@@ -38,6 +38,7 @@ def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 def _warnings(page: str) -> list[str]:
     at = AppTest.from_file("../app.py", default_timeout=60)
+    at.session_state["act_as"] = "SM01"
     at.run()
     at.switch_page(page).run()
     assert not at.exception, at.exception

@@ -32,7 +32,7 @@ def _frame(at: AppTest, column: str):
 
 
 def _settings() -> AppTest:
-    at = _open(PAGE)
+    at = _open(PAGE, act_as="SM01")  # settings are an administrator's or a service manager's
     assert at.title[0].value == "Settings"
     return at
 
@@ -44,7 +44,7 @@ def test_renders_with_the_defaults_and_says_who_may_edit(app_db) -> None:  # noq
     assert at.number_input(key="set_midway_grace_days").value == 0
     assert at.number_input(key="set_formal_process_total_working_days").value == 20
     assert at.text_input(key="set_casenote_title").value == "CISRO Midway CLA Review Check"
-    assert "anyone may edit them" in at.caption[0].value
+    assert "Administrators and service managers may change them" in at.caption[0].value
     assert "version 0" in at.text[0].value
     assert any("No saves yet" in c.value for c in at.caption)
 
@@ -83,7 +83,7 @@ def test_preview_then_save_adds_a_history_row_and_applies_at_once(app_db) -> Non
         midway_policy="six_weeks_after_each", casenote_title="IRO Midway CLA Review Check"
     )
     history = _frame(at, "setting")  # one row per setting changed
-    me = at.sidebar.selectbox(key="signed_in_as").value
+    me = "Sue Manager"  # SM01, the service manager acting
     assert history[["version", "actor", "note", "setting", "before", "after"]].values.tolist() == [
         [1, me, "Adopting the 001 rule", "Midway policy (DOMAIN §4)", "midpoint_after_second", "six_weeks_after_each"],
         [

@@ -22,7 +22,7 @@ from services.access import NotAllowed, Principal, require_role
 from services.access.demo import demo_only
 from services.access.identity import demo_principals, principal_for_email
 from services.persistence import database as db
-from services.settings import demo_mode_on_real_data
+from services.settings import admin_emails, demo_mode_on_real_data
 
 ACT_AS = "act_as"  # the demo-mode selectbox's key (tests set it through AppTest's session state)
 _USER = "_principal"
@@ -75,8 +75,8 @@ def _not_set_up(email: str | None) -> None:
 def _signed_in() -> Principal:
     if not st.user.is_logged_in:
         _sign_in_page()
-    email = st.user.get("email")
-    who = principal_for_email(engine(), str(email) if email else None)
+    email, name = st.user.get("email"), st.user.get("name")
+    who = principal_for_email(engine(), str(email) if email else None, admin_emails(), str(name) if name else None)
     if who is None:
         _not_set_up(str(email) if email else None)
     assert who is not None
