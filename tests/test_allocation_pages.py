@@ -24,7 +24,7 @@ from ui.text import md
 
 SHIFT = dt.date.today() - AS_OF  # the pages work on today's date
 TODAY = dt.date.today()
-SIGNED_IN = "Iris Reviewer"  # the first name of the sign-in list
+SIGNED_IN = "Sue Manager"  # SM01, the service manager the page tests act as
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -147,7 +147,7 @@ def test_reassigning_needs_a_reason_and_keeps_the_history(app_db) -> None:
 
 def test_recommendations_page_saves_rows_and_shows_the_draft(app_db) -> None:
     engine, ids = app_db
-    at = open_page("app_pages/recommendations.py", child="W1")
+    at = open_page("app_pages/recommendations.py", act_as="SM01", child="W1")
     held = TODAY - (AS_OF - W1_REVIEW)
     assert at.selectbox(key="rec_review:W1").value == ids["review_id"]
     p = f"rec:{ids['review_id']}:"
@@ -187,21 +187,22 @@ def test_recommendations_page_saves_rows_and_shows_the_draft(app_db) -> None:
         ]
         assert s.get(m.Review, ids["review_id"]).recommendations_sent_date == held + dt.timedelta(days=1)
         audit = s.scalars(select(m.AuditEntry).where(m.AuditEntry.actor == SIGNED_IN)).all()
-        assert sorted((a.action, a.entity) for a in audit) == [
-            ("insert", "recommendations"),
-            ("insert", "recommendations"),
-            ("update", "reviews"),
+        assert sorted((a.action, a.entity, a.entity_id) for a in audit) == [
+            ("insert", "recommendations", "1"),
+            ("insert", "recommendations", "2"),
+            ("update", "reviews", str(ids["review_id"])),
+            ("view", "child", "W1"),  # opening the child's recommendations is audited (once)
         ]
     assert at.text_area(key=p + "0.text").value == "Book the health assessment"  # reloaded from the record
     assert at.code[0].value.startswith("Dear Tara Manager,\n\nThese are the recommendations of Wren Test's (W1)")
     # the midway check form now lists them
-    mc = open_page("app_pages/midway_check.py", child="W1")
+    mc = open_page("app_pages/midway_check.py", act_as="SM01", child="W1")
     assert any("Book the health assessment" in x.value for x in mc.markdown)
 
 
 def test_escalation_from_a_flag_is_prefilled_and_says_its_number_and_due_date(app_db) -> None:
     engine, _ = app_db
-    at = open_page("app_pages/escalations.py", child="W1", flag="IRO_NOT_ALLOCATED")
+    at = open_page("app_pages/escalations.py", act_as="SM01", child="W1", flag="IRO_NOT_ALLOCATED")
     assert at.selectbox(key="esc_new_child").value == "W1"
     assert at.selectbox(key="esc_new_category").value == "statutory_functions"
     concern = at.text_area(key="esc_new_concern").value
@@ -224,7 +225,7 @@ def test_escalation_from_a_flag_is_prefilled_and_says_its_number_and_due_date(ap
 
 
 def test_timeline_offers_the_actions_for_its_flags(app_db) -> None:
-    at = open_page("app_pages/timeline.py", child="W1")
+    at = open_page("app_pages/timeline.py", act_as="SM01", child="W1")
     links = [(p.proto.label, p.proto.page) for p in at.get("page_link")]
     labels = [label for label, _ in links]
     assert "Allocate an IRO" in labels and "Escalate IRO_NOT_ALLOCATED" in labels

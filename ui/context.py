@@ -51,6 +51,11 @@ def _people(version: int) -> dict[str, Principal]:
     return demo_principals(engine())
 
 
+def people() -> dict[str, Principal]:
+    """Whom demo mode offers to act as (by staff code), read again after every write."""
+    return _people(data_version())
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def _demo_only(version: int) -> bool:
     return demo_only(engine())
