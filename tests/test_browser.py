@@ -147,7 +147,7 @@ def app(server: str, browser) -> str:
     pages live in `app_pages/` so that this cannot happen. This fixture proves it on a fresh server."""
     ctx = browser.new_context()
     pg = ctx.new_page()
-    pg.goto(f"{server}/heatmap?as_of={AS_OF}")
+    pg.goto(f"{server}/heatmap?as_of={AS_OF}&act_as=SM01")
     _wait_for_app(pg)
     nav = pg.locator("[data-testid='stSidebarNav']").inner_text()
     assert "Team heatmap" in nav and "Child timeline" in nav, nav
@@ -191,7 +191,7 @@ def _screenshot(page, name: str) -> Path:
 
 
 def _open(page, server: str, path: str, query: str, charts: int) -> None:
-    page.goto(f"{server}/{path}?as_of={AS_OF}{query}")
+    page.goto(f"{server}/{path}?as_of={AS_OF}&act_as=SM01{query}")
     _wait_for_app(page, charts)
     assert page.locator("[data-testid='stException']").count() == 0, page.locator(
         "[data-testid='stException']"

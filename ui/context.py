@@ -105,6 +105,9 @@ def _demo_user(version: int) -> Principal | None:
         icon=":material/science:",
     )
     people = _people(version)
+    linked = st.query_params.get(ACT_AS)  # demo mode only: a link may say whom it acts as (a choice, not a default)
+    if linked in people and ACT_AS not in st.session_state:
+        st.session_state[ACT_AS] = linked
     chosen = st.sidebar.selectbox(
         "Act as",
         list(people),
