@@ -78,10 +78,10 @@ choices = {
 }
 choices.update({k: v for k, v in names.items() if k not in choices})
 staff = al.iros(engine(), user)
-cover_section(user, staff, names)
 st.subheader("Allocate or reassign an IRO")
 child = pick_child(choices, "al_child", "allocate or reassign their IRO")
 if child is None:
+    cover_section(user, staff, names)
     st.stop()
 
 K = f"al:{child}:"  # every form widget keyed by the child it edits
@@ -224,3 +224,4 @@ with left:
         icon=":material/timeline:",
         query_params={"child": child},
     )
+cover_section(user, staff, names)

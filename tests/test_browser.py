@@ -229,7 +229,7 @@ def test_timeline_shows_known_reviews(page, app: str) -> None:
 
 def test_unknown_child_says_so(page, app: str) -> None:
     _open(page, app, "timeline", "&child=NO-SUCH-CHILD", 0)
-    assert page.get_by_text("There is no child with id").count() == 1
+    assert page.get_by_text("The child in the link is not one you can see").count() == 1
 
 
 def test_heatmap_click_lists_the_cells_children(page, app: str) -> None:
