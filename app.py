@@ -13,12 +13,14 @@ import streamlit as st
 from services.errors import DatabaseUnavailable
 from services.persistence.database import DatabaseError
 from ui import navigation, present, warmup
+from ui.context import gate
 from ui.empty import database_unreachable
 
 # A local favicon: a `:material/...:` page icon makes the browser fetch it from a font server
 # (STACK_NOTES §5), and the app fetches nothing at run time.
 st.set_page_config(page_title="Midway", page_icon=navigation.FAVICON, layout="wide")
 warmup.start()  # once per data version: fills the dashboard's caches in the background (ui/warmup.py)
+gate()  # sign-in, or demo mode's banner and "Act as" (issue 12): before any page runs
 
 PAGES = {
     "Dashboard": [

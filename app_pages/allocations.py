@@ -13,20 +13,22 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from services.access import MANAGERS, NotAllowed, Principal
 from services.casework import allocations as al
 from services.casework import events as ev
 from services.dates import day, day_expr
 from services.errors import DatabaseUnavailable
 from ui import results, tables
 from ui.child_picker import pick_child
-from ui.context import current_user, engine
+from ui.context import engine, user_with_role
+from ui.cover import cover_section
 from ui.empty import require_data
 from ui.feedback import Feedback
 from ui.text import md
 
 st.title("Allocations", anchor=False)
 version = require_data()
-user = current_user()
+user = user_with_role(MANAGERS, "allocate IROs")
 policy = results.base_policy()
 as_of = dt.date.today()
 caseload = results.caseload(version)
@@ -71,26 +73,28 @@ else:
     )
 
 # the chooser: waiting children first (oldest first), then everyone else
-names = results.child_choices(version)
+names = results.visible_choices(version, user)
 choices = {
     r["child_id"]: f"{names.get(r['child_id'], r['child_id'])} (waiting: {_left(r['working_days_left'])})"
     for r in waiting.iter_rows(named=True)
 }
 choices.update({k: v for k, v in names.items() if k not in choices})
+staff = al.iros(engine(), user)
 st.subheader("Allocate or reassign an IRO", anchor=False)
 child = pick_child(choices, "al_child", "allocate or reassign their IRO")
 if child is None:
+    cover_section(user, staff, names)
     st.stop()
 
 K = f"al:{child}:"  # every form widget keyed by the child it edits
-history = al.allocation_history(engine(), child)
+history = al.allocation_history(engine(), user, child)
 current = history.filter(pl.col("to_date").is_null() | (pl.col("to_date") >= as_of)).head(1)
 current_iro = current.get_column("iro")[0] if current.height else None
 siblings = al.siblings_of(caseload, child, as_of)
-loads = al.iro_loads(caseload, al.iros(engine()), as_of, policy)
+loads = al.iro_loads(caseload, staff, as_of, policy)
 
 
-def _save(cid: str, actor: str, seen: int) -> None:
+def _save(cid: str, actor: Principal, seen: int) -> None:
     s = st.session_state
     try:
         saved = al.allocate_iro(
@@ -105,10 +109,10 @@ def _save(cid: str, actor: str, seen: int) -> None:
             as_of=as_of,
             seen_allocations=seen,
         )
-    except (al.AllocationError, DatabaseUnavailable) as exc:
+    except (al.AllocationError, NotAllowed, DatabaseUnavailable) as exc:
         feedback.refused(exc, f"Nothing was saved: {exc} Everything you typed is kept.")
         return
-    nxt = ev.next_review(engine(), cid, as_of, policy)
+    nxt = ev.next_review(engine(), actor, cid, as_of, policy)
     numbers = ", ".join(str(i) for i in saved.allocation_ids)
     text = (
         f"Allocation{'s' if len(saved.allocation_ids) > 1 else ''} {numbers} saved: {saved.iro} is the IRO of "
@@ -224,3 +228,4 @@ with left:
         icon=":material/timeline:",
         query_params={"child": child},
     )
+cover_section(user, staff, names)

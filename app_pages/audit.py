@@ -6,22 +6,20 @@ import datetime as dt
 
 import streamlit as st
 
+from services.access import ALL as EVERY_CHILD
 from services.views import audit_log
 from services.views.export import to_csv, to_excel
 from services.vocabulary import AUDIT_ACTION_LABELS
 from ui import results
-from ui.context import current_user, engine
-from ui.downloads import acting, download
+from ui.context import engine, user_with_role
+from ui.downloads import download
 from ui.empty import require_data
 
-st.title("Audit log")
+st.title("Audit log", anchor=False)
 version = require_data()
-actor = acting(current_user())
-if not audit_log.can_view_audit(actor):
-    st.warning("The audit log is for service managers and administrators.", icon=":material/lock:")
-    st.stop()
+actor = user_with_role(audit_log.AUDIT_ROLES, "read the audit log")
 
-choices = results.child_choices(version)
+choices = results.child_choices(version, EVERY_CHILD)
 today = dt.date.today()
 c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
 person = c1.selectbox("Person", audit_log.people(engine()), index=None, placeholder="Everyone", key="audit_person")
@@ -40,7 +38,7 @@ actions = st.multiselect(
     key="audit_actions",
 )
 chosen = audit_log.AuditFilter(person=person, child_id=child, start=start, end=end, actions=tuple(actions))
-rows = audit_log.audit_rows(engine(), chosen)
+rows = audit_log.audit_rows(engine(), actor, chosen)
 shown = audit_log.for_display(rows.head(audit_log.SHOWN_LIMIT))
 st.caption(
     f"{rows.height:,} entries match, newest first"

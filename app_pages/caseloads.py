@@ -4,18 +4,19 @@ what falls due in the next 4 weeks (sortable, downloadable)."""
 import polars as pl
 import streamlit as st
 
+from services.access import MANAGERS
 from services.dates import day
 from services.views.export import to_csv
 from ui import charts, results, tables
-from ui.context import current_user
-from ui.downloads import acting, download
+from ui.context import user_with_role
+from ui.downloads import download
 from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url
 
 st.title("IRO caseloads", anchor=False)
 version = require_data()
+user = user_with_role(MANAGERS, "see IRO caseloads")
 f = sidebar_filters(version)
-actor = acting(current_user())
 pol = results.policy_for(f.policy_name)
 lo, hi = pol.iro_caseload_min, pol.iro_caseload_max
 caseloads, work = results.caseload_data(version, f.key())
@@ -93,7 +94,7 @@ with st.container(border=True):
     download(
         "Download the work list (CSV)",
         lambda: to_csv(shown),
-        actor=actor,
+        actor=user,
         what="work_list",
         rows=shown.height,
         file_name=f"midway-work-list-{f.as_of.isoformat()}.csv",

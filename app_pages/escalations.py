@@ -14,11 +14,13 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
+from services.access import NotAllowed, Principal
 from services.casework import escalations as esc
 from services.dates import day
 from services.errors import DatabaseUnavailable
 from services.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
 from ui import provenance, results, tables
+from ui.child_picker import not_visible
 from ui.context import current_user, engine
 from ui.empty import require_data
 from ui.feedback import Feedback
@@ -31,7 +33,7 @@ policy = results.base_policy()
 as_of = dt.date.today()
 provenance.casework_note(version, as_of)
 names = policy.escalation_stage_names
-choices = results.child_choices(version)
+choices = results.visible_choices(version, user)
 
 
 feedback = {form: Feedback("esc", form) for form in ("move", "close", "cafcass", "raise", "good")}
@@ -42,7 +44,7 @@ def _run(form: str, action: Callable[[], object], success: str) -> None:
     try:
         action()
         feedback[form].record("success", success)
-    except (esc.EscalationError, DatabaseUnavailable) as exc:
+    except (esc.EscalationError, NotAllowed, DatabaseUnavailable) as exc:
         feedback[form].refused(exc)
 
 
@@ -54,7 +56,7 @@ def _reload() -> None:
 
 Feedback("esc").show(on_reload=_reload, key="esc_reload")  # the notice is shared by the forms
 
-tracker = esc.open_escalations(engine(), as_of, policy)
+tracker = esc.open_escalations(engine(), user, as_of, policy)
 overdue = tracker.filter(pl.col("overdue"))
 c1, c2, c3 = st.columns(3)
 c1.metric("Open escalations", tracker.height)
@@ -67,9 +69,11 @@ c3.metric(
 # `?child=<id>&flag=<code>` (from a timeline or an Overview card): the raise form pre-filled from the flag
 wanted_child, wanted_flag = st.query_params.get("child"), st.query_params.get("flag")
 prefill = None
+if wanted_child is not None and wanted_child not in choices:
+    not_visible()
 if wanted_child in choices and wanted_flag and st.session_state.get("_esc_qp") != (wanted_child, wanted_flag):
     st.session_state["_esc_qp"] = (wanted_child, wanted_flag)
-    prefill = esc.prefill_from_flag(engine(), wanted_child, wanted_flag, as_of, policy)
+    prefill = esc.prefill_from_flag(engine(), user, wanted_child, wanted_flag, as_of, policy)
     st.session_state["esc_new_child"] = wanted_child
     if prefill:
         st.session_state["esc_new_category"] = prefill["category"]
@@ -137,7 +141,7 @@ with tab_open:
         mk, ck = f"esc_move_{chosen}_{row['version']}_", f"esc_close_{chosen}_{row['version']}_"
         st.markdown(f"**Concern:** {md(row['concern'])}")
         st.caption(f"Raised {day(row['raised_date'])} by {md(row['raised_by'])}. {md(row['status'])}.")
-        hist = esc.history(engine(), chosen)
+        hist = esc.history(engine(), user, chosen)
         tables.show(
             hist,
             hide_index=True,
@@ -175,7 +179,7 @@ with tab_open:
             else:
                 st.write("This is the last stage: close the escalation with its outcome.")
 
-            def _move(eid: int = chosen, actor: str = user, version_: int = row["version"], mk: str = mk) -> None:
+            def _move(eid: int = chosen, actor: Principal = user, version_: int = row["version"], mk: str = mk) -> None:
                 s = st.session_state
                 _run(
                     "move",
@@ -202,7 +206,9 @@ with tab_open:
             feedback["close"].field("on_date")
             st.text_area("How it was resolved", key=ck + "notes")
 
-            def _close(eid: int = chosen, actor: str = user, version_: int = row["version"], ck: str = ck) -> None:
+            def _close(
+                eid: int = chosen, actor: Principal = user, version_: int = row["version"], ck: str = ck
+            ) -> None:
                 s = st.session_state
                 _run(
                     "close",
@@ -223,11 +229,11 @@ with tab_open:
         if row["stage"] == esc.cafcass_stage(policy):
             with st.form("esc_cafcass"):
                 st.markdown("**Documents for the CAFCASS referral** (seed 004 §12)")
-                current = esc.cafcass_checklist(engine(), chosen)
+                current = esc.cafcass_checklist(engine(), user, chosen)
                 for key, label in CAFCASS_DOCUMENTS.items():
                     st.checkbox(label, value=bool(current.get(key)), key=f"esc_doc_{chosen}_{key}")
 
-                def _docs(eid: int = chosen, actor: str = user, version_: int = row["version"]) -> None:
+                def _docs(eid: int = chosen, actor: Principal = user, version_: int = row["version"]) -> None:
                     items = {k: bool(st.session_state.get(f"esc_doc_{eid}_{k}")) for k in CAFCASS_DOCUMENTS}
                     _run(
                         "cafcass",
@@ -269,7 +275,7 @@ with tab_raise, st.form("esc_raise"):
     )
     feedback["raise"].field("due_date")
 
-    def _raise(actor: str = user) -> None:
+    def _raise(actor: Principal = user) -> None:
         s = st.session_state
         if not s.get("esc_new_child"):
             feedback["raise"].field_errors({"child_id": "Choose the child."}, "Nothing was saved: choose the child.")
@@ -305,10 +311,10 @@ with tab_raise, st.form("esc_raise"):
                 policy=policy,
                 submission_id=submission,
             )
-        except (esc.EscalationError, DatabaseUnavailable) as exc:
+        except (esc.EscalationError, NotAllowed, DatabaseUnavailable) as exc:
             feedback["raise"].refused(exc)
             return
-        stage, due = esc.current_stage(engine(), esc_id)
+        stage, due = esc.current_stage(engine(), actor, esc_id)
         when = f"; {stage} stage due {day(due)}" if due else f"; stage {stage}"
         feedback["raise"].record("success", f"Escalation {esc_id} raised{when}.")
         for key in ("esc_new_child", "esc_new_category", "esc_new_concern", "esc_new_evidence", "esc_new_actions"):
@@ -327,7 +333,7 @@ with tab_good:
         st.text_area("Good practice noticed", key="gp_text")
         feedback["good"].field("text")
 
-        def _good(actor: str = user) -> None:
+        def _good(actor: Principal = user) -> None:
             s = st.session_state
             if not s.get("gp_child"):
                 feedback["good"].field_errors({"child_id": "Choose the child."}, "Nothing was saved: choose the child.")
@@ -339,7 +345,7 @@ with tab_good:
             )
 
         st.form_submit_button("Record good practice", on_click=_good, key="gp_submit")
-    tables.show(esc.good_practice(engine()), hide_index=True)
+    tables.show(esc.good_practice(engine(), user), hide_index=True)
 
 with tab_closed:
-    tables.show(esc.closed_escalations(engine()), hide_index=True)
+    tables.show(esc.closed_escalations(engine(), user), hide_index=True)

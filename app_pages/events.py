@@ -8,12 +8,14 @@ import uuid
 
 import streamlit as st
 
+from services.access import NotAllowed, Principal
 from services.casework import events as ev
 from services.dates import day
 from services.errors import DatabaseUnavailable
 from services.vocabulary import SIGNIFICANT_EVENT_TYPES
 from ui import provenance, results, tables
-from ui.context import current_user, engine
+from ui.child_picker import not_visible
+from ui.context import current_user, engine, refuse
 from ui.empty import require_data
 from ui.feedback import Feedback
 
@@ -23,9 +25,11 @@ user = current_user()
 policy = results.base_policy()
 as_of = dt.date.today()
 provenance.casework_note(version, as_of)
-choices = results.child_choices(version)
+choices = results.visible_choices(version, user)
 
 wanted = st.query_params.get("child")
+if wanted is not None and wanted not in choices:
+    not_visible()
 if wanted in choices and st.session_state.get("_ev_qp") != wanted:
     st.session_state["ev_child"] = wanted
     st.session_state["_ev_qp"] = wanted
@@ -51,7 +55,7 @@ if st.session_state.get("ev_scope") != child_id:
     st.session_state["ev_scope"] = child_id
 
 
-def _save(cid: str, actor: str) -> None:
+def _save(cid: str, actor: Principal) -> None:
     s = st.session_state
     k = f"ev:{cid}:"
     decision = {"Yes": True, "No": False}.get(s.get(k + "bring_forward") or "")
@@ -70,11 +74,11 @@ def _save(cid: str, actor: str) -> None:
             as_of=as_of,
             submission_id=str(uuid.uuid5(salt, repr(fields))),
         )
-        nxt = ev.next_review(engine(), cid, as_of, policy)
+        nxt = ev.next_review(engine(), actor, cid, as_of, policy)
         due = f"; next review due {day(nxt['next_review_due'])}" if nxt and nxt["next_review_due"] else ""
         feedback.record("success", f"Event {event_id} recorded{due}.")
         s["ev_saved"] = True
-    except (ev.EventError, DatabaseUnavailable) as exc:
+    except (ev.EventError, NotAllowed, DatabaseUnavailable) as exc:
         feedback.refused(exc)
 
 
@@ -106,14 +110,17 @@ with st.form("event_form"):
     st.text_area("Notes", key=K + "notes")
     st.form_submit_button("Record event", type="primary", on_click=_save, args=(child_id, user), key="ev_submit")
 
-nxt = ev.next_review(engine(), child_id, as_of, policy)
+try:
+    nxt = ev.next_review(engine(), user, child_id, as_of, policy)
+    events = ev.events_for(engine(), user, child_id)
+except NotAllowed as exc:
+    refuse(exc)
 if nxt and nxt["next_review_due"]:
     kind = (nxt["next_review_type"] or "").replace("_", " ")
     st.info(
         f"Next review due {day(nxt['next_review_due'])} ({kind}).",
         icon=":material/event_upcoming:",
     )
-events = ev.events_for(engine(), child_id)
 st.subheader("Events recorded for this child", anchor=False)
 if events.is_empty():
     st.write("None recorded.")

@@ -6,8 +6,10 @@ users, screen readers, and AppTest, which cannot click a chart): the chart's cli
 
 import streamlit as st
 
+from services.access import MANAGERS
 from services.views.dashboard import NO_IRO, NO_TEAM, highest_cell
 from ui import charts, provenance, results, tables
+from ui.context import user_with_role
 from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url
 from ui.text import md
@@ -21,6 +23,7 @@ VALUE_LABEL = {"count": "Count", "rate": "Rate"}
 
 st.title("Team heatmap", anchor=False)
 version = require_data()
+user_with_role(MANAGERS, "see the team heatmap")
 f = sidebar_filters(version)
 
 c1, c2, c3 = st.columns(3)

@@ -8,16 +8,17 @@ import hashlib
 
 import streamlit as st
 
+from services.access import ADMIN
 from services.dates import day
 from services.errors import UsageError
 from services.importers import InputFile, parse_files
 from services.importers import problems as pb
 from services.importers.template import workbook_bytes
-from services.importers.writer import history, import_parsed
+from services.importers.writer import history, import_as
 from services.views.export import problems_csv
 from ui import tables
-from ui.context import current_user, engine
-from ui.downloads import acting, download
+from ui.context import engine, user_with_role
+from ui.downloads import download
 from ui.text import md
 
 st.title("Import data", anchor=False)
@@ -26,13 +27,12 @@ st.caption(
     "or Midway's own template (CSV files or one Excel workbook). Everything is checked first: if anything is "
     "wrong, nothing is written. Importing the same files again changes nothing."
 )
-user = current_user()
-actor = acting(user)
+user = user_with_role((ADMIN,), "import data")
 
 download(
     "Download the blank template (.xlsx)",
     workbook_bytes,
-    actor=actor,
+    actor=user,
     what="import_template",
     rows=None,
     file_name="midway_import_template.xlsx",
@@ -70,7 +70,7 @@ if uploads:
         # casework) belong in the same list, so "No errors found" is only said when it is true
         preview = None
         if not parsed.has_errors and done is None:
-            preview = import_parsed(engine(), parsed, user or "preview", dry_run=True)
+            preview = import_as(engine(), parsed, user, dry_run=True)
         problems = preview.problems if preview is not None else parsed.problems
         errors, warnings = pb.errors(problems), pb.warnings(problems)
         kind = "SSDA903 return" if parsed.kind == "ssda903" else "Midway template"
@@ -102,7 +102,7 @@ if uploads:
             download(
                 "Download all problems (CSV)",
                 lambda: problems_csv(problems),
-                actor=actor,
+                actor=user,
                 what="import_problems",
                 rows=problems.height,
                 file_name="import_problems.csv",
@@ -116,9 +116,7 @@ if uploads:
                 tables.show(preview.counts, hide_index=True, key="import_preview")
                 if st.button("Import", type="primary", icon=":material/upload:", disabled=not user):
                     bar = st.progress(0.0, text="Starting import")
-                    result = import_parsed(
-                        engine(), parsed, user or "", progress=lambda f, text: bar.progress(f, text=text)
-                    )
+                    result = import_as(engine(), parsed, user, progress=lambda f, text: bar.progress(f, text=text))
                     st.session_state["import_done"] = result
                     st.rerun()
             elif done is not None and not done.written:

@@ -12,6 +12,7 @@ from typing import Any
 
 import streamlit as st
 
+from services.access import NotAllowed, Principal
 from services.casework.casenote import case_note_data, case_note_docx, message_draft, render_case_note
 from services.casework.events import next_review
 from services.casework.midway_check import answers, read_model, save, templates
@@ -26,8 +27,8 @@ from services.vocabulary import (
 )
 from ui import provenance, results, tables
 from ui.child_picker import pick_child
-from ui.context import current_user, engine
-from ui.downloads import acting, download
+from ui.context import current_user, engine, refuse
+from ui.downloads import download
 from ui.empty import require_data
 from ui.feedback import Feedback
 from ui.text import md
@@ -41,13 +42,16 @@ user = current_user()
 policy = results.base_policy()
 as_of = dt.date.today()
 provenance.casework_note(version, as_of)
-choices = results.child_choices(version)
+choices = results.visible_choices(version, user)
 
 child_id = pick_child(choices, "mc_child_select", "record their midway check")
 if child_id is None:
     st.stop()
 
-ctx = read_model.form_context(engine(), child_id, as_of)
+try:
+    ctx = read_model.form_context(engine(), user, child_id, as_of)
+except NotAllowed as exc:
+    refuse(exc)
 st.caption(
     f"{md(ctx.display_name)} ({md(ctx.child_id)}), aged {ctx.age}. IRO: {md(ctx.iro) or 'none allocated'}; "
     f"social worker: {md(ctx.social_worker) or 'none allocated'}; team: {md(ctx.team) or 'none'}"
@@ -106,7 +110,7 @@ def _answers() -> dict[str, Any]:
     return out
 
 
-def _save(final: bool, actor: str) -> None:
+def _save(final: bool, actor: Principal) -> None:
     """Submit callback: save, keep the typed answers, and leave the outcome for the redraw."""
     answers = _answers()
     check_id, expected = st.session_state.get("mc_state_check", (None, None))
@@ -141,19 +145,19 @@ feedback.show(keep=True, on_reload=_clear_form, key="mc_reload")
 
 saved: save.SavedCheck | None = st.session_state.get("mc_saved")
 if saved is not None:
-    nxt = next_review(engine(), child_id, as_of, policy)
+    nxt = next_review(engine(), user, child_id, as_of, policy)
     due = f"; next review due {day(nxt['next_review_due'])}" if nxt and nxt["next_review_due"] else ""
     st.success(
         f"Midway check {saved.check_id} saved on {answers.uk_date(saved.check_date)}{due}.",
         icon=":material/check_circle:",
     )
-    data = case_note_data(engine(), saved.check_id)
+    data = case_note_data(engine(), user, saved.check_id)
     note = render_case_note(data, policy)
     st.subheader("Case note", anchor=False)
     st.caption("Paste into the child's record (Mosaic / LCS / CCM). The copy button is at the top right of the box.")
     st.code(note, language=None, wrap_lines=True)
     left, right = st.columns(2)
-    stem, actor = f"midway_check_{child_id}_{saved.check_date:%Y%m%d}", acting(user)
+    stem, actor = f"midway_check_{child_id}_{saved.check_date:%Y%m%d}", user
     with left:
         download(
             "Download .txt",
@@ -188,7 +192,7 @@ if saved is not None:
     if saved.escalation_id:
         st.info(f"Escalation {saved.escalation_id} raised.", icon=":material/campaign:")
         st.page_link("app_pages/escalations.py", label="Open the escalations tracker", icon=":material/campaign:")
-    flags = read_model.child_flags(engine(), child_id, as_of, policy)
+    flags = read_model.child_flags(engine(), user, child_id, as_of, policy)
     if flags is not None:
         st.subheader("The child's flags now", anchor=False)
         if flags.is_empty():

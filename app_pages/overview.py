@@ -2,10 +2,12 @@
 
 import streamlit as st
 
+from services.access import DASHBOARD_ROLES
 from services.dates import day
 from services.views.dashboard import attention_order
 from ui import present, provenance, results, tables
 from ui.actions import action_links
+from ui.context import user_with_role
 from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url
 from ui.text import md
@@ -13,6 +15,7 @@ from ui.text import md
 st.title("Overview", anchor=False)
 st.caption(present.TAGLINE)
 version = require_data()
+user_with_role(DASHBOARD_ROLES, "see the overview")
 f = sidebar_filters(version)
 data = results.overview_data(version, *f.key())
 now, then = data["now"], data["then"]

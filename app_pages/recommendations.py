@@ -12,13 +12,14 @@ import datetime as dt
 
 import streamlit as st
 
+from services.access import NotAllowed, Principal
 from services.casework import recommendations as rc
 from services.dates import day
 from services.errors import DatabaseUnavailable
 from services.vocabulary import RECOMMENDATION_OWNERS, TM_RESPONSES
 from ui import results
 from ui.child_picker import pick_child
-from ui.context import current_user, engine
+from ui.context import current_user, engine, refuse
 from ui.empty import require_data
 from ui.feedback import Feedback
 
@@ -27,7 +28,7 @@ version = require_data()
 user = current_user()
 policy = results.base_policy()
 as_of = dt.date.today()
-choices = results.child_choices(version)
+choices = results.visible_choices(version, user)
 feedback = Feedback("rec")
 EXTRA_ROWS = 3  # blank rows offered for new recommendations
 NO_RESPONSE = "pending"
@@ -37,7 +38,10 @@ child = pick_child(choices, "rec_child", "record the recommendations of one of t
 if child is None:
     st.stop()
 
-reviews = rc.held_reviews(engine(), child, as_of)
+try:
+    reviews = rc.held_reviews(engine(), user, child, as_of)
+except NotAllowed as exc:
+    refuse(exc)
 if not reviews:
     st.info("No review has been held for this child yet: recommendations are recorded after a review.")
     st.stop()
@@ -47,7 +51,7 @@ review_label = {
     for r in reviews
 }
 review_id = st.selectbox("Review", list(review_label), format_func=review_label.get, key=f"rec_review:{child}")
-data = rc.review_recommendations(engine(), review_id, policy)
+data = rc.review_recommendations(engine(), user, review_id, policy)
 assert data is not None
 P = f"rec:{review_id}:"  # every form widget keyed by the review it edits
 existing = data.recommendations
@@ -70,7 +74,7 @@ def _clear() -> None:
         del st.session_state[key]
 
 
-def _save(rid: int, actor: str) -> None:
+def _save(rid: int, actor: Principal) -> None:
     s = st.session_state
     rows = [
         {
@@ -97,7 +101,7 @@ def _save(rid: int, actor: str) -> None:
     except rc.RecommendationsChanged as exc:
         feedback.refused(exc, f"{exc} Everything you typed is kept.")
         return
-    except (rc.RecommendationError, DatabaseUnavailable) as exc:
+    except (rc.RecommendationError, NotAllowed, DatabaseUnavailable) as exc:
         feedback.refused(exc, f"Nothing was saved: {exc} Everything you typed is kept.")
         return
     n = len(saved.rec_ids)
@@ -178,7 +182,7 @@ with st.form(f"rec_form_{review_id}", enter_to_submit=False):
     )
 st.button("More rows", on_click=_more_rows, key="rec_more", icon=":material/add:")
 
-draft = rc.message_draft(engine(), review_id, user or "", as_of, policy)
+draft = rc.message_draft(engine(), user, review_id, as_of, policy)
 if draft:
     st.subheader("Message to the team manager", anchor=False)
     st.text_input("Subject", draft[0], key=f"rec_msg_subject:{review_id}")

@@ -9,12 +9,13 @@ from functools import partial
 import polars as pl
 import streamlit as st
 
+from services.access import MANAGERS
 from services.views.export import to_csv
 from services.views.reports import Period, report_workbook, uk_date
 from services.views.reports.pack import pack_pdf, pack_table
 from ui import provenance, report_cache, report_charts, report_view, results, tables
-from ui.context import current_user
-from ui.downloads import acting, download
+from ui.context import user_with_role
+from ui.downloads import download
 from ui.empty import require_data
 from ui.filters import POLICY_LABELS, sidebar_filters
 from ui.report_view import PRINT_CSS, PRINTABLE_CSS, table
@@ -27,8 +28,8 @@ def _pc(value: object) -> str:
 st.markdown(PRINT_CSS, unsafe_allow_html=True)  # a fixed style sheet, no data in it
 st.title("Reports", anchor=False)
 version = require_data()
+actor = user_with_role(MANAGERS, "see reports")
 f = sidebar_filters(version)
-actor = acting(current_user())
 
 default = Period.twelve_months_to(f.as_of)
 c1, c2, c3 = st.columns([1, 1, 2])

@@ -24,19 +24,19 @@ from services.engine.policy import CASENOTE_FORMATS, MIDWAY_POLICIES, MIDWAY_TEM
 from services.errors import UsageError
 from services.views.policy_impact import COUNTS, policy_impact
 from ui import results, tables
-from ui.context import current_user, engine
+from ui.context import engine, user_with_role
 from ui.empty import require_data
 from ui.feedback import Feedback
 from ui.filters import POLICY_LABELS
 
 st.title("Settings", anchor=False)
 version = require_data()
-user = current_user()
+user = user_with_role(cs.SETTINGS_ROLES, "see and change the council's settings")
 may_edit = cs.can_edit(user)
 st.caption(
     "The council's rules: every date, window and flag Midway shows is worked out from them. "
-    "In this deployment anyone may edit them (there is no sign-in with roles yet); every save is "
-    "recorded under the name chosen in the sidebar, and the history below shows who changed what, when."
+    "Administrators and service managers may change them; every save is recorded under their name, and "
+    "the history below shows who changed what, when."
 )
 
 L = cs.LABELS
@@ -262,7 +262,7 @@ def _save_edits(
         ids = frame[id_col].to_list()
         change = {ids[int(i)]: row[value_col] for i, row in edits.items() if value_col in row}
         try:
-            n = save(engine(), user or "", change)
+            n = save(engine(), user, change)
         except (PolicyInvalid, UsageError, PermissionError) as exc:
             st.session_state[notice] = ("error", refused, str(exc))
         else:
@@ -350,7 +350,7 @@ if preview_clicked or save_clicked:
     elif save_clicked:
         try:
             saved = cs.save_policy(
-                engine(), user or "", proposed, based_on=based_version, note=st.session_state.get("set_note")
+                engine(), user, proposed, based_on=based_version, note=st.session_state.get("set_note")
             )
         except cs.SettingsConflict as exc:
             newest = exc.newest

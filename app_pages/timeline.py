@@ -7,25 +7,31 @@ The child comes from the URL (`?child=<id>`), so the overview and the heatmap ca
 import polars as pl
 import streamlit as st
 
+from services.access import DASHBOARD_ROLES, NotAllowed
 from services.dates import day
 from services.vocabulary import FLAG_LABELS
 from ui import charts, results, tables
 from ui.actions import action_links
 from ui.child_picker import pick_child
+from ui.context import refuse, user_with_role
 from ui.empty import require_data
 from ui.filters import sidebar_filters
 from ui.text import md
 
 st.title("Child timeline", anchor=False)
 version = require_data()
+user = user_with_role(DASHBOARD_ROLES, "see children's timelines")
 f = sidebar_filters(version, people=False)
-choices = results.child_choices(version)
+choices = results.child_choices(version, f.visible)
 
 child = pick_child(choices, "timeline_child", "see their timeline")
 if child is None:
     st.stop()
 
-events, profile = results.timeline_data(version, f.as_of, f.policy_name, child)
+try:
+    events, profile = results.timeline_data(version, f.as_of, f.policy_name, child, user)
+except NotAllowed as exc:
+    refuse(exc)
 left, right = st.columns([3, 1], gap="medium")
 
 with right, st.container(border=True):

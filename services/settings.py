@@ -1,12 +1,14 @@
 """Deployment settings: what differs between installations, not between councils' rules.
 
-Only the database URL lives here (sign-in is Streamlit's own `[auth]` table in secrets.toml, read
-by Streamlit). Every rule a council sets (midway policy, grace days, months as days, the case-note
-title ...) is the stored policy, edited on the Settings page (`services.casework.council_settings`),
-so a change needs no restart. Sources, first found wins: the `DATABASE_URL` environment variable,
-then `database_url` in `.streamlit/secrets.toml`, then the embedded SQLite file. A bad value is
-refused with one line naming the key, where it came from and the value (`SettingsError`, which the
-CLI prints and exits 2 on), never a traceback.
+Only the database URL and whether demo mode may run on a database holding real data live here
+(sign-in is Streamlit's own `[auth]` table in secrets.toml, read by Streamlit). Every rule a
+council sets (midway policy, grace days, months as days, the case-note title ...) is the stored
+policy, edited on the Settings page (`services.casework.council_settings`), so a change needs no
+restart. Sources, first found wins: the environment (`DATABASE_URL`, `DEMO_MODE_ON_REAL_DATA`),
+then `.streamlit/secrets.toml` (`database_url`, `demo_mode_on_real_data`), then the defaults (the
+embedded SQLite file; demo mode refuses real data). A bad value is refused with one line naming
+the key, where it came from and the value (`SettingsError`, which the CLI prints and exits 2 on),
+never a traceback.
 """
 
 from __future__ import annotations
@@ -39,6 +41,14 @@ class DeploymentSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", case_sensitive=False, env_ignore_empty=True, toml_file=SECRETS)
 
     database_url: str = f"sqlite:///{DEFAULT_SQLITE}"
+    # Without `[auth]` Midway runs in demo mode (anyone picks whom they act as), so it refuses a
+    # database holding anything but the demo caseload unless this says so (a pilot on copied data,
+    # on a machine nobody else reaches). DEMO_MODE_ON_REAL_DATA=true, or demo_mode_on_real_data in
+    # secrets.toml.
+    demo_mode_on_real_data: bool = False
+    # Signed-in emails that are administrators even with no staff row: the first sign-in of a new
+    # installation, before any staff (with emails) are imported. ADMIN_EMAILS='["it@council.gov.uk"]'.
+    admin_emails: list[str] = []
 
     @field_validator("database_url")
     @classmethod
@@ -77,7 +87,7 @@ class _Secrets(TomlConfigSettingsSource):
         data = super().__call__()
         if "database_url" not in data and "DATABASE_URL" in data:
             data = {**data, "database_url": data["DATABASE_URL"]}
-        return {k: v for k, v in data.items() if k == "database_url"}
+        return {k: v for k, v in data.items() if k in ("database_url", "demo_mode_on_real_data", "admin_emails")}
 
 
 def load_settings(secrets_path: Path | None = None) -> DeploymentSettings:
@@ -93,10 +103,22 @@ def load_settings(secrets_path: Path | None = None) -> DeploymentSettings:
         return cls()
     except ValidationError as exc:
         err = exc.errors()[0]
-        key = "DATABASE_URL" if from_env else f"database_url in {secrets}"
+        field = str(err.get("loc", ("database_url",))[0])
+        in_env = from_env if field == "database_url" else bool(os.environ.get(field.upper()))
+        key = field.upper() if in_env else f"{field} in {secrets}"
         raise SettingsError(key, err.get("input"), str(err.get("msg", "")).removeprefix("Value error, ")) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(str(secrets), "...", f"is not valid TOML ({exc})") from None
+
+
+def demo_mode_on_real_data(secrets_path: Path | None = None) -> bool:
+    """Whether demo mode may start on a database holding non-demo data (default: no)."""
+    return load_settings(secrets_path).demo_mode_on_real_data
+
+
+def admin_emails(secrets_path: Path | None = None) -> frozenset[str]:
+    """The bootstrap administrators' emails, lower-case."""
+    return frozenset(e.strip().lower() for e in load_settings(secrets_path).admin_emails if e.strip())
 
 
 def database_url(secrets_path: Path | None = None) -> str:

@@ -24,7 +24,8 @@ def seed_dates_only(engine: Engine, shift: dt.timedelta = dt.timedelta(0)) -> di
         i2 = m.Staff(code="IRO02", display_name="Omar Officer", role="iro", fte=0.5)
         tm = m.Staff(code="TM01", display_name="Tara Manager", role="team_manager", team=team)
         sw = m.Staff(code="SW01", display_name="Sam Worker", role="social_worker", team=team)
-        s.add_all([team, i1, i2, tm, sw])
+        sm = m.Staff(code="SM01", display_name="Sue Manager", role="service_manager")
+        s.add_all([team, i1, i2, tm, sw, sm])
         born = {"W1": dt.date(2013, 2, 1), "S1": dt.date(2015, 4, 1), "S2": dt.date(2017, 9, 1)}
         names = {"W1": "Wren Test", "S1": "Sky Test", "S2": "Sol Test"}
         for cid, dob in born.items():

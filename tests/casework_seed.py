@@ -29,9 +29,10 @@ def seed(engine: Engine, shift: dt.timedelta = dt.timedelta(0)) -> dict[str, Any
         iro = m.Staff(code="IRO01", display_name="Iris Reviewer", role="iro")
         sw = m.Staff(code="SW01", display_name="Sam Worker", role="social_worker", team=team)
         tm = m.Staff(code="TM01", display_name="Tara Manager", role="team_manager", team=team)
+        sm = m.Staff(code="SM01", display_name="Sue Manager", role="service_manager")
         c1 = m.Child(id="C1", display_name="Alex Test", date_of_birth=D(2014, 5, 1))
         c2 = m.Child(id="C2", display_name="Bo Test", date_of_birth=D(2018, 3, 9))
-        s.add_all([team, iro, sw, tm, c1, c2])
+        s.add_all([team, iro, sw, tm, sm, c1, c2])
         s.flush()
         for cid in ("C1", "C2"):
             s.add(m.PeriodOfCare(child_id=cid, start_date=D(2026, 1, 5), observed_from=D(2026, 1, 5)))

@@ -56,6 +56,7 @@ def app_database(
         if not url:
             pytest.skip("TEST_DATABASE_URL not set: PostgreSQL run skipped")
     monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DEMO_MODE_ON_REAL_DATA", "true")  # seeded test data is not the demo caseload
     fresh_caches()
     engine = db.get_engine(url)
     if request.param == "postgresql":
@@ -65,9 +66,16 @@ def app_database(
     engine.dispose()
 
 
-def open_page(page: str, **params: str) -> AppTest:
-    """The app from its entry point, switched to `page` with these query parameters; no exception."""
+ACT_AS = "act_as"  # ui.context's demo-mode selectbox
+SERVICE_MANAGER = "SM01"  # the demo's (and the seeds') first service manager: sees every child
+
+
+def open_page(page: str, *, act_as: str | None = "IRO01", **params: str) -> AppTest:
+    """The app from its entry point in demo mode, acting as the staff member with code `act_as`
+    (None: nobody chosen), switched to `page` with these query parameters; no exception."""
     at = AppTest.from_file("../app.py", default_timeout=60)
+    if act_as is not None:
+        at.session_state[ACT_AS] = act_as
     at.run()
     for k, v in params.items():
         at.query_params[k] = v

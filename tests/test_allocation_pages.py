@@ -20,11 +20,12 @@ from services.engine.workdays import add_working_days, is_working_day
 from services.persistence import models as m
 from tests.alloc_seed import AS_OF, S_START, W1_REVIEW, W1_START, seed_dates_only
 from tests.demo_pages import app_database, as_shown, open_page
+from tests.principals import MANAGER
 from ui.text import md
 
 SHIFT = dt.date.today() - AS_OF  # the pages work on today's date
 TODAY = dt.date.today()
-SIGNED_IN = "Iris Reviewer"  # the first name of the sign-in list
+SIGNED_IN = "Sue Manager"  # SM01, the service manager the page tests act as
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -51,7 +52,7 @@ def _iro_rows(engine) -> list[tuple]:
 
 def test_allocations_page_lists_waiting_children_and_allocates_siblings_together(app_db) -> None:
     engine, _ = app_db
-    at = open_page("app_pages/allocations.py")
+    at = open_page("app_pages/allocations.py", act_as="SM01")
     waiting = at.dataframe[0].value
     assert list(waiting["child_id"]) == ["W1", "S1", "S2"]
     w1_late = _working_days(add_working_days(W1_START + SHIFT, 5), TODAY)
@@ -71,7 +72,7 @@ def test_allocations_page_lists_waiting_children_and_allocates_siblings_together
     assert not at.exception and not at.error, [e.value for e in at.error]
     rows = _iro_rows(engine)
     assert [r[1:] for r in rows] == [("S1", "IRO02", TODAY, None), ("S2", "IRO02", TODAY, None)]
-    nxt = next_review(engine, "S1", TODAY)
+    nxt = next_review(engine, MANAGER, "S1", TODAY)
     assert [s.value for s in at.success] == [
         md(
             f"Allocations {rows[0][0]}, {rows[1][0]} saved: Omar Officer is the IRO of S1 and S2 from "
@@ -88,7 +89,7 @@ def test_allocations_page_lists_waiting_children_and_allocates_siblings_together
 
 def test_sibling_left_out_needs_an_exception_and_typing_is_kept(app_db) -> None:
     engine, _ = app_db
-    at = open_page("app_pages/allocations.py", child="S1")
+    at = open_page("app_pages/allocations.py", act_as="SM01", child="S1")
     at.multiselect(key="al:S1:siblings").set_value([])
     at.selectbox(key="al:S1:iro").set_value("IRO01")
     at.date_input(key="al:S1:from").set_value(TODAY)
@@ -123,7 +124,7 @@ def test_sibling_left_out_needs_an_exception_and_typing_is_kept(app_db) -> None:
 
 def test_reassigning_needs_a_reason_and_keeps_the_history(app_db) -> None:
     engine, _ = app_db
-    at = open_page("app_pages/allocations.py", child="W1")
+    at = open_page("app_pages/allocations.py", act_as="SM01", child="W1")
     at.selectbox(key="al:W1:iro").set_value("IRO01")
     at.date_input(key="al:W1:from").set_value(TODAY - dt.timedelta(days=7))
     at.button(key="al_submit").click().run()
@@ -147,7 +148,7 @@ def test_reassigning_needs_a_reason_and_keeps_the_history(app_db) -> None:
 
 def test_recommendations_page_saves_rows_and_shows_the_draft(app_db) -> None:
     engine, ids = app_db
-    at = open_page("app_pages/recommendations.py", child="W1")
+    at = open_page("app_pages/recommendations.py", act_as="SM01", child="W1")
     held = TODAY - (AS_OF - W1_REVIEW)
     assert at.selectbox(key="rec_review:W1").value == ids["review_id"]
     p = f"rec:{ids['review_id']}:"
@@ -187,21 +188,22 @@ def test_recommendations_page_saves_rows_and_shows_the_draft(app_db) -> None:
         ]
         assert s.get(m.Review, ids["review_id"]).recommendations_sent_date == held + dt.timedelta(days=1)
         audit = s.scalars(select(m.AuditEntry).where(m.AuditEntry.actor == SIGNED_IN)).all()
-        assert sorted((a.action, a.entity) for a in audit) == [
-            ("insert", "recommendations"),
-            ("insert", "recommendations"),
-            ("update", "reviews"),
+        assert sorted((a.action, a.entity, a.entity_id) for a in audit) == [
+            ("insert", "recommendations", "1"),
+            ("insert", "recommendations", "2"),
+            ("update", "reviews", str(ids["review_id"])),
+            ("view", "child", "W1"),  # opening the child's recommendations is audited (once)
         ]
     assert at.text_area(key=p + "0.text").value == "Book the health assessment"  # reloaded from the record
     assert at.code[0].value.startswith("Dear Tara Manager,\n\nThese are the recommendations of Wren Test's (W1)")
     # the midway check form now lists them
-    mc = open_page("app_pages/midway_check.py", child="W1")
+    mc = open_page("app_pages/midway_check.py", act_as="SM01", child="W1")
     assert any("Book the health assessment" in x.value for x in mc.markdown)
 
 
 def test_escalation_from_a_flag_is_prefilled_and_says_its_number_and_due_date(app_db) -> None:
     engine, _ = app_db
-    at = open_page("app_pages/escalations.py", child="W1", flag="IRO_NOT_ALLOCATED")
+    at = open_page("app_pages/escalations.py", act_as="SM01", child="W1", flag="IRO_NOT_ALLOCATED")
     assert at.selectbox(key="esc_new_child").value == "W1"
     assert at.selectbox(key="esc_new_category").value == "statutory_functions"
     concern = at.text_area(key="esc_new_concern").value
@@ -224,7 +226,7 @@ def test_escalation_from_a_flag_is_prefilled_and_says_its_number_and_due_date(ap
 
 
 def test_timeline_offers_the_actions_for_its_flags(app_db) -> None:
-    at = open_page("app_pages/timeline.py", child="W1")
+    at = open_page("app_pages/timeline.py", act_as="SM01", child="W1")
     links = [(p.proto.label, p.proto.page) for p in at.get("page_link")]
     labels = [label for label, _ in links]
     assert "Allocate an IRO" in labels and "Escalate: No IRO allocated" in labels
@@ -233,6 +235,7 @@ def test_timeline_offers_the_actions_for_its_flags(app_db) -> None:
 
 def test_overview_cards_offer_the_actions_for_the_childs_flags(app_db) -> None:
     at = AppTest.from_file("../app.py", default_timeout=60)
+    at.session_state["act_as"] = "SM01"
     at.run()  # the Overview is the default page
     assert not at.exception, at.exception
     links = {(p.proto.label, p.proto.query_string) for p in at.get("page_link")}

@@ -26,6 +26,7 @@ from services.engine.policy import Policy
 from services.persistence import models as m
 from services.persistence.caseload import load_caseload
 from tests.alloc_seed import AS_OF, S_START, W1_START, seed_dates_only
+from tests.principals import MANAGER, as_manager
 
 D = dt.date
 SM = "Mona Manager"
@@ -72,7 +73,13 @@ def test_first_allocation_clears_iro_not_allocated_at_once(engine) -> None:
     seed_dates_only(engine)
     assert _flags(engine) == [("W1", "IRO_NOT_ALLOCATED")]  # S1/S2 are still within their 5 days
     saved = allocate_iro(
-        engine, SM, "W1", seen_allocations=_seen(engine, "W1"), iro_code="IRO01", from_date=AS_OF, as_of=AS_OF
+        engine,
+        as_manager(SM),
+        "W1",
+        seen_allocations=_seen(engine, "W1"),
+        iro_code="IRO01",
+        from_date=AS_OF,
+        as_of=AS_OF,
     )
     assert (saved.child_ids, saved.iro, saved.from_date, saved.exception_recorded) == (
         ("W1",),
@@ -94,18 +101,30 @@ def test_first_allocation_clears_iro_not_allocated_at_once(engine) -> None:
 def test_reassign_needs_a_reason_and_closes_the_previous_allocation(engine) -> None:
     seed_dates_only(engine)
     allocate_iro(
-        engine, SM, "W1", seen_allocations=_seen(engine, "W1"), iro_code="IRO01", from_date=D(2026, 6, 1), as_of=AS_OF
+        engine,
+        as_manager(SM),
+        "W1",
+        seen_allocations=_seen(engine, "W1"),
+        iro_code="IRO01",
+        from_date=D(2026, 6, 1),
+        as_of=AS_OF,
     )
     with pytest.raises(AllocationError) as exc:
         allocate_iro(
-            engine, SM, "W1", seen_allocations=_seen(engine, "W1"), iro_code="IRO02", from_date=AS_OF, as_of=AS_OF
+            engine,
+            as_manager(SM),
+            "W1",
+            seen_allocations=_seen(engine, "W1"),
+            iro_code="IRO02",
+            from_date=AS_OF,
+            as_of=AS_OF,
         )
     assert exc.value.errors == {"reason": "Give the reason for the change of IRO."}
     assert str(exc.value) == "W1 already has an IRO: a change of IRO needs a reason."
     with pytest.raises(AllocationError) as exc:
         allocate_iro(
             engine,
-            SM,
+            as_manager(SM),
             "W1",
             seen_allocations=_seen(engine, "W1"),
             iro_code="IRO01",
@@ -116,7 +135,7 @@ def test_reassign_needs_a_reason_and_closes_the_previous_allocation(engine) -> N
     assert exc.value.errors == {"iro": "Already this child's IRO."}
     allocate_iro(
         engine,
-        SM,
+        as_manager(SM),
         "W1",
         seen_allocations=_seen(engine, "W1"),
         iro_code="IRO02",
@@ -128,7 +147,7 @@ def test_reassign_needs_a_reason_and_closes_the_previous_allocation(engine) -> N
         ("W1", "IRO01", D(2026, 6, 1), D(2026, 6, 23), None),
         ("W1", "IRO02", AS_OF, None, "Iris leaving the team"),
     ]
-    hist = allocation_history(engine, "W1")
+    hist = allocation_history(engine, MANAGER, "W1")
     assert hist.rows() == [
         ("Omar Officer", AS_OF, None, "Iris leaving the team"),
         ("Iris Reviewer", D(2026, 6, 1), D(2026, 6, 23), None),
@@ -143,7 +162,7 @@ def test_siblings_allocated_together_share_the_iro(engine) -> None:
     assert siblings_of(cl, "S1", AS_OF).select("child_id", "iro").rows() == [("S2", None)]
     saved = allocate_iro(
         engine,
-        SM,
+        as_manager(SM),
         "S1",
         seen_allocations=_seen(engine, "S1"),
         iro_code="IRO02",
@@ -159,11 +178,23 @@ def test_siblings_allocated_together_share_the_iro(engine) -> None:
 def test_sibling_given_another_iro_needs_a_recorded_exception(engine) -> None:
     seed_dates_only(engine)
     allocate_iro(
-        engine, SM, "S1", seen_allocations=_seen(engine, "S1"), iro_code="IRO01", from_date=AS_OF, as_of=AS_OF
+        engine,
+        as_manager(SM),
+        "S1",
+        seen_allocations=_seen(engine, "S1"),
+        iro_code="IRO01",
+        from_date=AS_OF,
+        as_of=AS_OF,
     )  # S2 has no IRO yet: no split
     with pytest.raises(AllocationError) as exc:
         allocate_iro(
-            engine, SM, "S2", seen_allocations=_seen(engine, "S2"), iro_code="IRO02", from_date=AS_OF, as_of=AS_OF
+            engine,
+            as_manager(SM),
+            "S2",
+            seen_allocations=_seen(engine, "S2"),
+            iro_code="IRO02",
+            from_date=AS_OF,
+            as_of=AS_OF,
         )
     assert str(exc.value) == (
         "Siblings share one IRO unless an exception is recorded: S1 (Iris Reviewer) would have a different IRO. "
@@ -175,7 +206,7 @@ def test_sibling_given_another_iro_needs_a_recorded_exception(engine) -> None:
     assert _iro_rows(engine) == [("S1", "IRO01", AS_OF, None, None)]  # nothing written
     saved = allocate_iro(
         engine,
-        SM,
+        as_manager(SM),
         "S2",
         seen_allocations=_seen(engine, "S2"),
         iro_code="IRO02",
@@ -219,7 +250,7 @@ def test_iro_loads_against_the_range(engine) -> None:
     seed_dates_only(engine)
     allocate_iro(
         engine,
-        SM,
+        as_manager(SM),
         "S1",
         seen_allocations=_seen(engine, "S1"),
         iro_code="IRO02",
@@ -227,7 +258,7 @@ def test_iro_loads_against_the_range(engine) -> None:
         siblings=["S2"],
         as_of=AS_OF,
     )
-    loads = iro_loads(load_caseload(engine), iros(engine), AS_OF, Policy())
+    loads = iro_loads(load_caseload(engine), iros(engine, MANAGER), AS_OF, Policy())
     assert loads.select("iro", "children", "per_fte", "range_status").rows() == [
         ("Iris Reviewer", 0, 0.0, "below range"),
         ("Omar Officer", 2, 4.0, "below range"),
@@ -237,7 +268,15 @@ def test_iro_loads_against_the_range(engine) -> None:
 def test_refusals_for_missing_fields(engine) -> None:
     seed_dates_only(engine)
     with pytest.raises(AllocationError) as exc:
-        allocate_iro(engine, SM, "W1", seen_allocations=_seen(engine, "W1"), iro_code=None, from_date=None, as_of=AS_OF)
+        allocate_iro(
+            engine,
+            as_manager(SM),
+            "W1",
+            seen_allocations=_seen(engine, "W1"),
+            iro_code=None,
+            from_date=None,
+            as_of=AS_OF,
+        )
     assert exc.value.errors == {"iro": "Choose the IRO.", "from_date": "Enter the date the IRO is allocated from."}
     assert _iro_rows(engine) == []
 
@@ -247,11 +286,17 @@ def test_allocation_history_is_drawn_on_the_timeline(engine) -> None:
 
     seed_dates_only(engine)
     allocate_iro(
-        engine, SM, "W1", seen_allocations=_seen(engine, "W1"), iro_code="IRO01", from_date=D(2026, 6, 1), as_of=AS_OF
+        engine,
+        as_manager(SM),
+        "W1",
+        seen_allocations=_seen(engine, "W1"),
+        iro_code="IRO01",
+        from_date=D(2026, 6, 1),
+        as_of=AS_OF,
     )
     allocate_iro(
         engine,
-        SM,
+        as_manager(SM),
         "W1",
         seen_allocations=_seen(engine, "W1"),
         iro_code="IRO02",

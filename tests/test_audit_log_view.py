@@ -14,6 +14,7 @@ from services.persistence import models as m
 from services.persistence.unit_of_work import unit_of_work
 from services.views import audit_log as al
 from tests.demo_pages import open_page
+from tests.principals import MANAGER
 
 UTC = dt.UTC
 
@@ -39,7 +40,7 @@ def _entries(engine: Engine) -> None:
 
 def test_labels_and_uk_times(engine: Engine) -> None:
     _entries(engine)
-    shown = al.for_display(al.audit_rows(engine, al.AuditFilter()))
+    shown = al.for_display(al.audit_rows(engine, MANAGER, al.AuditFilter()))
     assert shown.select("when", "who", "action", "record", "record_id", "child_id").rows() == [  # newest first
         ("1 Jul 2026 13:00", "Sam Manager", "Downloaded", "Work list (CSV)", "w.csv", None),
         ("2 Jul 2026 00:30", "Iris Reviewer", "Added", "Midway check", "7", "C2"),
@@ -51,7 +52,7 @@ def test_filters_by_person_child_date_and_action(engine: Engine) -> None:
     _entries(engine)
 
     def ids(**kw) -> list[str]:
-        return al.audit_rows(engine, al.AuditFilter(**kw))["entity_id"].to_list()
+        return al.audit_rows(engine, MANAGER, al.AuditFilter(**kw))["entity_id"].to_list()
 
     assert ids(person="Iris Reviewer") == ["7", "C1"]
     assert ids(child_id="C1") == ["C1"]
@@ -67,7 +68,7 @@ def test_filters_by_person_child_date_and_action(engine: Engine) -> None:
 
 def test_export_frame_has_headings_and_utc_time(engine: Engine) -> None:
     _entries(engine)
-    out = al.for_export(al.audit_rows(engine, al.AuditFilter(child_id="C2")))
+    out = al.for_export(al.audit_rows(engine, MANAGER, al.AuditFilter(child_id="C2")))
     assert out.columns == ["When", "Who", "Action", "Record", "Record id", "Child", "Before", "After", "When (UTC)"]
     assert out.row(0) == ("2 Jul 2026 00:30", "Iris Reviewer", "Added", "Midway check", "7", "C2", None, None,
                           "2026-07-01T23:30:00Z")  # fmt: skip
@@ -77,18 +78,6 @@ def test_only_service_managers_and_admins_may_view() -> None:
     allowed = {r for r in ("iro", "social_worker", "team_manager", "service_manager", "admin", "")
                if al.can_view_audit(Principal(name="x", role=r))}  # fmt: skip
     assert allowed == {"service_manager", "admin"}
-
-
-def test_principal_named_reads_the_staff_table(engine: Engine) -> None:
-    with unit_of_work(engine, "seed") as s:
-        team = m.Team(name="North")
-        s.add(team)
-        s.flush()
-        s.add(m.Staff(code="SM1", display_name="Sam Manager", role="service_manager", team_id=team.id))
-    sam = al.principal_named(engine, "Sam Manager")
-    assert (sam.name, sam.role, sam.team_id) == ("Sam Manager", "service_manager", team.id)
-    assert al.principal_named(engine, "Stranger").role == ""
-    assert al.principal_named(engine, "Midway administrator").role == "admin"
 
 
 def _manager_and_iro(url: str) -> tuple[str, str]:

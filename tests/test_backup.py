@@ -10,6 +10,7 @@ import sys
 from services.casework.escalations import raise_escalation
 from services.persistence.database import make_engine
 from tests.conftest import ROOT
+from tests.principals import as_manager
 
 AS_OF = "2026-11-23"
 
@@ -30,7 +31,13 @@ def test_restored_database_reports_identically(tmp_path) -> None:
     assert _cli("demo", "--reset", "--database", url, "--as-of", "2026-06-01").returncode == 0
     engine = make_engine(url)
     raise_escalation(
-        engine, "Iris Reviewer", "C00001", raised_date=dt.date(2026, 6, 1), category="plan_delay", concern="x", stage=0
+        engine,
+        as_manager("Iris Reviewer"),
+        "C00001",
+        raised_date=dt.date(2026, 6, 1),
+        category="plan_delay",
+        concern="x",
+        stage=0,
     )
     engine.dispose()
     assert _cli("report", "--as-of", AS_OF, "--database", url, "--out", str(tmp_path / "moved.csv")).returncode == 0

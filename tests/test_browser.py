@@ -152,7 +152,7 @@ def app(server: str, browser) -> str:
     pages live in `app_pages/` so that this cannot happen. This fixture proves it on a fresh server."""
     ctx = browser.new_context()
     pg = ctx.new_page()
-    pg.goto(f"{server}/heatmap?as_of={AS_OF}")
+    pg.goto(f"{server}/heatmap?as_of={AS_OF}&act_as=SM01")
     _wait_for_app(pg)
     nav = pg.locator(".st-key-midway_nav").inner_text()
     assert "Team heatmap" in nav and "Child timeline" in nav, nav
@@ -196,7 +196,7 @@ def _screenshot(page, name: str) -> Path:
 
 
 def _open(page, server: str, path: str, query: str, charts: int) -> None:
-    page.goto(f"{server}/{path}?as_of={AS_OF}{query}")
+    page.goto(f"{server}/{path}?as_of={AS_OF}&act_as=SM01{query}")
     _wait_for_app(page, charts)
     assert page.locator("[data-testid='stException']").count() == 0, page.locator(
         "[data-testid='stException']"
@@ -234,7 +234,7 @@ def test_timeline_shows_known_reviews(page, app: str) -> None:
 
 def test_unknown_child_says_so(page, app: str) -> None:
     _open(page, app, "timeline", "&child=NO-SUCH-CHILD", 0)
-    assert page.get_by_text("There is no child with id").count() == 1
+    assert page.get_by_text("The child in the link is not one you can see").count() == 1
 
 
 def test_heatmap_click_lists_the_cells_children(page, app: str) -> None:

@@ -12,6 +12,7 @@ from services.casework.midway_check.read_model import form_context
 from services.casework.midway_check.save import save_check
 from services.engine.policy import Policy
 from tests.casework_seed import AS_OF, seed, valid_answers
+from tests.principals import MANAGER, as_manager
 
 EXPECTED_DEFAULT = """CISRO Midway CLA Review Check
 
@@ -99,11 +100,19 @@ Completed by Iris Reviewer on 23 Jun 2026
 
 def _save(engine, ids, template="default", outcome="actions_sent", **changes):
     answers = {**valid_answers(ids), **changes}
-    rv = form_context(engine, "C1", AS_OF).review_version
+    rv = form_context(engine, MANAGER, "C1", AS_OF).review_version
     saved = save_check(
-        engine, "Iris Reviewer", "C1", ids["review_id"], answers, template, outcome, as_of=AS_OF, review_version=rv
+        engine,
+        as_manager("Iris Reviewer"),
+        "C1",
+        ids["review_id"],
+        answers,
+        template,
+        outcome,
+        as_of=AS_OF,
+        review_version=rv,
     )
-    return case_note_data(engine, saved.check_id)
+    return case_note_data(engine, MANAGER, saved.check_id)
 
 
 def test_case_note_for_a_known_check_matches_the_template_exactly(engine) -> None:

@@ -23,6 +23,7 @@ from services.dates import day
 from services.persistence import models as m
 from tests.casework_seed import AS_OF, seed, valid_answers
 from tests.demo_pages import app_database, as_shown, open_page
+from tests.principals import MANAGER, as_manager
 
 SHIFT = dt.date.today() - AS_OF  # the pages work on today's date: move the seed so AS_OF is today
 TODAY = dt.date.today()
@@ -73,13 +74,13 @@ def test_full_save_writes_the_check_and_shows_case_note_and_message(app_db) -> N
         ]
         recs = s.scalars(select(m.Recommendation).where(m.Recommendation.review_id == ids["review_id"])).all()
         assert sorted(r.status for r in recs) == ["delayed", "done", "on_track"]
-    due = next_review(engine, "C1", TODAY)["next_review_due"]
+    due = next_review(engine, MANAGER, "C1", TODAY)["next_review_due"]
     check_date = valid_answers(ids, SHIFT)["check_date"]
     assert at.success[0].value == (
         f"Midway check {checks[0].id} saved on {day(check_date)}; next review due {day(due)}."
     )
     note = at.code[0].value
-    review_date = form_context(engine, "C1", TODAY).review_date
+    review_date = form_context(engine, MANAGER, "C1", TODAY).review_date
     assert note.startswith(f"CISRO Midway CLA Review Check\n\nDate of last CLA Review : {day(review_date)}\n")
     assert "Is the Informal Dispute process required? NO" in note
     assert at.code[1].value.startswith("Dear Sam Worker and Tara Manager,")
@@ -123,12 +124,14 @@ def test_draft_is_saved_and_resumed_in_a_new_session(app_db) -> None:
 
 def test_second_save_of_the_same_check_is_refused_on_the_page(app_db) -> None:
     engine, ids = app_db
-    draft = save_draft(engine, "Iris Reviewer", "C1", ids["review_id"], {"concerns": "x"}, "default", None, as_of=TODAY)
+    draft = save_draft(
+        engine, as_manager("Iris Reviewer"), "C1", ids["review_id"], {"concerns": "x"}, "default", None, as_of=TODAY
+    )
     at = open_page("app_pages/midway_check.py", child="C1")  # opens the draft at its version
     answers = valid_answers(ids, SHIFT)
     save_check(
         engine,
-        "Other Iro",
+        as_manager("Other Iro"),
         "C1",
         ids["review_id"],
         answers,
@@ -159,7 +162,7 @@ def test_escalation_changed_by_someone_else_is_refused_with_a_reload(app_db) -> 
     engine, _ = app_db
     esc_id = raise_escalation(
         engine,
-        "Iris Reviewer",
+        as_manager("Iris Reviewer"),
         "C1",
         raised_date=TODAY - dt.timedelta(days=3),
         category="plan_delay",
@@ -168,7 +171,7 @@ def test_escalation_changed_by_someone_else_is_refused_with_a_reload(app_db) -> 
     )
     at = open_page("app_pages/escalations.py")
     set_cafcass_checklist(
-        engine, "Other Iro", esc_id, {"review_documents": True}, expected_version=1
+        engine, as_manager("Other Iro"), esc_id, {"review_documents": True}, expected_version=1
     )  # a write to the escalation
     at.button(key="esc_close_submit").click().run()
     assert len(at.error) == 1
@@ -187,7 +190,7 @@ def test_escalations_tracker_flags_overdue_and_moves_stage(app_db) -> None:
     engine, _ = app_db
     esc_id = raise_escalation(
         engine,
-        "Iris Reviewer",
+        as_manager("Iris Reviewer"),
         "C1",
         raised_date=TODAY - dt.timedelta(days=30),
         category="plan_delay",
@@ -226,6 +229,6 @@ def test_events_page_records_decision_and_shows_due_date(app_db) -> None:
     with Session(engine) as s:
         ev = s.scalars(select(m.SignificantEvent)).one()
         assert (ev.event_type, ev.bring_forward, ev.decided_by) == ("care_plan_change", True, "Iris Reviewer")
-    due = next_review(engine, "C1", TODAY)["next_review_due"]
+    due = next_review(engine, MANAGER, "C1", TODAY)["next_review_due"]
     assert [as_shown(s.value) for s in at.success] == [f"Event {ev.id} recorded; next review due {day(due)}."]
     assert any("(brought forward)" in i.value for i in at.info)

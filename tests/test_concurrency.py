@@ -26,6 +26,7 @@ from services.casework.recommendations import review_recommendations, save_recom
 from services.persistence import models as m
 from tests.alloc_seed import seed_dates_only
 from tests.casework_seed import AS_OF, D, seed, valid_answers
+from tests.principals import MANAGER, as_manager
 
 IRO = "Iris Reviewer"
 N = 20
@@ -65,7 +66,13 @@ def _only_conflicts(errors: list[BaseException]) -> None:
 
 def _escalation(engine) -> tuple[int, int]:
     esc_id = raise_escalation(
-        engine, IRO, "C1", raised_date=D(2026, 6, 1), category="plan_delay", concern="Health assessment", stage=0
+        engine,
+        as_manager(IRO),
+        "C1",
+        raised_date=D(2026, 6, 1),
+        category="plan_delay",
+        concern="Health assessment",
+        stage=0,
     )
     with Session(engine) as s:
         return esc_id, s.get(m.Escalation, esc_id).version
@@ -84,7 +91,12 @@ def test_twenty_moves_on_one_version_one_lands(engine) -> None:
     calls = [
         (
             lambda i=i: move_to_next_stage(
-                engine, f"IRO {i}", esc_id, on_date=D(2026, 6, 10), response=f"reply {i}", expected_version=version
+                engine,
+                as_manager(f"IRO {i}"),
+                esc_id,
+                on_date=D(2026, 6, 10),
+                response=f"reply {i}",
+                expected_version=version,
             )
         )
         for i in range(N)
@@ -101,12 +113,21 @@ def test_ten_closes_and_ten_moves_one_lands(engine) -> None:
     calls = [
         (
             lambda i=i: close_escalation(
-                engine, f"IRO {i}", esc_id, on_date=D(2026, 6, 10), outcome="resolved", expected_version=version
+                engine,
+                as_manager(f"IRO {i}"),
+                esc_id,
+                on_date=D(2026, 6, 10),
+                outcome="resolved",
+                expected_version=version,
             )
         )
         for i in range(N // 2)
     ] + [
-        (lambda i=i: move_to_next_stage(engine, f"IRO {i}", esc_id, on_date=D(2026, 6, 10), expected_version=version))
+        (
+            lambda i=i: move_to_next_stage(
+                engine, as_manager(f"IRO {i}"), esc_id, on_date=D(2026, 6, 10), expected_version=version
+            )
+        )
         for i in range(N // 2, N)
     ]
     results, errors = _race(calls)
@@ -122,13 +143,15 @@ def test_ten_closes_and_ten_moves_one_lands(engine) -> None:
 def test_stale_move_close_and_checklist_are_refused(engine) -> None:
     seed(engine)
     esc_id, version = _escalation(engine)
-    move_to_next_stage(engine, "Other Iro", esc_id, on_date=D(2026, 6, 10), expected_version=version)
+    move_to_next_stage(engine, as_manager("Other Iro"), esc_id, on_date=D(2026, 6, 10), expected_version=version)
     for stale in (
-        lambda: move_to_next_stage(engine, IRO, esc_id, on_date=D(2026, 6, 11), expected_version=version),
+        lambda: move_to_next_stage(engine, as_manager(IRO), esc_id, on_date=D(2026, 6, 11), expected_version=version),
         lambda: close_escalation(
-            engine, IRO, esc_id, on_date=D(2026, 6, 11), outcome="resolved", expected_version=version
+            engine, as_manager(IRO), esc_id, on_date=D(2026, 6, 11), outcome="resolved", expected_version=version
         ),
-        lambda: set_cafcass_checklist(engine, IRO, esc_id, {"review_documents": True}, expected_version=version),
+        lambda: set_cafcass_checklist(
+            engine, as_manager(IRO), esc_id, {"review_documents": True}, expected_version=version
+        ),
     ):
         try:
             stale()
@@ -144,7 +167,11 @@ def test_twenty_checklist_saves_on_one_version_one_lands(engine) -> None:
     esc_id, version = _escalation(engine)
     keys = ["review_documents", "guardian_report"]
     calls = [
-        (lambda i=i: set_cafcass_checklist(engine, f"IRO {i}", esc_id, {keys[i % 2]: True}, expected_version=version))
+        (
+            lambda i=i: set_cafcass_checklist(
+                engine, as_manager(f"IRO {i}"), esc_id, {keys[i % 2]: True}, expected_version=version
+            )
+        )
         for i in range(N)
     ]
     results, errors = _race(calls)
@@ -155,7 +182,11 @@ def test_twenty_checklist_saves_on_one_version_one_lands(engine) -> None:
 def test_thirty_blank_drafts_for_one_review_make_one_row(engine) -> None:
     ids = seed(engine)
     calls = [
-        (lambda i=i: save_draft(engine, f"IRO {i}", "C1", ids["review_id"], {}, "default", None, as_of=AS_OF))
+        (
+            lambda i=i: save_draft(
+                engine, as_manager(f"IRO {i}"), "C1", ids["review_id"], {}, "default", None, as_of=AS_OF
+            )
+        )
         for i in range(30)
     ]
     results, errors = _race(calls)
@@ -167,7 +198,7 @@ def test_thirty_blank_drafts_for_one_review_make_one_row(engine) -> None:
 
 def test_twenty_final_checks_for_one_review_one_lands_nothing_overwritten(engine) -> None:
     ids = seed(engine)
-    ctx = form_context(engine, "C1", AS_OF)
+    ctx = form_context(engine, MANAGER, "C1", AS_OF)
     rec_ids = [r["rec_id"] for r in ctx.recommendations]
     statuses = ["done", "on_track", "delayed"]
 
@@ -182,7 +213,7 @@ def test_twenty_final_checks_for_one_review_one_lands_nothing_overwritten(engine
         (
             lambda i=i: save_check(
                 engine,
-                f"IRO {i}",
+                as_manager(f"IRO {i}"),
                 "C1",
                 ids["review_id"],
                 answers(i),
@@ -209,7 +240,7 @@ def test_twenty_final_checks_for_one_review_one_lands_nothing_overwritten(engine
     try:
         save_check(
             engine,
-            IRO,
+            as_manager(IRO),
             "C1",
             ids["review_id"],
             answers(1),
@@ -226,12 +257,12 @@ def test_twenty_final_checks_for_one_review_one_lands_nothing_overwritten(engine
 
 def test_same_draft_saved_twenty_times_on_one_version_one_lands(engine) -> None:
     ids = seed(engine)
-    draft = save_draft(engine, IRO, "C1", ids["review_id"], {}, "default", None, as_of=AS_OF)
+    draft = save_draft(engine, as_manager(IRO), "C1", ids["review_id"], {}, "default", None, as_of=AS_OF)
     calls = [
         (
             lambda i=i: save_draft(
                 engine,
-                f"IRO {i}",
+                as_manager(f"IRO {i}"),
                 "C1",
                 ids["review_id"],
                 {"concerns": f"typed {i}"},
@@ -252,10 +283,10 @@ def test_same_draft_saved_twenty_times_on_one_version_one_lands(engine) -> None:
 def test_double_click_on_raise_raises_once(engine) -> None:
     seed(engine)
     fields = dict(raised_date=D(2026, 6, 1), category="plan_delay", concern="Health assessment", stage=0)
-    first = raise_escalation(engine, IRO, "C1", submission_id="f" * 32, **fields)
-    again = raise_escalation(engine, IRO, "C1", submission_id="f" * 32, **fields)
+    first = raise_escalation(engine, as_manager(IRO), "C1", submission_id="f" * 32, **fields)
+    again = raise_escalation(engine, as_manager(IRO), "C1", submission_id="f" * 32, **fields)
     results, errors = _race(
-        [lambda: raise_escalation(engine, IRO, "C1", submission_id="a" * 32, **fields) for _ in range(N)]
+        [lambda: raise_escalation(engine, as_manager(IRO), "C1", submission_id="a" * 32, **fields) for _ in range(N)]
     )
     assert first == again and errors == [] and len(set(results)) == 1
     with Session(engine) as s:
@@ -264,9 +295,9 @@ def test_double_click_on_raise_raises_once(engine) -> None:
 
 def test_refusals_are_refused_not_raw_database_errors(engine) -> None:
     ids = seed(engine)
-    save_draft(engine, IRO, "C1", ids["review_id"], {}, "default", None, as_of=AS_OF)
+    save_draft(engine, as_manager(IRO), "C1", ids["review_id"], {}, "default", None, as_of=AS_OF)
     try:
-        save_draft(engine, "Other Iro", "C1", ids["review_id"], {}, "default", None, as_of=AS_OF)
+        save_draft(engine, as_manager("Other Iro"), "C1", ids["review_id"], {}, "default", None, as_of=AS_OF)
     except Refused as exc:
         assert isinstance(exc, EditConflict) and IRO in str(exc)
     else:

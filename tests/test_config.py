@@ -18,6 +18,7 @@ def test_uploads_are_bounded_and_browsers_get_no_tracebacks() -> None:
 def test_the_import_page_says_the_upload_limit(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
     at = AppTest.from_file("../app.py", default_timeout=60)
+    at.session_state["act_as"] = "demo-admin"  # an empty database: demo mode's administrator
     at.run()
     at.switch_page("app_pages/import_data.py").run()
     assert any("MB per file" in c.value for c in at.caption)

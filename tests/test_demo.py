@@ -303,7 +303,7 @@ def test_load_reads_back_and_later_orm_inserts_do_not_collide(engine) -> None:
 def test_load_refuses_a_database_that_is_not_empty(sqlite_engine) -> None:
     with unit_of_work(sqlite_engine, "test-user") as s:
         s.add(m.Child(id="X1", display_name="Someone", date_of_birth=D(2015, 1, 1)))
-    with pytest.raises(UsageError, match="not empty|already holds"):
+    with pytest.raises(UsageError, match="not Midway's demo caseload"):
         load_demo(sqlite_engine, KNOWN_ANCHOR)
     with Session(sqlite_engine) as s:
         assert s.scalar(select(func.count()).select_from(m.Review)) == 0
@@ -326,14 +326,17 @@ def test_cli_if_empty_loads_once(engine, capsys) -> None:
         assert c["display_name"] not in first
 
 
-def test_cli_reset_replaces_the_database(sqlite_engine, capsys) -> None:
+def test_cli_reset_replaces_a_demo_database(sqlite_engine, capsys) -> None:
+    """A demo database (the demo mark kept, a demo-mode write too) is replaced by a fresh demo."""
     url = sqlite_engine.url.render_as_string(hide_password=False)
-    with unit_of_work(sqlite_engine, "test-user") as s:
+    load_demo(sqlite_engine, KNOWN_ANCHOR)
+    with unit_of_work(sqlite_engine, "Demo-mode user") as s:  # unit_of_work itself keeps the mark
         s.add(m.Team(name="Old Team"))
     assert main(["demo", "--reset", "--database", url, "--as-of", "2026-01-05"]) == 0
     assert "demo caseload loaded (anchor 2026-01-05)" in capsys.readouterr().out
     with Session(sqlite_engine) as s:
         names = set(s.scalars(select(m.Team.name)).all())
+        assert s.scalar(select(func.count()).select_from(m.DemoMark)) == 1
     assert "Old Team" not in names and len(names) == 8
     assert main(["demo", "--as-of", "05/01/2026", "--database", url]) == 2
 

@@ -22,6 +22,7 @@ from services.engine.policy import Policy
 from services.persistence import models as m
 from services.vocabulary import CAFCASS_DOCUMENTS
 from tests.casework_seed import D, seed
+from tests.principals import MANAGER, as_manager
 
 IRO = "Iris Reviewer"
 
@@ -42,13 +43,13 @@ def _raise(engine, **kw):
         stage=0,
     )
     fields.update(kw)
-    return raise_escalation(engine, IRO, "C1", **fields)
+    return raise_escalation(engine, as_manager(IRO), "C1", **fields)
 
 
 def test_stage_progression_keeps_history_and_flags_overdue_with_next_stage(engine) -> None:
     seed(engine)
     esc_id = _raise(engine)  # informal: default 10 working days -> Mon 15/06/2026
-    tracker = open_escalations(engine, D(2026, 6, 15))
+    tracker = open_escalations(engine, MANAGER, D(2026, 6, 15))
     row = tracker.row(0, named=True)
     assert (row["stage"], row["stage_name"], row["stage_due_date"], row["overdue"]) == (
         0,
@@ -59,7 +60,7 @@ def test_stage_progression_keeps_history_and_flags_overdue_with_next_stage(engin
     assert row["status"] == "Open: resolution due 15 Jun 2026"
     assert row["age_working_days"] == 10
 
-    row = open_escalations(engine, D(2026, 6, 18)).row(0, named=True)
+    row = open_escalations(engine, MANAGER, D(2026, 6, 18)).row(0, named=True)
     assert (row["overdue"], row["working_days_overdue"], row["next_stage"], row["next_stage_name"]) == (
         True,
         3,
@@ -71,7 +72,7 @@ def test_stage_progression_keeps_history_and_flags_overdue_with_next_stage(engin
     assert (
         move_to_next_stage(
             engine,
-            IRO,
+            as_manager(IRO),
             esc_id,
             on_date=D(2026, 6, 18),
             response="No reply from TM",
@@ -81,17 +82,22 @@ def test_stage_progression_keeps_history_and_flags_overdue_with_next_stage(engin
     )
     assert (
         move_to_next_stage(
-            engine, IRO, esc_id, on_date=D(2026, 6, 22), due_date=D(2026, 6, 26), expected_version=_v(engine, esc_id)
+            engine,
+            as_manager(IRO),
+            esc_id,
+            on_date=D(2026, 6, 22),
+            due_date=D(2026, 6, 26),
+            expected_version=_v(engine, esc_id),
         )
         == 2
     )
-    hist = history(engine, esc_id)
+    hist = history(engine, MANAGER, esc_id)
     assert hist.select("stage", "stage_name", "started_date", "due_date", "ended_date", "response").rows() == [
         (0, "Informal (Team Manager)", D(2026, 6, 1), D(2026, 6, 15), D(2026, 6, 18), "No reply from TM"),
         (1, "Formal: Team Manager", D(2026, 6, 18), D(2026, 6, 25), D(2026, 6, 22), None),
         (2, "Formal: Area Manager", D(2026, 6, 22), D(2026, 6, 26), None, None),
     ]
-    row = open_escalations(engine, D(2026, 6, 29)).row(0, named=True)
+    row = open_escalations(engine, MANAGER, D(2026, 6, 29)).row(0, named=True)
     assert (row["stage"], row["overdue"], row["working_days_overdue"], row["next_stage_name"]) == (
         2,
         True,
@@ -113,8 +119,8 @@ def test_stage_progression_keeps_history_and_flags_overdue_with_next_stage(engin
         notes="Assessment booked",
         expected_version=_v(engine, esc_id),
     )
-    assert open_escalations(engine, D(2026, 7, 1)).is_empty()
-    assert open_escalations(engine, D(2026, 6, 29)).height == 1  # as_of before the close: still open then
+    assert open_escalations(engine, MANAGER, D(2026, 7, 1)).is_empty()
+    assert open_escalations(engine, MANAGER, D(2026, 6, 29)).height == 1  # as_of before the close: still open then
     with Session(engine) as s:
         esc = s.get(m.Escalation, esc_id)
         assert (esc.outcome, esc.resolved_date, esc.stages[-1].ended_date) == (
@@ -123,7 +129,7 @@ def test_stage_progression_keeps_history_and_flags_overdue_with_next_stage(engin
             D(2026, 6, 30),
         )
     with pytest.raises(EscalationError, match="already closed"):
-        move_to_next_stage(engine, IRO, esc_id, on_date=D(2026, 7, 1), expected_version=_v(engine, esc_id))
+        move_to_next_stage(engine, as_manager(IRO), esc_id, on_date=D(2026, 7, 1), expected_version=_v(engine, esc_id))
 
 
 def test_bypass_to_cafcass_and_its_document_checklist(engine) -> None:
@@ -132,22 +138,22 @@ def test_bypass_to_cafcass_and_its_document_checklist(engine) -> None:
     last = cafcass_stage()
     assert (
         move_to_next_stage(
-            engine, IRO, esc_id, on_date=D(2026, 6, 8), to_stage=last, expected_version=_v(engine, esc_id)
+            engine, as_manager(IRO), esc_id, on_date=D(2026, 6, 8), to_stage=last, expected_version=_v(engine, esc_id)
         )
         == last
     )
-    row = open_escalations(engine, D(2026, 6, 9)).row(0, named=True)
+    row = open_escalations(engine, MANAGER, D(2026, 6, 9)).row(0, named=True)
     assert (row["stage_name"], row["next_stage"], row["cafcass_documents_ready"]) == ("Referral to CAFCASS", None, 0)
     with pytest.raises(EscalationError, match="last stage"):
-        move_to_next_stage(engine, IRO, esc_id, on_date=D(2026, 6, 9), expected_version=_v(engine, esc_id))
+        move_to_next_stage(engine, as_manager(IRO), esc_id, on_date=D(2026, 6, 9), expected_version=_v(engine, esc_id))
     ticks = {key: True for key in list(CAFCASS_DOCUMENTS)[:4]}
-    set_cafcass_checklist(engine, IRO, esc_id, ticks, expected_version=_v(engine, esc_id))
+    set_cafcass_checklist(engine, as_manager(IRO), esc_id, ticks, expected_version=_v(engine, esc_id))
     with Session(engine) as s:
         checklist = s.get(m.Escalation, esc_id).cafcass_checklist
     assert cafcass_missing(checklist) == list(CAFCASS_DOCUMENTS.values())[4:]
-    assert open_escalations(engine, D(2026, 6, 9))["cafcass_documents_ready"].to_list() == [4]
+    assert open_escalations(engine, MANAGER, D(2026, 6, 9))["cafcass_documents_ready"].to_list() == [4]
     # past the CAFCASS stage date (14 working days), no further stage is proposed
-    row = open_escalations(engine, D(2026, 7, 1)).row(0, named=True)
+    row = open_escalations(engine, MANAGER, D(2026, 7, 1)).row(0, named=True)
     assert row["status"] == "OVERDUE by 3 working days (last stage)"  # due Fri 26/06
 
 
@@ -158,13 +164,24 @@ def test_stage_names_and_days_come_from_policy(sqlite_engine) -> None:
         escalation_stage_working_days=(5, 5, 5, 5, 14),
     )
     esc_id = raise_escalation(
-        sqlite_engine, IRO, "C1", raised_date=D(2026, 6, 1), category="plan_disagreement", concern="x", policy=policy
+        sqlite_engine,
+        as_manager(IRO),
+        "C1",
+        raised_date=D(2026, 6, 1),
+        category="plan_disagreement",
+        concern="x",
+        policy=policy,
     )
     move_to_next_stage(
-        sqlite_engine, IRO, esc_id, on_date=D(2026, 6, 3), policy=policy, expected_version=_v(sqlite_engine, esc_id)
+        sqlite_engine,
+        as_manager(IRO),
+        esc_id,
+        on_date=D(2026, 6, 3),
+        policy=policy,
+        expected_version=_v(sqlite_engine, esc_id),
     )
-    assert history(sqlite_engine, esc_id)["stage_name"].to_list() == ["Informal", "Team Manager"]
-    row = open_escalations(sqlite_engine, D(2026, 6, 11), policy).row(0, named=True)
+    assert history(sqlite_engine, MANAGER, esc_id)["stage_name"].to_list() == ["Informal", "Team Manager"]
+    row = open_escalations(sqlite_engine, MANAGER, D(2026, 6, 11), policy).row(0, named=True)
     assert (row["stage_due_date"], row["next_stage_name"], row["overdue"]) == (D(2026, 6, 10), "Head of Service", True)
 
 
@@ -172,7 +189,13 @@ def test_invalid_input_is_refused_with_field_messages(sqlite_engine) -> None:
     seed(sqlite_engine)
     with pytest.raises(EscalationError) as err:
         raise_escalation(
-            sqlite_engine, IRO, "C1", raised_date=D(2026, 6, 1), category=None, concern=" ", due_date=D(2026, 5, 1)
+            sqlite_engine,
+            as_manager(IRO),
+            "C1",
+            raised_date=D(2026, 6, 1),
+            category=None,
+            concern=" ",
+            due_date=D(2026, 5, 1),
         )
     assert err.value.errors == {
         "category": "Choose what the escalation is about.",
@@ -180,12 +203,12 @@ def test_invalid_input_is_refused_with_field_messages(sqlite_engine) -> None:
         "due_date": "The resolution date cannot be before the date raised.",
     }
     with pytest.raises(EscalationError, match="Outcome must be one of"):
-        close_escalation(sqlite_engine, IRO, 1, on_date=D(2026, 6, 1), outcome="won", expected_version=1)
+        close_escalation(sqlite_engine, as_manager(IRO), 1, on_date=D(2026, 6, 1), outcome="won", expected_version=1)
 
 
 def test_good_practice_notes(engine) -> None:
     seed(engine)
-    add_good_practice(engine, IRO, "C1", D(2026, 6, 2), "SW used a lovely life story book.")
-    assert good_practice(engine).rows() == [(D(2026, 6, 2), "C1", IRO, "SW used a lovely life story book.")]
+    add_good_practice(engine, as_manager(IRO), "C1", D(2026, 6, 2), "SW used a lovely life story book.")
+    assert good_practice(engine, MANAGER).rows() == [(D(2026, 6, 2), "C1", IRO, "SW used a lovely life story book.")]
     with pytest.raises(EscalationError):
-        add_good_practice(engine, IRO, "C1", D(2026, 6, 2), "")
+        add_good_practice(engine, as_manager(IRO), "C1", D(2026, 6, 2), "")

@@ -7,6 +7,7 @@ import pytest
 from services.casework.events import EventError, events_for, next_review, record_event
 from services.vocabulary import SIGNIFICANT_EVENT_TYPES
 from tests.casework_seed import D, seed
+from tests.principals import MANAGER, as_manager
 
 IRO = "Iris Reviewer"
 
@@ -20,7 +21,7 @@ def test_record_event_with_decision(engine) -> None:
     seed(engine)
     record_event(
         engine,
-        IRO,
+        as_manager(IRO),
         "C1",
         event_date=D(2026, 6, 10),
         event_type="unplanned_placement_change",
@@ -28,14 +29,14 @@ def test_record_event_with_decision(engine) -> None:
         notes="Placement ended at short notice",
         as_of=D(2026, 6, 12),
     )
-    frame = events_for(engine, "C1")
+    frame = events_for(engine, MANAGER, "C1")
     assert frame.select("event_date", "event", "bring_forward", "decided_by").rows() == [
         (D(2026, 6, 10), "Unplanned placement change", True, IRO)
     ]
     with pytest.raises(EventError, match="already recorded"):
         record_event(
             engine,
-            IRO,
+            as_manager(IRO),
             "C1",
             event_date=D(2026, 6, 10),
             event_type="unplanned_placement_change",
@@ -49,7 +50,7 @@ def test_missing_fields_are_named(sqlite_engine) -> None:
     with pytest.raises(EventError) as err:
         record_event(
             sqlite_engine,
-            IRO,
+            as_manager(IRO),
             "C1",
             event_date=D(2026, 7, 1),
             event_type="nope",
@@ -61,7 +62,7 @@ def test_missing_fields_are_named(sqlite_engine) -> None:
         "event_type": "Choose the type of event.",
         "bring_forward": "Decide whether to bring the next review forward.",
     }
-    assert events_for(sqlite_engine, "C1").is_empty()
+    assert events_for(sqlite_engine, MANAGER, "C1").is_empty()
 
 
 def test_engine_shows_the_brought_forward_due_date(sqlite_engine) -> None:
@@ -69,14 +70,14 @@ def test_engine_shows_the_brought_forward_due_date(sqlite_engine) -> None:
     # C1's review of 05/05/2026 sets the next due 05/11/2026; an event on 10/06 brought forward -> 08/07/2026
     record_event(
         sqlite_engine,
-        IRO,
+        as_manager(IRO),
         "C1",
         event_date=D(2026, 6, 10),
         event_type="care_plan_change",
         bring_forward=True,
         as_of=D(2026, 6, 12),
     )
-    assert next_review(sqlite_engine, "C1", D(2026, 6, 12)) == {
+    assert next_review(sqlite_engine, MANAGER, "C1", D(2026, 6, 12)) == {
         "next_review_due": D(2026, 7, 8),
         "next_review_type": "brought_forward",
     }

@@ -117,7 +117,7 @@ def test_cli_report_neutralises_a_formula_child_id(tmp_path: Path) -> None:
 def test_audit_export_neutralises_actor_and_values(engine: Engine) -> None:
     with unit_of_work(engine, '=HYPERLINK("http://x","y")') as s:
         s.add(m.Team(name="@SUM(A1)"))
-    rows = audit_log.audit_rows(engine, audit_log.AuditFilter())
+    rows = audit_log.audit_rows(engine, MANAGER, audit_log.AuditFilter())
     data = to_csv(audit_log.for_export(rows))
     assert _csv_column(data, "Who") == ["""'=HYPERLINK("http://x","y")"""]
     assert _csv_column(data, "Record") == ["Team"]

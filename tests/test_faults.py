@@ -20,6 +20,7 @@ from services.persistence import models as m
 from services.persistence.database import data_version, make_engine, reset_schema
 from tests.casework_seed import D, seed
 from tests.conftest import ROOT
+from tests.principals import as_manager
 from tests.tcp_proxy import TcpProxy
 
 CUTS = 3
@@ -35,7 +36,13 @@ def pg_url() -> str:
 
 def _raise(engine) -> int:
     return raise_escalation(
-        engine, "Iris Reviewer", "C1", raised_date=D(2026, 6, 1), category="plan_delay", concern="x", stage=0
+        engine,
+        as_manager("Iris Reviewer"),
+        "C1",
+        raised_date=D(2026, 6, 1),
+        category="plan_delay",
+        concern="x",
+        stage=0,
     )
 
 

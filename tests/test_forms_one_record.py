@@ -12,6 +12,7 @@ from services.casework.escalations import raise_escalation
 from services.persistence import models as m
 from tests.demo_pages import as_shown
 from tests.demo_pages import open_page as _open
+from tests.principals import as_manager
 from tests.test_casework_pages import TODAY, app_db  # noqa: F401  (app_db is a fixture)
 
 
@@ -81,8 +82,8 @@ def _response(at, eid: int):
 def test_escalation_response_is_not_carried_to_the_next_escalation(app_db) -> None:  # noqa: F811
     engine, _ = app_db
     fields = dict(raised_date=TODAY - dt.timedelta(days=3), category="plan_delay", concern="x", stage=0)
-    first = raise_escalation(engine, "Iris Reviewer", "C1", **fields)
-    second = raise_escalation(engine, "Iris Reviewer", "C2", **fields)
+    first = raise_escalation(engine, as_manager("Iris Reviewer"), "C1", **fields)
+    second = raise_escalation(engine, as_manager("Iris Reviewer"), "C2", **fields)
     at = _open("app_pages/escalations.py")
     at.selectbox(key="esc_pick").set_value(first).run()
     _response(at, first).set_value("Reply about the first").run()

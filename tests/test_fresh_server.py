@@ -32,7 +32,7 @@ def test_four_first_visitors_at_once_get_no_exception(tmp_path) -> None:
             pages = [ctx.new_page() for ctx in contexts]
             for pg, path in zip(pages, PAGES, strict=True):  # all four sessions start together
                 sep = "&" if "?" in path else "?"
-                pg.goto(f"{base}/{path}{sep}as_of={AS_OF}", wait_until="commit")
+                pg.goto(f"{base}/{path}{sep}as_of={AS_OF}&act_as=SM01", wait_until="commit")
             for pg in pages:
                 _wait_for_app(pg)
                 errors = pg.locator("[data-testid='stException']")

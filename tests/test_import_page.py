@@ -17,10 +17,12 @@ from tests.test_import_ssda903 import GOOD_HEADER, MALFORMED
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'page.db'}")
+    monkeypatch.setenv("DEMO_MODE_ON_REAL_DATA", "true")  # a pilot: the imported data is not the demo's
     db.get_engine.cache_clear()
     st.cache_resource.clear()
     st.cache_data.clear()
     at = AppTest.from_file("../app.py", default_timeout=60)
+    at.session_state["act_as"] = "demo-admin"  # no administrator on the staff list yet
     at.run()
     at.switch_page("app_pages/import_data.py").run()
     assert not at.exception

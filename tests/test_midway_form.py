@@ -17,6 +17,7 @@ from services.engine.workdays import add_working_days
 from services.persistence import models as m
 from services.persistence.caseload import load_caseload
 from tests.casework_seed import AS_OF, CHECK_DATE, REVIEW_DATE, D, seed, valid_answers
+from tests.principals import MANAGER, as_manager
 
 ACTOR = "Iris Reviewer"
 
@@ -39,7 +40,7 @@ def _recs(engine, review_id):
 
 def test_form_context_knows_child_allocation_and_last_review(engine) -> None:
     ids = seed(engine)
-    ctx = form_context(engine, "C1", AS_OF)
+    ctx = form_context(engine, MANAGER, "C1", AS_OF)
     assert (ctx.display_name, ctx.age) == ("Alex Test", 12)
     assert (ctx.iro, ctx.social_worker, ctx.team, ctx.team_manager) == (
         "Iris Reviewer",
@@ -55,7 +56,7 @@ def test_form_context_knows_child_allocation_and_last_review(engine) -> None:
     ]
     assert ctx.draft is None and ctx.final_checks == []
     # before the second review, the first is the last review
-    assert form_context(engine, "C1", D(2026, 3, 1)).review_date == D(2026, 2, 2)
+    assert form_context(engine, MANAGER, "C1", D(2026, 3, 1)).review_date == D(2026, 2, 2)
 
 
 def test_full_valid_save_writes_exactly_the_expected_rows(engine) -> None:
@@ -134,7 +135,15 @@ def test_each_missing_required_field_has_its_message_and_writes_nothing(engine, 
     audit_count = _count(engine, m.AuditEntry)
     with pytest.raises(ValidationError) as err:
         save_check(
-            engine, ACTOR, "C1", ids["review_id"], answers, "default", outcome, as_of=AS_OF, review_version=_rv(engine)
+            engine,
+            as_manager(ACTOR),
+            "C1",
+            ids["review_id"],
+            answers,
+            "default",
+            outcome,
+            as_of=AS_OF,
+            review_version=_rv(engine),
         )
     assert err.value.errors == {key: REQUIRED[field]}
     assert _count(engine, m.MidwayCheck) == 0
@@ -201,9 +210,9 @@ def test_templates_ask_only_their_sections(sqlite_engine) -> None:
 def test_draft_is_saved_resumed_and_not_counted_as_done(engine) -> None:
     ids = seed(engine)
     half = {"check_date": CHECK_DATE, "contact_sw.mode": "Phone", "concerns": "Still typing"}
-    saved = save_draft(engine, ACTOR, "C1", ids["review_id"], half, "east_riding_000", None, as_of=AS_OF)
+    saved = save_draft(engine, as_manager(ACTOR), "C1", ids["review_id"], half, "east_riding_000", None, as_of=AS_OF)
     assert saved.status == "draft"
-    ctx = form_context(engine, "C1", AS_OF)
+    ctx = form_context(engine, MANAGER, "C1", AS_OF)
     assert ctx.draft is not None and ctx.draft.check_id == saved.check_id
     assert (ctx.draft.template, ctx.draft.answers["concerns"], ctx.draft.answers["check_date"]) == (
         "east_riding_000",
@@ -215,7 +224,7 @@ def test_draft_is_saved_resumed_and_not_counted_as_done(engine) -> None:
     # the draft becomes the final check (same row)
     final = save_check(
         engine,
-        ACTOR,
+        as_manager(ACTOR),
         "C1",
         ids["review_id"],
         valid_answers(ids),
@@ -228,18 +237,20 @@ def test_draft_is_saved_resumed_and_not_counted_as_done(engine) -> None:
     )
     assert final.check_id == saved.check_id and final.version == saved.version + 1
     assert _count(engine, m.MidwayCheck) == 1
-    assert form_context(engine, "C1", AS_OF).draft is None
+    assert form_context(engine, MANAGER, "C1", AS_OF).draft is None
 
 
 def test_second_save_of_the_same_check_is_refused_and_nothing_overwritten(engine) -> None:
     ids = seed(engine)
-    draft = save_draft(engine, ACTOR, "C1", ids["review_id"], {"check_date": CHECK_DATE}, "default", None, as_of=AS_OF)
+    draft = save_draft(
+        engine, as_manager(ACTOR), "C1", ids["review_id"], {"check_date": CHECK_DATE}, "default", None, as_of=AS_OF
+    )
     # both IROs open the draft at the same version
-    opened, rv = form_context(engine, "C1", AS_OF).draft.version, _rv(engine)
+    opened, rv = form_context(engine, MANAGER, "C1", AS_OF).draft.version, _rv(engine)
     first = valid_answers(ids)
     save_check(
         engine,
-        ACTOR,
+        as_manager(ACTOR),
         "C1",
         ids["review_id"],
         first,
@@ -256,7 +267,7 @@ def test_second_save_of_the_same_check_is_refused_and_nothing_overwritten(engine
     with pytest.raises(ConcurrentEditError) as err:
         save_check(
             engine,
-            "Other Iro",
+            as_manager("Other Iro"),
             "C1",
             ids["review_id"],
             second,
@@ -286,7 +297,15 @@ def test_outcome_c_creates_the_escalation_in_the_same_transaction(engine) -> Non
         {"dispute": "informal", "esc.raise": True, "esc.category": "plan_delay", "esc.concern": "Health delay"}
     )
     saved = save_check(
-        engine, ACTOR, "C1", ids["review_id"], answers, "default", "escalated", as_of=AS_OF, review_version=_rv(engine)
+        engine,
+        as_manager(ACTOR),
+        "C1",
+        ids["review_id"],
+        answers,
+        "default",
+        "escalated",
+        as_of=AS_OF,
+        review_version=_rv(engine),
     )
     with Session(engine) as s:
         esc = s.get(m.Escalation, saved.escalation_id)
@@ -304,7 +323,7 @@ def test_outcome_c_creates_the_escalation_in_the_same_transaction(engine) -> Non
     with pytest.raises(ValidationError) as err:
         save_check(
             engine,
-            ACTOR,
+            as_manager(ACTOR),
             "C1",
             ids["review_id"],
             answers,

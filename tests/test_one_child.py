@@ -17,6 +17,7 @@ from services.demo.load import load_demo
 from services.engine.compute import compute
 from services.engine.policy import Policy
 from services.persistence.caseload import load_caseload, with_siblings
+from tests.principals import MANAGER
 
 
 def _sample(full_children: pl.DataFrame, flags: pl.DataFrame) -> list[str]:
@@ -44,11 +45,11 @@ def test_one_child_result_equals_the_full_caseload_result_on_the_demo(engine) ->
             sort = [c for c in ("code", "reason") if c in expected.columns] or ["child_id"]
             assert_frame_equal(got.sort(sort), expected.sort(sort), check_row_order=True)
         assert_frame_equal(
-            child_flags(engine, child_id, KNOWN_ANCHOR, policy).sort("code", "reason"),
+            child_flags(engine, MANAGER, child_id, KNOWN_ANCHOR, policy).sort("code", "reason"),
             full.flags.filter(pl.col("child_id") == child_id).sort("code", "reason"),
         )
     looked_after = full.children.filter(pl.col("next_review_due").is_not_null()).row(0, named=True)
-    assert next_review(engine, looked_after["child_id"], KNOWN_ANCHOR, policy) == {
+    assert next_review(engine, MANAGER, looked_after["child_id"], KNOWN_ANCHOR, policy) == {
         "next_review_due": looked_after["next_review_due"],
         "next_review_type": looked_after["next_review_type"],
     }

@@ -25,6 +25,7 @@ from services.engine.policy import Policy
 from services.persistence import models as m
 from services.persistence.caseload import load_caseload
 from tests.alloc_seed import AS_OF, W1_REVIEW, seed_dates_only
+from tests.principals import MANAGER, as_manager
 
 D = dt.date
 IRO = "Iris Reviewer"
@@ -61,7 +62,7 @@ def test_recorded_recommendations_drive_rec_overdue_and_the_five_day_deadline(en
     assert to_tm == (D(2026, 6, 23), None, "overdue")  # Tue 16/06 + 5 working days
     saved = save_recommendations(
         engine,
-        IRO,
+        as_manager(IRO),
         ids["review_id"],
         ROWS,
         sent_date=D(2026, 6, 22),
@@ -86,12 +87,12 @@ def test_recorded_recommendations_drive_rec_overdue_and_the_five_day_deadline(en
     assert "REC_OVERDUE" in flags
     assert to_tm == (D(2026, 6, 23), D(2026, 6, 22), "met")
     # they appear in the midway check form
-    ctx = form_context(engine, "W1", AS_OF)
+    ctx = form_context(engine, MANAGER, "W1", AS_OF)
     assert [(r["seq"], r["text"], r["owner"]) for r in ctx.recommendations] == [
         (1, "Book the health assessment", "Social worker"),
         (2, "Refer to the virtual school", "Designated teacher"),
     ]
-    assert held_reviews(engine, "W1", AS_OF)[0] == {
+    assert held_reviews(engine, MANAGER, "W1", AS_OF)[0] == {
         "review_id": ids["review_id"],
         "held_date": W1_REVIEW,
         "sent_date": D(2026, 6, 22),
@@ -103,18 +104,18 @@ def test_editing_keeps_numbers_and_records_the_tm_response(engine) -> None:
     ids = seed_dates_only(engine)
     save_recommendations(
         engine,
-        IRO,
+        as_manager(IRO),
         ids["review_id"],
         ROWS[:1],
         sent_date=None,
         as_of=AS_OF,
         review_version=_rv(engine, ids["review_id"]),
     )
-    data = review_recommendations(engine, ids["review_id"])
+    data = review_recommendations(engine, MANAGER, ids["review_id"])
     row = dict(data.recommendations[0], text="Book the health assessment this week")
     saved = save_recommendations(
         engine,
-        IRO,
+        as_manager(IRO),
         ids["review_id"],
         [row, ROWS[1]],
         sent_date=D(2026, 6, 17),
@@ -124,7 +125,7 @@ def test_editing_keeps_numbers_and_records_the_tm_response(engine) -> None:
         review_version=data.version,
     )
     assert saved.next_label == "next target date 20 Jun 2026"
-    data = review_recommendations(engine, ids["review_id"])
+    data = review_recommendations(engine, MANAGER, ids["review_id"])
     assert [(r["seq"], r["text"], r["owner"], r["owner_other"]) for r in data.recommendations] == [
         (1, "Book the health assessment this week", "social_worker", ""),
         (2, "Refer to the virtual school", "other", "Designated teacher"),
@@ -138,7 +139,7 @@ def test_refusals_name_each_field_and_write_nothing(engine) -> None:
     with pytest.raises(RecommendationError) as exc:
         save_recommendations(
             engine,
-            IRO,
+            as_manager(IRO),
             ids["review_id"],
             bad,
             sent_date=D(2026, 6, 17),
@@ -163,17 +164,17 @@ def test_refusals_name_each_field_and_write_nothing(engine) -> None:
 
 def test_message_draft_lists_them_for_the_team_manager(engine) -> None:
     ids = seed_dates_only(engine)
-    assert message_draft(engine, ids["review_id"], IRO, AS_OF) is None
+    assert message_draft(engine, as_manager(IRO), ids["review_id"], AS_OF) is None
     save_recommendations(
         engine,
-        IRO,
+        as_manager(IRO),
         ids["review_id"],
         ROWS,
         sent_date=D(2026, 6, 22),
         as_of=AS_OF,
         review_version=_rv(engine, ids["review_id"]),
     )
-    subject, body = message_draft(engine, ids["review_id"], IRO, AS_OF)
+    subject, body = message_draft(engine, as_manager(IRO), ids["review_id"], AS_OF)
     assert subject == "Recommendations of the CLA review of Wren Test (W1) on 16 Jun 2026"
     assert body == (
         "Dear Tara Manager,\n\n"

@@ -31,6 +31,7 @@ def report_input(demo_url: str) -> ReportInput:
 
 def _app() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
+    at.session_state["act_as"] = "SM01"  # reports are a service manager's
     at.query_params["as_of"] = AS_OF.isoformat()
     at.run()
     at.switch_page("app_pages/reports.py").run()

@@ -24,6 +24,7 @@ from services.persistence.caseload import load_caseload
 from services.persistence.unit_of_work import unit_of_work
 from services.views.policy_impact import COUNTS, policy_impact
 from tests.caseload_builder import one_child
+from tests.principals import as_manager
 from tests.test_flags import flags, settled
 
 D = dt.date
@@ -40,7 +41,7 @@ def _rows(engine: Engine) -> int:
 def test_defaults_until_a_save_then_the_newest_version(engine: Engine) -> None:
     assert cs.stored_policy(engine) == cs.StoredPolicy(0, Policy())
     saved = cs.save_policy(
-        engine, "Ada Admin", Policy().with_(midway_grace_days=3), based_on=0, note="Council decision"
+        engine, as_manager("Ada Admin"), Policy().with_(midway_grace_days=3), based_on=0, note="Council decision"
     )
     assert (saved.version, saved.actor, saved.note) == (1, "Ada Admin", "Council decision")
     assert saved.saved_at is not None
@@ -48,14 +49,19 @@ def test_defaults_until_a_save_then_the_newest_version(engine: Engine) -> None:
     second = Policy().with_(
         midway_grace_days=3, escalation_stage_names=("A", "B", "C"), escalation_stage_working_days=(5, 5, 14)
     )
-    assert cs.save_policy(engine, "Bea Admin", second, based_on=1).version == 2
+    assert cs.save_policy(engine, as_manager("Bea Admin"), second, based_on=1).version == 2
     assert cs.current_policy(engine) == second  # tuples survive the JSON round trip
 
 
 def test_history_shows_who_changed_what(engine: Engine) -> None:
-    cs.save_policy(engine, "Ada Admin", Policy().with_(midway_policy="six_weeks_after_each"), based_on=0, note="001")
     cs.save_policy(
-        engine, "Bea Admin", Policy().with_(midway_policy="six_weeks_after_each", midway_grace_days=2), based_on=1
+        engine, as_manager("Ada Admin"), Policy().with_(midway_policy="six_weeks_after_each"), based_on=0, note="001"
+    )
+    cs.save_policy(
+        engine,
+        as_manager("Bea Admin"),
+        Policy().with_(midway_policy="six_weeks_after_each", midway_grace_days=2),
+        based_on=1,
     )
     h = cs.history(engine)
     assert h.select("version", "actor", "note", "changed").rows() == [
@@ -72,9 +78,9 @@ def test_history_shows_who_changed_what(engine: Engine) -> None:
 
 
 def test_two_admins_saving_at_once_never_lose_a_change_silently(engine: Engine) -> None:
-    cs.save_policy(engine, "Ada Admin", Policy().with_(midway_grace_days=3), based_on=0)
+    cs.save_policy(engine, as_manager("Ada Admin"), Policy().with_(midway_grace_days=3), based_on=0)
     with pytest.raises(cs.SettingsConflict) as exc:
-        cs.save_policy(engine, "Bea Admin", Policy().with_(frequent_missing_count=4), based_on=0)
+        cs.save_policy(engine, as_manager("Bea Admin"), Policy().with_(frequent_missing_count=4), based_on=0)
     assert exc.value.newest.actor == "Ada Admin" and exc.value.newest.version == 1
     assert "Ada Admin saved the settings on " in str(exc.value) and "(version 1)" in str(exc.value)
     assert _rows(engine) == 1 and cs.current_policy(engine).midway_grace_days == 3
@@ -85,7 +91,7 @@ def test_the_race_the_version_check_cannot_see_is_refused_by_the_unique_version(
     refuses the second (save_policy turns that into a SettingsConflict), so neither is lost."""
     from sqlalchemy.exc import IntegrityError
 
-    cs.save_policy(engine, "Ada Admin", Policy().with_(midway_grace_days=1), based_on=0)
+    cs.save_policy(engine, as_manager("Ada Admin"), Policy().with_(midway_grace_days=1), based_on=0)
     with pytest.raises(IntegrityError), unit_of_work(engine, "Bea Admin") as s:
         s.add(m.CouncilSettings(version=1, values=Policy().with_(midway_grace_days=2).to_json(), actor="Bea Admin"))
     assert _rows(engine) == 1 and cs.current_policy(engine).midway_grace_days == 1
@@ -115,7 +121,7 @@ def test_an_invalid_value_is_refused_with_a_message_and_nothing_saved(
     engine: Engine, changes: dict, field: str, message: str
 ) -> None:
     with pytest.raises(PolicyInvalid) as exc:
-        cs.save_policy(engine, "Ada Admin", Policy().with_(**changes), based_on=0)
+        cs.save_policy(engine, as_manager("Ada Admin"), Policy().with_(**changes), based_on=0)
     assert [e.field for e in exc.value.errors] == [field]
     assert message in exc.value.errors[0].message
     assert _rows(engine) == 0
@@ -123,9 +129,9 @@ def test_an_invalid_value_is_refused_with_a_message_and_nothing_saved(
 
 def test_saving_unchanged_or_anonymous_is_refused(engine: Engine) -> None:
     with pytest.raises(UsageError, match="Nothing to save"):
-        cs.save_policy(engine, "Ada Admin", Policy(), based_on=0)
+        cs.save_policy(engine, as_manager("Ada Admin"), Policy(), based_on=0)
     with pytest.raises(PermissionError):
-        cs.save_policy(engine, " ", Policy().with_(midway_grace_days=1), based_on=0)
+        cs.save_policy(engine, as_manager(" "), Policy().with_(midway_grace_days=1), based_on=0)
     assert _rows(engine) == 0
 
 
@@ -133,16 +139,16 @@ def test_child_overrides_and_fte_edited_in_one_table_and_audited(engine: Engine)
     with unit_of_work(engine, "seed") as s:
         s.add_all([m.Child(id=c, date_of_birth=D(2012, 1, 1)) for c in ("C1", "C2")])
         s.add(m.Staff(code="IRO1", display_name="Iro One", role="iro"))
-    assert cs.set_child_overrides(engine, "Ada Admin", {"C1": "six_weeks_after_each", "C2": None}) == 1
+    assert cs.set_child_overrides(engine, as_manager("Ada Admin"), {"C1": "six_weeks_after_each", "C2": None}) == 1
     assert cs.child_overrides(engine).rows() == [("C1", None, "six_weeks_after_each"), ("C2", None, None)]
     with pytest.raises(PolicyInvalid):
-        cs.set_child_overrides(engine, "Ada Admin", {"C1": None, "C2": "weekly"})
+        cs.set_child_overrides(engine, as_manager("Ada Admin"), {"C1": None, "C2": "weekly"})
     assert cs.child_overrides(engine)["midway_policy"].to_list() == ["six_weeks_after_each", None]  # all or nothing
-    assert cs.set_child_overrides(engine, "Ada Admin", {"C1": ""}) == 1
-    assert cs.set_iro_fte(engine, "Ada Admin", {"IRO1": 0.5}) == 1
+    assert cs.set_child_overrides(engine, as_manager("Ada Admin"), {"C1": ""}) == 1
+    assert cs.set_iro_fte(engine, as_manager("Ada Admin"), {"IRO1": 0.5}) == 1
     assert cs.iro_fte(engine)["fte"].to_list() == [0.5]
     with pytest.raises(PolicyInvalid):
-        cs.set_iro_fte(engine, "Ada Admin", {"IRO1": 0})
+        cs.set_iro_fte(engine, as_manager("Ada Admin"), {"IRO1": 0})
     with Session(engine) as s:
         audit = s.execute(
             select(m.AuditEntry.actor, m.AuditEntry.entity, m.AuditEntry.entity_id).where(m.AuditEntry.actor != "seed")
@@ -352,7 +358,10 @@ def test_report_uses_the_policy_stored_in_its_database(demo_engine: Engine, tmp_
     assert known_midway_due() == "2026-10-10"
     base = cs.stored_policy(demo_engine)
     cs.save_policy(
-        demo_engine, "Ada Admin", base.policy.with_(midway_policy="six_weeks_after_each"), based_on=base.version
+        demo_engine,
+        as_manager("Ada Admin"),
+        base.policy.with_(midway_policy="six_weeks_after_each"),
+        based_on=base.version,
     )
     assert known_midway_due() == "2026-08-21"
     # --policy still swaps only the midway policy, on top of the stored settings

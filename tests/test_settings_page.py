@@ -15,6 +15,7 @@ from services.engine.policy import Policy
 from services.persistence import models as m
 from tests.casework_seed import valid_answers
 from tests.demo_pages import open_page as _open
+from tests.principals import as_manager
 from tests.test_casework_pages import SHIFT, _fill, app_db  # noqa: F401  (the fixture)
 
 PAGE = "app_pages/settings.py"
@@ -31,7 +32,7 @@ def _frame(at: AppTest, column: str):
 
 
 def _settings() -> AppTest:
-    at = _open(PAGE)
+    at = _open(PAGE, act_as="SM01")  # settings are an administrator's or a service manager's
     assert at.title[0].value == "Settings"
     return at
 
@@ -43,7 +44,7 @@ def test_renders_with_the_defaults_and_says_who_may_edit(app_db) -> None:  # noq
     assert at.number_input(key="set_midway_grace_days").value == 0
     assert at.number_input(key="set_formal_process_total_working_days").value == 20
     assert at.text_input(key="set_casenote_title").value == "CISRO Midway CLA Review Check"
-    assert "anyone may edit them" in at.caption[0].value
+    assert "Administrators and service managers may change them" in at.caption[0].value
     assert "version 0" in at.text[0].value
     assert any("No saves yet" in c.value for c in at.caption)
 
@@ -82,7 +83,7 @@ def test_preview_then_save_adds_a_history_row_and_applies_at_once(app_db) -> Non
         midway_policy="six_weeks_after_each", casenote_title="IRO Midway CLA Review Check"
     )
     history = _frame(at, "setting")  # one row per setting changed
-    me = at.sidebar.selectbox(key="signed_in_as").value
+    me = "Sue Manager"  # SM01, the service manager acting
     assert history[["version", "actor", "note", "setting", "before", "after"]].values.tolist() == [
         [1, me, "Adopting the 001 rule", "Midway policy (DOMAIN §4)", "midpoint_after_second", "six_weeks_after_each"],
         [
@@ -105,7 +106,7 @@ def test_preview_then_save_adds_a_history_row_and_applies_at_once(app_db) -> Non
 def test_a_save_based_on_a_replaced_version_is_refused(app_db) -> None:  # noqa: F811
     engine, _ = app_db
     at = _settings()
-    cs.save_policy(engine, "Other Admin", Policy().with_(midway_grace_days=5), based_on=0)  # meanwhile
+    cs.save_policy(engine, as_manager("Other Admin"), Policy().with_(midway_grace_days=5), based_on=0)  # meanwhile
     at.number_input(key="set_frequent_missing_count").set_value(4)
     at.button(key="set_preview").click().run()
     at.button(key="set_save").click().run()

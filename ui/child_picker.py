@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.text import md
-
 
 def pick_child(choices: dict[str, str], key: str, purpose: str) -> str | None:
     """A searchable child selectbox. `choices` maps child id -> label; `purpose` completes
@@ -14,10 +12,7 @@ def pick_child(choices: dict[str, str], key: str, purpose: str) -> str | None:
     wanted = st.query_params.get("child")
     seen = f"_{key}_qp"
     if wanted is not None and wanted not in choices:
-        st.error(
-            f"There is no child with id “{md(wanted)}” in the data. Check the link, or choose a child below.",
-            icon=":material/person_off:",
-        )
+        not_visible()  # the same words for an unknown id and another IRO's child: the id is not echoed
     elif wanted is not None and st.session_state.get(seen) != wanted:
         st.session_state[key] = wanted  # a new link: follow it
         st.session_state[seen] = wanted
@@ -36,3 +31,12 @@ def pick_child(choices: dict[str, str], key: str, purpose: str) -> str | None:
         st.query_params["child"] = child
         st.session_state[seen] = child
     return child
+
+
+def not_visible() -> None:
+    """The plain refusal for a `?child=` link to a child the user may not see (or no such child)."""
+    st.error(
+        "The child in the link is not one you can see: not in the data, or not allocated to you. "
+        "Check the link, or choose a child below.",
+        icon=":material/person_off:",
+    )

@@ -2,8 +2,7 @@
 (Streamlit 1.67 runs it on the click, on its own thread), which builds the file and writes the
 'export' audit row (services.views.export.audited). Drawing the button records nothing.
 
-The acting user is a `services.access.Principal`; until sign-in hands pages one, `acting(name)`
-makes it from the signed-in name.
+The acting user is the page's `services.access.Principal` (ui.context.current_user).
 """
 
 from __future__ import annotations
@@ -14,14 +13,8 @@ from typing import Any
 import streamlit as st
 
 from services.access import Principal
-from services.views.audit_log import principal_named
 from services.views.export import audited
 from ui.context import engine
-
-
-def acting(name: str | None) -> Principal:
-    """The Principal for the signed-in name (its role from the staff table)."""
-    return principal_named(engine(), name)
 
 
 def download(

@@ -11,18 +11,35 @@ import datetime as dt
 
 import streamlit as st
 
+from services.access import ADMIN, Principal
 from services.demo.load import load_demo
+from services.errors import UsageError
 from services.persistence.database import DatabaseError
 from services.settings import SettingsError
 from ui import results
-from ui.context import data_version, engine
+from ui.context import auth_configured, data_version, engine
 
 DEMO_ACTOR = "Midway demo loader"
 
 
+def _loader() -> Principal | None:
+    """Who loads the demo: in demo mode the demo itself; signed in, only an administrator."""
+    if not auth_configured():
+        return Principal(DEMO_ACTOR, ADMIN, demo=True)
+    return st.session_state.get("_principal")
+
+
 def _load_demo() -> None:
-    with st.spinner("Loading the demo caseload…"):
-        load_demo(engine(), anchor=dt.date.today(), actor=DEMO_ACTOR)
+    who = _loader()
+    if who is None:
+        st.session_state["_demo_refused"] = "Sign in as an administrator to load the demo caseload."
+        return
+    try:
+        with st.spinner("Loading the demo caseload…"):
+            load_demo(engine(), anchor=dt.date.today(), actor=who.name if who else DEMO_ACTOR, who=who)
+    except (UsageError, ValueError) as exc:  # not demo-only, or not an administrator: nothing changed
+        st.session_state["_demo_refused"] = str(exc)
+        return
     st.session_state["_demo_loaded"] = True
 
 
@@ -34,6 +51,9 @@ def empty_state() -> None:
             "To see it working, load the synthetic demo caseload (made-up children, safe to show). "
             "To use your own data, import an SSDA903 return or Midway's spreadsheet template."
         )
+        refused = st.session_state.pop("_demo_refused", None)
+        if refused:
+            st.error(refused, icon=":material/block:")
         left, right = st.columns(2)
         left.button(
             "Load demo caseload",

@@ -16,10 +16,13 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from services.access import ALL as EVERY_CHILD
+from services.access import Scope
 from services.dates import day
 from services.engine.policy import MIDWAY_POLICIES, MIDWAY_POLICY_LABELS
 from services.views.dashboard import ALL, filter_options
 from ui import present, provenance, results
+from ui.context import current_user
 from ui.text import md
 
 POLICY_LABELS: dict[str, str] = dict(MIDWAY_POLICY_LABELS)
@@ -32,10 +35,11 @@ class DashboardFilters:
     team: str | None
     iro: str | None
     legal_status: str | None
+    visible: Scope = EVERY_CHILD  # the children the acting user may see (services.access)
 
     def key(self) -> tuple:
         """The positional arguments of ui.results.filtered_result after the version."""
-        return (self.as_of, self.policy_name, self.team, self.iro, self.legal_status)
+        return (self.as_of, self.policy_name, self.team, self.iro, self.legal_status, self.visible)
 
     def describe(self) -> str:
         parts = [f"as of {day(self.as_of)}"]
@@ -134,6 +138,7 @@ def _set_as_of(day: dt.date) -> None:
 def sidebar_filters(version: int, *, people: bool = True) -> DashboardFilters:
     """Draw the filters and return the chosen view. `people=False` hides team / IRO / legal status
     (the child timeline is about one child)."""
+    visible = results.scope(version, current_user(), dt.date.today())
     switched = _page_switched()
     bad = _from_url()
     sb = st.sidebar
@@ -163,7 +168,7 @@ def sidebar_filters(version: int, *, people: bool = True) -> DashboardFilters:
     values: dict[str, object] = {"as_of": as_of, "policy": policy_name}
     team = iro = legal = None
     if people:
-        opts = filter_options(results.engine_result(version, as_of, policy_name))
+        opts = filter_options(results.filtered_result(version, as_of, policy_name, None, None, None, visible))
         choices = {k: [ALL, *opts[k]] for k in ("team", "iro", "legal_status")}
         for key in choices:
             _seed(key, switched, choices[key])
@@ -180,7 +185,7 @@ def sidebar_filters(version: int, *, people: bool = True) -> DashboardFilters:
     if bad:
         sb.warning("Not used from the link: " + md(", ".join(bad)), icon=":material/link_off:")
     provenance.notes(version, as_of, _set_as_of)
-    chosen = DashboardFilters(as_of, policy_name, _none_if_all(team), _none_if_all(iro), _none_if_all(legal))
+    chosen = DashboardFilters(as_of, policy_name, _none_if_all(team), _none_if_all(iro), _none_if_all(legal), visible)
     present.controls(chosen.statement())
     return chosen
 

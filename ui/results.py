@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from services.access import Principal, Scope, read_child, restrict, visible_children
 from services.casework.council_settings import stored_policy
 from services.engine.caseload import Caseload
 from services.engine.compute import EngineResult, compute
@@ -72,25 +73,43 @@ def engine_result(version: int, as_of: dt.date, policy_name: str) -> EngineResul
     return compute(caseload(version), as_of, policy_for(policy_name))
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def scope(version: int, who: Principal, today: dt.date) -> Scope:
+    """The children `who` may see today (services.access.visible_children), per data version."""
+    return visible_children(engine(), who, today)
+
+
 @st.cache_resource(show_spinner=False, max_entries=32)
 def filtered_result(
-    version: int, as_of: dt.date, policy_name: str, team: str | None, iro: str | None, legal_status: str | None
+    version: int,
+    as_of: dt.date,
+    policy_name: str,
+    team: str | None,
+    iro: str | None,
+    legal_status: str | None,
+    visible: Scope,
 ) -> EngineResult:
     return dashboard.filter_result(
-        engine_result(version, as_of, policy_name), team=team, iro=iro, legal_status=legal_status
+        engine_result(version, as_of, policy_name), team=team, iro=iro, legal_status=legal_status, scope=visible
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def overview_data(
-    version: int, as_of: dt.date, policy_name: str, team: str | None, iro: str | None, legal_status: str | None
+    version: int,
+    as_of: dt.date,
+    policy_name: str,
+    team: str | None,
+    iro: str | None,
+    legal_status: str | None,
+    visible: Scope,
 ) -> dict[str, Any]:
     """Cards now and 4 weeks earlier (policy.dashboard_compare_days), and the attention list."""
     pol = policy_for(policy_name)
     earlier = as_of - dt.timedelta(days=pol.dashboard_compare_days)
     esc = caseload(version).escalations
-    now = filtered_result(version, as_of, policy_name, team, iro, legal_status)
-    then = filtered_result(version, earlier, policy_name, team, iro, legal_status)
+    now = filtered_result(version, as_of, policy_name, team, iro, legal_status, visible)
+    then = filtered_result(version, earlier, policy_name, team, iro, legal_status, visible)
     return {
         "now": dashboard.card_counts(now, esc),
         "then": dashboard.card_counts(then, esc),
@@ -126,9 +145,18 @@ def caseload_data(version: int, filters: tuple) -> tuple[pl.DataFrame, pl.DataFr
     return dashboard.iro_caseloads(result, pol, _fte(version)), dashboard.work_list(result, caseload(version), pol)
 
 
+def timeline_data(
+    version: int, as_of: dt.date, policy_name: str, child_id: str, who: Principal
+) -> tuple[pl.DataFrame, Any]:
+    """(timeline events, side-panel profile or None when the child id is unknown). Refused
+    (`NotAllowed`) unless `who` may see the child; each view is audited (services.access.read_child,
+    outside the cache so a cached timeline is still checked and recorded)."""
+    read_child(engine(), who, child_id, "timeline")
+    return _timeline_data(version, as_of, policy_name, child_id)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def timeline_data(version: int, as_of: dt.date, policy_name: str, child_id: str) -> tuple[pl.DataFrame, Any]:
-    """(timeline events, side-panel profile or None when the child id is unknown)."""
+def _timeline_data(version: int, as_of: dt.date, policy_name: str, child_id: str) -> tuple[pl.DataFrame, Any]:
     cl = caseload(version)
     result = engine_result(version, as_of, policy_name)
     profile = child_profile(cl, result, child_id)
@@ -137,10 +165,10 @@ def timeline_data(version: int, as_of: dt.date, policy_name: str, child_id: str)
     return child_timeline(cl, result, child_id), profile
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def child_choices(version: int) -> dict[str, str]:
-    """child id -> "id - name", for the timeline's picker (every child in the data)."""
-    ch = caseload(version).children.select("child_id", "display_name").sort("child_id")
+@st.cache_data(show_spinner=False, max_entries=16)
+def child_choices(version: int, visible: Scope) -> dict[str, str]:
+    """child id -> "id - name", for the timeline's picker (the children the user may see)."""
+    ch = restrict(caseload(version).children.select("child_id", "display_name"), visible).sort("child_id")
     return {r[0]: f"{r[0]} - {r[1]}" if r[1] else r[0] for r in ch.iter_rows()}
 
 
@@ -150,3 +178,8 @@ def report_data(version: int, filters: tuple) -> tuple[pl.DataFrame, pl.DataFram
     services.views.provenance.coverage_rows)."""
     result = filtered_result(version, *filters)
     return report_frame(result), provenance.coverage_rows(result)
+
+
+def visible_choices(version: int, who: Principal) -> dict[str, str]:
+    """`child_choices` for the children `who` may see today (services.access)."""
+    return child_choices(version, scope(version, who, dt.date.today()))

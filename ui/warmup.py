@@ -20,6 +20,8 @@ import threading
 
 from streamlit import runtime
 
+from services.access import ALL as EVERY_CHILD
+from services.access import Scope
 from services.views.reports import Period
 from ui import provenance, report_cache, results
 from ui.context import data_version
@@ -50,10 +52,12 @@ def start() -> None:
     thread.start()
 
 
-def opening_view(version: int) -> tuple[dt.date, str, None, None, None]:
+def opening_view(version: int) -> tuple[dt.date, str, None, None, None, Scope]:
     """The dashboard filters a page opens on (ui.filters.sidebar_filters' defaults): as of the
-    data's end or today, the council's midway policy, no team, IRO or legal status."""
-    return provenance.default_as_of(version, dt.date.today()), results.base_policy().midway_policy, None, None, None
+    data's end or today, the council's midway policy, no team, IRO or legal status, every child
+    (the managers' view: an IRO's own caseload is a small filter of the same engine result)."""
+    as_of = provenance.default_as_of(version, dt.date.today())
+    return as_of, results.base_policy().midway_policy, None, None, None, EVERY_CHILD
 
 
 def _warm(version: int) -> None:
@@ -67,6 +71,6 @@ def _warm(version: int) -> None:
         period = Period.twelve_months_to(as_of)
         report_cache.figures(version, period.start, period.end, policy, None, None, None)
         results.report_data(version, view)
-        results.child_choices(version)
+        results.child_choices(version, EVERY_CHILD)
     except Exception:
         log.exception("cache warm-up failed (the pages compute what they need themselves)")

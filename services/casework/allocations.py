@@ -20,6 +20,8 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from services.access import MANAGERS, SERVICE_MANAGER, Principal, read_child, require_role
+from services.access.demo import writes
 from services.casework.conflicts import conflict
 from services.casework.errors import EditConflict, Refused
 from services.casework.fields import ID_MAX, problems
@@ -29,7 +31,6 @@ from services.engine.caseload import Caseload
 from services.engine.policy import Policy
 from services.engine.workdays import add_working_days_expr, working_days_between
 from services.persistence import models as m
-from services.persistence.unit_of_work import unit_of_work
 
 DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
 ONE_DAY = dt.timedelta(days=1)
@@ -85,8 +86,9 @@ def waiting_for_iro(caseload: Caseload, as_of: dt.date, policy: Policy = DEFAULT
     )
 
 
-def iros(engine: Engine) -> pl.DataFrame:
-    """The active IROs: code, name, FTE."""
+def iros(engine: Engine, who: Principal) -> pl.DataFrame:
+    """The active IROs: code, name, FTE (the Allocations page is a manager's: refused otherwise)."""
+    require_role(who, MANAGERS, "see allocations")
     with Session(engine) as s:
         rows = s.execute(
             select(m.Staff.code, m.Staff.display_name, m.Staff.fte)
@@ -139,8 +141,10 @@ def siblings_of(caseload: Caseload, child_id: str, as_of: dt.date) -> pl.DataFra
     )
 
 
-def allocation_history(engine: Engine, child_id: str) -> pl.DataFrame:
-    """The child's IRO allocations, newest first: IRO, from, to (null = current) and reason."""
+def allocation_history(engine: Engine, who: Principal, child_id: str) -> pl.DataFrame:
+    """The child's IRO allocations, newest first: IRO, from, to (null = current) and reason (a
+    view of the child's record: checked and audited)."""
+    read_child(engine, who, child_id, "allocations")
     with Session(engine) as s:
         rows = s.execute(
             select(m.Staff.display_name, m.Allocation.from_date, m.Allocation.to_date, m.Allocation.reason)
@@ -189,7 +193,7 @@ def _blank(text: str | None) -> bool:
 
 def allocate_iro(
     engine: Engine,
-    actor: str,
+    who: Principal,
     child_id: str,
     *,
     iro_code: str | None,
@@ -204,11 +208,12 @@ def allocate_iro(
     siblings offered together). A child who already has another IRO is reassigned: the current
     allocation ends the day before, and `reason` is required. A looked-after sibling left with a
     different IRO needs `exception_reason`, recorded on the child as the sibling exception.
-    All or nothing; attributed to `actor`.
+    All or nothing; attributed to `who`, a service manager.
 
     `seen_allocations` is how many IRO allocations the form showed in the child's history (its
     version: every allocation adds a row): when another allocation landed meanwhile, the save is
     refused as `AllocationChanged` naming who allocated, instead of reassigning over it."""
+    require_role(who, (SERVICE_MANAGER,), "allocate IROs")
     errors = problems(
         dates={"from_date": from_date, "as_of": as_of},
         texts={"reason": reason, "exception_reason": exception_reason},
@@ -235,7 +240,7 @@ def allocate_iro(
     ids = [child_id, *[c for c in dict.fromkeys(siblings) if c != child_id]]
     try:
         return _allocate(
-            engine, actor, child_id, ids, iro_code, from_date, reason, exception_reason, as_of, seen_allocations
+            engine, who, child_id, ids, iro_code, from_date, reason, exception_reason, as_of, seen_allocations
         )
     except IntegrityError:  # a sibling's allocation raced this one (unique child, role, from date)
         raise AllocationError(
@@ -246,7 +251,7 @@ def allocate_iro(
 
 def _allocate(
     engine: Engine,
-    actor: str,
+    who: Principal,
     child_id: str,
     ids: list[str],
     iro_code: str,
@@ -256,7 +261,7 @@ def _allocate(
     as_of: dt.date,
     seen_allocations: int,
 ) -> Allocated:
-    with unit_of_work(engine, actor) as s:
+    with writes(engine, who) as s:
         iro = s.scalars(select(m.Staff).where(m.Staff.code == iro_code, m.Staff.role == "iro")).one_or_none()
         if iro is None or iro.active is False:
             raise AllocationError("That IRO is not on the staff list.", {"iro": "Choose an active IRO."})

@@ -23,8 +23,9 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from services.access import Principal, require_child
 from services.casework.midway_check.answers import as_date, uk_date
-from services.casework.midway_check.read_model import form_context
+from services.casework.midway_check.read_model import _form_context
 from services.casework.midway_check.templates import CHECKLIST_ROWS, IRO_SUMMARY, get_template
 from services.engine.policy import DEFAULT_POLICY, Policy
 from services.persistence import models as m
@@ -50,12 +51,14 @@ class CaseNoteData:
     escalation_stage: str | None = None
 
 
-def case_note_data(engine: Engine, check_id: int) -> CaseNoteData:
-    """Read a saved check with its review's recommendations and the people to write to."""
+def case_note_data(engine: Engine, who: Principal, check_id: int) -> CaseNoteData:
+    """Read a saved check with its review's recommendations and the people to write to (refused
+    unless `who` may see the check's child)."""
     with Session(engine) as s:
         check = s.get(m.MidwayCheck, check_id)
         if check is None:
             raise LookupError(f"Midway check {check_id} does not exist.")
+        require_child(engine, who, check.child_id)
         review = s.get(m.Review, check.review_id) if check.review_id else None
         recs = [
             {"rec_id": r.id, "seq": r.seq, "text": r.text, "owner": r.owner, "target_date": r.target_date}
@@ -65,7 +68,7 @@ def case_note_data(engine: Engine, check_id: int) -> CaseNoteData:
         esc_due = esc.stages[-1].due_date if esc and esc.stages else None
         esc_stage = esc.stages[-1].stage_name if esc and esc.stages else None
         child = s.get(m.Child, check.child_id)
-        ctx = form_context(engine, check.child_id, check.check_date)
+        ctx = _form_context(engine, check.child_id, check.check_date)
         return CaseNoteData(
             child_id=check.child_id,
             child_name=(child.display_name if child else None) or check.child_id,

@@ -9,8 +9,8 @@ Two admins saving at once: a save names the version it was based on and is refus
 `SettingsConflict` (who saved in between, and when) when that is no longer the newest, so no change
 is ever lost silently; the unique `version` column refuses the race the check cannot see.
 
-Who may edit: `can_edit(actor)`. There are no roles yet (another issue): in this demo-mode
-deployment anyone may edit, and every save is attributed to the named actor and audited.
+Who may edit: `can_edit(who)`: administrators and service managers (services.access); every save is
+attributed to them by name and audited.
 """
 
 from __future__ import annotations
@@ -25,12 +25,13 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from services.access import ADMIN, SERVICE_MANAGER, Principal
+from services.access.demo import writes
 from services.casework.fields import answer_problem
 from services.dates import day_time
 from services.engine.policy import MIDWAY_POLICIES, Policy, PolicyError, PolicyInvalid
 from services.errors import UsageError
 from services.persistence import models as m
-from services.persistence.unit_of_work import unit_of_work
 
 # The settings the page edits, with the words it shows (also the history's names for them).
 LABELS: dict[str, str] = {
@@ -54,10 +55,12 @@ LABELS: dict[str, str] = {
 }
 
 
-def can_edit(actor: str | None) -> bool:
-    """Whether `actor` may change the council's settings. No roles exist yet: in this demo-mode
-    deployment anyone named may (the sign-in issue will check the admin role here)."""
-    return bool(actor and actor.strip())
+SETTINGS_ROLES = (ADMIN, SERVICE_MANAGER)  # who may change the council's rules (services.access)
+
+
+def can_edit(who: Principal | None) -> bool:
+    """Whether `who` may change the council's settings: administrators and service managers."""
+    return who is not None and who.role in SETTINGS_ROLES and bool(who.name.strip())
 
 
 @dataclass(frozen=True)
@@ -131,24 +134,26 @@ def _shape_errors(policy: Policy) -> list[PolicyError]:
     return out
 
 
-def save_policy(engine: Engine, actor: str, policy: Policy, *, based_on: int, note: str | None = None) -> StoredPolicy:
+def save_policy(
+    engine: Engine, who: Principal, policy: Policy, *, based_on: int, note: str | None = None
+) -> StoredPolicy:
     """Save `policy` as the next version. Refused, with nothing written: `PermissionError` when
-    `actor` may not edit; `PolicyInvalid` listing each bad value; `SettingsConflict` when version
+    `who` may not edit; `PolicyInvalid` listing each bad value; `SettingsConflict` when version
     `based_on` is no longer the newest; `UsageError` when nothing changed."""
-    if not can_edit(actor):
-        raise PermissionError("Only an administrator may change the council's settings.")
+    if not can_edit(who):
+        raise PermissionError("Only administrators and service managers may change the council's settings.")
     if shape := _shape_errors(policy):
         raise PolicyInvalid(shape)
     policy.validate()
     try:
-        with unit_of_work(engine, actor) as s:
+        with writes(engine, who) as s:
             newest = _newest(s)
             if (newest.version if newest else 0) != based_on:
                 raise SettingsConflict(_stored(newest), based_on)
             if not changes(_stored(newest).policy, policy):
                 raise UsageError("Nothing to save: these are the settings in force already.")
             row = m.CouncilSettings(
-                version=based_on + 1, values=policy.to_json(), actor=actor.strip(), note=(note or "").strip() or None
+                version=based_on + 1, values=policy.to_json(), actor=who.name.strip(), note=(note or "").strip() or None
             )
             s.add(row)
     except IntegrityError:  # another save took the same version between our check and our insert
@@ -214,11 +219,11 @@ def child_overrides(engine: Engine) -> pl.DataFrame:
     )
 
 
-def set_child_overrides(engine: Engine, actor: str, overrides: Mapping[str, str | None]) -> int:
+def set_child_overrides(engine: Engine, who: Principal, overrides: Mapping[str, str | None]) -> int:
     """Set each child's override (None or "" clears it) in one audited transaction; returns how
     many children changed. Refused whole, with nothing saved, on an unknown child or policy."""
-    if not can_edit(actor):
-        raise PermissionError("Only an administrator may change the council's settings.")
+    if not can_edit(who):
+        raise PermissionError("Only administrators and service managers may change the council's settings.")
     bad = {cid: p for cid, p in overrides.items() if p not in (None, "") and p not in MIDWAY_POLICIES}
     if bad:
         cid, value = next(iter(bad.items()))
@@ -226,7 +231,7 @@ def set_child_overrides(engine: Engine, actor: str, overrides: Mapping[str, str 
             [PolicyError("midway_policy", value, f"child {cid}: must be one of {', '.join(MIDWAY_POLICIES)}")]
         )
     changed = 0
-    with unit_of_work(engine, actor) as s:
+    with writes(engine, who) as s:
         children = {c.id: c for c in s.scalars(select(m.Child).where(m.Child.id.in_(list(overrides)))).all()}
         missing = sorted(set(overrides) - set(children))
         if missing:
@@ -262,17 +267,17 @@ def iro_fte(engine: Engine) -> pl.DataFrame:
     )
 
 
-def set_iro_fte(engine: Engine, actor: str, fte: Mapping[str, float]) -> int:
+def set_iro_fte(engine: Engine, who: Principal, fte: Mapping[str, float]) -> int:
     """Set IROs' FTE (more than 0, at most 1) in one audited transaction; returns how many changed.
     Refused whole, with nothing saved, on a bad value or an unknown IRO."""
-    if not can_edit(actor):
-        raise PermissionError("Only an administrator may change the council's settings.")
+    if not can_edit(who):
+        raise PermissionError("Only administrators and service managers may change the council's settings.")
     bad = [(code, v) for code, v in fte.items() if v is None or not 0 < float(v) <= 1]
     if bad:
         code, value = bad[0]
         raise PolicyInvalid([PolicyError("fte", value, f"IRO {code}: FTE must be more than 0 and at most 1")])
     changed = 0
-    with unit_of_work(engine, actor) as s:
+    with writes(engine, who) as s:
         staff = {
             x.code: x
             for x in s.scalars(select(m.Staff).where(m.Staff.role == "iro", m.Staff.code.in_(list(fte)))).all()

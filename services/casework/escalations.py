@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from services.access import Principal, read_child, require_child, restrict, visible_children
+from services.access.demo import writes
 from services.casework.conflicts import conflict
 from services.casework.errors import EditConflict, Refused
 from services.casework.fields import ID_MAX, SUBMISSION_MAX, chosen, problems
@@ -29,7 +31,6 @@ from services.dates import day_expr
 from services.engine.policy import DEFAULT_POLICY, Policy
 from services.engine.workdays import add_working_days, working_days_between
 from services.persistence import models as m
-from services.persistence.unit_of_work import unit_of_work
 from services.vocabulary import (
     CAFCASS_DOCUMENTS,
     ESCALATION_CATEGORIES,
@@ -44,6 +45,15 @@ class EscalationError(Refused):
 
 class EscalationChanged(EscalationError, EditConflict):
     """The escalation was changed by someone else since the user opened it."""
+
+
+def require_escalation(engine: Engine, who: Principal, escalation_id: int, *, write: bool = False) -> None:
+    """Refuse unless `who` may see (or change) the escalation's child. An unknown id passes here
+    and is refused by the caller as "does not exist"."""
+    with Session(engine) as s:
+        child_id = s.scalar(select(m.Escalation.child_id).where(m.Escalation.id == escalation_id))
+    if child_id is not None:
+        require_child(engine, who, child_id, write=write)
 
 
 def stage_name(stage: int, policy: Policy = DEFAULT_POLICY) -> str:
@@ -148,7 +158,7 @@ def _by_submission(engine: Engine, submission_id: str) -> int | None:
 
 
 def raise_escalation(
-    engine: Engine, actor: str, child_id: str, *, submission_id: str | None = None, **fields: Any
+    engine: Engine, who: Principal, child_id: str, *, submission_id: str | None = None, **fields: Any
 ) -> int:
     """Raise an escalation directly (not from a check). Returns its id.
 
@@ -156,13 +166,14 @@ def raise_escalation(
     the same submission twice (a double click) raises one escalation and returns its id again."""
     if bad := problems(limited={"child_id": (child_id, ID_MAX), "submission_id": (submission_id, SUBMISSION_MAX)}):
         raise EscalationError("The escalation is incomplete.", bad)
+    require_child(engine, who, child_id, write=True)
     if submission_id is not None and (existing := _by_submission(engine, submission_id)) is not None:
         return existing
     try:
-        with unit_of_work(engine, actor) as s:
+        with writes(engine, who) as s:
             if s.get(m.Child, child_id) is None:
                 raise EscalationError(f"No child with id {child_id!r}.")
-            return add_escalation(s, actor, child_id, submission_id=submission_id, **fields).id
+            return add_escalation(s, who.name, child_id, submission_id=submission_id, **fields).id
     except IntegrityError:  # the same submission landed meanwhile (unique submission_id)
         existing = _by_submission(engine, submission_id) if submission_id is not None else None
         if existing is None:
@@ -199,7 +210,7 @@ def _open_for_write(engine: Engine, s: Session, escalation_id: int, expected_ver
 
 def move_to_next_stage(
     engine: Engine,
-    actor: str,
+    who: Principal,
     escalation_id: int,
     *,
     on_date: dt.date,
@@ -220,7 +231,8 @@ def move_to_next_stage(
         bad["on_date"] = "Enter the date of the move."
     if bad:
         raise EscalationError("The move is incomplete.", bad)
-    with _conflicts_refused(engine, escalation_id), unit_of_work(engine, actor) as s:
+    require_escalation(engine, who, escalation_id, write=True)
+    with _conflicts_refused(engine, escalation_id), writes(engine, who) as s:
         esc = _open_for_write(engine, s, escalation_id, expected_version)
         current = esc.stages[-1]
         target = current.stage + 1 if to_stage is None else to_stage
@@ -243,7 +255,7 @@ def move_to_next_stage(
 
 def close_escalation(
     engine: Engine,
-    actor: str,
+    who: Principal,
     escalation_id: int,
     *,
     on_date: dt.date,
@@ -260,7 +272,8 @@ def close_escalation(
         bad["on_date"] = "Enter the date the escalation closed."
     if bad:
         raise EscalationError("The close is incomplete.", bad)
-    with _conflicts_refused(engine, escalation_id), unit_of_work(engine, actor) as s:
+    require_escalation(engine, who, escalation_id, write=True)
+    with _conflicts_refused(engine, escalation_id), writes(engine, who) as s:
         esc = _open_for_write(engine, s, escalation_id, expected_version)
         current = esc.stages[-1]
         if on_date < current.started_date:
@@ -273,7 +286,7 @@ def close_escalation(
 
 
 def set_cafcass_checklist(
-    engine: Engine, actor: str, escalation_id: int, items: Mapping[str, bool], *, expected_version: int
+    engine: Engine, who: Principal, escalation_id: int, items: Mapping[str, bool], *, expected_version: int
 ) -> None:
     """Tick the documents a CAFCASS referral needs (seed 004 §12), refused when the escalation
     changed since `expected_version` (the version the page rendered)."""
@@ -282,7 +295,8 @@ def set_cafcass_checklist(
     unknown = {str(k) for k in items} - set(CAFCASS_DOCUMENTS)
     if unknown:
         raise EscalationError(f"Unknown CAFCASS documents: {', '.join(sorted(unknown))}.")
-    with _conflicts_refused(engine, escalation_id), unit_of_work(engine, actor) as s:
+    require_escalation(engine, who, escalation_id, write=True)
+    with _conflicts_refused(engine, escalation_id), writes(engine, who) as s:
         esc = s.get(m.Escalation, escalation_id)
         if esc is None:
             raise EscalationError(f"Escalation {escalation_id} does not exist.")
@@ -292,8 +306,9 @@ def set_cafcass_checklist(
         esc.cafcass_checklist = {key: bool(items.get(key, False)) for key in CAFCASS_DOCUMENTS}
 
 
-def cafcass_checklist(engine: Engine, escalation_id: int) -> dict[str, bool]:
+def cafcass_checklist(engine: Engine, who: Principal, escalation_id: int) -> dict[str, bool]:
     """The documents ticked so far for a CAFCASS referral (empty when none are)."""
+    require_escalation(engine, who, escalation_id)
     with Session(engine) as s:
         esc = s.get(m.Escalation, escalation_id)
         if esc is None:
@@ -307,8 +322,9 @@ def cafcass_missing(checklist: Mapping[str, bool] | None) -> list[str]:
     return [label for key, label in CAFCASS_DOCUMENTS.items() if not done.get(key)]
 
 
-def history(engine: Engine, escalation_id: int) -> pl.DataFrame:
+def history(engine: Engine, who: Principal, escalation_id: int) -> pl.DataFrame:
     """Every stage of one escalation, oldest first."""
+    require_escalation(engine, who, escalation_id)
     with Session(engine) as s:
         rows = s.execute(
             select(
@@ -358,10 +374,12 @@ _ESC_SCHEMA = {
 }
 
 
-def open_escalations(engine: Engine, as_of: dt.date, policy: Policy = DEFAULT_POLICY) -> pl.DataFrame:
-    """Escalations open on `as_of`, one row each with its current stage, its age in working days,
-    whether the stage is past its resolution date (overdue, with working days over) and the next
-    stage to propose. Sorted by stage, then oldest first (the tracker's order)."""
+def open_escalations(engine: Engine, who: Principal, as_of: dt.date, policy: Policy = DEFAULT_POLICY) -> pl.DataFrame:
+    """Escalations open on `as_of` about the children `who` may see, one row each with its current
+    stage, its age in working days, whether the stage is past its resolution date (overdue, with
+    working days over) and the next stage to propose. Sorted by stage, then oldest first (the
+    tracker's order)."""
+    scope = visible_children(engine, who)
     with Session(engine) as s:
         esc_rows = s.execute(
             select(
@@ -388,10 +406,13 @@ def open_escalations(engine: Engine, as_of: dt.date, policy: Policy = DEFAULT_PO
             )
         ).all()
     # the JSON checklist becomes a count of documents ready (a handful of rows: open escalations)
-    esc = pl.DataFrame(
-        [(*r[:8], sum(bool(v) for v in (r[8] or {}).values()), r[9]) for r in esc_rows],
-        schema=_ESC_SCHEMA,
-        orient="row",
+    esc = restrict(
+        pl.DataFrame(
+            [(*r[:8], sum(bool(v) for v in (r[8] or {}).values()), r[9]) for r in esc_rows],
+            schema=_ESC_SCHEMA,
+            orient="row",
+        ),
+        scope,
     )
     stages = pl.DataFrame([tuple(r) for r in stage_rows], schema=_STAGE_SCHEMA, orient="row").filter(
         pl.col("stage_started") <= as_of
@@ -448,8 +469,10 @@ def open_escalations(engine: Engine, as_of: dt.date, policy: Policy = DEFAULT_PO
     return out
 
 
-def closed_escalations(engine: Engine) -> pl.DataFrame:
-    """Closed escalations with outcome and the stage reached (for the tracker's history view)."""
+def closed_escalations(engine: Engine, who: Principal) -> pl.DataFrame:
+    """Closed escalations about the children `who` may see, with outcome and the stage reached (for
+    the tracker's history view)."""
+    scope = visible_children(engine, who)
     with Session(engine) as s:
         rows = s.execute(
             select(
@@ -462,7 +485,7 @@ def closed_escalations(engine: Engine) -> pl.DataFrame:
                 m.Escalation.outcome_notes,
             ).where(m.Escalation.resolved_date.is_not(None))
         ).all()
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         [tuple(r) for r in rows],
         schema={
             "escalation_id": pl.Int64,
@@ -474,43 +497,50 @@ def closed_escalations(engine: Engine) -> pl.DataFrame:
             "notes": pl.String,
         },
         orient="row",
-    ).sort("resolved_date", descending=True)
+    )
+    return restrict(frame, scope).sort("resolved_date", descending=True)
 
 
-def add_good_practice(engine: Engine, actor: str, child_id: str, noted_date: dt.date, text: str) -> int:
+def add_good_practice(engine: Engine, who: Principal, child_id: str, noted_date: dt.date, text: str) -> int:
     """Good practice the IRO noticed, to share with managers (seed 003 §14)."""
     bad = problems(dates={"noted_date": noted_date}, texts={"text": text}, limited={"child_id": (child_id, ID_MAX)})
     if bad:
         raise EscalationError("The note is incomplete.", bad)
+    require_child(engine, who, child_id, write=True)
     if not text or not text.strip() or noted_date is None:
         raise EscalationError("Describe the good practice.", {"text": "Describe the good practice."})
-    with unit_of_work(engine, actor) as s:
+    with writes(engine, who) as s:
         if s.get(m.Child, child_id) is None:
             raise EscalationError(f"No child with id {child_id!r}.")
-        note = m.GoodPractice(child_id=child_id, noted_date=noted_date, author=actor, text=text.strip())
+        note = m.GoodPractice(child_id=child_id, noted_date=noted_date, author=who.name, text=text.strip())
         s.add(note)
         s.flush()
         return note.id
 
 
-def good_practice(engine: Engine) -> pl.DataFrame:
+def good_practice(engine: Engine, who: Principal) -> pl.DataFrame:
+    """Good practice noted about the children `who` may see, newest first."""
+    scope = visible_children(engine, who)
     with Session(engine) as s:
         rows = s.execute(
             select(m.GoodPractice.noted_date, m.GoodPractice.child_id, m.GoodPractice.author, m.GoodPractice.text)
         ).all()
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         [tuple(r) for r in rows],
         schema={"noted_date": pl.Date, "child_id": pl.String, "author": pl.String, "text": pl.String},
         orient="row",
-    ).sort("noted_date", descending=True)
+    )
+    return restrict(frame, scope).sort("noted_date", descending=True)
 
 
 def prefill_from_flag(
-    engine: Engine, child_id: str, code: str, as_of: dt.date, policy: Policy = DEFAULT_POLICY
+    engine: Engine, who: Principal, child_id: str, code: str, as_of: dt.date, policy: Policy = DEFAULT_POLICY
 ) -> dict[str, str] | None:
     """What an escalation raised from the flag `code` on the child starts with: the flag's category
     and, as the concern, the flag's own sentence (e.g. "2 recommendations are past their target
-    date ..."). None when the child does not have that flag on `as_of`."""
+    date ..."). None when the child does not have that flag on `as_of`. Reading the child's flags
+    is a view of their record: checked and audited."""
+    read_child(engine, who, child_id, "escalations")
     flags = child_result(engine, child_id, as_of, policy).flags
     rows = flags.filter((pl.col("child_id") == child_id) & (pl.col("code") == code))
     if rows.is_empty():
@@ -521,8 +551,9 @@ def prefill_from_flag(
     }
 
 
-def current_stage(engine: Engine, escalation_id: int) -> tuple[str, dt.date | None]:
+def current_stage(engine: Engine, who: Principal, escalation_id: int) -> tuple[str, dt.date | None]:
     """(stage name, resolution date) of the escalation's current stage, for the after-save message."""
+    require_escalation(engine, who, escalation_id)
     with Session(engine) as s:
         esc = s.get(m.Escalation, escalation_id)
         if esc is None or not esc.stages:

@@ -15,13 +15,14 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from services.access import Principal, read_child, require_child
+from services.access.demo import writes
 from services.casework.errors import Refused
 from services.casework.fields import ID_MAX, SUBMISSION_MAX, chosen, problems
 from services.casework.one_child import child_result
 from services.dates import day
 from services.engine.policy import DEFAULT_POLICY, Policy
 from services.persistence import models as m
-from services.persistence.unit_of_work import unit_of_work
 from services.vocabulary import SIGNIFICANT_EVENT_TYPES
 
 
@@ -58,7 +59,7 @@ def validate_event(
 
 def record_event(
     engine: Engine,
-    actor: str,
+    who: Principal,
     child_id: str,
     *,
     event_date: dt.date,
@@ -68,10 +69,12 @@ def record_event(
     as_of: dt.date,
     submission_id: str | None = None,
 ) -> int:
-    """Record the event and the IRO's decision (attributed to `actor`). Returns the event id.
+    """Record the event and the IRO's decision (attributed to `who`). Returns the event id.
 
     `submission_id` identifies the rendered form (a uuid the page derives from the session and the
-    answers): the same submission twice (a double click) records one event and returns its id."""
+    answers): the same submission twice (a double click) records one event and returns its id.
+    `who` must hold the child."""
+    require_child(engine, who, child_id, write=True)
     errors = validate_event(
         child_id=child_id, event_date=event_date, event_type=event_type, bring_forward=bring_forward, as_of=as_of
     )
@@ -81,7 +84,7 @@ def record_event(
     if submission_id is not None and (existing := _by_submission(engine, submission_id)) is not None:
         return existing
     try:
-        with unit_of_work(engine, actor) as s:
+        with writes(engine, who) as s:
             if s.get(m.Child, child_id) is None:
                 raise EventError(f"No child with id {child_id!r}.", {"child_id": "Unknown child."})
             ev = m.SignificantEvent(
@@ -89,7 +92,7 @@ def record_event(
                 event_date=event_date,
                 event_type=event_type,
                 bring_forward=bring_forward,
-                decided_by=actor,
+                decided_by=who.name,
                 notes=(notes or "").strip() or None,
                 submission_id=submission_id,
             )
@@ -111,7 +114,9 @@ def _by_submission(engine: Engine, submission_id: str) -> int | None:
         return s.scalar(select(m.SignificantEvent.id).where(m.SignificantEvent.submission_id == submission_id))
 
 
-def events_for(engine: Engine, child_id: str) -> pl.DataFrame:
+def events_for(engine: Engine, who: Principal, child_id: str) -> pl.DataFrame:
+    """The child's events, newest first (a view of the child's record: checked and audited)."""
+    read_child(engine, who, child_id, "events")
     with Session(engine) as s:
         rows = s.execute(
             select(
@@ -138,10 +143,11 @@ def events_for(engine: Engine, child_id: str) -> pl.DataFrame:
 
 
 def next_review(
-    engine: Engine, child_id: str, as_of: dt.date, policy: Policy = DEFAULT_POLICY
+    engine: Engine, who: Principal, child_id: str, as_of: dt.date, policy: Policy = DEFAULT_POLICY
 ) -> dict[str, Any] | None:
     """The child's next review due date and type from the engine (e.g. type `brought_forward` after
     a decision to bring it forward). None when the child is not looked after on `as_of`."""
+    require_child(engine, who, child_id)
     rows = child_result(engine, child_id, as_of, policy).children.filter(pl.col("child_id") == child_id)
     if rows.is_empty():
         return None

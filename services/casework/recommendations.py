@@ -21,6 +21,8 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from services.access import Principal, read_child, require_child
+from services.access.demo import writes
 from services.casework.conflicts import conflict
 from services.casework.errors import EditConflict, Refused
 from services.casework.fields import chosen, problems
@@ -29,7 +31,6 @@ from services.dates import day
 from services.engine.policy import Policy
 from services.engine.workdays import add_working_days
 from services.persistence import models as m
-from services.persistence.unit_of_work import unit_of_work
 from services.vocabulary import RECOMMENDATION_OWNERS, TM_RESPONSES
 
 DEFAULT_POLICY = Policy()  # frozen: safe as a shared default
@@ -78,8 +79,10 @@ def owner_fields(owner: str | None) -> tuple[str | None, str]:
     return (code, "") if code else ("other", owner)
 
 
-def held_reviews(engine: Engine, child_id: str, as_of: dt.date) -> list[dict[str, Any]]:
-    """The child's reviews held on or before `as_of`, newest first, with how many recommendations."""
+def held_reviews(engine: Engine, who: Principal, child_id: str, as_of: dt.date) -> list[dict[str, Any]]:
+    """The child's reviews held on or before `as_of`, newest first, with how many recommendations
+    (a view of the child's record: checked and audited)."""
+    read_child(engine, who, child_id, "recommendations")
     with Session(engine) as s:
         n = (
             select(func.count(m.Recommendation.id))
@@ -95,9 +98,19 @@ def held_reviews(engine: Engine, child_id: str, as_of: dt.date) -> list[dict[str
     return [{"review_id": r[0], "held_date": r[1], "sent_date": r[2], "recommendations": r[3]} for r in rows]
 
 
+def review_child(engine: Engine, review_id: int) -> str | None:
+    with Session(engine) as s:
+        return s.scalar(select(m.Review.child_id).where(m.Review.id == review_id))
+
+
 def review_recommendations(
-    engine: Engine, review_id: int, policy: Policy = DEFAULT_POLICY
+    engine: Engine, who: Principal, review_id: int, policy: Policy = DEFAULT_POLICY
 ) -> ReviewRecommendations | None:
+    """The review's recommendations, refused unless `who` may see the review's child."""
+    child_id = review_child(engine, review_id)
+    if child_id is None:
+        return None
+    require_child(engine, who, child_id)
     with Session(engine) as s:
         review = s.get(m.Review, review_id)
         if review is None:
@@ -228,7 +241,7 @@ def validate(
 
 def save_recommendations(
     engine: Engine,
-    actor: str,
+    who: Principal,
     review_id: int,
     rows: Sequence[Mapping[str, Any]],
     *,
@@ -250,7 +263,10 @@ def save_recommendations(
     bad |= problems(ints={"review": review_id, "review_version": review_version})
     if bad:
         raise RecommendationError("Some fields need attention (marked below each field).", bad)
-    with unit_of_work(engine, actor) as s:
+    child_id = review_child(engine, review_id)
+    if child_id is not None:
+        require_child(engine, who, child_id, write=True)
+    with writes(engine, who) as s:
         review = s.get(m.Review, review_id)
         if review is None:
             raise RecommendationError(f"Review {review_id} does not exist.", {"review": "Unknown review."})
@@ -335,14 +351,14 @@ def _claim(s: Session, review: m.Review, seen: int) -> None:
 
 
 def message_draft(
-    engine: Engine, review_id: int, author: str, as_of: dt.date, policy: Policy = DEFAULT_POLICY
+    engine: Engine, who: Principal, review_id: int, as_of: dt.date, policy: Policy = DEFAULT_POLICY
 ) -> tuple[str, str] | None:
     """(subject, body) of the email to the team manager listing the review's recommendations, like
     the midway check's draft. None when the review has no recommendations."""
-    data = review_recommendations(engine, review_id, policy)
+    data = review_recommendations(engine, who, review_id, policy)
     if data is None or not data.recommendations:
         return None
-    ctx = form_context(engine, data.child_id, as_of)
+    ctx = form_context(engine, who, data.child_id, as_of, page="recommendations")
     tm = ctx.team_manager or "team manager"
     subject = f"Recommendations of the CLA review of {data.child_name} ({data.child_id}) on {day(data.held_date)}"
     lines = [
@@ -365,5 +381,5 @@ def message_draft(
     ]
     if ctx.social_worker:
         lines.append(f"Please share them with {ctx.social_worker} so that the care plan can be updated.")
-    lines += ["", "Regards,", author]
+    lines += ["", "Regards,", who.name]
     return subject, "\n".join(lines) + "\n"

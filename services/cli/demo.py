@@ -8,6 +8,7 @@ import datetime as dt
 import sys
 import time
 
+from services.access.demo import NOT_DEMO, demo_only
 from services.demo.generate import DEFAULT_SEED
 from services.demo.load import load_demo
 from services.errors import UsageError
@@ -30,6 +31,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--as-of {args.as_of!r} is not a date YYYY-MM-DD") from exc
     engine = make_engine(args.database or database_url())
     try:
+        if args.reset and not demo_only(engine):  # a council's data, imports or audit log: never dropped here
+            print(f"demo --reset refused: {NOT_DEMO}", file=sys.stderr)
+            return 2
         if args.reset:
             reset_schema(engine)
         else:

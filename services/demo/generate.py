@@ -247,6 +247,9 @@ def _schedule(rng: random.Random, p: _Period, anchor: dt.date, policy: Policy) -
 # --- people --------------------------------------------------------------------------------------
 
 
+DEMO_EMAIL_DOMAIN = "example.invalid"  # RFC 2606: reserved, never delivered, never a real person's
+
+
 def _staff(rng: random.Random) -> tuple[list[dict[str, Any]], dict[str, list[int]], list[float]]:
     """Staff rows (ids 1..n) and the index lists: 'iro' (staff ids), 'sw:<team>' per team, 'tm', 'sm'.
     Also the IROs' caseload weights: fte-like, with one IRO carrying more than the Handbook range."""
@@ -265,6 +268,7 @@ def _staff(rng: random.Random) -> tuple[list[dict[str, Any]], dict[str, list[int
                 "team_id": team_id,
                 "fte": fte,
                 "active": True,
+                "email": f"{code.lower()}@{DEMO_EMAIL_DOMAIN}",
             }
         )
         index.setdefault(key, []).append(len(rows))
@@ -281,6 +285,7 @@ def _staff(rng: random.Random) -> tuple[list[dict[str, Any]], dict[str, list[int
         for _ in range(rng.randint(5, 7)):
             n += 1
             add(f"SW{n:03d}", "social_worker", t, rng.choice((1.0, 1.0, 1.0, 0.8)), f"sw:{t}")
+    add("ADM01", "admin", None, 1.0, "admin")  # last, so the other staff ids stay as they were
     weights = [1.2, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.8, 0.75]
     return rows, index, weights
 

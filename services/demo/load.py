@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from services.access import ADMIN, NotAllowed, Principal
+from services.access.demo import NOT_DEMO, demo_only
 from services.demo.generate import DEFAULT_SEED, TABLES, generate
 from services.errors import UsageError
 from services.persistence import models as m
@@ -41,9 +43,17 @@ TABLE_MODELS: dict[str, type[m.Base]] = {
 assert tuple(TABLE_MODELS) == TABLES
 
 
-def load_demo(engine: Engine, anchor: dt.date, actor: str = "Demo loader", seed: int = DEFAULT_SEED) -> dict[str, int]:
+def load_demo(
+    engine: Engine, anchor: dt.date, actor: str = "Demo loader", seed: int = DEFAULT_SEED, who: Principal | None = None
+) -> dict[str, int]:
     """Write the demo caseload into an (empty) database in one unit of work: Core bulk inserts in
-    foreign-key order, one audit entry with the counts (bulk writes bypass ORM auditing)."""
+    foreign-key order, one audit entry with the counts (bulk writes bypass ORM auditing), and the
+    demo mark (services.access.demo). From a page, `who` must be an admin or the demo-mode user; the
+    command line (no `who`) is the operator at the server."""
+    if who is not None and not (who.demo or who.role == ADMIN):
+        raise NotAllowed("Only administrators can load the demo caseload.")
+    if not demo_only(engine):
+        raise UsageError(NOT_DEMO)
     if not is_empty(engine):
         raise UsageError("the database already holds children: load the demo into an empty one (demo --reset)")
     data = generate(anchor, seed)
@@ -63,6 +73,7 @@ def load_demo(engine: Engine, anchor: dt.date, actor: str = "Demo loader", seed:
                     session.execute(
                         text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
                     )
+        session.add(m.DemoMark(anchor=anchor))
         audit(session, "demo_load", "caseload", None, {"anchor": anchor.isoformat(), "seed": seed, **counts})
     return counts
 

@@ -35,6 +35,8 @@ import polars as pl
 from sqlalchemy import Connection, Engine, Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from services.access import ADMIN, Principal, require_role
+from services.access.demo import clear_mark
 from services.errors import UsageError
 from services.importers import checks
 from services.importers import problems as pb
@@ -425,6 +427,7 @@ def import_parsed(
         if pb.errors(problems).height:  # nothing written: the transaction has made no change
             return ImportResult(parsed, counts, written=False, dry_run=False, database_problems=problems)
         _write(session, diffs, progress)
+        clear_mark(session)  # imported data is not the demo's: the demo reset must never drop it
         errors, warnings = pb.errors(parsed.problems).height, pb.warnings(parsed.problems).height
         run = m.ImportRun(
             actor=actor.strip(),
@@ -439,6 +442,15 @@ def import_parsed(
         run_id = run.id
     progress(1.0, "Import complete")
     return ImportResult(parsed, counts, written=True, dry_run=False, run_id=run_id)
+
+
+def import_as(
+    engine: Engine, parsed: Parsed, who: Principal, *, dry_run: bool = False, progress: Progress | None = None
+) -> ImportResult:
+    """The Import page's entry point: `import_parsed` for an administrator, refused for anyone
+    else (a dry run too: its counts describe the database)."""
+    require_role(who, (ADMIN,), "import data")
+    return import_parsed(engine, parsed, who.name, dry_run=dry_run, progress=progress)
 
 
 def history(engine: Engine, limit: int = 50) -> pl.DataFrame:

@@ -161,3 +161,43 @@ def record_export(
                 after={"rows": rows, "file": file_name, "role": actor.role},
             )
         )
+
+
+VIEW_REPEAT = dt.timedelta(minutes=10)  # a page reruns on every click: one view row per visit, not per rerun
+
+
+def audit_view(engine: Engine, actor: str, child_id: str, page: str, *, within: dt.timedelta = VIEW_REPEAT) -> bool:
+    """Record that `actor` viewed `page` (timeline, midway_check, events, escalations,
+    recommendations) of child `child_id`: action "view", entity "child", the page in `after`.
+    Skipped, returning False, when the same actor viewed the same child's same page within
+    `within` (Streamlit reruns the page on every widget change; the last 20 views of that actor
+    and child are compared). Its own short transaction, so the view is recorded even when the
+    page fails afterwards."""
+    with Session(engine) as s:
+        recent = s.execute(
+            select(AuditEntry.at, AuditEntry.after)
+            .where(
+                AuditEntry.action == "view",
+                AuditEntry.entity == "child",
+                AuditEntry.entity_id == child_id,
+                AuditEntry.actor == actor,
+            )
+            .order_by(AuditEntry.id.desc())
+            .limit(20)
+        ).all()
+        now = dt.datetime.now(dt.UTC)
+        if any(
+            at is not None and now - _aware(at) < within and (after or {}).get("page") == page for at, after in recent
+        ):
+            return False
+        s.add(
+            AuditEntry(
+                actor=actor, action="view", entity="child", entity_id=child_id, child_id=child_id, after={"page": page}
+            )
+        )
+        s.commit()
+    return True
+
+
+def _aware(at: dt.datetime) -> dt.datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)  # SQLite hands back naive UTC

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -68,6 +69,8 @@ class Staff(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     fte: Mapped[float] = mapped_column(Float, default=1.0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the sign-in (OIDC) email, stored lower-case so matching ignores case (services.access)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True, index=True)
     team: Mapped[Team | None] = relationship()
 
 
@@ -314,6 +317,35 @@ class MissingEpisode(Base):
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     missing_type: Mapped[str | None] = mapped_column(String(2))
+
+
+class CoverGrant(Base):
+    """A manager lets IRO `staff_id` act for another IRO's children (`of_staff_id`) or for one
+    child (`child_id`), from..to inclusive; the end date is required, so cover always runs out."""
+
+    __tablename__ = "cover_grants"
+    __table_args__ = (
+        CheckConstraint("(of_staff_id IS NULL) <> (child_id IS NULL)", name="ck_cover_grants_one_target"),
+        CheckConstraint("to_date >= from_date", name="ck_cover_grants_dates"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    of_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    child_id: Mapped[str | None] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"))
+    from_date: Mapped[dt.date] = mapped_column(Date)
+    to_date: Mapped[dt.date] = mapped_column(Date)
+    granted_by: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class DemoMark(Base):
+    """Present while the database holds only the synthetic demo caseload: `load_demo` writes it,
+    an import or a signed-in (non-demo) user's write deletes it (services.access.demo_only)."""
+
+    __tablename__ = "demo_mark"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    anchor: Mapped[dt.date] = mapped_column(Date)
 
 
 class ImportRun(Base):

@@ -16,12 +16,12 @@ import polars as pl
 from sqlalchemy import Engine, String, cast, func, select
 from sqlalchemy.orm import Session
 
-from services.access import Principal
+from services.access import ADMIN, SERVICE_MANAGER, Principal, require_role
 from services.persistence import models as m
 from services.vocabulary import AUDIT_ACTION_LABELS, AUDIT_ENTITY_LABELS
 
 UK = ZoneInfo("Europe/London")
-AUDIT_ROLES = ("service_manager", "admin")
+AUDIT_ROLES = (SERVICE_MANAGER, ADMIN)
 # the table on screen; the export holds every matching row
 SHOWN_LIMIT = 5000
 
@@ -43,21 +43,6 @@ def can_view_audit(actor: Principal) -> bool:
     return actor.role in AUDIT_ROLES
 
 
-def principal_named(engine: Engine, name: str | None) -> Principal:
-    """The Principal for a signed-in name: its role, staff and team from the staff table; a name
-    not on it gets no role (it may act, but not read the audit log). The fallback administrator
-    of an empty database is an administrator. A stand-in until sign-in hands pages a Principal."""
-    if not name:
-        return Principal(name="", role="")
-    with Session(engine) as s:
-        row = s.execute(
-            select(m.Staff.role, m.Staff.id, m.Staff.team_id).where(m.Staff.display_name == name).limit(1)
-        ).first()
-    if row is None:
-        return Principal(name=name, role="admin" if name == "Midway administrator" else "")
-    return Principal(name=name, role=row.role, staff_id=row.id, team_id=row.team_id)
-
-
 @dataclass(frozen=True)
 class AuditFilter:
     """What the manager asked for; None or empty means no restriction. Dates are UK calendar days,
@@ -74,9 +59,11 @@ def _uk_midnight_utc(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), UK).astimezone(dt.UTC)
 
 
-def audit_rows(engine: Engine, f: AuditFilter, limit: int | None = None) -> pl.DataFrame:
+def audit_rows(engine: Engine, who: Principal, f: AuditFilter, limit: int | None = None) -> pl.DataFrame:
     """The audit rows that match `f`, newest first (at most `limit`), as stored: id, at (UTC),
-    actor, action, entity, entity_id, child_id, before and after (JSON text)."""
+    actor, action, entity, entity_id, child_id, before and after (JSON text). Refused
+    (`NotAllowed`) unless `who` may read the audit log."""
+    require_role(who, AUDIT_ROLES, "read the audit log")
     e = m.AuditEntry
     # naive UTC from both databases: PostgreSQL's aware value converted in SQL, SQLite's as stored
     at = func.timezone("UTC", e.at) if engine.dialect.name == "postgresql" else e.at

@@ -26,6 +26,8 @@ import polars as pl
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from services.access import ALL as EVERY_CHILD
+from services.access import Scope, restrict
 from services.dates import day_expr
 from services.engine.caseload import Caseload
 from services.engine.compute import EngineResult, coverage
@@ -75,16 +77,23 @@ def filter_options(result: EngineResult) -> dict[str, list[str]]:
 
 
 def filter_result(
-    result: EngineResult, *, team: str | None = None, iro: str | None = None, legal_status: str | None = None
+    result: EngineResult,
+    *,
+    team: str | None = None,
+    iro: str | None = None,
+    legal_status: str | None = None,
+    scope: Scope = EVERY_CHILD,
 ) -> EngineResult:
-    """The result restricted to the children matching the filters (None or "All" = no filter).
+    """The result restricted to the children the acting user may see (`scope`, from
+    services.access.visible_children) and matching the filters (None or "All" = no filter).
     Every child-level frame is cut to those children, so every number on a page agrees."""
     conds = [
         pl.col(col) == value
         for col, value in (("team", team), ("iro", iro), ("legal_status", legal_status))
         if value and value != ALL
     ]
-    children = result.children.filter(*conds) if conds else result.children
+    children = restrict(result.children, scope)
+    children = children.filter(*conds) if conds else children
     ids = children.get_column("child_id").implode()
 
     def keep(frame: pl.DataFrame) -> pl.DataFrame:

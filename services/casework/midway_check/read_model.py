@@ -15,6 +15,7 @@ import polars as pl
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from services.access import Principal, read_child, require_child
 from services.casework.one_child import child_result
 from services.engine.age import age_on
 from services.engine.allocation import allocations_on
@@ -98,10 +99,18 @@ def _allocation(s: Session, child_id: str, as_of: dt.date) -> dict[str, Any]:
     return allocations_on(cl, as_of).row(0, named=True)
 
 
-def form_context(engine: Engine, child_id: str, as_of: dt.date) -> FormContext:
+def form_context(
+    engine: Engine, who: Principal, child_id: str, as_of: dt.date, page: str = "midway_check"
+) -> FormContext:
     """What the form needs for a child on `as_of`: who they are, their age, who is allocated, the
     last review held on or before `as_of` with its recommendations, and any draft or saved check
-    for that review (a draft is resumed; saved checks are listed)."""
+    for that review (a draft is resumed; saved checks are listed). A view of the child's record on
+    `page`: checked and audited."""
+    read_child(engine, who, child_id, page)
+    return _form_context(engine, child_id, as_of)
+
+
+def _form_context(engine: Engine, child_id: str, as_of: dt.date) -> FormContext:
     with Session(engine) as s:
         child = s.get(m.Child, child_id)
         if child is None:
@@ -165,7 +174,10 @@ def form_context(engine: Engine, child_id: str, as_of: dt.date) -> FormContext:
         )
 
 
-def child_flags(engine: Engine, child_id: str, as_of: dt.date, policy: Policy = DEFAULT_POLICY) -> pl.DataFrame:
+def child_flags(
+    engine: Engine, who: Principal, child_id: str, as_of: dt.date, policy: Policy = DEFAULT_POLICY
+) -> pl.DataFrame:
     """The child's drift flags now, from the engine run on the child and their siblings only
     (SIBLINGS_SPLIT compares the siblings' IROs)."""
+    require_child(engine, who, child_id)
     return child_result(engine, child_id, as_of, policy).flags.filter(pl.col("child_id") == child_id)

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from services.access import Principal, require_child
+from services.access.demo import writes
 from services.casework.escalations import add_escalation
 from services.casework.fields import answer_problem, date_problem, problems
 from services.casework.midway_check.answers import as_date, is_date_key, to_json
@@ -26,7 +28,6 @@ from services.casework.midway_check.validation import validate
 from services.engine.age import age_on
 from services.engine.policy import DEFAULT_POLICY, Policy
 from services.persistence import models as m
-from services.persistence.unit_of_work import unit_of_work
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def _claim_review(s: Session, review: m.Review, expected: int) -> None:
 
 def save_draft(
     engine: Engine,
-    actor: str,
+    who: Principal,
     child_id: str,
     review_id: int | None,
     answers: Mapping[str, Any],
@@ -139,13 +140,17 @@ def save_draft(
     count as done (the engine loads final checks only) and do not touch recommendations."""
     _refuse_shape(answers, outcome, template, as_of)
     get_template(template)
-    with unit_of_work(engine, actor) as s:
+    require_child(engine, who, child_id, write=True)
+    actor = who.name
+    with writes(engine, who) as s:
         if s.get(m.Child, child_id) is None:
             raise LookupError(f"No child with id {child_id!r}.")
         check = _load_for_write(s, check_id, expected_version, child_id, review_id)
         if check is not None and check.status == "final":
             raise ValueError("This check has been saved as final; it cannot go back to a draft.")
-        author_id = _staff_id(s, actor)  # before adding: the query's autoflush must not insert a half-filled row
+        author_id = who.staff_id or _staff_id(
+            s, actor
+        )  # before adding: the query's autoflush must not insert a half-filled row
         if check is None:
             check = m.MidwayCheck(child_id=child_id, review_id=review_id)
             s.add(check)
@@ -159,7 +164,7 @@ def save_draft(
 
 def save_check(
     engine: Engine,
-    actor: str,
+    who: Principal,
     child_id: str,
     review_id: int,
     answers: Mapping[str, Any],
@@ -182,7 +187,9 @@ def save_check(
     _refuse_shape(answers, outcome, template, as_of)
     tpl = get_template(template)
     answers = {**answers, "outcome": outcome}
-    with unit_of_work(engine, actor) as s:
+    require_child(engine, who, child_id, write=True)
+    actor = who.name
+    with writes(engine, who) as s:
         child = s.get(m.Child, child_id)
         if child is None:
             raise LookupError(f"No child with id {child_id!r}.")
@@ -205,7 +212,9 @@ def save_check(
             raise ValidationError(errors)
         assert check_date is not None
         _claim_review(s, review, review_version)
-        author_id = _staff_id(s, actor)  # before adding: the query's autoflush must not insert a half-filled row
+        author_id = who.staff_id or _staff_id(
+            s, actor
+        )  # before adding: the query's autoflush must not insert a half-filled row
         if check is None:
             check = m.MidwayCheck(child_id=child_id, review_id=review_id)
             s.add(check)
