@@ -37,8 +37,8 @@ def start() -> None:
     was warmed already or another warm-up is still running (cheap: one indexed query). Only in a
     server (a Streamlit runtime): under AppTest there are no other sessions to warm for, and each
     test clears the process-wide caches itself, which a thread left running would refill."""
-    if not runtime.exists():
-        return
+    if not runtime.exists() or not isinstance(runtime.get_instance(), runtime.Runtime):
+        return  # AppTest's runtime is a stand-in (a mock), not a server
     try:
         version = data_version()
     except Exception:  # no database yet: the page says so

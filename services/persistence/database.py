@@ -9,6 +9,7 @@ line and the app use the same database.
 from __future__ import annotations
 
 import os
+import threading
 from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
@@ -98,11 +99,16 @@ def owner_only(path: Path) -> None:
         path.chmod(0o600)
 
 
+_MIGRATING = threading.Lock()
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision (run on every start; cheap when current)."""
+    """Bring the schema to the newest Alembic revision (run on every start; cheap when current).
+    One at a time per process: Alembic's environment is module-global state, so two threads
+    migrating at once (a page session and the cache warm-up) break each other's run."""
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(ROOT / "migrations"))
-    with engine.begin() as conn:
+    with _MIGRATING, engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 
