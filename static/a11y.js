@@ -22,7 +22,9 @@
       if (!current && a.hasAttribute("aria-current")) a.removeAttribute("aria-current");
     });
   }
-  new win.MutationObserver(mark).observe(doc.body, { childList: true, subtree: true });
+  // the sidebar only: the charts in the main block mutate the page far more often
+  const root = doc.querySelector('[data-testid="stSidebar"]') || doc.body;
+  new win.MutationObserver(mark).observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["href", "class"] });
   win.addEventListener("popstate", mark);
   mark();
 })();
