@@ -35,7 +35,15 @@ PAGES: dict[str, str] = {
     "import": "",
     "settings": "",
 }
-BLOCKING = ("serious", "critical")  # the impacts the tests fail on
+BLOCKING = ("serious", "critical")
+
+
+def acting_as(path: str) -> str:
+    """Demo mode's person for the page (?act_as=): the administrator on Import data, else the
+    service manager, who sees every page (issue 12's roles)."""
+    return "ADM01" if path == "import" else "SM01"
+
+  # the impacts the tests fail on
 # axe's defaults plus WCAG 2.2's target size (2.5.8, 24x24 px), which axe 4.12 leaves off by default
 AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
 
@@ -62,7 +70,7 @@ def wait_for_app(page, timeout: int = 120_000) -> None:
 
 
 def open_page(page, base: str, path: str) -> None:
-    page.goto(f"{base}/{path}?as_of={AS_OF}{PAGES[path]}")
+    page.goto(f"{base}/{path}?as_of={AS_OF}&act_as={acting_as(path)}{PAGES[path]}")
     wait_for_app(page)
     boxes = page.locator("[data-testid='stException']")
     assert boxes.count() == 0, boxes.first.inner_text()

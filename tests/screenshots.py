@@ -45,7 +45,7 @@ def shoot(label: str) -> list[Path]:
         for name, (query, charts) in PAGES.items():
             path = "" if name.startswith("overview") else name
             page.set_viewport_size({"width": 1280, "height": 720})
-            page.goto(f"{base}/{path}?as_of={AS_OF}{query}")
+            page.goto(f"{base}/{path}?as_of={AS_OF}&act_as={'ADM01' if path == 'import' else 'SM01'}{query}")
             _wait_for_app(page, charts)
             page.wait_for_timeout(800)
             shot = OUT / f"{label}-{name}.png"
@@ -61,7 +61,7 @@ def shoot(label: str) -> list[Path]:
             saved.append(full)
         # a refused midway check: the error summary in view at the top of the form
         page.set_viewport_size({"width": 1280, "height": 720})
-        page.goto(f"{base}/midway-check?as_of={AS_OF}&child=C00001")
+        page.goto(f"{base}/midway-check?as_of={AS_OF}&act_as=SM01&child=C00001")
         _wait_for_app(page)
         page.get_by_role("button", name="Save check").click()
         _wait_for_app(page)

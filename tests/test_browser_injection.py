@@ -118,7 +118,7 @@ def page(browser):
 
 
 def _visit(page, base: str, path: str, query: str = "") -> str:
-    page.goto(f"{base}/{path}?as_of={AS_OF}{query}")
+    page.goto(f"{base}/{path}?as_of={AS_OF}&act_as=SM01{query}")
     _wait_for_app(page)
     page.wait_for_timeout(500)
     _wait_for_app(page)
@@ -199,7 +199,7 @@ def test_query_parameters(page, seeded, path: str, query: str, literal: str | No
 
 def test_a_bad_as_of_in_the_link_is_quoted_as_typed(page, seeded) -> None:
     base, _ = seeded
-    page.goto(f"{base}/heatmap?as_of={quote(PAYLOAD)}")
+    page.goto(f"{base}/heatmap?act_as=SM01&as_of={quote(PAYLOAD)}")
     _wait_for_app(page)
     page.wait_for_timeout(500)
     sidebar = _seen(page, "[data-testid='stSidebar']")
@@ -248,7 +248,7 @@ def test_page_error_shows_no_traceback(browser, tmp_path: Path) -> None:
         engine.dispose()
         ctx = browser.new_context()
         pg = ctx.new_page()
-        pg.goto(f"{base}/escalations")
+        pg.goto(f"{base}/escalations?act_as=SM01")
         _wait_for_app(pg)
         pg.locator("[data-testid='stException']").first.wait_for(timeout=30_000)
         shown = _seen(pg, "[data-testid='stApp']")

@@ -48,7 +48,7 @@ def page(browser):
 
 
 def _open(page, base: str, path: str, query: str = "", charts: int = 0) -> None:
-    page.goto(f"{base}/{path}?as_of={AS_OF}{query}")
+    page.goto(f"{base}/{path}?as_of={AS_OF}&act_as=SM01{query}")
     _wait_for_app(page, charts)
     assert page.locator("[data-testid='stException']").count() == 0
 

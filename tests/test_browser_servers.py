@@ -101,11 +101,11 @@ def test_a_save_on_one_server_shows_on_the_other_at_its_next_rerun(pg_url: str, 
         browser = _browser(p)
         try:
             on_b = browser.new_context(viewport=VIEWPORT).new_page()
-            on_b.goto(f"{b}/events?child={child}")
+            on_b.goto(f"{b}/events?act_as=SM01&child={child}")
             _wait_for_app(on_b)
             assert on_b.get_by_text("None recorded.").count() == 1  # B has read (and cached) the child
             on_a = browser.new_context(viewport=VIEWPORT).new_page()
-            on_a.goto(f"{a}/events?child={child}")
+            on_a.goto(f"{a}/events?act_as=SM01&child={child}")
             _wait_for_app(on_a)
             _type_event(on_a, "Recorded on server A")
             on_a.get_by_role("button", name="Record event").click()
@@ -137,7 +137,7 @@ def test_pages_during_a_database_cut_say_so_keep_the_typed_note_and_save_after(p
                 others = browser.new_context(viewport=VIEWPORT).new_page()
                 for cut in range(CUTS):
                     note = f"Typed before cut {cut + 1}"
-                    form.goto(f"{app}/events?child={child}")
+                    form.goto(f"{app}/events?act_as=SM01&child={child}")
                     _wait_for_app(form)
                     _type_event(form, note, KINDS[cut])
                     proxy.cut()
@@ -145,7 +145,7 @@ def test_pages_during_a_database_cut_say_so_keep_the_typed_note_and_save_after(p
                     form.get_by_text(UNREACHABLE).wait_for(timeout=60_000)
                     _no_exception(form)
                     for path in PAGES:  # every page, opened fresh during the cut
-                        others.goto(f"{app}/{path}")
+                        others.goto(f"{app}/{path}?act_as={'ADM01' if path == 'import' else 'SM01'}")
                         _wait_for_app(others)
                         assert others.get_by_text(UNREACHABLE).count() == 1, path
                         _no_exception(others)

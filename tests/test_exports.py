@@ -146,7 +146,7 @@ def test_download_is_recorded_when_built_not_when_offered(engine: Engine) -> Non
 
 def test_a_download_that_cannot_be_recorded_is_not_given(engine: Engine) -> None:
     with pytest.raises(PermissionError):
-        record_export(engine, Principal(name=" ", role="iro"), "work_list", rows=3, file_name="w.csv")
+        record_export(engine, " ", "iro", "work_list", rows=3, file_name="w.csv")
     nobody = audited(engine, Principal(name="", role=""), "work_list", lambda: b"x", rows=1, file_name="w.csv")
     with pytest.raises(PermissionError):
         nobody()

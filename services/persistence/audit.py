@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import Engine, event, inspect, select
 from sqlalchemy.orm import Session
 
-from services.access import Principal
 from services.persistence.models import AuditEntry, Child, Escalation, EscalationStage, Recommendation, Review
 
 
@@ -136,7 +135,8 @@ def audit(
 
 def record_export(
     engine: Engine,
-    actor: Principal,
+    actor: str,
+    role: str,
     what: str,
     *,
     rows: int | None,
@@ -147,18 +147,18 @@ def record_export(
     many rows and, for a one-child download, which child. Its own short transaction, so a download
     is recorded even though nothing else is written; called when the file is built (on click), not
     when the button is drawn."""
-    if not actor.name or not actor.name.strip():
+    if not actor or not actor.strip():
         raise PermissionError("Every export must be attributed to a named user.")
     with Session(engine) as session, session.begin():
-        session.info["actor"] = actor.name.strip()
+        session.info["actor"] = actor.strip()
         session.add(
             AuditEntry(
-                actor=actor.name.strip(),
+                actor=actor.strip(),
                 action="export",
                 entity=what[:40],
                 entity_id=file_name[:80],
                 child_id=child_id,
-                after={"rows": rows, "file": file_name, "role": actor.role},
+                after={"rows": rows, "file": file_name, "role": role},
             )
         )
 

@@ -133,7 +133,7 @@ def audited(
 
     def _build() -> bytes | str:
         data = build()
-        record_export(engine, actor, what, rows=rows, file_name=file_name, child_id=child_id)
+        record_export(engine, actor.name, actor.role, what, rows=rows, file_name=file_name, child_id=child_id)
         return data
 
     return _build
