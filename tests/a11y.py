@@ -43,7 +43,8 @@ def acting_as(path: str) -> str:
     service manager, who sees every page (issue 12's roles)."""
     return "ADM01" if path == "import" else "SM01"
 
-  # the impacts the tests fail on
+
+# the impacts the tests fail on
 # axe's defaults plus WCAG 2.2's target size (2.5.8, 24x24 px), which axe 4.12 leaves off by default
 AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
 

@@ -34,7 +34,7 @@ SM = "Mona Manager"
 
 def _seen(engine, child_id: str) -> int:
     """How many IRO allocations the page shows in the child's history (the save needs it)."""
-    return allocation_history(engine, child_id).height
+    return allocation_history(engine, MANAGER, child_id).height
 
 
 def _flags(engine, as_of=AS_OF) -> list[tuple[str, str]]:
@@ -235,7 +235,7 @@ def test_split_siblings_from_elsewhere_are_flagged_until_allocated_together(engi
     assert _flags(engine) == [("S1", "SIBLINGS_SPLIT"), ("S2", "SIBLINGS_SPLIT"), ("W1", "IRO_NOT_ALLOCATED")]
     allocate_iro(
         engine,
-        SM,
+        as_manager(SM),
         "S2",
         seen_allocations=_seen(engine, "S2"),
         iro_code="IRO01",
@@ -322,10 +322,25 @@ def test_allocation_history_is_drawn_on_the_timeline(engine) -> None:
 def test_allocation_over_one_the_form_did_not_show_is_refused(engine) -> None:
     seed_dates_only(engine)
     opened = _seen(engine, "W1")  # both managers open W1's form: no IRO yet
-    allocate_iro(engine, "Other Manager", "W1", iro_code="IRO01", from_date=AS_OF, as_of=AS_OF, seen_allocations=opened)
+    allocate_iro(
+        engine,
+        as_manager("Other Manager"),
+        "W1",
+        iro_code="IRO01",
+        from_date=AS_OF,
+        as_of=AS_OF,
+        seen_allocations=opened,
+    )
     with pytest.raises(AllocationChanged) as exc:
         allocate_iro(
-            engine, SM, "W1", iro_code="IRO02", from_date=AS_OF, reason="x", as_of=AS_OF, seen_allocations=opened
+            engine,
+            as_manager(SM),
+            "W1",
+            iro_code="IRO02",
+            from_date=AS_OF,
+            reason="x",
+            as_of=AS_OF,
+            seen_allocations=opened,
         )
     assert exc.value.changed_by == "Other Manager"
     assert str(exc.value).startswith("W1's IRO allocation was changed by Other Manager at ")

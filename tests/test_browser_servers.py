@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from services.casework.events import events_for
 from services.persistence import models as m
 from services.persistence.database import make_engine
+from tests.principals import MANAGER
 from tests.tcp_proxy import TcpProxy
 from tests.test_browser import CHROMIUM, DASHBOARD, _type_date, _wait_for_app, demo_server_process
 
@@ -51,7 +52,7 @@ def _child_without_events(url: str) -> str:
     try:
         with Session(engine) as s:
             ids = s.scalars(select(m.Child.id).order_by(m.Child.id).limit(40)).all()
-        return next(cid for cid in ids if events_for(engine, cid).is_empty())
+        return next(cid for cid in ids if events_for(engine, MANAGER, cid).is_empty())
     finally:
         engine.dispose()
 

@@ -306,12 +306,18 @@ def test_refusals_are_refused_not_raw_database_errors(engine) -> None:
 
 def test_twenty_recommendation_saves_on_one_version_one_lands(engine) -> None:
     ids = seed_dates_only(engine)
-    seen = review_recommendations(engine, ids["review_id"]).version
+    seen = review_recommendations(engine, MANAGER, ids["review_id"]).version
     rows = [[{"text": f"Plan from save {i}", "owner": "social_worker", "target_date": D(2026, 7, 1)}] for i in range(N)]
     calls = [
         (
             lambda i=i: save_recommendations(
-                engine, f"IRO {i}", ids["review_id"], rows[i], sent_date=None, as_of=D(2026, 6, 24), review_version=seen
+                engine,
+                as_manager(f"IRO {i}"),
+                ids["review_id"],
+                rows[i],
+                sent_date=None,
+                as_of=D(2026, 6, 24),
+                review_version=seen,
             )
         )
         for i in range(N)
@@ -319,7 +325,7 @@ def test_twenty_recommendation_saves_on_one_version_one_lands(engine) -> None:
     results, errors = _race(calls)
     assert (len(results), len(errors)) == (1, N - 1)
     _only_conflicts(errors)
-    after = review_recommendations(engine, ids["review_id"])
+    after = review_recommendations(engine, MANAGER, ids["review_id"])
     winner = int(_last_actor(engine, "reviews").removeprefix("IRO "))
     assert [r["text"] for r in after.recommendations] == [f"Plan from save {winner}"]  # one row, the winner's
     assert after.version == seen + 1
@@ -327,12 +333,12 @@ def test_twenty_recommendation_saves_on_one_version_one_lands(engine) -> None:
 
 def test_twenty_allocations_on_one_form_one_lands(engine) -> None:
     seed_dates_only(engine)
-    seen = allocation_history(engine, "W1").height
+    seen = allocation_history(engine, MANAGER, "W1").height
     calls = [
         (
             lambda i=i: allocate_iro(
                 engine,
-                f"IRO {i}",
+                as_manager(f"IRO {i}"),
                 "W1",
                 iro_code="IRO01" if i % 2 else "IRO02",
                 from_date=D(2026, 6, 24),
@@ -348,17 +354,17 @@ def test_twenty_allocations_on_one_form_one_lands(engine) -> None:
     # the losers are refused: as changed meanwhile, or (PostgreSQL, a same-day insert racing the
     # first) by the unique (child, role, from date) index; never a raw database error
     assert all(isinstance(e, Refused) for e in errors) and len(errors) == N - 1
-    assert allocation_history(engine, "W1").height == 1
+    assert allocation_history(engine, MANAGER, "W1").height == 1
 
 
 def test_event_double_click_records_once(engine) -> None:
     seed(engine)
     fields = dict(event_date=D(2026, 6, 10), event_type="missing", bring_forward=False, as_of=D(2026, 6, 12))
     results, errors = _race(
-        [lambda: record_event(engine, IRO, "C1", submission_id="e" * 32, **fields) for _ in range(N)]
+        [lambda: record_event(engine, as_manager(IRO), "C1", submission_id="e" * 32, **fields) for _ in range(N)]
     )
     assert errors == [] and len(results) == N and len(set(results)) == 1
-    assert events_for(engine, "C1").height == 1
+    assert events_for(engine, MANAGER, "C1").height == 1
 
 
 def _last_actor(engine, entity: str) -> str:

@@ -112,7 +112,7 @@ def test_stage_progression_keeps_history_and_flags_overdue_with_next_stage(engin
 
     close_escalation(
         engine,
-        IRO,
+        as_manager(IRO),
         esc_id,
         on_date=D(2026, 6, 30),
         outcome="resolved",

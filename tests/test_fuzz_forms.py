@@ -32,8 +32,9 @@ from services.persistence import models as m
 from tests.alloc_seed import seed_dates_only
 from tests.casework_seed import AS_OF, D, seed, valid_answers
 from tests.fuzz_support import FUZZ, Tally, anything
+from tests.principals import MANAGER, as_manager
 
-IRO = "Iris Reviewer"
+IRO = as_manager("Iris Reviewer")  # a service manager: these tests are about input, not roles
 REFUSALS = (Refused, PolicyInvalid, UsageError)
 
 
@@ -86,7 +87,9 @@ def test_fuzz_move_and_close_escalation(engine) -> None:
         engine,
         "escalation move",
         move,
-        lambda k: esc.move_to_next_stage(engine, IRO, esc_id, expected_version=_version(engine, esc_id), **k),
+        lambda k: esc.move_to_next_stage(
+            engine, IRO, esc_id, expected_version=_version(engine, esc_id), **k
+        ),
     )
     close = {"on_date": D(2026, 6, 30), "outcome": "resolved", "notes": "Booked"}
     other = _escalation(engine)
@@ -105,7 +108,9 @@ def test_fuzz_cafcass_checklist_and_good_practice(engine) -> None:
         engine,
         "CAFCASS checklist",
         {"items": {"review_documents": True}, "expected_version": 1},
-        lambda k: esc.set_cafcass_checklist(engine, IRO, esc_id, k["items"], expected_version=k["expected_version"]),
+        lambda k: esc.set_cafcass_checklist(
+            engine, IRO, esc_id, k["items"], expected_version=k["expected_version"]
+        ),
     )
     _fuzz(
         engine,
@@ -137,7 +142,7 @@ def test_fuzz_recommendations(engine) -> None:
 
     def call(k: dict[str, Any]) -> Any:
         rows = [{f: k[f] for f in ("rec_id", "text", "owner", "owner_other", "target_date")}]
-        version = rc.review_recommendations(engine, rid).version
+        version = rc.review_recommendations(engine, MANAGER, rid).version
         return rc.save_recommendations(
             engine,
             IRO,
@@ -162,8 +167,8 @@ def test_fuzz_allocations(engine) -> None:
     }  # fmt: skip
 
     def call(k: dict[str, Any]) -> Any:
-        seen = al.allocation_history(engine, "W1").height
-        return al.allocate_iro(engine, "Mona Manager", **k, seen_allocations=seen)
+        seen = al.allocation_history(engine, MANAGER, "W1").height
+        return al.allocate_iro(engine, as_manager("Mona Manager"), **k, seen_allocations=seen)
 
     _fuzz(engine, "allocation", base, call)
 
@@ -176,7 +181,7 @@ def test_fuzz_midway_check(engine, final: bool) -> None:
     base |= {"esc.due_date": None, "esc.evidence": "", "esc.actions": ""}
 
     def call(answers: dict[str, Any]) -> Any:
-        ctx = form_context(engine, "C1", AS_OF)
+        ctx = form_context(engine, MANAGER, "C1", AS_OF)
         outcome = answers.get("outcome")
         check_id, version = (ctx.draft.check_id, ctx.draft.version) if ctx.draft else (None, None)
         if final:
@@ -194,7 +199,16 @@ def test_fuzz_midway_check(engine, final: bool) -> None:
                 review_version=ctx.review_version,
             )
         return save.save_draft(
-            engine, IRO, "C1", ids["review_id"], answers, "default", outcome, version, check_id=check_id, as_of=AS_OF
+            engine,
+            IRO,
+            "C1",
+            ids["review_id"],
+            answers,
+            "default",
+            outcome,
+            version,
+            check_id=check_id,
+            as_of=AS_OF,
         )
 
     _fuzz(engine, f"midway check {'final' if final else 'draft'}", base, call)
@@ -206,7 +220,7 @@ def test_fuzz_policy_values(engine) -> None:
     def call(values: dict[str, Any]) -> Any:
         changed = {k: v for k, v in values.items() if v != base[k]}
         stored = cs.stored_policy(engine)
-        return cs.save_policy(engine, "Admin User", stored.policy.with_(**changed), based_on=stored.version)
+        return cs.save_policy(engine, as_manager("Admin User"), stored.policy.with_(**changed), based_on=stored.version)
 
     _fuzz(engine, "policy values", base, call)
 
@@ -219,7 +233,13 @@ def test_dates_outside_the_working_day_span_are_refused_by_field(sqlite_engine) 
         assert exc.value.errors["raised_date"] == "Enter a date between 1950 and 2100."
     with pytest.raises(ev.EventError) as exc:
         ev.record_event(
-            sqlite_engine, IRO, "C1", event_date="31/02/2026", event_type="missing", bring_forward=True, as_of=AS_OF
+            sqlite_engine,
+            IRO,
+            "C1",
+            event_date="31/02/2026",
+            event_type="missing",
+            bring_forward=True,
+            as_of=AS_OF,
         )
     assert exc.value.errors == {"event_date": "Enter a date."}
     with pytest.raises(esc.EscalationError) as exc:

@@ -33,7 +33,7 @@ IRO = "Iris Reviewer"
 
 def _rv(engine, review_id: int) -> int:
     """The review's version as the page renders it (a save needs it)."""
-    return review_recommendations(engine, review_id).version
+    return review_recommendations(engine, MANAGER, review_id).version
 
 
 ROWS = [
@@ -192,11 +192,13 @@ def test_a_save_over_a_version_the_form_did_not_show_is_refused(engine) -> None:
     ids = seed_dates_only(engine)
     opened = _rv(engine, ids["review_id"])  # two IROs open the review's form
     save_recommendations(
-        engine, "Other Iro", ids["review_id"], ROWS[:1], sent_date=None, as_of=AS_OF, review_version=opened
+        engine, as_manager("Other Iro"), ids["review_id"], ROWS[:1], sent_date=None, as_of=AS_OF, review_version=opened
     )
     with pytest.raises(RecommendationsChanged) as exc:
-        save_recommendations(engine, IRO, ids["review_id"], ROWS, sent_date=None, as_of=AS_OF, review_version=opened)
+        save_recommendations(
+            engine, as_manager(IRO), ids["review_id"], ROWS, sent_date=None, as_of=AS_OF, review_version=opened
+        )
     assert exc.value.changed_by == "Other Iro"
     assert str(exc.value).startswith("This review was changed by Other Iro at ")
-    data = review_recommendations(engine, ids["review_id"])
+    data = review_recommendations(engine, MANAGER, ids["review_id"])
     assert [r["text"] for r in data.recommendations] == [ROWS[0]["text"]]  # only the first save's row
