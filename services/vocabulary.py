@@ -193,6 +193,8 @@ AUDIT_ENTITY_LABELS: dict[str, str] = {
     "missing_episodes": "Missing episode",
     "import_runs": "Import run",
     "council_settings": "Council settings",
+    "cover_grants": "Cover grant",
+    "demo_mark": "Demo caseload mark",
     "caseload": "Caseload",
     "report_workbook": "Reports workbook (Excel)",
     "report_figure": "Report table (CSV)",

@@ -13,7 +13,7 @@ from services.access import Principal
 from services.persistence import models as m
 from services.persistence.unit_of_work import unit_of_work
 from services.views import audit_log as al
-from tests.demo_pages import open_page
+from tests.demo_pages import as_shown, open_page
 from tests.principals import MANAGER
 
 UTC = dt.UTC
@@ -85,7 +85,7 @@ def _manager_and_iro(url: str) -> tuple[str, str]:
 
     eng = make_engine(url)
     with Session(eng) as s:
-        manager = s.scalars(select(m.Staff.display_name).where(m.Staff.role == "service_manager").limit(1)).one()
+        manager = s.scalars(select(m.Staff.display_name).where(m.Staff.code == "SM01")).one()
         iro = s.scalars(
             select(m.Staff.display_name).where(m.Staff.role == "iro").order_by(m.Staff.display_name)
         ).first()
@@ -97,13 +97,11 @@ def _manager_and_iro(url: str) -> tuple[str, str]:
 
 
 def test_audit_page_for_a_manager_and_refused_to_an_iro(demo_db: str) -> None:
-    manager, iro = _manager_and_iro(demo_db)
-    at = open_page("app_pages/audit.py")
-    at.sidebar.selectbox(key="signed_in_as").set_value(iro).run()
+    manager, _ = _manager_and_iro(demo_db)
+    at = open_page("app_pages/audit.py", act_as="IRO01")
     assert not at.dataframe
-    assert [w.value for w in at.warning] == ["The audit log is for service managers and administrators."]
-    at.sidebar.selectbox(key="signed_in_as").set_value(manager).run()
-    assert not at.exception
+    assert [as_shown(e.value) for e in at.error] == ["Only service managers and administrators can read the audit log."]
+    at = open_page("app_pages/audit.py", act_as="SM01")
     at.selectbox(key="audit_child").set_value("C00001").run()
     table = at.dataframe[0].value
     assert list(table["who"]) == [manager]

@@ -216,7 +216,7 @@ def test_events_page_records_decision_and_shows_due_date(app_db) -> None:
     engine, _ = app_db
     at = open_page("app_pages/events.py", child="C1")
     at.button(key="ev_submit").click().run()
-    assert [e.value for e in at.error][1:] == [
+    assert [as_shown(e.value) for e in at.error][1:] == [
         "Enter the date of the event.",
         "Choose the type of event.",
         "Decide whether to bring the next review forward.",

@@ -44,6 +44,7 @@ def _add_looked_after_child(url: str, child_id: str) -> None:
 def test_a_child_added_by_another_process_is_on_the_overview_at_the_next_rerun(demo) -> None:
     engine, _ = demo
     at = AppTest.from_file("../app.py", default_timeout=120)
+    at.session_state["act_as"] = "SM01"  # demo mode: the service manager, who sees every child
     at.query_params["as_of"] = KNOWN_ANCHOR.isoformat()
     at.run()
     assert not at.exception, at.exception
@@ -67,8 +68,9 @@ def test_the_warm_up_fills_the_keys_the_pages_open_on(demo, caplog) -> None:
     warmup._warm(version)  # what the background thread runs, here in the test's thread
     assert not [r for r in caplog.records if r.name == "ui.warmup"], caplog.text
     at = AppTest.from_file("../app.py", default_timeout=120)
+    at.session_state["act_as"] = "SM01"
     at.run()
     assert not at.exception, at.exception
     view = warmup.opening_view(version)
-    assert view == (at.session_state["as_of"], at.session_state["policy"], None, None, None)
+    assert view == (at.session_state["as_of"], at.session_state["policy"], None, None, None, "all")
     assert _children_card(at) == results.filtered_result(version, *view).children.height

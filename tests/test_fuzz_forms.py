@@ -87,9 +87,7 @@ def test_fuzz_move_and_close_escalation(engine) -> None:
         engine,
         "escalation move",
         move,
-        lambda k: esc.move_to_next_stage(
-            engine, IRO, esc_id, expected_version=_version(engine, esc_id), **k
-        ),
+        lambda k: esc.move_to_next_stage(engine, IRO, esc_id, expected_version=_version(engine, esc_id), **k),
     )
     close = {"on_date": D(2026, 6, 30), "outcome": "resolved", "notes": "Booked"}
     other = _escalation(engine)
@@ -108,9 +106,7 @@ def test_fuzz_cafcass_checklist_and_good_practice(engine) -> None:
         engine,
         "CAFCASS checklist",
         {"items": {"review_documents": True}, "expected_version": 1},
-        lambda k: esc.set_cafcass_checklist(
-            engine, IRO, esc_id, k["items"], expected_version=k["expected_version"]
-        ),
+        lambda k: esc.set_cafcass_checklist(engine, IRO, esc_id, k["items"], expected_version=k["expected_version"]),
     )
     _fuzz(
         engine,

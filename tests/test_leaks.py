@@ -12,7 +12,6 @@ from typing import Any
 
 import polars as pl
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from services.access import visible_children
 from services.access.identity import demo_principals
@@ -29,15 +28,17 @@ served: list[bytes] = []
 
 @pytest.fixture
 def capture_downloads(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
-    """Every file the pages hand to Streamlit's media storage (download buttons) in this test."""
-    original = MemoryMediaFileStorage.load_and_get_id
+    """Every file the pages offer for download in this test, built as a click would build it
+    (ui.downloads hands Streamlit a callable that runs on the click: here it runs at once)."""
+    import ui.downloads
 
-    def keep(self: Any, path_or_data: Any, mimetype: str, kind: Any, filename: str | None = None) -> str:
-        served.append(path_or_data if isinstance(path_or_data, bytes) else str(path_or_data).encode())
-        return original(self, path_or_data, mimetype, kind, filename)
+    def build_now(engine: Any, actor: Any, what: str, build: Any, **kw: Any) -> Any:
+        data = build()
+        served.append(data if isinstance(data, bytes) else str(data).encode())
+        return data
 
     served.clear()
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    monkeypatch.setattr(ui.downloads, "audited", build_now)
     return served
 
 

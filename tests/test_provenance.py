@@ -227,9 +227,9 @@ BAD_903 = {
         ],
     ),
     "implausibly old": (
-        {"header.csv": HEADER.replace("01/05/2012", "01/05/1912")},
+        {"header.csv": HEADER.replace("01/05/2012", "01/05/1990")},
         [
-            'header.csv line 2, DOB: "01/05/1912" date of birth is 25 or more years before the end of the data '
+            'header.csv line 2, DOB: "01/05/1990" date of birth is 25 or more years before the end of the data '
             "(31/03/2023): implausibly old for a child in care"
         ],
     ),
