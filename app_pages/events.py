@@ -12,11 +12,12 @@ from services.access import NotAllowed, Principal
 from services.casework import events as ev
 from services.dates import day
 from services.errors import DatabaseUnavailable
+from services.persistence.database import DatabaseError
 from services.vocabulary import SIGNIFICANT_EVENT_TYPES
 from ui import provenance, results, tables
 from ui.child_picker import not_visible
 from ui.context import current_user, engine, refuse
-from ui.empty import require_data
+from ui.empty import database_unreachable, require_data
 from ui.feedback import Feedback
 
 st.title("Significant events", anchor=False)
@@ -80,7 +81,13 @@ def _save(cid: str, actor: Principal) -> None:
         s["ev_saved"] = True
     except (ev.EventError, NotAllowed, DatabaseUnavailable) as exc:
         feedback.refused(exc)
+    except DatabaseError as exc:  # a callback runs before the page, outside app.py's catch: shown below
+        s["ev_db_error"] = exc
 
+
+if (cut := st.session_state.pop("ev_db_error", None)) is not None:
+    database_unreachable(cut)  # the plain message, the typed note kept, "Try again"
+    st.stop()
 
 feedback.show()
 

@@ -34,6 +34,7 @@ PAGES: dict[str, str] = {
     "allocations": "",
     "import": "",
     "settings": "",
+    "audit": "",  # service managers and administrators: the act_as service manager sees it
 }
 BLOCKING = ("serious", "critical")
 

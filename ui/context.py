@@ -26,6 +26,7 @@ from services.settings import admin_emails, demo_mode_on_real_data
 
 ACT_AS = "act_as"  # the demo-mode selectbox's key (tests set it through AppTest's session state)
 _USER = "_principal"
+_GATE_ERROR = "_gate_database_error"  # the gate met a database cut: current_user raises it for app.py
 
 
 @st.cache_resource(show_spinner=False)
@@ -124,12 +125,16 @@ def gate() -> None:
     """Before any page: the sign-in (or demo mode's banner and choice). Stops the run when nobody
     may see anything yet; otherwise keeps the acting user for `current_user()`."""
     st.session_state.pop(_USER, None)
+    st.session_state.pop(_GATE_ERROR, None)
     if auth_configured():
         st.session_state[_USER] = _signed_in()
         return
     try:
         version = data_version()
-    except Exception:  # an unreachable database or a bad setting: the page's require_data says which
+    except db.DatabaseError as exc:  # unreachable: the page's require_data, or current_user, says so
+        st.session_state[_GATE_ERROR] = exc
+        return
+    except Exception:  # a bad setting: the page's require_data says which
         return
     who = _demo_user(version)
     if who is not None:
@@ -139,6 +144,8 @@ def gate() -> None:
 def current_user() -> Principal:
     """The acting user, or stop the page with "choose whom you act as" (demo mode, nobody chosen)."""
     who = st.session_state.get(_USER)
+    if who is None and (cut := st.session_state.get(_GATE_ERROR)) is not None:
+        raise cut  # app.py shows the plain database message (a page without require_data: Import data)
     if who is None:
         st.info(
             "Choose whom you act as in the sidebar: nothing is shown or saved until you do.", icon=":material/person:"

@@ -8,6 +8,7 @@ should ever meet a traceback on a projector.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import streamlit as st
 
@@ -18,6 +19,8 @@ from services.persistence.database import DatabaseError
 from services.settings import SettingsError
 from ui import results
 from ui.context import auth_configured, data_version, engine
+
+_LOG = logging.getLogger(__name__)
 
 DEMO_ACTOR = "Midway demo loader"
 
@@ -81,6 +84,7 @@ def database_unreachable(exc: BaseException) -> None:
     """The plain message for a database that cannot be reached (or dropped the connection), drawn
     instead of the page (issue 13). What was typed is kept for when it is back: the engine
     reconnects by itself, and "Try again" reruns the page."""
+    _LOG.error("database error on a page", exc_info=exc)  # the administrator's details: the server's log
     _keep_typed_input()
     st.error(
         "The database cannot be reached just now, so this page cannot be shown and nothing was saved. "
