@@ -128,6 +128,8 @@ def _write_synthetic(engine, n: int, as_of) -> None:
     ch = cl.children
     iro_codes = sorted(set(cl.allocations["staff_code"].to_list()))
     staff = [{"id": i + 1, "code": c, "display_name": f"IRO {c}", "role": "iro"} for i, c in enumerate(iro_codes)]
+    # a service manager to act as (benchmarks/navigation.py opens the pages as SM01)
+    staff.append({"id": len(staff) + 1, "code": "SM01", "display_name": "Service manager", "role": "service_manager"})
     staff_id = {r["code"]: r["id"] for r in staff}
     reviews = cl.reviews.unique(["child_id", "held_date"], keep="first").sort("review_id")
     rev_ids = set(reviews["review_id"].to_list())
