@@ -26,7 +26,7 @@ $(DEV_STAMP): $(DEV_LOCK)
 
 run: $(RUN_STAMP)
 	$(PY) -m services demo --if-empty
-	$(PY) -m streamlit run app.py --server.port 8501 --server.address localhost
+	$(PY) -m streamlit run server.py --server.port 8501 --server.address localhost
 
 test: $(DEV_STAMP)
 	$(PY) -m ruff check .

@@ -1,18 +1,10 @@
 """Midway: entry point and navigation. Kept cheap: it reruns before every page."""
 
-# Imported once at start-up, before any session runs: concurrent first visitors of a fresh server
-# otherwise race through plotly's lazy imports and get "partially initialized module 'pandas'"
-# (STACK_NOTES §5).
-import numpy  # noqa: F401
-import pandas  # noqa: F401
-import plotly
-import plotly.express
-import plotly.graph_objects  # noqa: F401
 import streamlit as st
 
 from services.errors import DatabaseUnavailable
 from services.persistence.database import DatabaseError
-from ui import navigation, present, warmup
+from ui import eager, navigation, present, warmup  # noqa: F401  (eager first: see ui/eager.py)
 from ui.context import gate
 from ui.empty import database_unreachable
 

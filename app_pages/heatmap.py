@@ -14,7 +14,6 @@ from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url
 from ui.text import md
 
-N_BUCKETS = 12
 ROW_LABEL = {"team": "Team", "iro": "IRO"}
 ROW_NAME = {"team": "team", "iro": "IRO"}
 ROW_CHOICE = {"team": "a team", "iro": "an IRO"}  # "choose a iro" read badly
@@ -42,7 +41,7 @@ value = c3.radio(
 )
 
 provenance.allocation_note(results.filtered_result(version, *f.key()).coverage)
-cells = results.heatmap_data(version, f.key(), by, gran, N_BUCKETS)
+cells = results.heatmap_data(version, f.key(), by, gran, results.HEATMAP_BUCKETS)
 if cells.is_empty():
     st.info("No children match these filters.", icon=":material/filter_alt_off:")
     st.stop()
@@ -62,7 +61,9 @@ def _on_cell() -> None:
 
 unit = "weeks (week commencing Monday)" if gran == "week" else "months"
 with st.container(border=True):
-    st.subheader(f"Overdue or missed midway checks by {ROW_NAME[by]}, last {N_BUCKETS} {unit}", anchor=False)
+    st.subheader(
+        f"Overdue or missed midway checks by {ROW_NAME[by]}, last {results.HEATMAP_BUCKETS} {unit}", anchor=False
+    )
     fig = charts.heatmap_figure(cells, value, ROW_LABEL[by])
     st.plotly_chart(
         fig,
@@ -103,7 +104,7 @@ col = s2.selectbox(
 if row is None or col is None:
     st.caption("Click a square in the chart, or choose both a row and a period here, to list its children.")
 else:
-    kids = results.heatmap_children(version, f.key(), by, gran, N_BUCKETS, row, labels[col])
+    kids = results.heatmap_children(version, f.key(), by, gran, results.HEATMAP_BUCKETS, row, labels[col])
     if kids.is_empty():
         st.info(f"{md(row)}, {col}: no overdue or missed midway checks.", icon=":material/check_circle:")
     else:

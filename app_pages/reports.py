@@ -18,7 +18,7 @@ from ui.context import user_with_role
 from ui.downloads import download
 from ui.empty import require_data
 from ui.filters import POLICY_LABELS, sidebar_filters
-from ui.report_view import PRINT_CSS, PRINTABLE_CSS, table
+from ui.report_view import PRINT_CSS, PRINTABLE_CSS, TAB_KEY, TABS, table
 
 
 def _pc(value: object) -> str:
@@ -63,42 +63,12 @@ printable = st.toggle(
     help="Then use the browser's Print (Ctrl+P).",
 )
 
-# --- headline numbers ----------------------------------------------------------------------------
 rv, mw, rc, es = (figs[k] for k in ("reviews_in_timescale", "midway_by_month", "recommendations", "escalations"))
-if not printable:
-    m1, m2, m3, m4 = st.columns(4)
-    allrev = rv.summary["by_type"]["All reviews"] if rv.supported else None
-    m1.metric("Reviews in timescale", _pc(allrev["In timescale (%)"]) if allrev else "Not supported", border=True)
-    m2.metric(
-        "Midway checks done on time",
-        _pc(mw.summary.get("Done on time (%)")) if mw.supported else "Not supported",
-        border=True,
-    )
-    rec_pc = _pc(rc.summary.get("Done by target date (%)")) if rc.supported else "Not supported"
-    m3.metric("Recommendations done by target", rec_pc, border=True)
-    m4.metric(
-        "Escalations raised", f"{es.summary['Raised']:,}" if es.supported else "None / not supported", border=True
-    )
-    download(
-        "Download every figure (Excel workbook, a sheet per figure)",
-        lambda: report_workbook(
-            figs,
-            [
-                ("Period", period.describe()),
-                ("Selection", who),
-                ("Midway policy", POLICY_LABELS.get(f.policy_name, f.policy_name)),
-            ],
-        ),
-        actor=actor,
-        what="report_workbook",
-        rows=sum(fig.data.height for fig in figs.values() if fig.supported),
-        file_name=f"{stub}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        type="primary",
-        key="excel",
-    )
 
+
+# --- the tabs' contents: only the open tab's function runs (the lazy tabs below) ------------------
+def reviews_and_midway_checks() -> None:
+    """Reviews held in timescale; midway checks by month, team and IRO."""
     # --- reviews -----------------------------------------------------------------------------------
     if rv.supported:
         byt = rv.summary["by_type"]
@@ -146,6 +116,9 @@ if not printable:
             view,
         )
 
+
+def recommendations_and_escalations() -> None:
+    """Recommendations by month; escalations by team, category, stage and outcome."""
     # --- recommendations and escalations -----------------------------------------------------------
     if rc.supported:
         s = rc.summary
@@ -199,6 +172,9 @@ if not printable:
         view,
     )
 
+
+def participation_checklist_caseloads() -> None:
+    """How children took part; checklist gaps by team and month; IRO caseloads."""
     # --- participation, checklist, caseloads -------------------------------------------------------
     pn = figs["participation"]
     section(
@@ -241,93 +217,149 @@ if not printable:
         view,
     )
 
-# --- supervision pack ----------------------------------------------------------------------------
-if printable:
-    st.markdown(PRINTABLE_CSS, unsafe_allow_html=True)  # fixed style sheet, no data
-with st.container(border=True):
-    st.subheader("Supervision pack", anchor=False)
-    opts = report_cache.pack_choices(version, end, f.policy_name)
-    k1, k2 = st.columns([1, 2])
-    kind = k1.radio("Pack for", ["IRO", "Team"], horizontal=True, key="pack_kind")
-    names = opts["iro" if kind == "IRO" else "team"]
-    if not names:
-        st.info(f"No child is allocated to {'an IRO' if kind == 'IRO' else 'a team'} on {uk_date(end)}.")
-    else:
-        default_name = (
-            f.iro if kind == "IRO" and f.iro in names else f.team if kind == "Team" and f.team in names else names[0]
+
+def supervision_pack() -> None:
+    """One IRO's or team's pack: the figures as tables, who needs attention, open escalations; PDF."""
+    with st.container(border=True):
+        st.subheader("Supervision pack", anchor=False)
+        opts = report_cache.pack_choices(version, end, f.policy_name)
+        k1, k2 = st.columns([1, 2])
+        kind = k1.radio("Pack for", ["IRO", "Team"], horizontal=True, key="pack_kind")
+        names = opts["iro" if kind == "IRO" else "team"]
+        if not names:
+            st.info(f"No child is allocated to {'an IRO' if kind == 'IRO' else 'a team'} on {uk_date(end)}.")
+        else:
+            default_name = (
+                f.iro
+                if kind == "IRO" and f.iro in names
+                else f.team
+                if kind == "Team" and f.team in names
+                else names[0]
+            )
+            name = k2.selectbox(kind, names, index=names.index(default_name), key=f"pack_{kind}")
+            team, iro = (None, name) if kind == "IRO" else (name, None)
+            pk = report_cache.pack(version, start, end, f.policy_name, team, iro)
+            download(
+                "Download the supervision pack (PDF)",
+                lambda: pack_pdf(pk),
+                actor=actor,
+                what="supervision_pack",
+                rows=pk.attention.height + pk.escalations.height,
+                file_name=f"supervision-pack-{name.lower().replace(' ', '-')}-{end.isoformat()}.pdf",
+                mime="application/pdf",
+                icon=":material/picture_as_pdf:",
+                type="primary",
+                key="pack_pdf",
+            )
+            st.text(
+                f"Supervision pack: {pk.subject}\nPeriod {period.describe()}; "
+                f"attention and escalations as of {uk_date(end)}"
+            )
+            for fig in pk.figures.values():
+                st.markdown(f"**{fig.title}**")
+                if fig.supported:
+                    shown = pack_table(fig.data, fig.key)
+                    table(shown, height=min(38 + 35 * shown.height, 320))
+                else:
+                    st.info("The data cannot support this figure. " + fig.why_not, icon=":material/info:")
+            st.markdown(f"**Children needing attention ({pk.attention.height})**")
+            table(pk.attention)
+            st.markdown(f"**Open escalations ({pk.escalations.height})**")
+            table(pk.escalations)
+
+
+def schedule_and_drift_report() -> None:
+    """The command line's report, one row per child, and what the data can tell per check."""
+    report, coverage = results.report_data(version, f.key())
+    with st.container(border=True):
+        st.subheader("Schedule and drift report", anchor=False)
+        flagged = report.filter(pl.col("flags").fill_null("") != "").height
+        st.caption(
+            f"One row per child looked after {f.describe()}: {report.height:,} children, {flagged:,} with at least "
+            "one flag. Flags are DOMAIN §8 codes, separated by ';'. The CSV has the same columns as the command "
+            "line report."
         )
-        name = k2.selectbox(kind, names, index=names.index(default_name), key=f"pack_{kind}")
-        team, iro = (None, name) if kind == "IRO" else (name, None)
-        pk = report_cache.pack(version, start, end, f.policy_name, team, iro)
+        tables.show(
+            report,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "child_id": "Child",
+                "period_start": st.column_config.DateColumn("Period start", format="D MMM YYYY"),
+                "reviews_in_period": st.column_config.NumberColumn("Reviews", format="%d"),
+                "last_review_date": st.column_config.DateColumn("Last review", format="D MMM YYYY"),
+                "next_review_due": st.column_config.DateColumn("Next review due", format="D MMM YYYY"),
+                "next_review_type": "Next review type",
+                "midway_due": st.column_config.DateColumn("Midway due", format="D MMM YYYY"),
+                "midway_status": "Midway status",
+                "flags": st.column_config.TextColumn("Flags", width="large"),
+            },
+        )
         download(
-            "Download the supervision pack (PDF)",
-            lambda: pack_pdf(pk),
+            "Download the report (CSV)",
+            lambda: to_csv(report),
             actor=actor,
-            what="supervision_pack",
-            rows=pk.attention.height + pk.escalations.height,
-            file_name=f"supervision-pack-{name.lower().replace(' ', '-')}-{end.isoformat()}.pdf",
-            mime="application/pdf",
-            icon=":material/picture_as_pdf:",
+            what="drift_report",
+            rows=report.height,
+            file_name=f"midway-report-{f.as_of.isoformat()}.csv",
+            mime="text/csv",
+            icon=":material/download:",
             type="primary",
-            key="pack_pdf",
+            key="drift_csv",
         )
-        st.text(
-            f"Supervision pack: {pk.subject}\nPeriod {period.describe()}; "
-            f"attention and escalations as of {uk_date(end)}"
-        )
-        for fig in pk.figures.values():
-            st.markdown(f"**{fig.title}**")
-            if fig.supported:
-                shown = pack_table(fig.data, fig.key)
-                table(shown, height=min(38 + 35 * shown.height, 320))
-            else:
-                st.info("The data cannot support this figure. " + fig.why_not, icon=":material/info:")
-        st.markdown(f"**Children needing attention ({pk.attention.height})**")
-        table(pk.attention)
-        st.markdown(f"**Open escalations ({pk.escalations.height})**")
-        table(pk.escalations)
-if printable:
+
+    with st.container(border=True):
+        st.subheader("What the data can tell, check by check", anchor=False)
+        provenance.coverage_table(coverage, "report_coverage")
+
+
+if printable:  # the supervision pack alone, without the sidebar, for the browser's Print
+    st.markdown(PRINTABLE_CSS, unsafe_allow_html=True)  # fixed style sheet, no data
+    supervision_pack()
     st.stop()
 
-# --- the schedule and drift report (as before) -----------------------------------------------------
-report, coverage = results.report_data(version, f.key())
-with st.container(border=True):
-    st.subheader("Schedule and drift report", anchor=False)
-    flagged = report.filter(pl.col("flags").fill_null("") != "").height
-    st.caption(
-        f"One row per child looked after {f.describe()}: {report.height:,} children, {flagged:,} with at least "
-        "one flag. Flags are DOMAIN §8 codes, separated by ';'. The CSV has the same columns as the command "
-        "line report."
-    )
-    tables.show(
-        report,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "child_id": "Child",
-            "period_start": st.column_config.DateColumn("Period start", format="D MMM YYYY"),
-            "reviews_in_period": st.column_config.NumberColumn("Reviews", format="%d"),
-            "last_review_date": st.column_config.DateColumn("Last review", format="D MMM YYYY"),
-            "next_review_due": st.column_config.DateColumn("Next review due", format="D MMM YYYY"),
-            "next_review_type": "Next review type",
-            "midway_due": st.column_config.DateColumn("Midway due", format="D MMM YYYY"),
-            "midway_status": "Midway status",
-            "flags": st.column_config.TextColumn("Flags", width="large"),
-        },
-    )
-    download(
-        "Download the report (CSV)",
-        lambda: to_csv(report),
-        actor=actor,
-        what="drift_report",
-        rows=report.height,
-        file_name=f"midway-report-{f.as_of.isoformat()}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        type="primary",
-        key="drift_csv",
-    )
+# --- headline numbers ----------------------------------------------------------------------------
+m1, m2, m3, m4 = st.columns(4)
+allrev = rv.summary["by_type"]["All reviews"] if rv.supported else None
+m1.metric("Reviews in timescale", _pc(allrev["In timescale (%)"]) if allrev else "Not supported", border=True)
+m2.metric(
+    "Midway checks done on time",
+    _pc(mw.summary.get("Done on time (%)")) if mw.supported else "Not supported",
+    border=True,
+)
+rec_pc = _pc(rc.summary.get("Done by target date (%)")) if rc.supported else "Not supported"
+m3.metric("Recommendations done by target", rec_pc, border=True)
+m4.metric("Escalations raised", f"{es.summary['Raised']:,}" if es.supported else "None / not supported", border=True)
+download(
+    "Download every figure (Excel workbook, a sheet per figure)",
+    lambda: report_workbook(
+        figs,
+        [
+            ("Period", period.describe()),
+            ("Selection", who),
+            ("Midway policy", POLICY_LABELS.get(f.policy_name, f.policy_name)),
+        ],
+    ),
+    actor=actor,
+    what="report_workbook",
+    rows=sum(fig.data.height for fig in figs.values() if fig.supported),
+    file_name=f"{stub}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    type="primary",
+    key="excel",
+)
 
-with st.container(border=True):
-    st.subheader("What the data can tell, check by check", anchor=False)
-    provenance.coverage_table(coverage, "report_coverage")
+# Lazy tabs: only the open tab runs and is drawn (a dozen plotly charts at once took the page over
+# a second in the browser), and the open tab is in the URL (?report_tab=...), so a link opens it.
+DRAW = (
+    reviews_and_midway_checks,
+    recommendations_and_escalations,
+    participation_checklist_caseloads,
+    supervision_pack,
+    schedule_and_drift_report,
+)
+for tab, draw in zip(st.tabs(TABS, key=TAB_KEY, bind="query-params"), DRAW, strict=True):
+    if tab.open:
+        with tab:
+            draw()

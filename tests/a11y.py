@@ -71,8 +71,18 @@ def wait_for_app(page, timeout: int = 120_000) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
 
 
-def open_page(page, base: str, path: str) -> None:
-    page.goto(f"{base}/{path}?as_of={AS_OF}&act_as={acting_as(path)}{PAGES[path]}")
+def tab_views(path: str) -> list[str]:
+    """The extra queries that open each lazy tab of a page (only the open tab is drawn): the Reports
+    page's tabs after its first; none elsewhere."""
+    from urllib.parse import quote
+
+    from ui.report_view import TAB_KEY, TABS
+
+    return [f"&{TAB_KEY}={quote(tab)}" for tab in TABS[1:]] if path == "reports" else []
+
+
+def open_page(page, base: str, path: str, extra: str = "") -> None:
+    page.goto(f"{base}/{path}?as_of={AS_OF}&act_as={acting_as(path)}{PAGES[path]}{extra}")
     wait_for_app(page)
     boxes = page.locator("[data-testid='stException']")
     assert boxes.count() == 0, boxes.first.inner_text()

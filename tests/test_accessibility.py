@@ -76,6 +76,9 @@ def test_no_serious_or_critical_axe_violation_and_nothing_fetched(page, served, 
     if path == "escalations":  # the first open escalation is shown with its history and forms
         assert page.get_by_role("button", name="Move on").count() == 1
     found = a11y.blocking(a11y.axe_violations(page))
+    for tab in a11y.tab_views(path):  # each lazy tab of the page, opened by its link
+        a11y.open_page(page, base, path, tab)
+        found += [f"{tab}: {v}" for v in a11y.blocking(a11y.axe_violations(page))]
     assert not found, "\n".join(map(str, found))
     assert page.outside_requests == [], page.outside_requests
 
@@ -232,13 +235,17 @@ _CHARTS_JS = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]
 @pytest.mark.parametrize("path", CHART_PAGES)
 def test_every_chart_has_a_summary_and_its_table_one_click_away(page, served, path: str) -> None:
     base, _ = served
-    a11y.open_page(page, base, path)
-    charts = page.evaluate(_CHARTS_JS)
-    assert charts, f"{path} draws charts"
-    for c in charts:
-        assert len(c["caption"]) > 60, f"chart {c['i']} on {path} has no caption saying what it shows"
-        assert c["table"], f"chart {c['i']} on {path} has no table beside it or in an expander"
-        if c["table"] == "expander":
-            exp = page.locator(f"[data-a11y-table='{c['i']}']")
-            exp.locator("summary").click()
-            exp.locator("[data-testid='stDataFrame']").wait_for(state="visible", timeout=15_000)
+    drawn = 0
+    for view in ["", *a11y.tab_views(path)]:  # the page as it opens, then each of its lazy tabs
+        a11y.open_page(page, base, path, view)
+        charts = page.evaluate(_CHARTS_JS)
+        drawn += len(charts)
+        for c in charts:
+            where = f"chart {c['i']} on {path}{view}"
+            assert len(c["caption"]) > 60, f"{where} has no caption saying what it shows"
+            assert c["table"], f"{where} has no table beside it or in an expander"
+            if c["table"] == "expander":
+                exp = page.locator(f"[data-a11y-table='{c['i']}']")
+                exp.locator("summary").click()
+                exp.locator("[data-testid='stDataFrame']").wait_for(state="visible", timeout=15_000)
+    assert drawn, f"{path} draws charts"

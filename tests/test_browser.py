@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,17 +52,20 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
+def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
+    """Until the server's health check answers (server.py's warm start runs before it does, while
+    the port already accepts connections)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"streamlit exited early with code {proc.returncode}")
         try:
-            socket.create_connection(("127.0.0.1", port), 0.5).close()
-            return
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=timeout) as r:
+                if r.status == 200:
+                    return
         except OSError:
             time.sleep(0.2)
-    raise TimeoutError(f"streamlit did not open port {port}")
+    raise TimeoutError(f"streamlit did not answer on port {port}")
 
 
 def _registered_url_paths() -> set[str]:
@@ -70,7 +74,7 @@ def _registered_url_paths() -> set[str]:
 
 @contextmanager
 def demo_server(tmp: Path) -> Iterator[str]:
-    """`streamlit run app.py` on a free loopback port over a fresh demo database in `tmp`; its base
+    """`streamlit run server.py` on a free loopback port over a fresh demo database in `tmp`; its base
     URL. The server's output goes to `tmp / "streamlit.log"`; the server is stopped on exit."""
     with demo_server_process(tmp) as (base, _proc):
         yield base
@@ -78,10 +82,11 @@ def demo_server(tmp: Path) -> Iterator[str]:
 
 @contextmanager
 def demo_server_process(
-    tmp: Path, *, url: str | None = None, demo: bool = True, log_name: str = "streamlit.log"
+    tmp: Path, *, url: str | None = None, demo: bool = True, log_name: str = "streamlit.log", entry: str = "server.py"
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """`demo_server` with its process, on the database `url` (default a SQLite file in `tmp`),
-    loaded with the demo caseload unless `demo` is False (then only migrated)."""
+    loaded with the demo caseload unless `demo` is False (then only migrated). `entry` is what
+    `streamlit run` starts: server.py (as `make run` does: warm start) or app.py."""
     url = url or f"sqlite:///{tmp / 'browser.db'}"
     env = {**os.environ, "DATABASE_URL": url}
     load = ["demo", "--reset", "--database", url, "--as-of", AS_OF] if demo else ["migrate", "--database", url]
@@ -94,7 +99,7 @@ def demo_server_process(
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            entry,
             "--server.headless",
             "true",
             "--server.port",
@@ -278,6 +283,23 @@ def test_reports_printable_supervision_pack(page, app: str) -> None:
     assert "Supervision pack:" in main and "Schedule and drift report" not in main
     assert page.locator("[data-testid='stException']").count() == 0
     _screenshot(page, "reports-printable")
+
+
+def test_reports_tabs_draw_only_the_open_tab_and_keep_it_in_the_url(page, app: str) -> None:
+    """The Reports page's figures are in lazy tabs: the first tab's four charts, then a click on
+    another tab draws that tab alone and puts it in the address, so a reload (or a link) opens it."""
+    _open(page, app, "reports", "", 4)
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 4
+    page.get_by_role("tab", name="Schedule and drift report").click()
+    page.wait_for_url("**report_tab=Schedule*", timeout=30_000)
+    _wait_for_app(page, 0)
+    main = page.locator("[data-testid='stMain']")
+    main.get_by_text("What the data can tell, check by check").wait_for(timeout=30_000)
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 0  # the charts' tab is not drawn
+    page.reload()
+    _wait_for_app(page, 0)
+    assert page.get_by_role("tab", name="Schedule and drift report").get_attribute("aria-selected") == "true"
+    _screenshot(page, "reports-schedule-tab")
 
 
 def _pick(page, select, option_text: str, last: bool = False) -> None:

@@ -1,5 +1,6 @@
 """A freshly started server, four first visitors at once (issue 13): no "partially initialized
-module 'pandas'" error box, because app.py imports plotly, pandas and numpy before any session runs.
+module 'pandas'" error box, because ui/eager.py imports plotly, pandas and numpy first: server.py's
+warm start before the server accepts anyone, app.py's first run under `streamlit run app.py`.
 
 Starts its own `streamlit run` on a free loopback port (no session has run yet), then opens four
 pages from four browser contexts without waiting for one before the next, and asserts that none
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import AS_OF, CHROMIUM, _wait_for_app, demo_server
+from tests.test_browser import AS_OF, CHROMIUM, _wait_for_app, demo_server_process
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,10 +21,11 @@ pytestmark = [
 PAGES = ["heatmap", "timeline?child=C00001", "caseloads", "reports"]
 
 
-def test_four_first_visitors_at_once_get_no_exception(tmp_path) -> None:
+@pytest.mark.parametrize("entry", ["server.py", "app.py"])  # the warm start, and `streamlit run app.py`
+def test_four_first_visitors_at_once_get_no_exception(tmp_path, entry: str) -> None:
     from playwright.sync_api import sync_playwright
 
-    with demo_server(tmp_path) as base, sync_playwright() as p:
+    with demo_server_process(tmp_path, entry=entry) as (base, _), sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-background-networking"]
         )

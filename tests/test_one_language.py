@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from services.dates import COLUMN_DATE, COLUMN_DATE_TIME
 from services.demo.generate import KNOWN_CHILD_ID
 from tests.demo_pages import open_page
+from ui.report_view import TAB_KEY, TABS
 
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]*[a-z0-9]\b")
 CODE = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]\b")
@@ -85,9 +86,19 @@ def _tables(at: AppTest) -> Iterator[tuple[str, dict, object]]:
             yield kind, json.loads(el.proto.columns or "{}"), el
 
 
-@pytest.mark.parametrize("page", list(PAGES), ids=lambda p: p.split("/")[-1][:-3])
-def test_every_page_speaks_one_language(demo_db: str, page: str) -> None:
-    at = open_page(page, **PAGES[page])
+# every page, and each of the Reports page's lazy tabs (only the open one is drawn)
+OPENINGS = [(page, params) for page, params in PAGES.items()] + [
+    ("app_pages/reports.py", {TAB_KEY: tab}) for tab in TABS[1:]
+]
+
+
+@pytest.mark.parametrize(
+    ("page", "params"),
+    OPENINGS,
+    ids=[p.split("/")[-1][:-3] + "".join(f"-{v}" for v in q.values()) for p, q in OPENINGS],
+)
+def test_every_page_speaks_one_language(demo_db: str, page: str, params: dict[str, str]) -> None:
+    at = open_page(page, **params)
     bad = [(kind, found, text[:120]) for kind, text in _visible(at) for found in problems(text)]
     tables = list(_tables(at))
     for _, config, el in tables:

@@ -15,6 +15,7 @@ from services.persistence.caseload import load_caseload
 from services.persistence.report_facts import checklist_answers
 from services.views.dashboard import staff_fte
 from services.views.reports import Period, ReportInput, Selection, report_figures
+from ui.report_view import TAB_KEY, TABS
 
 APP = "../app.py"
 AS_OF = KNOWN_ANCHOR
@@ -58,10 +59,24 @@ def test_reports_page_shows_the_services_numbers(demo_db: str, report_input: Rep
     assert got["Midway checks done on time"] == _pc(figs["midway_by_month"].summary["Done on time (%)"])
     assert got["Recommendations done by target"] == _pc(figs["recommendations"].summary["Done by target date (%)"])
     assert got["Escalations raised"] == f"{figs['escalations'].summary['Raised']:,}"
-    titles = [s.value for s in at.subheader]
+    # the figures are in lazy tabs: the first opens with the page, and only the open tab is drawn
+    assert [t.label for t in at.tabs] == list(TABS)
+    shown = {}
+    for tab in TABS:
+        at.query_params[TAB_KEY] = tab  # what a click on the tab, or a link to it, does
+        at.run()
+        assert not at.exception, (tab, [e.value for e in at.exception])
+        shown[tab] = [s.value for s in at.subheader]
+    assert shown[TABS[0]] == [figs[k].title for k in ("reviews_in_timescale", "midway_by_month")] + [
+        figs[k].title for k in ("midway_by_team", "midway_by_iro")
+    ]
+    titles = [t for tab in TABS for t in shown[tab]]
     for fig in figs.values():
-        assert fig.title in titles
-    assert "Supervision pack" in titles and "Schedule and drift report" in titles
+        assert titles.count(fig.title) == 1, fig.title  # each figure in one tab, once
+    assert shown["Supervision pack"] == ["Supervision pack"]
+    assert shown["Schedule and drift report"] == ["Schedule and drift report", "What the data can tell, check by check"]
+    at.query_params[TAB_KEY] = "Participation, checklist, caseloads"
+    at.run()
     # the demo's midway checks carry no checklist answers: the figure says so, it does not show zeros
     assert not figs["checklist_by_team"].supported
     assert any("cannot support" in i.value and "checklist answers" in i.value for i in at.info)

@@ -54,7 +54,7 @@ def signed_in_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
     with running_provider(idp_port):
         proc = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", "app.py",
+                sys.executable, "-m", "streamlit", "run", "server.py",
                 "--server.headless", "true", "--server.port", str(app_port), "--server.address", "127.0.0.1",
                 "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
                 "--secrets.files", str(secrets_file),

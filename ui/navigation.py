@@ -7,11 +7,13 @@ added to PAGES appears here with no other change. Links carry no icons: a `:mate
 make the browser fetch from a font server (STACK_NOTES §5), and an emoji is read out before every
 page name. static/a11y.js gives the block a navigation landmark and marks the current page's link
 aria-current="page" (st.page_link only bolds it); static/a11y.css enlarges the date input's
-segments to WCAG 2.2's 24 px targets.
+segments to WCAG 2.2's 24 px targets. static/preload.js loads Streamlit's chart bundle once the
+first page is idle, so the first page with a chart does not wait for it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -27,6 +29,21 @@ def _asset(name: str) -> str:
     return (STATIC / name).read_text(encoding="utf-8")
 
 
+@cache
+def _chart_bundle() -> str | None:
+    """The file name of the plotly bundle Streamlit's frontend loads for its first chart (content-
+    hashed, so read from Streamlit's static folder); None if this Streamlit has no such file."""
+    found = sorted((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
+    name = found[0].name if found else None
+    return name if name and re.fullmatch(r"[A-Za-z0-9_.-]+", name) else None
+
+
+def _scripts() -> str:
+    bundle = _chart_bundle()
+    preload = f'const MIDWAY_CHART_BUNDLE = "{bundle}";{_asset("preload.js")}' if bundle else ""
+    return f"<style>{_asset('a11y.css')}</style><script>{_asset('a11y.js')}</script><script>{preload}</script>"
+
+
 def draw(pages: Mapping[str, Sequence[st.Page]]) -> None:
     """Each section's name, then a link per page, at the top of the sidebar."""
     with st.sidebar.container(key="midway_nav", gap="small"):
@@ -34,6 +51,4 @@ def draw(pages: Mapping[str, Sequence[st.Page]]) -> None:
             st.markdown(f"**{section}**")
             for p in entries:
                 st.page_link(p, label=p.title, width="stretch")
-        st.html(
-            f"<style>{_asset('a11y.css')}</style><script>{_asset('a11y.js')}</script>", unsafe_allow_javascript=True
-        )
+        st.html(_scripts(), unsafe_allow_javascript=True)

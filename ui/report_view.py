@@ -16,6 +16,17 @@ from ui import tables
 from ui.downloads import download
 from ui.report_charts import CONFIG
 
+# The Reports page's tabs, in order (the page draws each with its own function); TAB_KEY is also
+# the URL parameter that opens one (?report_tab=Supervision pack).
+TAB_KEY = "report_tab"
+TABS = (
+    "Reviews and midway checks",
+    "Recommendations and escalations",
+    "Participation, checklist, caseloads",
+    "Supervision pack",
+    "Schedule and drift report",
+)
+
 # print: no sidebar, header, toolbars or buttons; expanders open; charts kept whole on a page
 PRINT_CSS = """
 <style>

@@ -120,6 +120,9 @@ def overview_data(
     }
 
 
+HEATMAP_BUCKETS = 12  # the weeks (or months) the team heatmap shows
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def heatmap_data(version: int, filters: tuple, by: str, granularity: str, n: int) -> pl.DataFrame:
     return dashboard.heatmap_cells(filtered_result(version, *filters), by, granularity, n)  # type: ignore[arg-type]

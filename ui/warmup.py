@@ -1,10 +1,12 @@
-"""Fill the dashboard's caches in the background, so the first visit of each page after a server
-start (or after a write) finds them full.
+"""Fill the dashboard's caches, so the first visit of each page after a server start (or after a
+write) finds them full.
 
-`streamlit run` runs no code of the app before the first session opens, so `start()` is called by
-app.py on every run and starts one background thread per data version it has not warmed yet: the
+`at_start()` runs once, before the server takes its first visitor (server.py's lifespan): it imports
+every module the pages use and warms the current data version in the foreground. After that,
+`start()`, called by app.py on every run, starts one background thread per data version it has not
+warmed yet (a write by anyone moves the version): the
 caseload read, the engine on the opening as-of date and 4 weeks earlier (what Overview shows),
-then what the other dashboard pages open on (IRO caseloads, the Reports figures for the default
+then what the other dashboard pages open on (the team heatmap, IRO caseloads, the Reports figures for the default
 12 months, the schedule table, the timeline's child list). It calls the very cached functions the
 pages call, with the keys they open on, so a page that asks for the same key while the thread
 computes it waits for that one computation (Streamlit locks each cache key) instead of doing it
@@ -15,7 +17,9 @@ twice. At most one warm-up thread runs at a time; a failure is logged and never 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
+import pkgutil
 import threading
 
 from streamlit import runtime
@@ -52,6 +56,28 @@ def start() -> None:
     thread.start()
 
 
+def at_start() -> None:
+    """The server's warm start: import the app's modules (about a second of a cold first page),
+    open and migrate the database, and warm the current data version before anyone asks. A database
+    that does not answer yet is left to the pages, which say so plainly."""
+    import services
+    import ui
+    from ui import eager  # noqa: F401  (first: plotly and pandas, as app.py does)
+
+    for package in (ui, services):
+        for mod in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            if not mod.name.endswith("__main__"):  # services.__main__ is the command line: running it would exit
+                importlib.import_module(mod.name)
+    try:
+        version = data_version()
+    except Exception as exc:  # the type only: a database error's text can hold SQL parameters
+        log.warning("warm start skipped: the database did not answer (%s)", type(exc).__name__)
+        return
+    with _lock:
+        _warmed.add(version)
+    _warm(version)
+
+
 def opening_view(version: int) -> tuple[dt.date, str, None, None, None, Scope]:
     """The dashboard filters a page opens on (ui.filters.sidebar_filters' defaults): as of the
     data's end or today, the council's midway policy, no team, IRO or legal status, every child
@@ -68,9 +94,10 @@ def _warm(version: int) -> None:
         as_of, policy = view[0], view[1]
         results.overview_data(version, *view)
         results.caseload_data(version, view)
+        results.heatmap_data(version, view, "team", "week", results.HEATMAP_BUCKETS)  # the page's default choices
         period = Period.twelve_months_to(as_of)
         report_cache.figures(version, period.start, period.end, policy, None, None, None)
         results.report_data(version, view)
         results.child_choices(version, EVERY_CHILD)
-    except Exception:
-        log.exception("cache warm-up failed (the pages compute what they need themselves)")
+    except Exception as exc:  # the type only: a database error's text can hold SQL parameters
+        log.warning("cache warm-up failed (%s); the pages compute what they need themselves", type(exc).__name__)

@@ -1,0 +1,30 @@
+"""Midway's server: `streamlit run server.py` serves app.py, warmed before it takes a visitor.
+
+`streamlit run app.py` runs none of the app's code until the first visitor's session opens, so the
+first page after a start paid for importing the app, opening (and migrating) the database, reading
+the caseload and running the engine: 3.5 s of a 4 s first page on the demo (benchmarks/navigation.py).
+Streamlit's `st.App` gives a lifespan hook that runs once the runtime has started and before the
+server accepts connections: ui.warmup.at_start does all that there, so a load balancer or the first
+browser meets a server that answers from memory. `streamlit run server.py` takes every flag and
+`.streamlit/config.toml` setting `streamlit run app.py` takes; app.py stays the script each session
+runs (AppTest opens it directly).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import streamlit as st
+
+
+@asynccontextmanager
+async def _warm_start(_app: st.App) -> AsyncIterator[None]:
+    from ui import warmup
+
+    await asyncio.to_thread(warmup.at_start)  # off the event loop; the port opens when it returns
+    yield
+
+
+app = st.App("app.py", lifespan=_warm_start)
