@@ -46,7 +46,7 @@ def _left(days: int | None) -> str:
 
 
 waiting = al.waiting_for_iro(caseload, as_of, policy)
-st.subheader(f"Children waiting for an IRO ({waiting.height})", anchor=False)
+st.header(f"Children waiting for an IRO ({waiting.height})", anchor=False)
 if waiting.is_empty():
     st.success("Every child looked after today has an IRO.", icon=":material/task_alt:")
 else:
@@ -80,7 +80,7 @@ choices = {
 }
 choices.update({k: v for k, v in names.items() if k not in choices})
 staff = al.iros(engine(), user)
-st.subheader("Allocate or reassign an IRO", anchor=False)
+st.header("Allocate or reassign an IRO", anchor=False)
 child = pick_child(choices, "al_child", "allocate or reassign their IRO")
 if child is None:
     cover_section(user, staff, names)

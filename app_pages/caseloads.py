@@ -31,7 +31,7 @@ m4.metric(f"Below {lo}", counts["below range"], border=True)
 
 left, right = st.columns([1, 1], gap="medium")
 with left, st.container(border=True):
-    st.subheader("Children per full-time IRO", anchor=False)
+    st.header("Children per full-time IRO", anchor=False)
     if iros.is_empty():
         st.info("No children are allocated to an IRO in this view.")
     else:
@@ -48,7 +48,7 @@ with left, st.container(border=True):
             "bars below it dotted. The table beside gives the same numbers."
         )
 with right, st.container(border=True):
-    st.subheader("Caseload and overdue work per IRO", anchor=False)
+    st.header("Caseload and overdue work per IRO", anchor=False)
     tables.show(
         caseloads.drop("iro_code"),
         hide_index=True,
@@ -69,7 +69,7 @@ with right, st.container(border=True):
     st.caption("Overdue columns count children. Click a column header to sort.")
 
 with st.container(border=True):
-    st.subheader(f"Due in the next {pol.work_list_days // 7} weeks", anchor=False)
+    st.header(f"Due in the next {pol.work_list_days // 7} weeks", anchor=False)
     kinds = sorted(work["item"].unique().to_list())
     chosen = st.multiselect("Show", kinds, default=kinds, key="work_kinds", placeholder="All kinds of item")
     shown = work.filter(pl.col("item").is_in(chosen)) if chosen else work

@@ -16,7 +16,7 @@ import streamlit as st
 
 from services.access import NotAllowed, Principal
 from services.casework import escalations as esc
-from services.dates import day
+from services.dates import COLUMN_DATE, day
 from services.errors import DatabaseUnavailable
 from services.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
 from ui import provenance, results, tables
@@ -120,9 +120,9 @@ with tab_open:
                 "child_name": "Name",
                 "category": "Category",
                 "stage_name": "Current stage",
-                "raised_date": st.column_config.DateColumn("Raised", format="DD/MM/YYYY"),
+                "raised_date": st.column_config.DateColumn("Raised", format=COLUMN_DATE),
                 "age (working days)": st.column_config.NumberColumn("Age (working days)"),
-                "stage resolution date": st.column_config.DateColumn("Stage resolution date", format="DD/MM/YYYY"),
+                "stage resolution date": st.column_config.DateColumn("Stage resolution date", format=COLUMN_DATE),
                 "status": "Status",
             },
         )
@@ -148,9 +148,9 @@ with tab_open:
             column_config={
                 "stage": st.column_config.NumberColumn("Stage no.", format="%d"),
                 "stage_name": "Stage",
-                "started_date": st.column_config.DateColumn("Started", format="DD/MM/YYYY"),
-                "due_date": st.column_config.DateColumn("Resolution date", format="DD/MM/YYYY"),
-                "ended_date": st.column_config.DateColumn("Ended", format="DD/MM/YYYY"),
+                "started_date": st.column_config.DateColumn("Started", format=COLUMN_DATE),
+                "due_date": st.column_config.DateColumn("Resolution date", format=COLUMN_DATE),
+                "ended_date": st.column_config.DateColumn("Ended", format=COLUMN_DATE),
                 "response": "Response",
             },
         )
@@ -228,6 +228,7 @@ with tab_open:
 
         if row["stage"] == esc.cafcass_stage(policy):
             with st.form("esc_cafcass"):
+                feedback["cafcass"].summary()  # the GOV.UK error summary, as the other forms have
                 st.markdown("**Documents for the CAFCASS referral** (seed 004 §12)")
                 current = esc.cafcass_checklist(engine(), user, chosen)
                 for key, label in CAFCASS_DOCUMENTS.items():

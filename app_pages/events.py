@@ -10,7 +10,7 @@ import streamlit as st
 
 from services.access import NotAllowed, Principal
 from services.casework import events as ev
-from services.dates import day
+from services.dates import COLUMN_DATE, day
 from services.errors import DatabaseUnavailable
 from services.persistence.database import DatabaseError
 from services.vocabulary import SIGNIFICANT_EVENT_TYPES
@@ -128,12 +128,12 @@ if nxt and nxt["next_review_due"]:
         f"Next review due {day(nxt['next_review_due'])} ({kind}).",
         icon=":material/event_upcoming:",
     )
-st.subheader("Events recorded for this child", anchor=False)
+st.header("Events recorded for this child", anchor=False)
 if events.is_empty():
     st.write("None recorded.")
 else:
     tables.show(
         events.select("event_date", "event", "bring_forward", "decided_by", "notes"),
         hide_index=True,
-        column_config={"event_date": st.column_config.DateColumn("date", format="DD/MM/YYYY")},
+        column_config={"event_date": st.column_config.DateColumn("Date", format=COLUMN_DATE)},
     )

@@ -61,9 +61,7 @@ def _on_cell() -> None:
 
 unit = "weeks (week commencing Monday)" if gran == "week" else "months"
 with st.container(border=True):
-    st.subheader(
-        f"Overdue or missed midway checks by {ROW_NAME[by]}, last {results.HEATMAP_BUCKETS} {unit}", anchor=False
-    )
+    st.header(f"Overdue or missed midway checks by {ROW_NAME[by]}, last {results.HEATMAP_BUCKETS} {unit}", anchor=False)
     fig = charts.heatmap_figure(cells, value, ROW_LABEL[by])
     st.plotly_chart(
         fig,
@@ -93,7 +91,7 @@ with st.container(border=True):
         )
     )
 
-st.subheader("Which children?", anchor=False)
+st.header("Which children?", anchor=False)
 s1, s2 = st.columns(2)
 row = s1.selectbox(
     ROW_LABEL[by], rows, index=None, key="hm_row", placeholder=f"Click a square or choose {ROW_CHOICE[by]}"

@@ -74,7 +74,7 @@ if uploads:
         problems = preview.problems if preview is not None else parsed.problems
         errors, warnings = pb.errors(problems), pb.warnings(problems)
         kind = "SSDA903 return" if parsed.kind == "ssda903" else "Midway template"
-        st.subheader(f"Checked: {kind}, {len(files)} file(s)", anchor=False)
+        st.header(f"Checked: {kind}, {len(files)} file(s)", anchor=False)
         for note in parsed.notes:
             st.caption(md(note))
         if parsed.data_end is not None:
@@ -112,7 +112,7 @@ if uploads:
             )
         if not errors.height:
             if done is None and preview is not None:
-                st.subheader("Preview: what the import would do", anchor=False)
+                st.header("Preview: what the import would do", anchor=False)
                 tables.show(preview.counts, hide_index=True, key="import_preview")
                 if st.button("Import", type="primary", icon=":material/upload:", disabled=not user):
                     bar = st.progress(0.0, text="Starting import")
@@ -130,7 +130,7 @@ if uploads:
                 )
                 tables.show(done.counts, hide_index=True, key="import_result")
 
-st.subheader("Import history", anchor=False)
+st.header("Import history", anchor=False)
 past = history(engine())
 if past.height:
     tables.show(

@@ -153,7 +153,7 @@ if saved is not None:
     )
     data = case_note_data(engine(), user, saved.check_id)
     note = render_case_note(data, policy)
-    st.subheader("Case note", anchor=False)
+    st.header("Case note", anchor=False)
     st.caption("Paste into the child's record (Mosaic / LCS / CCM). The copy button is at the top right of the box.")
     st.code(note, language=None, wrap_lines=True)
     left, right = st.columns(2)
@@ -186,7 +186,7 @@ if saved is not None:
         )
     draft = message_draft(data, policy)
     if draft:
-        st.subheader("Message to the social worker and team manager", anchor=False)
+        st.header("Message to the social worker and team manager", anchor=False)
         st.text_input("Subject", draft[0], key="mc_msg_subject")
         st.code(draft[1], language=None, wrap_lines=True)
     if saved.escalation_id:
@@ -194,7 +194,7 @@ if saved is not None:
         st.page_link("app_pages/escalations.py", label="Open the escalations tracker", icon=":material/campaign:")
     flags = read_model.child_flags(engine(), user, child_id, as_of, policy)
     if flags is not None:
-        st.subheader("The child's flags now", anchor=False)
+        st.header("The child's flags now", anchor=False)
         if flags.is_empty():
             st.write("No drift flags are raised for this child.")
         else:
@@ -211,14 +211,14 @@ if ctx.final_checks:
 
 with st.form("midway_form", clear_on_submit=False, enter_to_submit=False):
     feedback.summary()
-    st.subheader(f"Last review: {answers.uk_date(ctx.review_date)}", anchor=False)
+    st.header(f"Last review: {answers.uk_date(ctx.review_date)}", anchor=False)
     st.date_input("Date of this midway check", key=P + "check_date", format="DD/MM/YYYY", value=None)
     feedback.field("check_date")
 
     for section in tpl.sections:
         if section.key == "review":
             continue
-        st.subheader(section.title, anchor=False)
+        st.header(section.title, anchor=False)
         if section.key == "recommendations":
             if not ctx.recommendations:
                 st.write("The review recorded no recommendations.")

@@ -76,7 +76,7 @@ st.caption(
 )
 
 attention = data["attention"]
-st.subheader("Children needing attention now", anchor=False)
+st.header("Children needing attention now", anchor=False)
 if attention.is_empty():
     st.success("No child has a drift flag for this view.", icon=":material/task_alt:")
 else:
@@ -122,5 +122,5 @@ else:
                 "reasons": st.column_config.TextColumn("Reasons", width="large"),
             },
         )
-st.subheader("What the data can tell", anchor=False)
+st.header("What the data can tell", anchor=False)
 provenance.coverage_table(data["coverage"], "overview_coverage")

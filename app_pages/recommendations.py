@@ -184,7 +184,7 @@ st.button("More rows", on_click=_more_rows, key="rec_more", icon=":material/add:
 
 draft = rc.message_draft(engine(), user, review_id, as_of, policy)
 if draft:
-    st.subheader("Message to the team manager", anchor=False)
+    st.header("Message to the team manager", anchor=False)
     st.text_input("Subject", draft[0], key=f"rec_msg_subject:{review_id}")
     st.code(draft[1], language=None, wrap_lines=True)
 st.page_link(

@@ -221,7 +221,7 @@ def participation_checklist_caseloads() -> None:
 def supervision_pack() -> None:
     """One IRO's or team's pack: the figures as tables, who needs attention, open escalations; PDF."""
     with st.container(border=True):
-        st.subheader("Supervision pack", anchor=False)
+        st.header("Supervision pack", anchor=False)
         opts = report_cache.pack_choices(version, end, f.policy_name)
         k1, k2 = st.columns([1, 2])
         kind = k1.radio("Pack for", ["IRO", "Team"], horizontal=True, key="pack_kind")
@@ -272,7 +272,7 @@ def schedule_and_drift_report() -> None:
     """The command line's report, one row per child, and what the data can tell per check."""
     report, coverage = results.report_data(version, f.key())
     with st.container(border=True):
-        st.subheader("Schedule and drift report", anchor=False)
+        st.header("Schedule and drift report", anchor=False)
         flagged = report.filter(pl.col("flags").fill_null("") != "").height
         st.caption(
             f"One row per child looked after {f.describe()}: {report.height:,} children, {flagged:,} with at least "
@@ -309,7 +309,7 @@ def schedule_and_drift_report() -> None:
         )
 
     with st.container(border=True):
-        st.subheader("What the data can tell, check by check", anchor=False)
+        st.header("What the data can tell, check by check", anchor=False)
         provenance.coverage_table(coverage, "report_coverage")
 
 

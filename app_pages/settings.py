@@ -120,7 +120,7 @@ stage_rows = pl.DataFrame(
 
 with st.form("settings_form", enter_to_submit=False):
     feedback.summary()
-    st.subheader("Midway checks", anchor=False)
+    st.header("Midway checks", anchor=False)
     c1, c2 = st.columns(2)
     with c1:
         st.selectbox(
@@ -144,7 +144,7 @@ with st.form("settings_form", enter_to_submit=False):
         )
         _number("midway_child_view_min_age", "Children this age and over are asked for their own view (seed 000).")
 
-    st.subheader("Windows", anchor=False)
+    st.header("Windows", anchor=False)
     c1, c2 = st.columns(2)
     with c1:
         _number("review_due_soon_working_days", "REVIEW_DUE_SOON (DOMAIN §8).")
@@ -153,7 +153,7 @@ with st.form("settings_form", enter_to_submit=False):
         _number("frequent_missing_window_days", "FREQUENT_MISSING counts episodes starting in these days to today.")
         _number("frequent_missing_count")
 
-    st.subheader("Escalation ladder", anchor=False)
+    st.header("Escalation ladder", anchor=False)
     st.caption(
         "Stage 0 is informal; the last stage is the referral to CAFCASS (DOMAIN §6). "
         "Add or remove rows to change the ladder."
@@ -183,7 +183,7 @@ with st.form("settings_form", enter_to_submit=False):
             "raised when a formal process runs past it, unresolved (DOMAIN §8).",
         )
 
-    st.subheader("Midway check form and case note", anchor=False)
+    st.header("Midway check form and case note", anchor=False)
     c1, c2 = st.columns(2)
     with c1:
         st.selectbox(
@@ -206,7 +206,7 @@ with st.form("settings_form", enter_to_submit=False):
             disabled=not may_edit,
         )
 
-    st.subheader("Caseloads and case-system data", anchor=False)
+    st.header("Caseloads and case-system data", anchor=False)
     c1, c2, c3 = st.columns(3)
     with c1:
         _number("iro_caseload_min", "IRO Handbook: 50-70 children per full-time IRO (DOMAIN §9).")
@@ -305,7 +305,7 @@ def _show_impact(proposed: Policy) -> None:
     with st.spinner("Working out the impact on today's caseload…"):
         impact = policy_impact(results.caseload(version), today, stored_now.policy, proposed)
     with st.container(border=True, key="settings_impact"):
-        st.subheader(f"Impact on the caseload as of {day(today)}", anchor=False)
+        st.header(f"Impact on the caseload as of {day(today)}", anchor=False)
         changed = cs.changes(stored_now.policy, proposed)
         if not changed:
             st.info("These are the settings in force: nothing would change.")
@@ -374,7 +374,7 @@ if preview_clicked or save_clicked:
         _show_impact(proposed)
 
 # --- per-child overrides ------------------------------------------------------------------------
-st.subheader("Per-child midway policy", anchor=False)
+st.header("Per-child midway policy", anchor=False)
 st.caption(
     "A child's own midway policy wins over the council's (DOMAIN §4). Leave the cell empty for the council's policy."
 )
@@ -410,7 +410,7 @@ _save_edits(
 )
 
 # --- IRO FTE ------------------------------------------------------------------------------------
-st.subheader("IROs' full-time equivalent", anchor=False)
+st.header("IROs' full-time equivalent", anchor=False)
 st.caption("The caseload range is per full-time IRO: an IRO on 0.5 FTE is in range with half the children.")
 fte = cs.iro_fte(engine())
 fte_key = f"set_fte_{version}"
@@ -441,7 +441,7 @@ _save_edits(
 )
 
 # --- history ------------------------------------------------------------------------------------
-st.subheader("History", anchor=False)
+st.header("History", anchor=False)
 past = cs.history_changes(engine())
 if past.height:
     tables.show(

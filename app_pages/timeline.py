@@ -35,7 +35,7 @@ except NotAllowed as exc:
 left, right = st.columns([3, 1], gap="medium")
 
 with right, st.container(border=True):
-    st.subheader(md(profile["display_name"] or child), anchor=False)  # no URL fragment from a name
+    st.header(md(profile["display_name"] or child), anchor=False)  # no URL fragment from a name
     age = f", age {profile['age']}" if profile["age"] is not None else ""
     st.caption(f"Child id {md(child)}{age}")
     if not profile["looked_after"]:

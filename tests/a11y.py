@@ -36,7 +36,9 @@ PAGES: dict[str, str] = {
     "settings": "",
     "audit": "",  # service managers and administrators: the act_as service manager sees it
 }
-BLOCKING = ("serious", "critical")
+# the issue asks for no serious or critical violation; moderate ones (heading-order was the last) fail
+# too, so none comes back. Left: one minor one in Streamlit's file uploader (presentation-role-conflict).
+BLOCKING = ("moderate", "serious", "critical")
 
 
 def acting_as(path: str) -> str:

@@ -66,7 +66,7 @@ def test_reports_page_shows_the_services_numbers(demo_db: str, report_input: Rep
         at.query_params[TAB_KEY] = tab  # what a click on the tab, or a link to it, does
         at.run()
         assert not at.exception, (tab, [e.value for e in at.exception])
-        shown[tab] = [s.value for s in at.subheader]
+        shown[tab] = [s.value for s in at.main.header]
     assert shown[TABS[0]] == [figs[k].title for k in ("reviews_in_timescale", "midway_by_month")] + [
         figs[k].title for k in ("midway_by_team", "midway_by_iro")
     ]
@@ -108,7 +108,7 @@ def test_printable_page_is_the_supervision_pack(demo_db: str, report_input: Repo
     at = _app()
     at.toggle(key="report_printable").set_value(True).run()
     assert not at.exception
-    titles = [s.value for s in at.subheader]
+    titles = [s.value for s in at.main.header]
     assert titles == ["Supervision pack"]
     iro = at.selectbox(key="pack_IRO").value
     assert iro in report_input.result.children["iro"].to_list()

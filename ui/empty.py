@@ -48,7 +48,7 @@ def _load_demo() -> None:
 
 def empty_state() -> None:
     with st.container(border=True):
-        st.subheader(":material/inbox: No children in the database yet", anchor=False)
+        st.header(":material/inbox: No children in the database yet", anchor=False)
         st.write(
             "Midway works out review schedules, midway checks and drift flags from your caseload. "
             "To see it working, load the synthetic demo caseload (made-up children, safe to show). "

@@ -87,7 +87,7 @@ def section(
     """One figure in a bordered box. The chart is built only when the figure is supported, and only
     once per `key` (the view: data version, period, policy, selection)."""
     with st.container(border=True):
-        st.subheader(fig.title, anchor=False)
+        st.header(fig.title, anchor=False)
         if not fig.supported:
             st.info("The data cannot support this figure. " + fig.why_not, icon=":material/info:")
             return
