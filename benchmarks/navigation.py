@@ -2,13 +2,14 @@
 page reached through its sidebar link to settled, on the demo (SQLite) and on a 2,000-child
 authority (PostgreSQL).
 
-    .venv/bin/python benchmarks/navigation.py [--runs 3] [--postgres URL] [--children 2000] [--only demo|authority]
+    .venv/bin/python benchmarks/navigation.py [--runs 3] [--postgres URL] [--children 2000]
+        [--only demo|authority] [--entry server.py|app.py]
 
-Each run starts a fresh `streamlit run server.py` (or, with --entry app.py, the cold start of
-before) on a free loopback port (headless Debian chromium at
-/usr/bin/chromium, driven by Playwright), opens `/` as soon as its health check answers (the worst case: a
-visitor arriving at the moment the server is ready), then clicks every sidebar link in turn (first
-visits: nothing of that page is cached yet), then walks them all again (second visits). The demo is
+Each run starts a fresh `streamlit run server.py` (with --entry app.py, the cold start of before)
+on a free loopback port (headless Debian chromium at /usr/bin/chromium, driven by Playwright),
+opens `/` as soon as its health check answers (the worst case: a visitor arriving at the moment
+the server is ready), then clicks every sidebar link in turn (first visits: nothing of that page
+is cached yet), then walks them all again (second visits). The demo is
 loaded into a temp SQLite file with `python -m services demo`; the authority is
 benchmarks/schedule.py's synthetic caseload written into --postgres (default
 postgresql://postgres@127.0.0.1:5432/test_speed_bench, created if missing and RESET: never point
