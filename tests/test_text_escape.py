@@ -3,7 +3,16 @@ tests/test_browser_injection.py, checks what Streamlit then draws)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import polars as pl
+from hypothesis import given
+from hypothesis import strategies as st
+
 from tests.demo_pages import as_shown
+from ui.filters import timeline_url
 from ui.text import JOINER, md
 
 PAYLOADS = [
@@ -39,3 +48,19 @@ def test_addresses_cannot_become_links() -> None:
 def test_the_text_shown_is_the_text_typed() -> None:
     for payload in PAYLOADS:
         assert as_shown(md(payload)) == payload
+
+
+@given(st.text(min_size=1, alphabet=st.characters(blacklist_categories=("Cs", "Cc"))))
+def test_a_timeline_link_carries_any_child_id_unchanged(child_id: str) -> None:
+    """A child id is data: whatever it holds ("&", "#", "%", "=", spaces), the link's `child`
+    parameter reads back as that id, and the other parameters are untouched."""
+    url = timeline_url(pl.Series([child_id]), _Filters())[0]
+    query = parse_qs(urlsplit(url).query, keep_blank_values=True)
+    assert query["child"] == [child_id]
+    assert query["as_of"] == ["2026-11-23"] and query["policy"] == ["council"]
+
+
+@dataclass(frozen=True)
+class _Filters:
+    as_of: dt.date = dt.date(2026, 11, 23)
+    policy_name: str = "council"

@@ -192,5 +192,11 @@ def sidebar_filters(version: int, *, people: bool = True) -> DashboardFilters:
 
 def timeline_url(child_ids: pl.Series, f: DashboardFilters) -> pl.Series:
     """Relative links to each child's timeline at the same date and policy (for LinkColumn:
-    relative, so the app still works behind a path prefix)."""
-    return "timeline?child=" + child_ids + f"&as_of={f.as_of.isoformat()}&policy={f.policy_name}"
+    relative, so the app still works behind a path prefix). A child id is data: the characters
+    that would end or change a query value are percent-encoded (all at once, so "%" is not encoded
+    twice)."""
+    safe = child_ids.str.replace_many(list(_QUERY_UNSAFE), list(_QUERY_UNSAFE.values()))
+    return "timeline?child=" + safe + f"&as_of={f.as_of.isoformat()}&policy={f.policy_name}"
+
+
+_QUERY_UNSAFE = {"%": "%25", "&": "%26", "#": "%23", "+": "%2B", "=": "%3D", "?": "%3F", " ": "%20"}
