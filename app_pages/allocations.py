@@ -4,11 +4,14 @@ reason for a change; siblings offered together (a sibling given another IRO need
 exception); each IRO's caseload against the IRO Handbook's range while choosing (DOMAIN §9).
 
 Form widgets are keyed by the child they edit, so typed input is never carried to another child.
+Each submission carries a key made from the session and the answers, so a double click on "Save
+allocation" allocates once and the second click says it was saved already.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import polars as pl
 import streamlit as st
@@ -96,21 +99,32 @@ loads = al.iro_loads(caseload, staff, as_of, policy)
 
 def _save(cid: str, actor: Principal, seen: int) -> None:
     s = st.session_state
+    answers = {
+        "iro_code": s.get(K + "iro"),
+        "from_date": s.get(K + "from"),
+        "reason": s.get(K + "reason"),
+        "siblings": list(s.get(K + "siblings") or []),
+        "exception_reason": s.get(K + "exception"),
+    }
+    # the same submission (this session, this child, the same answers: a second click) saves once;
+    # not the version seen, which a second click may carry from the page redrawn after the first
+    salt = uuid.UUID(s.setdefault("al_salt", uuid.uuid4().hex))
+    submission = str(uuid.uuid5(salt, repr([cid, *answers.values()])))
     try:
         saved = al.allocate_iro(
-            engine(),
-            actor,
-            cid,
-            iro_code=s.get(K + "iro"),
-            from_date=s.get(K + "from"),
-            reason=s.get(K + "reason"),
-            siblings=s.get(K + "siblings") or [],
-            exception_reason=s.get(K + "exception"),
-            as_of=as_of,
-            seen_allocations=seen,
+            engine(), actor, cid, **answers, as_of=as_of, seen_allocations=seen, submission_id=submission
         )
     except (al.AllocationError, NotAllowed, DatabaseUnavailable) as exc:
         feedback.refused(exc, f"Nothing was saved: {exc} Everything you typed is kept.")
+        return
+    if saved.repeated:
+        numbers = ", ".join(str(i) for i in saved.allocation_ids)
+        feedback.record(
+            "info",
+            f"Already saved: this allocation was saved once (allocation{'s' if len(saved.allocation_ids) > 1 else ''} "
+            f"{numbers}: {saved.iro} from {day(saved.from_date)}); the repeated click saved nothing more.",
+        )
+        s[K + "iro"], s[K + "from"], s[K + "reason"], s[K + "exception"] = None, None, "", ""
         return
     nxt = ev.next_review(engine(), actor, cid, as_of, policy)
     numbers = ", ".join(str(i) for i in saved.allocation_ids)

@@ -4,7 +4,10 @@ Every number the engine, the forms and the CLI use comes from the stored policy
 (`services.casework.council_settings`); a save applies at once, on every page, with no restart.
 The form is based on the version it was opened on: a save is refused if someone saved in between,
 and the typed values stay in the form. Nothing is saved before its impact on today's caseload has
-been shown. Text that came from data (names, notes, stage names) goes into dataframe cells or
+been shown. The override and FTE tables work the same way per row: the page keeps each table as it
+was opened (with each row's version) while something is typed in it, a save passes those versions,
+and a save over a row someone else changed meanwhile is refused, naming who changed it and to what,
+with what was typed kept. Text that came from data (names, notes, stage names) goes into dataframe cells or
 `st.text`, never Markdown.
 """
 
@@ -241,32 +244,73 @@ def _notice(key: str) -> None:
             st.text(detail)
 
 
+def _edits(editor_key: str) -> dict[Any, dict[str, Any]]:
+    return st.session_state.get(editor_key, {}).get("edited_rows", {})
+
+
+def _rev(name: str) -> int:
+    """The table's editor generation: a new one (an empty editor) after each save that lands."""
+    return int(st.session_state.get(f"set_{name}_rev", 0))
+
+
+def _opened(name: str, fresh: pl.DataFrame, id_col: str, editor_key: str, what: str) -> pl.DataFrame:
+    """The table as the user opened it: the fresh read while nothing is typed in it, else the read
+    their edits were made on (so a save passes the versions they saw, not the ones read by the
+    click's own rerun). Rows changed by someone else since then are named, with a button that loads
+    their changes and keeps what was typed (it lies on top, and the next save is based on theirs)."""
+    key = f"set_{name}_opened"
+    if key not in st.session_state or not _edits(editor_key):
+        st.session_state[key] = fresh
+    opened: pl.DataFrame = st.session_state[key]
+    moved = (
+        opened.join(fresh.select(id_col, pl.col("version").alias("now")), on=id_col, how="left")
+        .filter(pl.col("now").is_null() | (pl.col("now") != pl.col("version")))
+        .get_column(id_col)
+        .to_list()
+    )
+    if moved:
+        st.warning(
+            f"Someone changed {what} of {', '.join(moved)} after you opened this table: a save that edits them is "
+            "refused until you load their changes. Loading keeps what you typed.",
+            icon=":material/sync_problem:",
+        )
+        if st.button("Load their changes", key=f"set_{name}_load", icon=":material/refresh:"):
+            st.session_state[key] = fresh
+            st.rerun()
+    return opened
+
+
 def _save_edits(
+    name: str,
     editor_key: str,
     frame: pl.DataFrame,
     id_col: str,
     value_col: str,
     label: str,
     *,
-    key: str,
     save: Callable[..., int],
     notice: str,
     refused: str,
     saved: str,
 ) -> None:
-    """The save button under an editable table (the data_editor keyed `editor_key` over `frame`):
-    saves each edited `value_col` by its row's `id_col` as the user, then shows how it went (`saved`
-    with the count saved, or `refused` and why) next to the button."""
-    edits = st.session_state.get(editor_key, {}).get("edited_rows", {})
-    if st.button(label, key=key, disabled=not (may_edit and edits)):
-        ids = frame[id_col].to_list()
-        change = {ids[int(i)]: row[value_col] for i, row in edits.items() if value_col in row}
+    """The save button under an editable table (the data_editor keyed `editor_key` over `frame`,
+    the rows as the user opened them): saves each edited `value_col` by its row's `id_col` as the
+    user, based on the versions `frame` holds, then shows how it went (`saved` with the count saved,
+    or `refused` and why, what was typed kept) next to the button."""
+    edits = _edits(editor_key)
+    if st.button(label, key=f"set_save_{name}", disabled=not (may_edit and edits)):
+        ids, versions = frame[id_col].to_list(), frame["version"].to_list()
+        rows = {int(i): row[value_col] for i, row in edits.items() if value_col in row}
+        change = {ids[i]: value for i, value in rows.items()}
+        seen = {ids[i]: versions[i] for i in rows}
         try:
-            n = save(engine(), user, change)
-        except (PolicyInvalid, UsageError, PermissionError) as exc:
+            n = save(engine(), user, change, seen=seen)
+        except (cs.ValuesChanged, PolicyInvalid, UsageError, PermissionError) as exc:  # what was typed stays
             st.session_state[notice] = ("error", refused, str(exc))
         else:
             st.session_state[notice] = ("success", saved.format(n=n), "")
+            st.session_state.pop(f"set_{name}_opened", None)
+            st.session_state[f"set_{name}_rev"] = _rev(name) + 1  # an empty editor on the saved values
         st.rerun()
     _notice(notice)
 
@@ -378,11 +422,11 @@ st.header("Per-child midway policy", anchor=False)
 st.caption(
     "A child's own midway policy wins over the council's (DOMAIN §4). Leave the cell empty for the council's policy."
 )
-overrides = cs.child_overrides(engine())
 only = st.toggle("Only children with an override", key="set_only_overrides", value=False)
+editor_key = f"set_overrides_{_rev('overrides')}_{only}"
+overrides = _opened("overrides", cs.child_overrides(engine()), "child_id", editor_key, "the override")
 shown = overrides.filter(pl.col("midway_policy").is_not_null()) if only else overrides
 st.text(f"{overrides['midway_policy'].is_not_null().sum()} of {overrides.height} children have an override.")
-editor_key = f"set_overrides_{version}_{only}"
 tables.edit(
     shown,
     key=editor_key,
@@ -392,28 +436,29 @@ tables.edit(
         "child_id": st.column_config.TextColumn("Child"),
         "display_name": st.column_config.TextColumn("Name"),
         "midway_policy": st.column_config.SelectboxColumn("Midway policy override", options=list(MIDWAY_POLICIES)),
+        "version": None,
     },
     width="stretch",
     height=300,
 )
 _save_edits(
+    "overrides",
     editor_key,
     shown,
     "child_id",
     "midway_policy",
     "Save overrides",
-    key="set_save_overrides",
     save=cs.set_child_overrides,
     notice=NOTICE + "_overrides",
-    refused="Overrides not saved.",
+    refused="Overrides not saved: nothing was saved, and what you typed is kept.",
     saved="Saved: {n} child override(s) changed.",
 )
 
 # --- IRO FTE ------------------------------------------------------------------------------------
 st.header("IROs' full-time equivalent", anchor=False)
 st.caption("The caseload range is per full-time IRO: an IRO on 0.5 FTE is in range with half the children.")
-fte = cs.iro_fte(engine())
-fte_key = f"set_fte_{version}"
+fte_key = f"set_fte_{_rev('fte')}"
+fte = _opened("fte", cs.iro_fte(engine()), "code", fte_key, "the FTE")
 tables.edit(
     fte,
     key=fte_key,
@@ -424,19 +469,20 @@ tables.edit(
         "display_name": st.column_config.TextColumn("IRO"),
         "active": st.column_config.CheckboxColumn("Active"),
         "fte": st.column_config.NumberColumn("FTE", min_value=0.05, max_value=1.0, step=0.05, format="%.2f"),
+        "version": None,
     },
     width="stretch",
 )
 _save_edits(
+    "fte",
     fte_key,
     fte,
     "code",
     "fte",
     "Save FTE",
-    key="set_save_fte",
     save=cs.set_iro_fte,
     notice=NOTICE + "_fte",
-    refused="FTE not saved.",
+    refused="FTE not saved: nothing was saved, and what you typed is kept.",
     saved="Saved: {n} IRO(s) changed.",
 )
 

@@ -87,6 +87,32 @@ def test_allocations_page_lists_waiting_children_and_allocates_siblings_together
         assert sorted((a.action, a.after["child_id"]) for a in audit) == [("insert", "S1"), ("insert", "S2")]
 
 
+def test_a_second_click_on_the_same_allocation_saves_nothing_more_and_says_so(app_db) -> None:
+    engine, _ = app_db
+    at = open_page("app_pages/allocations.py", act_as="SM01", child="S1")
+
+    def submit() -> None:  # what the browser sends on each click: the answers it still holds
+        at.selectbox(key="al:S1:iro").set_value("IRO02")
+        at.date_input(key="al:S1:from").set_value(TODAY)
+        at.button(key="al_submit").click().run()
+
+    submit()
+    first = _iro_rows(engine)
+    assert [r[1:3] for r in first] == [("S1", "IRO02"), ("S2", "IRO02")]
+    submit()  # the double click's second submission, the same answers in the same session
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert _iro_rows(engine) == first  # saved once
+    assert [i.value for i in at.info] == [
+        md(
+            f"Already saved: this allocation was saved once (allocations {first[0][0]}, {first[1][0]}: "
+            f"Omar Officer from {day(TODAY)}); the repeated click saved nothing more."
+        )
+    ]
+    with Session(engine) as s:
+        submissions = s.scalars(select(m.Allocation.submission_id).where(m.Allocation.role == "iro")).all()
+    assert len(set(submissions)) == 1 and len(submissions[0]) == 36  # one uuid for the one submission
+
+
 def test_sibling_left_out_needs_an_exception_and_typing_is_kept(app_db) -> None:
     engine, _ = app_db
     at = open_page("app_pages/allocations.py", act_as="SM01", child="S1")

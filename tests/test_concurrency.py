@@ -13,9 +13,13 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import polars as pl
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from services.casework import council_settings
 from services.casework.allocations import allocate_iro, allocation_history
 from services.casework.errors import EditConflict, Refused
 from services.casework.escalations import close_escalation, move_to_next_stage, raise_escalation, set_cafcass_checklist
@@ -24,6 +28,7 @@ from services.casework.midway_check.read_model import form_context
 from services.casework.midway_check.save import save_check, save_draft
 from services.casework.recommendations import review_recommendations, save_recommendations
 from services.persistence import models as m
+from services.persistence.unit_of_work import unit_of_work
 from tests.alloc_seed import seed_dates_only
 from tests.casework_seed import AS_OF, D, seed, valid_answers
 from tests.principals import MANAGER, as_manager
@@ -372,3 +377,120 @@ def _last_actor(engine, entity: str) -> str:
         return s.scalar(
             select(m.AuditEntry.actor).where(m.AuditEntry.entity == entity).order_by(m.AuditEntry.id.desc()).limit(1)
         )
+
+
+# --- the Settings page's tables and allocation submissions (issue 13) ---------------------------
+
+
+def _overrides_seed(engine) -> None:
+    seed_dates_only(engine)  # children W1, S1, S2; IROs IRO01, IRO02
+
+
+def test_twenty_override_saves_on_one_version_one_lands(engine) -> None:
+    _overrides_seed(engine)
+    opened = dict(council_settings.child_overrides(engine).select("child_id", "version").rows())
+    policies = ("six_weeks_after_each", "twelve_weeks_after_second")
+    calls = [
+        (
+            lambda i=i: council_settings.set_child_overrides(
+                engine, as_manager(f"IRO {i}"), {"W1": policies[i % 2], "S1": policies[i % 2]}, seen=opened
+            )
+        )
+        for i in range(N)
+    ]
+    results, errors = _race(calls)
+    assert results == [2], [str(e) for e in errors[:3]]
+    _only_conflicts(errors)
+    assert len(errors) == N - 1
+    rows = council_settings.child_overrides(engine).filter(pl.col("child_id").is_in(["W1", "S1"]))
+    winner = _last_actor(engine, "children")
+    # both rows hold the winner's value (never one thread's W1 with another's S1), one version on
+    assert rows["midway_policy"].n_unique() == 1 and rows["version"].to_list() == [2, 2]
+    assert all(e.changed_by == winner for e in errors)  # type: ignore[attr-defined]
+    with Session(engine) as s:
+        writes = s.scalar(
+            select(func.count())
+            .select_from(m.AuditEntry)
+            .where(m.AuditEntry.entity == "children", m.AuditEntry.actor != "seed")
+        )
+    assert writes == 2  # one audited update per child: the 19 refused wrote nothing
+
+
+def test_twenty_fte_saves_on_one_version_one_lands(engine) -> None:
+    _overrides_seed(engine)
+    opened = dict(council_settings.iro_fte(engine).select("code", "version").rows())
+    calls = [
+        (
+            lambda i=i: council_settings.set_iro_fte(
+                engine, as_manager(f"IRO {i}"), {"IRO02": 0.05 * (i + 1)}, seen=opened
+            )
+        )
+        for i in range(N)
+    ]
+    results, errors = _race(calls)
+    assert results == [1], [str(e) for e in errors[:3]]
+    _only_conflicts(errors)
+    assert len(errors) == N - 1
+    winner = _last_actor(engine, "staff")
+    fte = council_settings.iro_fte(engine).filter(pl.col("code") == "IRO02")
+    assert fte["version"].to_list() == [2]
+    assert fte["fte"][0] == pytest.approx(0.05 * (int(winner.removeprefix("IRO ")) + 1))  # the winner's value
+    assert all(e.changed_by == winner for e in errors)  # type: ignore[attr-defined]
+
+
+def _allocate_siblings(engine, submission: str | None, seen: int):
+    return allocate_iro(
+        engine,
+        as_manager("Mona Manager"),
+        "S1",
+        iro_code="IRO01",
+        from_date=D(2026, 6, 24),
+        siblings=["S2"],
+        as_of=D(2026, 6, 24),
+        seen_allocations=seen,
+        submission_id=submission,
+    )
+
+
+def _iro_allocations(engine) -> list[tuple[str, str | None]]:
+    with Session(engine) as s:
+        rows = s.execute(
+            select(m.Allocation.child_id, m.Allocation.submission_id)
+            .where(m.Allocation.role == "iro")
+            .order_by(m.Allocation.child_id)
+        ).all()
+    return [tuple(r) for r in rows]
+
+
+def test_the_same_allocation_submitted_twice_saves_once(engine) -> None:
+    _overrides_seed(engine)
+    first = _allocate_siblings(engine, "a" * 32, 0)
+    again = _allocate_siblings(engine, "a" * 32, 0)  # a double click: the same form, the same version
+    assert (first.repeated, again.repeated) == (False, True)
+    assert again.allocation_ids == first.allocation_ids and again.child_ids == ("S1", "S2")
+    assert (again.iro, again.from_date) == ("Iris Reviewer", D(2026, 6, 24))
+    assert _iro_allocations(engine) == [("S1", "a" * 32), ("S2", "a" * 32)]
+
+
+def test_ten_clicks_on_one_allocation_submission_save_once(engine) -> None:
+    _overrides_seed(engine)
+    results, errors = _race([lambda: _allocate_siblings(engine, "b" * 32, 0) for _ in range(10)])
+    assert errors == [], [str(e) for e in errors[:3]]
+    assert len(results) == 10 and len({r.allocation_ids for r in results}) == 1
+    assert sorted(r.repeated for r in results) == [False] + [True] * 9  # saved once, nine told so
+    assert _iro_allocations(engine) == [("S1", "b" * 32), ("S2", "b" * 32)]
+    with Session(engine) as s:
+        inserts = s.scalar(
+            select(func.count())
+            .select_from(m.AuditEntry)
+            .where(m.AuditEntry.entity == "allocations", m.AuditEntry.action == "insert", m.AuditEntry.actor != "seed")
+        )
+    assert inserts == 2
+
+
+def test_the_unique_index_refuses_a_second_row_for_one_submission_and_child(engine) -> None:
+    """The database itself holds the rule, whatever the service checks first."""
+    _overrides_seed(engine)
+    _allocate_siblings(engine, "c" * 32, 0)
+    with pytest.raises(IntegrityError), unit_of_work(engine, "test") as s:
+        s.add(m.Allocation(child_id="S1", role="iro", staff_id=None, from_date=D(2026, 7, 1), submission_id="c" * 32))

@@ -139,16 +139,18 @@ def test_child_overrides_and_fte_edited_in_one_table_and_audited(engine: Engine)
     with unit_of_work(engine, "seed") as s:
         s.add_all([m.Child(id=c, date_of_birth=D(2012, 1, 1)) for c in ("C1", "C2")])
         s.add(m.Staff(code="IRO1", display_name="Iro One", role="iro"))
-    assert cs.set_child_overrides(engine, as_manager("Ada Admin"), {"C1": "six_weeks_after_each", "C2": None}) == 1
-    assert cs.child_overrides(engine).rows() == [("C1", None, "six_weeks_after_each"), ("C2", None, None)]
+    seen = {"C1": 1, "C2": 1}
+    ada = as_manager("Ada Admin")
+    assert cs.set_child_overrides(engine, ada, {"C1": "six_weeks_after_each", "C2": None}, seen=seen) == 1
+    assert cs.child_overrides(engine).rows() == [("C1", None, "six_weeks_after_each", 2), ("C2", None, None, 1)]
     with pytest.raises(PolicyInvalid):
-        cs.set_child_overrides(engine, as_manager("Ada Admin"), {"C1": None, "C2": "weekly"})
+        cs.set_child_overrides(engine, ada, {"C1": None, "C2": "weekly"}, seen={"C1": 2, "C2": 1})
     assert cs.child_overrides(engine)["midway_policy"].to_list() == ["six_weeks_after_each", None]  # all or nothing
-    assert cs.set_child_overrides(engine, as_manager("Ada Admin"), {"C1": ""}) == 1
-    assert cs.set_iro_fte(engine, as_manager("Ada Admin"), {"IRO1": 0.5}) == 1
-    assert cs.iro_fte(engine)["fte"].to_list() == [0.5]
+    assert cs.set_child_overrides(engine, ada, {"C1": ""}, seen={"C1": 2}) == 1
+    assert cs.set_iro_fte(engine, ada, {"IRO1": 0.5}, seen={"IRO1": 1}) == 1
+    assert cs.iro_fte(engine)[["fte", "version"]].rows() == [(0.5, 2)]
     with pytest.raises(PolicyInvalid):
-        cs.set_iro_fte(engine, as_manager("Ada Admin"), {"IRO1": 0})
+        cs.set_iro_fte(engine, ada, {"IRO1": 0}, seen={"IRO1": 2})
     with Session(engine) as s:
         audit = s.execute(
             select(m.AuditEntry.actor, m.AuditEntry.entity, m.AuditEntry.entity_id).where(m.AuditEntry.actor != "seed")
@@ -158,6 +160,66 @@ def test_child_overrides_and_fte_edited_in_one_table_and_audited(engine: Engine)
         ("Ada Admin", "children", "C1"),
         ("Ada Admin", "staff", "1"),
     ]
+
+
+# --- a table save based on values someone else changed is refused (issue 13) -------------------
+
+
+def _two_children_one_iro(engine: Engine) -> None:
+    with unit_of_work(engine, "seed") as s:
+        s.add_all([m.Child(id=c, date_of_birth=D(2012, 1, 1)) for c in ("C1", "C2")])
+        s.add(m.Staff(code="IRO1", display_name="Iro One", role="iro"))
+
+
+def test_a_stale_override_save_is_refused_naming_who_changed_it_and_saves_nothing(engine: Engine) -> None:
+    _two_children_one_iro(engine)
+    opened = dict(cs.child_overrides(engine).select("child_id", "version").rows())  # both admins open the table
+    assert opened == {"C1": 1, "C2": 1}
+    cs.set_child_overrides(engine, as_manager("Bea Boss"), {"C1": "six_weeks_after_each"}, seen=opened)
+    with pytest.raises(cs.ValuesChanged) as exc:
+        cs.set_child_overrides(
+            engine,
+            as_manager("Ada Admin"),
+            {"C1": "twelve_weeks_after_second", "C2": "six_weeks_after_each"},
+            seen=opened,
+        )
+    assert exc.value.changed_by == "Bea Boss"
+    assert [(c.key, c.now, c.by) for c in exc.value.changed] == [("C1", "six_weeks_after_each", "Bea Boss")]
+    assert str(exc.value).startswith(
+        "Not saved: children's overrides changed after you opened the table: C1 was changed to "
+        "six_weeks_after_each by Bea Boss at "
+    )
+    # refused whole: C2 (unchanged by anyone) is not saved either, and Bea's value stands
+    assert cs.child_overrides(engine).rows() == [("C1", None, "six_weeks_after_each", 2), ("C2", None, None, 1)]
+    # on the version now shown, the same save lands
+    assert cs.set_child_overrides(engine, as_manager("Ada Admin"), {"C1": None}, seen={"C1": 2}) == 1
+    assert cs.child_overrides(engine).rows()[0] == ("C1", None, None, 3)
+
+
+def test_a_stale_fte_save_is_refused_naming_who_changed_it_and_saves_nothing(engine: Engine) -> None:
+    _two_children_one_iro(engine)
+    opened = dict(cs.iro_fte(engine).select("code", "version").rows())
+    cs.set_iro_fte(engine, as_manager("Bea Boss"), {"IRO1": 0.6}, seen=opened)
+    with pytest.raises(cs.ValuesChanged) as exc:
+        cs.set_iro_fte(engine, as_manager("Ada Admin"), {"IRO1": 0.8}, seen=opened)
+    assert (exc.value.changed_by, exc.value.changed[0].now) == ("Bea Boss", 0.6)
+    assert str(exc.value).startswith(
+        "Not saved: IROs' FTE changed after you opened the table: IRO1 was changed to 0.6 by Bea Boss at "
+    )
+    assert cs.iro_fte(engine)[["fte", "version"]].rows() == [(0.6, 2)]
+    with pytest.raises(UsageError, match="version shown is missing"):
+        cs.set_iro_fte(engine, as_manager("Ada Admin"), {"IRO1": 0.8}, seen={})
+    assert cs.iro_fte(engine)["fte"].to_list() == [0.6]
+
+
+def test_a_refusal_names_who_changed_the_override_not_who_touched_the_child_last(engine: Engine) -> None:
+    _two_children_one_iro(engine)
+    cs.set_child_overrides(engine, as_manager("Bea Boss"), {"C1": "six_weeks_after_each"}, seen={"C1": 1})
+    with unit_of_work(engine, "SSDA903 import") as s:  # a later write to the child's row, not its override
+        s.get(m.Child, "C1").display_name = "Renamed"
+    with pytest.raises(cs.ValuesChanged) as exc:
+        cs.set_child_overrides(engine, as_manager("Ada Admin"), {"C1": None}, seen={"C1": 1})
+    assert exc.value.changed_by == "Bea Boss"
 
 
 # --- each setting changes the engine's output as DOMAIN.md says ---------------------------------

@@ -6,6 +6,7 @@ based on a version someone else replaced is refused."""
 
 from __future__ import annotations
 
+import polars as pl
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
@@ -134,3 +135,53 @@ def test_a_bad_database_setting_is_named_on_the_page_not_a_traceback(monkeypatch
     assert at.text[0].value.startswith("DATABASE_URL='nonsense': not a database URL")
     st.cache_resource.clear()
     db.get_engine.cache_clear()
+
+
+def _type(at: AppTest, key: str, row: int, column: str, value) -> None:
+    """What the browser's data editor sends after a cell is edited (AppTest cannot click cells)."""
+    at.session_state[key] = {"edited_rows": {row: {column: value}}, "added_rows": [], "deleted_rows": []}
+
+
+def test_a_stale_override_save_is_refused_naming_who_and_keeps_what_was_typed(app_db) -> None:  # noqa: F811
+    engine, _ = app_db
+    at = _settings()
+    _type(at, "set_overrides_0_False", 0, "midway_policy", "twelve_weeks_after_second")  # C1, opened at version 1
+    at.run()
+    cs.set_child_overrides(engine, as_manager("Other Admin"), {"C1": "six_weeks_after_each"}, seen={"C1": 1})
+    at.button(key="set_save_overrides").click().run()
+    assert not at.exception
+    assert "Overrides not saved: nothing was saved, and what you typed is kept." in [e.value for e in at.error]
+    refusal = next(t.value for t in at.text if t.value.startswith("Not saved: children's overrides"))
+    assert "C1 was changed to six_weeks_after_each by Other Admin at " in refusal
+    assert any("Someone changed the override of C1 after you opened this table" in w.value for w in at.warning)
+    assert cs.child_overrides(engine).filter(pl.col("child_id") == "C1")["midway_policy"].to_list() == [
+        "six_weeks_after_each"
+    ]  # theirs stands
+    assert at.session_state["set_overrides_0_False"]["edited_rows"] == {
+        0: {"midway_policy": "twelve_weeks_after_second"}
+    }
+    # loading their changes keeps the typing; the save is then based on their version and lands
+    at.button(key="set_overrides_load").click().run()
+    assert not any("Someone changed" in w.value for w in at.warning)
+    at.button(key="set_save_overrides").click().run()
+    assert "Saved: 1 child override(s) changed." in [s.value for s in at.success]
+    assert cs.child_overrides(engine).filter(pl.col("child_id") == "C1").select("midway_policy", "version").rows() == [
+        ("twelve_weeks_after_second", 3)
+    ]
+
+
+def test_a_stale_fte_save_is_refused_naming_who_and_a_fresh_one_lands(app_db) -> None:  # noqa: F811
+    engine, _ = app_db
+    at = _settings()
+    _type(at, "set_fte_0", 0, "fte", 0.5)  # IRO01
+    at.run()
+    cs.set_iro_fte(engine, as_manager("Other Admin"), {"IRO01": 0.8}, seen={"IRO01": 1})
+    at.button(key="set_save_fte").click().run()
+    assert "FTE not saved: nothing was saved, and what you typed is kept." in [e.value for e in at.error]
+    assert any("IRO01 was changed to 0.8 by Other Admin at " in t.value for t in at.text)
+    assert cs.iro_fte(engine)["fte"].to_list() == [0.8]
+    # untouched by anyone else: a save on the version shown lands at once
+    at.button(key="set_fte_load").click().run()
+    at.button(key="set_save_fte").click().run()
+    assert "Saved: 1 IRO(s) changed." in [s.value for s in at.success]
+    assert cs.iro_fte(engine)[["fte", "version"]].rows() == [(0.5, 3)]

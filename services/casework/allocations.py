@@ -7,6 +7,10 @@ the change. Siblings share one IRO unless an exception is recorded on the child
 (`Child.sibling_iro_exception` with its reason): the allocation is refused when it would leave a
 sibling with another IRO and no exception, so SIBLINGS_SPLIT is only ever raised by data that came
 from elsewhere. The engine reads the rows at once (IRO_NOT_ALLOCATED, SIBLINGS_SPLIT).
+
+A save names the rendered form (`submission_id`, a uuid the page derives from the session and the
+answers): the same submission twice (a double click) allocates once, enforced by a unique
+(submission, child) index, and the repeat returns what the first one saved.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from services.access import MANAGERS, SERVICE_MANAGER, Principal, read_child, re
 from services.access.demo import writes
 from services.casework.conflicts import conflict
 from services.casework.errors import EditConflict, Refused
-from services.casework.fields import ID_MAX, problems
+from services.casework.fields import ID_MAX, SUBMISSION_MAX, problems
 from services.dates import day
 from services.engine.allocation import allocations_on, looked_after_on
 from services.engine.caseload import Caseload
@@ -47,13 +51,15 @@ class AllocationChanged(AllocationError, EditConflict):
 @dataclass(frozen=True)
 class Allocated:
     """What was saved: one allocation row per child allocated (a sibling who already had this IRO
-    is left as it was), ids in the order of `child_ids`."""
+    is left as it was), ids in the order of `child_ids`. `repeated`: this submission had been saved
+    already (a double click) and nothing more was written; then `exception_recorded` is False."""
 
     allocation_ids: tuple[int, ...]
     child_ids: tuple[str, ...]
     iro: str
     from_date: dt.date
     exception_recorded: bool
+    repeated: bool = False
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -173,16 +179,39 @@ def _current_iro(s: Session, child_id: str, on: dt.date) -> m.Allocation | None:
     return rows[-1] if rows else None
 
 
-def _check_seen(s: Session, child_id: str, seen: int) -> None:
-    """Refuse when the child's IRO allocations are no longer the `seen` ones. Allocations are only
-    ever added (a change closes the old row and adds one), so their number is the version. The
-    child's row is locked first (a no-op UPDATE: PostgreSQL holds the row lock, SQLite the write
-    lock, to the commit), so two allocations racing on one form are counted one after the other."""
+def _by_submission(db: Session | Engine, submission_id: str | None) -> Allocated | None:
+    """What the submission saved, when it has been saved (read on the open session when given)."""
+    if submission_id is None:
+        return None
+    query = (
+        select(m.Allocation.id, m.Allocation.child_id, m.Allocation.from_date, m.Staff.display_name)
+        .join(m.Staff, m.Staff.id == m.Allocation.staff_id)
+        .where(m.Allocation.submission_id == submission_id)
+        .order_by(m.Allocation.id)
+    )
+    if isinstance(db, Session):
+        rows = db.execute(query).all()
+    else:
+        with Session(db) as s:
+            rows = s.execute(query).all()
+    if not rows:
+        return None
+    return Allocated(tuple(r[0] for r in rows), tuple(r[1] for r in rows), rows[0][3], rows[0][2], False, True)
+
+
+def _check_seen(s: Session, child_id: str, seen: int, submission_id: str | None) -> Allocated | None:
+    """Refuse when the child's IRO allocations are no longer the `seen` ones, unless this very
+    submission made them (then what it saved). Allocations are only ever added (a change closes the
+    old row and adds one), so their number is the version. The child's row is locked first (a no-op
+    UPDATE: PostgreSQL holds the row lock, SQLite the write lock, to the commit), so two allocations
+    racing on one form are counted one after the other, and a repeat finds the first one's rows."""
     children = m.Child.__table__
     s.execute(update(children).where(children.c.id == child_id).values(display_name=children.c.display_name))
+    if (landed := _by_submission(s, submission_id)) is not None:
+        return landed
     where = (m.Allocation.child_id == child_id, m.Allocation.role == "iro")
     if s.scalar(select(func.count()).select_from(m.Allocation).where(*where)) == seen:
-        return
+        return None
     newest = s.scalar(select(m.Allocation.id).where(*where).order_by(m.Allocation.id.desc()).limit(1))
     raise conflict(s, f"{child_id}'s IRO allocation", "allocations", newest, AllocationChanged)
 
@@ -203,6 +232,7 @@ def allocate_iro(
     exception_reason: str | None = None,
     as_of: dt.date,
     seen_allocations: int,
+    submission_id: str | None = None,
 ) -> Allocated:
     """Allocate the IRO `iro_code` to the child from `from_date`, and to each of `siblings` (the
     siblings offered together). A child who already has another IRO is reassigned: the current
@@ -212,12 +242,19 @@ def allocate_iro(
 
     `seen_allocations` is how many IRO allocations the form showed in the child's history (its
     version: every allocation adds a row): when another allocation landed meanwhile, the save is
-    refused as `AllocationChanged` naming who allocated, instead of reassigning over it."""
+    refused as `AllocationChanged` naming who allocated, instead of reassigning over it.
+
+    `submission_id` identifies the rendered form: when it has been saved already (a double click),
+    nothing more is written and what it saved is returned with `repeated=True`."""
     require_role(who, (SERVICE_MANAGER,), "allocate IROs")
     errors = problems(
         dates={"from_date": from_date, "as_of": as_of},
         texts={"reason": reason, "exception_reason": exception_reason},
-        limited={"iro": (iro_code, ID_MAX), "child_id": (child_id, ID_MAX)},
+        limited={
+            "iro": (iro_code, ID_MAX),
+            "child_id": (child_id, ID_MAX),
+            "submission_id": (submission_id, SUBMISSION_MAX),
+        },
         ints={"seen_allocations": seen_allocations},
     )
     if not isinstance(siblings, list | tuple) or problems(
@@ -237,12 +274,26 @@ def allocate_iro(
     if errors:
         raise AllocationError("The allocation is incomplete.", errors)
     assert from_date is not None and iro_code is not None
+    if (landed := _by_submission(engine, submission_id)) is not None:
+        return landed  # a repeat of a saved submission: nothing more to do
     ids = [child_id, *[c for c in dict.fromkeys(siblings) if c != child_id]]
     try:
         return _allocate(
-            engine, who, child_id, ids, iro_code, from_date, reason, exception_reason, as_of, seen_allocations
+            engine,
+            who,
+            child_id,
+            ids,
+            iro_code,
+            from_date,
+            reason,
+            exception_reason,
+            as_of,
+            seen_allocations,
+            submission_id,
         )
     except IntegrityError:  # a sibling's allocation raced this one (unique child, role, from date)
+        if (landed := _by_submission(engine, submission_id)) is not None:
+            return landed  # the same submission landed meanwhile (unique submission and child)
         raise AllocationError(
             "Another allocation for these children was saved at the same moment; nothing was saved. Reload the page.",
             {"iro": "Reload to see the allocation saved meanwhile."},
@@ -260,6 +311,7 @@ def _allocate(
     exception_reason: str | None,
     as_of: dt.date,
     seen_allocations: int,
+    submission_id: str | None,
 ) -> Allocated:
     with writes(engine, who) as s:
         iro = s.scalars(select(m.Staff).where(m.Staff.code == iro_code, m.Staff.role == "iro")).one_or_none()
@@ -268,7 +320,8 @@ def _allocate(
         child = s.get(m.Child, child_id)
         if child is None:
             raise AllocationError(f"No child with id {child_id!r}.", {"child_id": "Unknown child."})
-        _check_seen(s, child_id, seen_allocations)
+        if (landed := _check_seen(s, child_id, seen_allocations, submission_id)) is not None:
+            return landed
         # the sibling rule first: nothing is written if it refuses
         group = child.sibling_group
         others: list[m.Child] = []
@@ -324,6 +377,7 @@ def _allocate(
                 staff_id=iro.id,
                 from_date=from_date,
                 reason=None if cur is None else (reason or "").strip(),
+                submission_id=submission_id,
             )
             s.add(row)
             s.flush()

@@ -35,6 +35,23 @@ def last_change(db: Engine | Session, entity: str, entity_id: object) -> tuple[s
     return (row[0], row[1]) if row else (None, None)
 
 
+def last_change_of(s: Session, entity: str, entity_id: object, column: str) -> tuple[str | None, dt.datetime | None]:
+    """The actor and time of the newest audit entry that changed `column` of one row (its insert
+    counts). Why not `last_change`: a child's row is also written by imports and allocations, and a
+    refusal must name who changed the value the form edits, not who touched the row last. Reads on
+    the open session's connection (see `last_change`); a row's audit entries are few."""
+    rows = s.execute(
+        select(m.AuditEntry.actor, m.AuditEntry.at, m.AuditEntry.before, m.AuditEntry.after)
+        .where(m.AuditEntry.entity == entity, m.AuditEntry.entity_id == str(entity_id))
+        .order_by(m.AuditEntry.id.desc())
+        .limit(200)
+    ).all()
+    for actor, at, before, after in rows:
+        if after is not None and (before is None or before.get(column) != after.get(column)):
+            return actor, at
+    return None, None
+
+
 def describe(actor: str | None, at: dt.datetime | None) -> str:
     if at is None:
         return f"by {actor or 'another user'}"

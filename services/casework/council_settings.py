@@ -9,6 +9,12 @@ Two admins saving at once: a save names the version it was based on and is refus
 `SettingsConflict` (who saved in between, and when) when that is no longer the newest, so no change
 is ever lost silently; the unique `version` column refuses the race the check cannot see.
 
+The per-child midway policy overrides and the IROs' FTE are edited in tables: each row read carries
+its version (`children.midway_policy_version`, `staff.fte_version`), the page passes the versions it
+showed, and a save is refused whole as `ValuesChanged` (who changed which value, and to what) when
+any of them moved on meanwhile. The rows are locked before the versions are compared, so of two
+saves racing on the same version one lands and the other is refused, never lost.
+
 Who may edit: `can_edit(who)`: administrators and service managers (services.access); every save is
 attributed to them by name and audited.
 """
@@ -21,12 +27,14 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Table, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.access import ADMIN, SERVICE_MANAGER, Principal
 from services.access.demo import writes
+from services.casework.conflicts import describe, last_change_of
+from services.casework.errors import EditConflict
 from services.casework.fields import answer_problem
 from services.dates import day_time
 from services.engine.policy import MIDWAY_POLICIES, Policy, PolicyError, PolicyInvalid
@@ -205,23 +213,89 @@ def history(engine: Engine) -> pl.DataFrame:
     )
 
 
+@dataclass(frozen=True)
+class Changed:
+    """One value someone else changed after the page read it: the row's key, its value now, who
+    changed it and when (from the audit log)."""
+
+    key: str
+    now: Any
+    by: str | None
+    at: dt.datetime | None
+
+
+class ValuesChanged(EditConflict):
+    """A table save refused whole: rows it edits were changed since the page read them (`changed`,
+    one per row); nothing was saved. `changed_by` / `changed_at` name the first of them."""
+
+    def __init__(self, what: str, changed: list[Changed]) -> None:
+        parts = [f"{c.key} was changed to {_show_none(c.now)} {describe(c.by, c.at)}" for c in changed]
+        super().__init__(
+            f"Not saved: {what} changed after you opened the table: {'; '.join(parts)}. Nothing was saved; "
+            "reload to see their changes, then make yours again."
+        )
+        self.changed = changed
+        self.changed_by, self.changed_at = changed[0].by, changed[0].at
+
+
+def _show_none(value: Any) -> str:
+    return "none (the council's policy)" if value is None else _show(value)
+
+
+def _lock(s: Session, table: Table, key: Any, values: list[Any]) -> None:
+    """Lock the rows to be edited, one by one in key order (so two saves never wait on each other
+    in a cycle) with a no-op UPDATE: PostgreSQL holds each row lock, SQLite the write lock, to the
+    commit, so the versions read next are the newest and no other save changes them before ours."""
+    for value in sorted(values):
+        s.execute(update(table).where(key == value).values({key.name: key}))
+
+
+def _check_versions(
+    rows: Mapping[str, Any], seen: Mapping[str, int], version: str, value: str, entity: str, what: str, s: Session
+) -> None:
+    """Refuse the save when any row's `version` attribute is no longer the `seen` one."""
+    stale = sorted(k for k, row in rows.items() if getattr(row, version) != seen[k])
+    if stale:
+        changed = []
+        for k in stale:
+            by, at = last_change_of(s, entity, rows[k].id, value)
+            changed.append(Changed(k, getattr(rows[k], value), by, at))
+        raise ValuesChanged(what, changed)
+
+
+def _seen_problems(keys: Mapping[str, Any], seen: Mapping[str, int], noun: str) -> None:
+    """Every edited row needs the version the page showed (an int): refused otherwise."""
+    missing = sorted(k for k in keys if not isinstance(seen.get(k), int) or isinstance(seen.get(k), bool))
+    if missing:
+        raise UsageError(f"The version shown is missing for {noun} {', '.join(missing)}: reload the page.")
+
+
 # --- per-child midway policy overrides (DOMAIN §4: the deployment's policy, per-child overrides) ---
 
 
 def child_overrides(engine: Engine) -> pl.DataFrame:
-    """Every child with their midway policy override (null: the council's policy), by child id."""
+    """Every child with their midway policy override (null: the council's policy) and its version
+    (pass it back to `set_child_overrides` as what the page showed), by child id."""
     with Session(engine) as s:
-        rows = s.execute(select(m.Child.id, m.Child.display_name, m.Child.midway_policy).order_by(m.Child.id)).all()
+        rows = s.execute(
+            select(m.Child.id, m.Child.display_name, m.Child.midway_policy, m.Child.midway_policy_version).order_by(
+                m.Child.id
+            )
+        ).all()
     return pl.DataFrame(
         [tuple(r) for r in rows],
-        schema={"child_id": pl.String, "display_name": pl.String, "midway_policy": pl.String},
+        schema={"child_id": pl.String, "display_name": pl.String, "midway_policy": pl.String, "version": pl.Int64},
         orient="row",
     )
 
 
-def set_child_overrides(engine: Engine, who: Principal, overrides: Mapping[str, str | None]) -> int:
+def set_child_overrides(
+    engine: Engine, who: Principal, overrides: Mapping[str, str | None], *, seen: Mapping[str, int]
+) -> int:
     """Set each child's override (None or "" clears it) in one audited transaction; returns how
-    many children changed. Refused whole, with nothing saved, on an unknown child or policy."""
+    many children changed. Refused whole, with nothing saved, on an unknown child or policy, and as
+    `ValuesChanged` when a child's override version is no longer the one in `seen` (child id ->
+    the `version` that `child_overrides` gave the page): someone changed it meanwhile."""
     if not can_edit(who):
         raise PermissionError("Only administrators and service managers may change the council's settings.")
     bad = {cid: p for cid, p in overrides.items() if p not in (None, "") and p not in MIDWAY_POLICIES}
@@ -230,16 +304,20 @@ def set_child_overrides(engine: Engine, who: Principal, overrides: Mapping[str, 
         raise PolicyInvalid(
             [PolicyError("midway_policy", value, f"child {cid}: must be one of {', '.join(MIDWAY_POLICIES)}")]
         )
+    _seen_problems(overrides, seen, "child")
     changed = 0
     with writes(engine, who) as s:
+        _lock(s, m.Child.__table__, m.Child.__table__.c.id, list(overrides))
         children = {c.id: c for c in s.scalars(select(m.Child).where(m.Child.id.in_(list(overrides)))).all()}
         missing = sorted(set(overrides) - set(children))
         if missing:
             raise UsageError(f"No such child: {', '.join(missing)}")
+        _check_versions(children, seen, "midway_policy_version", "midway_policy", "children", "children's overrides", s)
         for cid, value in overrides.items():
             value = value or None
             if children[cid].midway_policy != value:
                 children[cid].midway_policy = value
+                children[cid].midway_policy_version += 1
                 changed += 1
     return changed
 
@@ -253,31 +331,43 @@ def override_count(engine: Engine) -> int:
 
 
 def iro_fte(engine: Engine) -> pl.DataFrame:
-    """Every IRO (staff role `iro`) by code, with name, active flag and FTE."""
+    """Every IRO (staff role `iro`) by code, with name, active flag, FTE and the FTE's version
+    (pass it back to `set_iro_fte` as what the page showed)."""
     with Session(engine) as s:
         rows = s.execute(
-            select(m.Staff.code, m.Staff.display_name, m.Staff.active, m.Staff.fte)
+            select(m.Staff.code, m.Staff.display_name, m.Staff.active, m.Staff.fte, m.Staff.fte_version)
             .where(m.Staff.role == "iro")
             .order_by(m.Staff.display_name, m.Staff.code)
         ).all()
     return pl.DataFrame(
         [tuple(r) for r in rows],
-        schema={"code": pl.String, "display_name": pl.String, "active": pl.Boolean, "fte": pl.Float64},
+        schema={
+            "code": pl.String,
+            "display_name": pl.String,
+            "active": pl.Boolean,
+            "fte": pl.Float64,
+            "version": pl.Int64,
+        },
         orient="row",
     )
 
 
-def set_iro_fte(engine: Engine, who: Principal, fte: Mapping[str, float]) -> int:
+def set_iro_fte(engine: Engine, who: Principal, fte: Mapping[str, float], *, seen: Mapping[str, int]) -> int:
     """Set IROs' FTE (more than 0, at most 1) in one audited transaction; returns how many changed.
-    Refused whole, with nothing saved, on a bad value or an unknown IRO."""
+    Refused whole, with nothing saved, on a bad value or an unknown IRO, and as `ValuesChanged`
+    when an IRO's FTE version is no longer the one in `seen` (staff code -> the `version` that
+    `iro_fte` gave the page): someone changed it meanwhile."""
     if not can_edit(who):
         raise PermissionError("Only administrators and service managers may change the council's settings.")
     bad = [(code, v) for code, v in fte.items() if v is None or not 0 < float(v) <= 1]
     if bad:
         code, value = bad[0]
         raise PolicyInvalid([PolicyError("fte", value, f"IRO {code}: FTE must be more than 0 and at most 1")])
+    _seen_problems(fte, seen, "IRO")
     changed = 0
     with writes(engine, who) as s:
+        table = m.Staff.__table__
+        _lock(s, table, table.c.code, list(fte))
         staff = {
             x.code: x
             for x in s.scalars(select(m.Staff).where(m.Staff.role == "iro", m.Staff.code.in_(list(fte)))).all()
@@ -285,8 +375,10 @@ def set_iro_fte(engine: Engine, who: Principal, fte: Mapping[str, float]) -> int
         missing = sorted(set(fte) - set(staff))
         if missing:
             raise UsageError(f"No such IRO: {', '.join(missing)}")
+        _check_versions(staff, seen, "fte_version", "fte", "staff", "IROs' FTE", s)
         for code, value in fte.items():
             if staff[code].fte != float(value):
                 staff[code].fte = float(value)
+                staff[code].fte_version += 1
                 changed += 1
     return changed

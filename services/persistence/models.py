@@ -69,6 +69,9 @@ class Staff(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     fte: Mapped[float] = mapped_column(Float, default=1.0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # bumped by every FTE change on the Settings page: a save based on an FTE someone else changed
+    # since the page read it is refused (services.casework.council_settings.set_iro_fte)
+    fte_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default=text("1"))
     # the sign-in (OIDC) email, stored lower-case so matching ignores case (services.access)
     email: Mapped[str | None] = mapped_column(String(254), unique=True, index=True)
     team: Mapped[Team | None] = relationship()
@@ -93,6 +96,9 @@ class Child(Base):
     annual_reviews_from: Mapped[dt.date | None] = mapped_column(Date)
     # DOMAIN §4: per-child override of the deployment's midway policy.
     midway_policy: Mapped[str | None] = mapped_column(String(40))
+    # bumped by every change of that override: a save based on an override someone else changed
+    # since the page read it is refused (services.casework.council_settings.set_child_overrides)
+    midway_policy_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default=text("1"))
     # SSDA903 V3/V4 only: short breaks, kept but off the statutory schedule.
     short_breaks: Mapped[bool] = mapped_column(Boolean, default=False)
     # where the child was first recorded (SOURCES); with `ChildFact`, what the child's data can tell
@@ -151,7 +157,12 @@ class Allocation(Base):
     """Child to IRO / social worker (staff_id) or to a team (team_id), from..to (to null = current)."""
 
     __tablename__ = "allocations"
-    __table_args__ = (UniqueConstraint("child_id", "role", "from_date"),)
+    __table_args__ = (
+        UniqueConstraint("child_id", "role", "from_date"),
+        # the rendered form's id (a uuid) per child: the same submission twice (a double click)
+        # allocates once; one submission may allocate several siblings, one row each (migration 0009)
+        Index("uq_allocations_submission_child", "submission_id", "child_id", unique=True),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[str] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))
@@ -162,6 +173,7 @@ class Allocation(Base):
     source: Mapped[str | None] = mapped_column(String(20), default="midway")
     # why the child moved to this IRO (a change of IRO needs one; a first allocation does not)
     reason: Mapped[str | None] = mapped_column(Text)
+    submission_id: Mapped[str | None] = mapped_column(String(36))
 
 
 class Review(Base):
