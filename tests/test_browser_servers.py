@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from services.casework.events import events_for
 from services.persistence import models as m
-from services.persistence.database import make_engine
+from services.persistence.database import make_engine, reset_schema
 from tests.principals import MANAGER
 from tests.tcp_proxy import TcpProxy
 from tests.test_browser import CHROMIUM, DASHBOARD, _type_date, _wait_for_app, demo_server_process
@@ -44,6 +44,11 @@ def pg_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         pytest.skip("TEST_DATABASE_URL not set: PostgreSQL run skipped")
+    engine = make_engine(url)  # from empty: `demo --reset` refuses a database another test seeded
+    try:
+        reset_schema(engine)
+    finally:
+        engine.dispose()
     return url
 
 
