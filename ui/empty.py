@@ -90,7 +90,12 @@ def _typed_widget_keys() -> list[str]:
     tests/test_casework_pages.py break if they change."""
     from streamlit.runtime.state.session_state_proxy import get_session_state
 
-    state = get_session_state()._state
+    try:
+        state = get_session_state()._state
+        state._key_id_mapper.get_id_from_key, state._new_widget_state.widget_metadata  # noqa: B018
+    except AttributeError:  # another Streamlit: the message still shows, what was typed is not kept
+        _LOG.warning("cannot keep typed input: Streamlit's session state internals changed")
+        return []
     keys = []
     for key in list(st.session_state):
         widget_id = state._key_id_mapper.get_id_from_key(str(key))
