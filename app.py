@@ -6,11 +6,13 @@ from services.errors import DatabaseUnavailable
 from services.persistence.database import DatabaseError
 from ui import eager, navigation, present, warmup  # noqa: F401  (eager first: see ui/eager.py)
 from ui.context import gate
-from ui.empty import database_unreachable
+from ui.empty import database_unreachable, restore_typed_input
+from ui.feedback import callback_cut
 
 # A local favicon: a `:material/...:` page icon makes the browser fetch it from a font server
 # (STACK_NOTES §5), and the app fetches nothing at run time.
 st.set_page_config(page_title="Midway", page_icon=navigation.FAVICON, layout="wide")
+restore_typed_input()  # what a run during a database cut kept, shown again (ui/empty.py)
 warmup.start()  # once per data version: fills the dashboard's caches in the background (ui/warmup.py)
 gate()  # sign-in, or demo mode's banner and "Act as" (issue 12): before any page runs
 
@@ -43,7 +45,10 @@ present.style()  # the app's name, print layout and presentation mode (ui/presen
 # sections from st.page_link.
 page = st.navigation(PAGES, position="hidden")
 navigation.draw(PAGES)
-try:
-    page.run()
-except (DatabaseError, DatabaseUnavailable) as exc:  # a page's read or save met a cut: a plain message
-    database_unreachable(exc)
+if (cut := callback_cut()) is not None:  # a form's save (a guarded callback, run before this) met a cut
+    database_unreachable(cut)  # the same plain message, the page not drawn on this run, what was typed kept
+else:
+    try:
+        page.run()
+    except (DatabaseError, DatabaseUnavailable) as exc:  # a page's read or save met a cut: a plain message
+        database_unreachable(exc)

@@ -20,13 +20,12 @@ from services.access import MANAGERS, NotAllowed, Principal
 from services.casework import allocations as al
 from services.casework import events as ev
 from services.dates import day, day_expr
-from services.errors import DatabaseUnavailable
 from ui import results, tables
 from ui.child_picker import pick_child
 from ui.context import engine, user_with_role
 from ui.cover import cover_section
 from ui.empty import require_data
-from ui.feedback import Feedback
+from ui.feedback import Feedback, guarded
 from ui.text import md
 
 st.title("Allocations", anchor=False)
@@ -97,6 +96,7 @@ siblings = al.siblings_of(caseload, child, as_of)
 loads = al.iro_loads(caseload, staff, as_of, policy)
 
 
+@guarded  # a database cut: app.py's plain message, the typed allocation kept
 def _save(cid: str, actor: Principal, seen: int) -> None:
     s = st.session_state
     answers = {
@@ -114,7 +114,7 @@ def _save(cid: str, actor: Principal, seen: int) -> None:
         saved = al.allocate_iro(
             engine(), actor, cid, **answers, as_of=as_of, seen_allocations=seen, submission_id=submission
         )
-    except (al.AllocationError, NotAllowed, DatabaseUnavailable) as exc:
+    except (al.AllocationError, NotAllowed) as exc:
         feedback.refused(exc, f"Nothing was saved: {exc} Everything you typed is kept.")
         return
     if saved.repeated:

@@ -17,13 +17,12 @@ import streamlit as st
 from services.access import NotAllowed, Principal
 from services.casework import escalations as esc
 from services.dates import COLUMN_DATE, day
-from services.errors import DatabaseUnavailable
 from services.vocabulary import CAFCASS_DOCUMENTS, ESCALATION_CATEGORIES, ESCALATION_OUTCOMES
 from ui import provenance, results, tables
 from ui.child_picker import not_visible
 from ui.context import current_user, engine
 from ui.empty import require_data
-from ui.feedback import Feedback
+from ui.feedback import Feedback, guarded
 from ui.text import md
 
 st.title("Escalations", anchor=False)
@@ -44,7 +43,7 @@ def _run(form: str, action: Callable[[], object], success: str) -> None:
     try:
         action()
         feedback[form].record("success", success)
-    except (esc.EscalationError, NotAllowed, DatabaseUnavailable) as exc:
+    except (esc.EscalationError, NotAllowed) as exc:
         feedback[form].refused(exc)
 
 
@@ -179,6 +178,7 @@ with tab_open:
             else:
                 st.write("This is the last stage: close the escalation with its outcome.")
 
+            @guarded
             def _move(eid: int = chosen, actor: Principal = user, version_: int = row["version"], mk: str = mk) -> None:
                 s = st.session_state
                 _run(
@@ -206,6 +206,7 @@ with tab_open:
             feedback["close"].field("on_date")
             st.text_area("How it was resolved", key=ck + "notes")
 
+            @guarded
             def _close(
                 eid: int = chosen, actor: Principal = user, version_: int = row["version"], ck: str = ck
             ) -> None:
@@ -234,6 +235,7 @@ with tab_open:
                 for key, label in CAFCASS_DOCUMENTS.items():
                     st.checkbox(label, value=bool(current.get(key)), key=f"esc_doc_{chosen}_{key}")
 
+                @guarded
                 def _docs(eid: int = chosen, actor: Principal = user, version_: int = row["version"]) -> None:
                     items = {k: bool(st.session_state.get(f"esc_doc_{eid}_{k}")) for k in CAFCASS_DOCUMENTS}
                     _run(
@@ -276,6 +278,7 @@ with tab_raise, st.form("esc_raise"):
     )
     feedback["raise"].field("due_date")
 
+    @guarded
     def _raise(actor: Principal = user) -> None:
         s = st.session_state
         if not s.get("esc_new_child"):
@@ -312,7 +315,7 @@ with tab_raise, st.form("esc_raise"):
                 policy=policy,
                 submission_id=submission,
             )
-        except (esc.EscalationError, NotAllowed, DatabaseUnavailable) as exc:
+        except (esc.EscalationError, NotAllowed) as exc:
             feedback["raise"].refused(exc)
             return
         stage, due = esc.current_stage(engine(), actor, esc_id)
@@ -334,6 +337,7 @@ with tab_good:
         st.text_area("Good practice noticed", key="gp_text")
         feedback["good"].field("text")
 
+        @guarded
         def _good(actor: Principal = user) -> None:
             s = st.session_state
             if not s.get("gp_child"):

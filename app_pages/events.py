@@ -11,14 +11,12 @@ import streamlit as st
 from services.access import NotAllowed, Principal
 from services.casework import events as ev
 from services.dates import COLUMN_DATE, day
-from services.errors import DatabaseUnavailable
-from services.persistence.database import DatabaseError
 from services.vocabulary import SIGNIFICANT_EVENT_TYPES
 from ui import provenance, results, tables
 from ui.child_picker import not_visible
 from ui.context import current_user, engine, refuse
-from ui.empty import database_unreachable, require_data
-from ui.feedback import Feedback
+from ui.empty import require_data
+from ui.feedback import Feedback, guarded
 
 st.title("Significant events", anchor=False)
 version = require_data()
@@ -56,6 +54,7 @@ if st.session_state.get("ev_scope") != child_id:
     st.session_state["ev_scope"] = child_id
 
 
+@guarded  # a database cut: app.py's plain message, the typed event kept
 def _save(cid: str, actor: Principal) -> None:
     s = st.session_state
     k = f"ev:{cid}:"
@@ -79,15 +78,9 @@ def _save(cid: str, actor: Principal) -> None:
         due = f"; next review due {day(nxt['next_review_due'])}" if nxt and nxt["next_review_due"] else ""
         feedback.record("success", f"Event {event_id} recorded{due}.")
         s["ev_saved"] = True
-    except (ev.EventError, NotAllowed, DatabaseUnavailable) as exc:
+    except (ev.EventError, NotAllowed) as exc:
         feedback.refused(exc)
-    except DatabaseError as exc:  # a callback runs before the page, outside app.py's catch: shown below
-        s["ev_db_error"] = exc
 
-
-if (cut := st.session_state.pop("ev_db_error", None)) is not None:
-    database_unreachable(cut)  # the plain message, the typed note kept, "Try again"
-    st.stop()
 
 feedback.show()
 

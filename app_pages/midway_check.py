@@ -18,7 +18,6 @@ from services.casework.events import next_review
 from services.casework.midway_check import answers, read_model, save, templates
 from services.casework.midway_check.errors import ValidationError
 from services.dates import day, day_time
-from services.errors import DatabaseUnavailable
 from services.vocabulary import (
     CONTACT_MODES,
     ESCALATION_CATEGORIES,
@@ -30,7 +29,7 @@ from ui.child_picker import pick_child
 from ui.context import current_user, engine, refuse
 from ui.downloads import download
 from ui.empty import require_data
-from ui.feedback import Feedback
+from ui.feedback import Feedback, guarded
 from ui.text import md
 
 P = "mc:"  # widget key prefix
@@ -110,6 +109,7 @@ def _answers() -> dict[str, Any]:
     return out
 
 
+@guarded  # a database cut: app.py's plain message, the typed answers kept
 def _save(final: bool, actor: Principal) -> None:
     """Submit callback: save, keep the typed answers, and leave the outcome for the redraw."""
     answers = _answers()
@@ -133,11 +133,7 @@ def _save(final: bool, actor: Principal) -> None:
             f"Nothing was saved: {n} answer{'s' if n != 1 else ''} need{'s' if n == 1 else ''} attention "
             "(marked below each field). Everything you typed is kept.",
         )
-    except (
-        LookupError,
-        ValueError,
-        DatabaseUnavailable,
-    ) as exc:  # includes ConcurrentEditError: the notice offers a reload
+    except (LookupError, ValueError) as exc:  # includes ConcurrentEditError: the notice offers a reload
         feedback.refused(exc)
 
 

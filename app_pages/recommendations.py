@@ -15,13 +15,12 @@ import streamlit as st
 from services.access import NotAllowed, Principal
 from services.casework import recommendations as rc
 from services.dates import day
-from services.errors import DatabaseUnavailable
 from services.vocabulary import RECOMMENDATION_OWNERS, TM_RESPONSES
 from ui import results
 from ui.child_picker import pick_child
 from ui.context import current_user, engine, refuse
 from ui.empty import require_data
-from ui.feedback import Feedback
+from ui.feedback import Feedback, guarded
 
 st.title("Recommendations after a review", anchor=False)
 version = require_data()
@@ -74,6 +73,7 @@ def _clear() -> None:
         del st.session_state[key]
 
 
+@guarded  # a database cut: app.py's plain message, the typed rows kept
 def _save(rid: int, actor: Principal) -> None:
     s = st.session_state
     rows = [
@@ -101,7 +101,7 @@ def _save(rid: int, actor: Principal) -> None:
     except rc.RecommendationsChanged as exc:
         feedback.refused(exc, f"{exc} Everything you typed is kept.")
         return
-    except (rc.RecommendationError, NotAllowed, DatabaseUnavailable) as exc:
+    except (rc.RecommendationError, NotAllowed) as exc:
         feedback.refused(exc, f"Nothing was saved: {exc} Everything you typed is kept.")
         return
     n = len(saved.rec_ids)

@@ -127,7 +127,10 @@ def gate() -> None:
     st.session_state.pop(_USER, None)
     st.session_state.pop(_GATE_ERROR, None)
     if auth_configured():
-        st.session_state[_USER] = _signed_in()
+        try:
+            st.session_state[_USER] = _signed_in()
+        except db.DatabaseError as exc:  # the staff list unreachable: the page's require_data says so
+            st.session_state[_GATE_ERROR] = exc
         return
     try:
         version = data_version()

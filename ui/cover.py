@@ -12,11 +12,12 @@ from services.access import Principal
 from services.access.cover import cover_grants, grant_cover
 from services.casework.errors import Refused
 from ui.context import engine
-from ui.feedback import Feedback
+from ui.feedback import Feedback, guarded
 
 FOR_IRO, FOR_CHILD = "All of another IRO's children", "One child"
 
 
+@guarded  # a database cut: app.py's plain message, the typed grant kept
 def _grant(who: Principal, iros: dict[str, str], feedback: Feedback) -> None:
     s = st.session_state
     whole = s.get("cov_kind") == FOR_IRO

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from services.access import ADMIN, Principal
 from services.demo.load import load_demo
@@ -19,6 +20,7 @@ from services.persistence.database import DatabaseError
 from services.settings import SettingsError
 from ui import results
 from ui.context import auth_configured, data_version, engine
+from ui.feedback import guarded
 
 _LOG = logging.getLogger(__name__)
 
@@ -32,6 +34,7 @@ def _loader() -> Principal | None:
     return st.session_state.get("_principal")
 
 
+@guarded  # a database cut: app.py's plain message
 def _load_demo() -> None:
     who = _loader()
     if who is None:
@@ -69,14 +72,70 @@ def empty_state() -> None:
         st.caption("From the command line: `python -m services demo --if-empty` loads the demo too.")
 
 
-def _keep_typed_input() -> None:
-    """Keep what the user typed while the form is not drawn: Streamlit drops the value of a widget
-    that a run does not draw, so each value is set again as the session's own (buttons and
-    uploaders cannot be set, and hold nothing typed)."""
+# Widgets whose value is an event or a file, not typed text, and that Streamlit refuses to be set
+# through session state (a button, a form's submit, a download, an upload, a chat input): setting one
+# raises StreamlitValueAssignmentNotAllowedError where it is drawn ("Try again" itself, issue 13) and
+# could replay a click on the next run.
+_NOT_TYPED = frozenset(
+    {"trigger_value", "string_trigger_value", "json_trigger_value", "chat_input_value", "file_uploader_state_value"}
+)
+
+
+def _typed_widget_keys() -> list[str]:
+    """The keys of the widgets holding what someone typed or chose: text, dates, numbers, choices,
+    ticks. Not the session's own values (kept anyway), not buttons or uploads (_NOT_TYPED), not a
+    data editor's or a chart's selection (a dict Streamlit refuses to be set). Streamlit says which
+    widget a key is only in its session state's internals (1.67: the key-to-id mapping and each
+    widget's metadata), read here and nowhere else; tests/test_browser_servers.py and
+    tests/test_casework_pages.py break if they change."""
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    try:
+        state = get_session_state()._state
+        state._key_id_mapper.get_id_from_key, state._new_widget_state.widget_metadata  # noqa: B018
+    except AttributeError:  # another Streamlit: the message still shows, what was typed is not kept
+        _LOG.warning("cannot keep typed input: Streamlit's session state internals changed")
+        return []
+    keys = []
     for key in list(st.session_state):
+        widget_id = state._key_id_mapper.get_id_from_key(str(key))
+        meta = state._new_widget_state.widget_metadata.get(widget_id) if widget_id else None
+        if meta is None or meta.value_type in _NOT_TYPED:
+            continue
         try:
-            st.session_state[key] = st.session_state[key]
-        except Exception:  # StreamlitAPIException: a button's or uploader's state
+            value = st.session_state[key]
+        except KeyError:
+            continue
+        if not isinstance(value, dict):
+            keys.append(str(key))
+    return keys
+
+
+_KEPT = "_kept_typed_input"  # what a run that could not draw the form kept, for the next run to set
+
+
+def _keep_typed_input() -> None:
+    """Keep what the user typed while the form is not drawn. Streamlit drops the value of a widget
+    that a run does not draw, so each typed value is set again as the session's own (it outlives
+    this run), and remembered for `restore_typed_input`: a value Python holds is not enough, the
+    browser draws a widget mounted afresh from its default unless that run itself sets the value."""
+    kept = {key: st.session_state[key] for key in _typed_widget_keys()}
+    for key, value in kept.items():
+        try:
+            st.session_state[key] = value
+        except StreamlitAPIException:  # drawn already in this run: its value is kept anyway
+            continue
+    st.session_state[_KEPT] = kept
+
+
+def restore_typed_input() -> None:
+    """At the start of a run (app.py, before any widget): set again what the run before kept while
+    the database was unreachable, so the widgets drawn now show it in the browser ("Try again"
+    brings back the form with what was typed). Once: the next run draws from the widgets' own state."""
+    for key, value in (st.session_state.pop(_KEPT, None) or {}).items():
+        try:
+            st.session_state[key] = value
+        except StreamlitAPIException:
             continue
 
 

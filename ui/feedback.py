@@ -7,19 +7,53 @@ session state and the redraw shows it: `Feedback.record`/`refused` in the callba
 (`services.casework.errors`: `errors` per field, `EditConflict` offers a reload), never from
 its words. Every notice is shown as plain text (`ui.text.md`): callers pass the words, never
 Markdown (an exception's words may quote a name or what was typed).
+
+Every form callback that writes is wrapped in `guarded`: a callback runs before the page, outside
+app.py's catch, so a database cut met there is kept for app.py (`callback_cut`), which draws the
+same plain message a page's own read would (ui.empty.database_unreachable), with what was typed kept.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, ParamSpec
 
 import streamlit as st
 
 from services.casework.errors import EditConflict, Refused
+from services.errors import DatabaseUnavailable
+from services.persistence.database import DatabaseError
 from ui.text import md
+
+P = ParamSpec("P")
+_CALLBACK_CUT = "_callback_database_error"  # a guarded callback met a cut: app.py shows it once
+
+
+def guarded(callback: Callable[P, None]) -> Callable[P, None]:
+    """`callback` (a form's on_click / on_change that writes), with a database cut turned into the
+    page's plain message: Streamlit runs callbacks before the script, so an error there escapes
+    app.py's catch and would be an exception box. The error is kept for `callback_cut` (app.py
+    draws ui.empty.database_unreachable from it on this run, and only this run); the widgets'
+    values are not touched, so what was typed is there for "Try again"."""
+
+    @functools.wraps(callback)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            callback(*args, **kwargs)
+        except (DatabaseError, DatabaseUnavailable) as exc:
+            st.session_state[_CALLBACK_CUT] = exc
+
+    return run
+
+
+def callback_cut() -> BaseException | None:
+    """The database error a guarded callback met before this run, once (then forgotten: after
+    "Try again" the page is drawn again, not the old error)."""
+    return st.session_state.pop(_CALLBACK_CUT, None)
+
 
 Kind = Literal["success", "info", "error"]
 
