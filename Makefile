@@ -31,7 +31,7 @@ run: $(RUN_STAMP)
 test: $(DEV_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest -q -n auto --dist loadgroup --reruns 1
+	$(PY) -m pytest -q -n auto --dist loadgroup
 
 # After editing the dependencies in pyproject.toml. Locked versions are kept unless pyproject.toml
 # asks for others; upgrade the rest with e.g. `make lock LOCK_ARGS="--upgrade-package pillow"`.

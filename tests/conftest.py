@@ -23,7 +23,7 @@ from sqlalchemy import Engine, make_url, text
 from sqlalchemy.exc import ProgrammingError
 
 from services.persistence.database import make_engine, migrate, reset_schema
-from tests.demo_pages import demo_database, fresh_caches
+from tests.demo_pages import demo_database, fresh_caches, no_app_thread_left
 
 ROOT = Path(__file__).resolve().parent.parent
 # Public fake 903 return files (MIT), kept in the repository: tests never read a folder beside it.
@@ -70,6 +70,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     browser = [item for item in items if item.get_closest_marker("browser")]
     for i, item in enumerate(browser):
         item.add_marker(pytest.mark.xdist_group(f"browser{i % workers}"))
+
+
+@pytest.fixture(autouse=True)
+def _no_app_thread_outlives_its_test() -> Iterator[None]:
+    """Every test, not only those using the fixtures below: a thread of the app (ui.warmup, an
+    AppTest script run) still alive after its test would fill the process-wide caches for the next
+    one (tests/demo_pages.py: no_app_thread_left)."""
+    yield
+    no_app_thread_left()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,8 +28,31 @@ def as_shown(markdown: str) -> str:
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace(JOINER, "")
 
 
+# The app's own threads: ui.warmup's, and the one AppTest runs a script in (which AppTest joins).
+APP_THREADS = ("midway-warmup", "ScriptRunner.scriptThread")
+
+
+def no_app_thread_left(wait: float = 60.0) -> None:
+    """Fail loudly if a thread of the app outlived the test that started it. The caches are
+    process-wide and keyed by the data version, which starts from the same numbers in every fresh
+    test database, so such a thread refills them after the next test cleared them, with the data
+    (or, once DATABASE_URL was unset between tests, the engine of data/midway.db) of a test that has
+    ended: that test then sees another test's data one run in a few. AppTest joins its script
+    thread, so one is waited for up to `wait` seconds (a slow machine); a warm-up thread should
+    never start outside a server (ui.warmup.in_server) and fails at once."""
+    deadline = time.monotonic() + wait
+    for thread in threading.enumerate():
+        if thread.name == "ScriptRunner.scriptThread" and thread is not threading.current_thread():
+            thread.join(max(0.0, deadline - time.monotonic()))
+    alive = [t.name for t in threading.enumerate() if t.name in APP_THREADS and t is not threading.current_thread()]
+    if alive:
+        pytest.fail(f"app threads still running after the test that started them: {alive}", pytrace=False)
+
+
 def fresh_caches() -> None:
-    """The app's engine and caches are process-wide: start from the URL this test set."""
+    """The app's engine and caches are process-wide: start from the URL this test set, with no
+    thread of an earlier test left to refill them."""
+    no_app_thread_left()
     st.cache_data.clear()
     st.cache_resource.clear()
     db.get_engine.cache_clear()

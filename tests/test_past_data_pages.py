@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from services.persistence import database as db
 from services.persistence import models as m
 from services.persistence.unit_of_work import unit_of_work
 from tests.casework_seed import AS_OF, seed
+from tests.demo_pages import fresh_caches
 from tests.test_provenance import FAKE, imported
 
 PAGES = ["app_pages/midway_check.py", "app_pages/escalations.py", "app_pages/events.py"]
@@ -23,9 +23,7 @@ NOTE = "The data ends on 31 Mar 2018 (an SSDA903 return)"
 
 
 def _fresh(url: str) -> db.Engine:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    db.get_engine.cache_clear()
+    fresh_caches()
     return db.get_engine(url)
 
 

@@ -29,9 +29,18 @@ _USER = "_principal"
 _GATE_ERROR = "_gate_database_error"  # the gate met a database cut: current_user raises it for app.py
 
 
-@st.cache_resource(show_spinner=False)
 def engine() -> db.Engine:
-    return db.get_engine()
+    """The engine of the database configured now (services.settings), read on every call. The cache
+    is keyed by that URL rather than holding one engine for the process: a value worked out while the
+    setting said one database can then never be handed out once it says another (each AppTest page
+    test points DATABASE_URL at its own database; a thread still running from the previous test
+    used to fill an unkeyed cache with that test's engine, or with the default data/midway.db)."""
+    return _engine(db.database_url())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _engine(url: str) -> db.Engine:
+    return db.get_engine(url)
 
 
 def data_version() -> int:

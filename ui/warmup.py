@@ -22,7 +22,7 @@ import logging
 import pkgutil
 import threading
 
-from streamlit import runtime
+from streamlit import config, runtime
 
 from services.access import ALL as EVERY_CHILD
 from services.access import Scope
@@ -41,8 +41,8 @@ def start() -> None:
     was warmed already or another warm-up is still running (cheap: one indexed query). Only in a
     server (a Streamlit runtime): under AppTest there are no other sessions to warm for, and each
     test clears the process-wide caches itself, which a thread left running would refill."""
-    if not runtime.exists() or not isinstance(runtime.get_instance(), runtime.Runtime):
-        return  # AppTest's runtime is a stand-in (a mock), not a server
+    if not in_server():
+        return
     try:
         version = data_version()
     except Exception:  # no database yet: the page says so
@@ -76,6 +76,15 @@ def at_start() -> None:
     with _lock:
         _warmed.add(version)
     _warm(version)
+
+
+def in_server() -> bool:
+    """Whether this run is in a real Streamlit server. AppTest installs a stand-in runtime,
+    `MagicMock(spec=Runtime)`, and a spec'd mock passes `isinstance(..., Runtime)`: the type itself
+    tells them apart, and AppTest also sets the `global.appTest` option while its script runs."""
+    if config.get_option("global.appTest") or not runtime.exists():
+        return False
+    return type(runtime.get_instance()) is runtime.Runtime
 
 
 def opening_view(version: int) -> tuple[dt.date, str, None, None, None, Scope]:
