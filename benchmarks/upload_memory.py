@@ -70,7 +70,7 @@ def main() -> None:
         with demo_server_process(tmp_path, demo=False) as (base, proc), sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox"])
             page = browser.new_page()
-            page.goto(f"{base}/import", wait_until="networkidle")
+            page.goto(f"{base}/import?act_as=demo-admin", wait_until="networkidle")  # demo mode: the admin
             page.get_by_text("Files to import").wait_for(timeout=60_000)
             before = _kb(proc.pid, "VmRSS")
             t0 = time.monotonic()
