@@ -76,6 +76,10 @@ def main() -> None:
             t0 = time.monotonic()
             page.locator("input[type=file]").set_input_files(str(upload))
             page.get_by_text("Checked: Midway template").wait_for(timeout=600_000)
+            # the rest of the run arrives after the heading: wait for the preview or the errors
+            page.get_by_text("Preview: what the import would do").or_(
+                page.get_by_text("nothing can be imported until they are fixed")
+            ).wait_for(timeout=600_000)
             checked = time.monotonic() - t0
             peak_check = _kb(proc.pid, "VmHWM")
             button = page.get_by_role("button", name="Import", exact=True)
