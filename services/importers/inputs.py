@@ -96,12 +96,15 @@ def encoding_problems(file: InputFile) -> tuple[bool, pl.DataFrame]:
         msg = "file is UTF-16 text; save it again as CSV UTF-8"
         return False, pb.from_records([pb.Problem(file.name, None, None, None, msg)])
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    offset, text = 0, False
+    offset, text, chunk = 0, False, b""
     try:
         for chunk in file.chunks():
-            text = text or bool(decoder.decode(chunk).strip())
+            decoded = decoder.decode(chunk)  # always: it is the UTF-8 check
+            text = text or bool(decoded.strip())
             offset += len(chunk)
-        text = text or bool(decoder.decode(b"", final=True).strip())
+        chunk = b""  # a sequence cut short at the end is reported here
+        decoded = decoder.decode(chunk, final=True)
+        text = text or bool(decoded.strip())
     except UnicodeDecodeError as exc:
         # exc.start counts within what the decoder had buffered: the chunk plus up to 3 bytes held over
         held = len(exc.object) - len(chunk)
