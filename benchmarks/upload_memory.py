@@ -14,6 +14,7 @@ and after the import, and VmRSS once it is done. Prints the figures; asserts not
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tempfile
 import time
@@ -82,7 +83,7 @@ def main() -> None:
             ).wait_for(timeout=600_000)
             checked = time.monotonic() - t0
             peak_check = _kb(proc.pid, "VmHWM")
-            button = page.get_by_role("button", name="Import", exact=True)
+            button = page.get_by_role("button", name=re.compile(r"^(upload\s*)?Import$"))  # the icon is text: "upload"
             imported = None
             if button.count():
                 t1 = time.monotonic()
