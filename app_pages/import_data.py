@@ -4,17 +4,16 @@ Thin: parsing, validation, the dry-run preview and the all-or-nothing write live
 services.importers (the command line uses the same code).
 """
 
-import hashlib
-
 import streamlit as st
 
 from services.access import ADMIN
 from services.dates import day
 from services.errors import UsageError
-from services.importers import InputFile, parse_files
 from services.importers import problems as pb
+from services.importers import upload
 from services.importers.template import workbook_bytes
-from services.importers.writer import history, import_as
+from services.importers.upload import Spool
+from services.importers.writer import history
 from services.views.export import problems_csv
 from ui import tables
 from ui.context import engine, user_with_role
@@ -52,34 +51,50 @@ uploads = st.file_uploader(
 )
 st.caption(f"Up to {st.get_option('server.maxUploadSize')} MB per file (`server.maxUploadSize`).")
 
-if uploads:
-    files = [InputFile(u.name, u.getvalue()) for u in uploads]
-    key = hashlib.sha256("".join(f.name + f.sha256 for f in files).encode()).hexdigest()
+
+def _forget_upload() -> None:
+    """Drop the last upload's check and result, and remove its spooled files."""
+    old = st.session_state.pop("import_checked", None)
+    if old is not None:
+        old.spool.close()
+    for k in ("import_key", "import_error", "import_done"):
+        st.session_state.pop(k, None)
+
+
+if not uploads:
+    _forget_upload()  # the upload was removed: its temporary files go with it
+else:
+    # Streamlit gives every uploaded file a new id: the key changes when the upload does, without
+    # reading (or copying) the files on every rerun
+    key = "|".join(f"{u.file_id}:{u.name}" for u in uploads)
     if st.session_state.get("import_key") != key:
-        st.session_state.pop("import_done", None)
-        try:
-            st.session_state["import_parsed"] = parse_files(files)
+        _forget_upload()
+        spool = Spool()
+        for u in uploads:
+            spool.add(u.name, u)
+        try:  # parsed and dry-run once per upload; the session keeps the problems and counts only
+            st.session_state["import_checked"] = upload.check(engine(), spool, user)
         except UsageError as exc:
-            st.session_state["import_parsed"] = None
-            st.error(md(exc), icon=":material/error:")  # names the uploaded file
+            spool.close()
+            st.session_state["import_error"] = str(exc)
+        except BaseException:  # e.g. the database is unreachable: app.py says so; no file is left behind
+            spool.close()
+            raise
         st.session_state["import_key"] = key
-    parsed = st.session_state.get("import_parsed")
-    if parsed is not None:
+    if "import_error" in st.session_state:
+        st.error(md(st.session_state["import_error"]), icon=":material/error:")  # names the uploaded file
+    checked = st.session_state.get("import_checked")
+    if checked is not None:
         done = st.session_state.get("import_done")
-        # the dry run compares with the database first: its problems (unknown children, saved
-        # casework) belong in the same list, so "No errors found" is only said when it is true
-        preview = None
-        if not parsed.has_errors and done is None:
-            preview = import_as(engine(), parsed, user, dry_run=True)
-        problems = preview.problems if preview is not None else parsed.problems
+        problems = checked.problems
         errors, warnings = pb.errors(problems), pb.warnings(problems)
-        kind = "SSDA903 return" if parsed.kind == "ssda903" else "Midway template"
-        st.header(f"Checked: {kind}, {len(files)} file(s)", anchor=False)
-        for note in parsed.notes:
+        kind = "SSDA903 return" if checked.kind == "ssda903" else "Midway template"
+        st.header(f"Checked: {kind}, {len(uploads)} file(s)", anchor=False)
+        for note in checked.notes:
             st.caption(md(note))
-        if parsed.data_end is not None:
-            st.caption(f"The data ends on {day(parsed.data_end)} (the end of the return's collection year).")
-        if parsed.kind == "ssda903":
+        if checked.data_end is not None:
+            st.caption(f"The data ends on {day(checked.data_end)} (the end of the return's collection year).")
+        if checked.kind == "ssda903":
             st.caption(
                 "An SSDA903 return carries no IRO or social work team allocations, review record or care-plan "
                 "dates, recommendations or permanence plans: those checks are not made for its children until "
@@ -111,12 +126,12 @@ if uploads:
                 key="import_problems_csv",
             )
         if not errors.height:
-            if done is None and preview is not None:
+            if done is None and checked.counts is not None:
                 st.header("Preview: what the import would do", anchor=False)
-                tables.show(preview.counts, hide_index=True, key="import_preview")
+                tables.show(checked.counts, hide_index=True, key="import_preview")
                 if st.button("Import", type="primary", icon=":material/upload:", disabled=not user):
                     bar = st.progress(0.0, text="Starting import")
-                    result = import_as(engine(), parsed, user, progress=lambda f, text: bar.progress(f, text=text))
+                    result = upload.write(engine(), checked, user, progress=lambda f, text: bar.progress(f, text=text))
                     st.session_state["import_done"] = result
                     st.rerun()
             elif done is not None and not done.written:
@@ -129,6 +144,7 @@ if uploads:
                     icon=":material/task_alt:",
                 )
                 tables.show(done.counts, hide_index=True, key="import_result")
+
 
 st.header("Import history", anchor=False)
 past = history(engine())

@@ -69,3 +69,56 @@ def test_errors_are_listed_and_nothing_can_be_imported(app: AppTest) -> None:
     }
     assert len(app.button) == 0  # no Import button
     assert app.get("download_button")  # template + problems CSV
+
+
+def test_the_session_keeps_no_upload_bytes_or_frames_and_the_spool_goes_with_the_upload(app: AppTest) -> None:
+    """Issue 13: the session holds the check's problems and counts and a private temporary copy of
+    the files, parsed again for the write; removing the upload removes that copy."""
+    from services.importers.bundle import Parsed
+    from services.importers.upload import Checked
+    from services.importers.writer import ImportResult
+    from tests.test_import_template import FILES
+
+    files = {n: FILES[n].encode() for n in ("children.csv", "periods_of_care.csv", "reviews.csv")}
+    _upload(app, list(files.items()))
+    assert not app.exception
+    assert any("No errors found" in s.value for s in app.success)
+    checked = app.session_state["import_checked"]
+    assert isinstance(checked, Checked)
+    assert "import_parsed" not in app.session_state
+    held = [getattr(checked, f) for f in checked.__dataclass_fields__]
+    assert not any(isinstance(v, (bytes, Parsed, ImportResult, dict)) for v in held)
+    assert dict(zip(checked.counts["table"], checked.counts["added"], strict=True))["children"] == 2
+    # one private file per upload, the same bytes, nothing kept in memory
+    spooled = checked.spool.files
+    assert [f.name for f in spooled] == list(files)
+    assert all(f.data is None and f.path.read_bytes() == files[f.name] for f in spooled)
+    assert all(f.path.stat().st_mode & 0o777 == 0o600 for f in spooled)
+    folder = checked.spool.folder
+    assert folder.stat().st_mode & 0o777 == 0o700
+
+    app.run()  # a rerun (any click) neither checks again nor copies the files again
+    assert app.session_state["import_checked"] is checked
+
+    app.button[0].click().run()
+    assert not app.exception
+    assert any("Imported (run 1)" in s.value for s in app.success)
+    done = app.session_state["import_done"]
+    assert not isinstance(done, ImportResult)  # its parsed frames would live as long as the session
+    caseload = load_caseload(db.get_engine())
+    assert sorted(caseload.children["child_id"]) == ["C1", "C2"]
+    assert sorted(caseload.reviews["held_date"].cast(str)) == ["2023-02-01", "2024-12-02", "2025-03-01"]
+
+    app.get("file_uploader")[0].set_value([])
+    app.run()
+    assert not app.exception
+    assert not folder.exists()
+    assert "import_checked" not in app.session_state and "import_done" not in app.session_state
+
+
+def test_files_with_errors_are_not_kept_on_disk(app: AppTest) -> None:
+    files, _ = MALFORMED["bad date"]
+    _upload(app, [("header.csv", GOOD_HEADER.encode()), ("reviews.csv", files["reviews.csv"].encode())])
+    checked = app.session_state["import_checked"]
+    assert checked.has_errors and checked.counts is None
+    assert not checked.spool.folder.exists()  # nothing can be imported: no copy is kept

@@ -1,7 +1,7 @@
 """Importers: SSDA903 returns (CSV or XML) and Midway's own template (CSV folder or Excel workbook).
 
 One path for every caller:
-    files = inputs.collect(path)            # or [InputFile(name, bytes)] from uploads
+    files = inputs.collect(path)            # or [InputFile(name, path=spooled upload)] from the page
     parsed = parse_files(files)             # read + validate + map; problems in parsed.problems
     import_parsed(engine, parsed, actor, dry_run=...)   # services.importers.writer
     read_caseload(path)                     # the engine's input without a database (`report --input`)
@@ -37,7 +37,7 @@ def detect_kind(files: list[InputFile]) -> str:
         elif f.suffix == ".xlsx":
             kinds.add("template")
         elif f.suffix == ".csv":
-            frame, _ = read_csv(InputFile(f.name, f.data[:65536].split(b"\n", 1)[0] + b"\n"))
+            frame, _ = read_csv(InputFile(f.name, f.head(65536).split(b"\n", 1)[0] + b"\n"))  # the header
             cols = [] if frame is None else [c for c in frame.columns if not c.startswith("_")]
             if ssda903.looks_like_903(cols):
                 kinds.add("ssda903")

@@ -204,7 +204,8 @@ class _XmlHandler(xml.sax.ContentHandler):
 def _read_xml(file: InputFile) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     handler = _XmlHandler()
     try:  # defusedxml: a return never needs a DTD, so entity expansion and external fetches are refused
-        defusedxml.sax.parseString(file.data, handler, forbid_dtd=True)
+        with file.open() as stream:  # SAX reads the file in chunks
+            defusedxml.sax.parse(stream, handler, forbid_dtd=True)
     except DefusedXmlException:
         msg = "has a DTD (<!DOCTYPE ...>): refused, as an SSDA903 return never needs one (entities could expand it)"
         return {}, pb.from_records([pb.Problem(file.name, None, None, None, msg)])

@@ -178,7 +178,7 @@ def _read_workbook(file: InputFile) -> tuple[dict[str, pl.DataFrame], pl.DataFra
     import fastexcel
 
     try:
-        reader = fastexcel.read_excel(file.data)
+        reader = fastexcel.read_excel(file.source)  # the path: fastexcel opens it itself
     except Exception as exc:  # fastexcel raises its own error types for broken files
         return {}, pb.from_records([pb.Problem(file.name, None, None, None, f"cannot read as Excel: {exc}")])
     out, probs = {}, []
