@@ -117,3 +117,22 @@ def demo_db(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     fresh_caches()
     yield demo_url
     fresh_caches()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian chromium (Playwright), one per test module: the browser test modules' pages
+    open their own contexts in it (each with the viewport it needs)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            yield b
+        finally:
+            b.close()

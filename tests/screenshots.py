@@ -10,6 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tests.a11y import acting_as
 from tests.test_browser import AS_OF, CHROMIUM, _wait_for_app, demo_server
 
 OUT = Path(__file__).resolve().parent / "artifacts" / "1280x720"
@@ -45,7 +46,7 @@ def shoot(label: str) -> list[Path]:
         for name, (query, charts) in PAGES.items():
             path = "" if name.startswith("overview") else name
             page.set_viewport_size({"width": 1280, "height": 720})
-            page.goto(f"{base}/{path}?as_of={AS_OF}&act_as={'ADM01' if path == 'import' else 'SM01'}{query}")
+            page.goto(f"{base}/{path}?as_of={AS_OF}&act_as={acting_as(path)}{query}")
             _wait_for_app(page, charts)
             page.wait_for_timeout(800)
             shot = OUT / f"{label}-{name}.png"

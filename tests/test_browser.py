@@ -135,21 +135,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture(scope="module")
 def app(server: str, browser) -> str:
     """The server, whose very first request is a deep link with filters, as a link pasted into a
     meeting invite would be. Streamlit falls back to its legacy pages-directory navigation for such
@@ -159,6 +144,7 @@ def app(server: str, browser) -> str:
     pg = ctx.new_page()
     pg.goto(f"{server}/heatmap?as_of={AS_OF}&act_as=SM01")
     _wait_for_app(pg)
+    pg.locator(".st-key-midway_nav a").last.wait_for(timeout=30_000)  # links draw once their component loads
     nav = pg.locator(".st-key-midway_nav").inner_text()
     assert "Team heatmap" in nav and "Child timeline" in nav, nav
     assert pg.locator("h1").first.inner_text().strip() == "Team heatmap"

@@ -91,21 +91,6 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         yield base, tmp / "browser.db"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 @pytest.fixture
 def page(browser):
     ctx = browser.new_context(viewport={"width": 1600, "height": 1400}, accept_downloads=True)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from services.casework.events import events_for
 from services.persistence import models as m
 from services.persistence.database import make_engine, reset_schema
+from tests.a11y import acting_as
 from tests.principals import MANAGER
 from tests.tcp_proxy import TcpProxy
 from tests.test_browser import CHROMIUM, DASHBOARD, _type_date, _wait_for_app, demo_server_process
@@ -151,7 +152,7 @@ def test_pages_during_a_database_cut_say_so_keep_the_typed_note_and_save_after(p
                     form.get_by_text(UNREACHABLE).wait_for(timeout=60_000)
                     _no_exception(form)
                     for path in PAGES:  # every page, opened fresh during the cut
-                        others.goto(f"{app}/{path}?act_as={'ADM01' if path == 'import' else 'SM01'}")
+                        others.goto(f"{app}/{path}?act_as={acting_as(path)}")
                         _wait_for_app(others)
                         assert others.get_by_text(UNREACHABLE).count() == 1, path
                         _no_exception(others)

@@ -76,21 +76,6 @@ def signed_in_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
             log.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 def _sign_in(browser, base: str, email: str):
     ctx = browser.new_context()
     page = ctx.new_page()
