@@ -98,29 +98,33 @@ else:
             )
             with st.popover("Act on this", icon=":material/bolt:", key=f"act_{row['child_id']}"):
                 action_links(row["child_id"], row["codes"], escalate_each=False)
-    table = attention.with_columns(
-        timeline=timeline_url(attention["child_id"], f),
-        reasons=attention["reasons"].str.replace_all("\n", "; "),
-    ).select("timeline", "display_name", "age", "team", "iro", "social_worker", "max_days_overdue", "reasons")
-    with st.expander(f"All {attention.height:,} children with flags", expanded=False):
-        tables.show(
-            table,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "timeline": st.column_config.LinkColumn(
-                    "Child", display_text=r"child=([^&]+)", help="Open the child's timeline"
-                ),
-                "display_name": "Name",
-                "age": st.column_config.NumberColumn("Age", format="%d"),
-                "team": "Team",
-                "iro": "IRO",
-                "social_worker": "Social worker",
-                "max_days_overdue": st.column_config.NumberColumn(
-                    "Most days overdue", help="Working days", format="%d"
-                ),
-                "reasons": st.column_config.TextColumn("Reasons", width="large"),
-            },
-        )
+    # lazy: the table of every flagged child (hundreds of rows) is sent and drawn only once opened
+    with st.expander(
+        f"All {attention.height:,} children with flags", key="overview_all_flagged", on_change="rerun"
+    ) as all_flagged:
+        if all_flagged.open:
+            table = attention.with_columns(
+                timeline=timeline_url(attention["child_id"], f),
+                reasons=attention["reasons"].str.replace_all("\n", "; "),
+            ).select("timeline", "display_name", "age", "team", "iro", "social_worker", "max_days_overdue", "reasons")
+            tables.show(
+                table,
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "timeline": st.column_config.LinkColumn(
+                        "Child", display_text=r"child=([^&]+)", help="Open the child's timeline"
+                    ),
+                    "display_name": "Name",
+                    "age": st.column_config.NumberColumn("Age", format="%d"),
+                    "team": "Team",
+                    "iro": "IRO",
+                    "social_worker": "Social worker",
+                    "max_days_overdue": st.column_config.NumberColumn(
+                        "Most days overdue", help="Working days", format="%d"
+                    ),
+                    "reasons": st.column_config.TextColumn("Reasons", width="large"),
+                },
+            )
 st.header("What the data can tell", anchor=False)
 provenance.coverage_table(data["coverage"], "overview_coverage")

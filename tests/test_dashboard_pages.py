@@ -212,3 +212,20 @@ def test_timeline_button_opens_the_midway_check_form_for_that_child(demo_db: str
     assert not at.exception
     assert at.title[0].value == "Midway check"
     assert at.query_params["child"] in ([KNOWN_CHILD_ID], KNOWN_CHILD_ID)
+
+
+def test_overview_sends_the_flagged_children_table_only_once_opened(demo_db: str, demo_result) -> None:
+    """The table of every flagged child is a lazy expander: the Overview opens without it (hundreds
+    of rows it would send and draw for nobody), and opening it lists every flagged child with a link
+    to their timeline."""
+    _, result = demo_result
+    at = _app("app_pages/overview.py")
+    assert [e.label for e in at.expander if e.label.endswith("children with flags")]
+    assert not [d for d in at.dataframe if "timeline" in d.value.columns]
+    at.session_state["overview_all_flagged"] = True  # what a click on the expander does
+    at.run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "timeline" in d.value.columns)
+    flagged = result.flags.select("child_id").unique().height
+    assert len(table) == flagged
+    assert table["timeline"].str.startswith("timeline?child=").all()

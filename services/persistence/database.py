@@ -106,11 +106,36 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision (run on every start; cheap when current).
     One at a time per process: Alembic's environment is module-global state, so two threads
     migrating at once (a page session and the cache warm-up) break each other's run."""
+    with _MIGRATING:
+        run_alembic(engine, "upgrade", "head")
+
+
+def run_alembic(engine: Engine, name: str, *args: str) -> None:
+    """An Alembic command (`upgrade`, `downgrade` ...) in one transaction on `engine`.
+
+    On SQLite, Alembic's batch mode changes a table by building a copy and dropping the original.
+    With foreign keys on (as every Midway connection has them), dropping `children` cascades to
+    every child's periods, reviews and casework: migration 0009 emptied them all that way on a
+    database with data in it. So foreign keys are off while SQLite migrates (the pragma only takes
+    effect outside a transaction), and `PRAGMA foreign_key_check` must find nothing before the
+    migration commits; they are on again afterwards."""
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(ROOT / "migrations"))
-    with _MIGRATING, engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                getattr(command, name)(cfg, *args)
+                if sqlite and (broken := conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()):
+                    raise RuntimeError(f"the migration left {len(broken)} rows without their parent row")
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
 
 
 @lru_cache(maxsize=8)
