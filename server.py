@@ -4,8 +4,9 @@
 first page after a start paid for importing the app, opening (and migrating) the database, reading
 the caseload and running the engine: 3.5 s of a 4 s first page on the demo (benchmarks/navigation.py).
 Streamlit's `st.App` gives a lifespan hook that runs once the runtime has started and before the
-server accepts connections: ui.warmup.at_start does all that there, so a load balancer or the first
-browser meets a server that answers from memory. `streamlit run server.py` takes every flag and
+server answers any request (the port already accepts connections; they wait): ui.warmup.at_start
+does all that there, so the health check (`/_stcore/health`, a load balancer's readiness check)
+and the first browser meet a server that answers from memory. `streamlit run server.py` takes every flag and
 `.streamlit/config.toml` setting `streamlit run app.py` takes; app.py stays the script each session
 runs (AppTest opens it directly).
 """
@@ -23,7 +24,7 @@ import streamlit as st
 async def _warm_start(_app: st.App) -> AsyncIterator[None]:
     from ui import warmup
 
-    await asyncio.to_thread(warmup.at_start)  # off the event loop; the port opens when it returns
+    await asyncio.to_thread(warmup.at_start)  # off the event loop; requests are answered once it returns
     yield
 
 

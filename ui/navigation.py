@@ -38,7 +38,9 @@ def _chart_bundle() -> str | None:
     return name if name and re.fullmatch(r"[A-Za-z0-9_.-]+", name) else None
 
 
+@cache
 def _scripts() -> str:
+    """The style sheet and scripts every run adds: built once, from files that do not change."""
     bundle = _chart_bundle()
     preload = f'const MIDWAY_CHART_BUNDLE = "{bundle}";{_asset("preload.js")}' if bundle else ""
     return f"<style>{_asset('a11y.css')}</style><script>{_asset('a11y.js')}</script><script>{preload}</script>"

@@ -4,10 +4,10 @@ write) finds them full.
 `at_start()` runs once, before the server takes its first visitor (server.py's lifespan): it imports
 every module the pages use and warms the current data version in the foreground. After that,
 `start()`, called by app.py on every run, starts one background thread per data version it has not
-warmed yet (a write by anyone moves the version): the
-caseload read, the engine on the opening as-of date and 4 weeks earlier (what Overview shows),
-then what the other dashboard pages open on (the team heatmap, IRO caseloads, the Reports figures for the default
-12 months, the schedule table, the timeline's child list). It calls the very cached functions the
+warmed yet (a write by anyone moves the version). Either way: the caseload read, the engine on
+the opening as-of date and 4 weeks earlier (what Overview shows), then what the other dashboard
+pages open on (the team heatmap, IRO caseloads, the Reports figures for the default 12 months,
+the schedule table, the timeline's child list). It calls the very cached functions the
 pages call, with the keys they open on, so a page that asks for the same key while the thread
 computes it waits for that one computation (Streamlit locks each cache key) instead of doing it
 twice. At most one warm-up thread runs at a time; a failure is logged and never reaches a page
