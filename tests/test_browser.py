@@ -210,6 +210,7 @@ def test_overview_cards_and_attention(page, app: str) -> None:
     _open(page, app, "", "", 0)
     page.locator("[data-testid='stMetric']").nth(4).wait_for(timeout=30_000)
     assert page.locator("[data-testid='stMetric']").count() == 5
+    page.locator(".st-key-midway_nav a").last.wait_for(timeout=30_000)  # links draw once their component loads
     nav = page.locator(".st-key-midway_nav").inner_text()
     assert "Team heatmap" in nav and "Child timeline" in nav  # app.py's navigation, not file names
     assert page.get_by_text("Children needing attention now").count() == 1
