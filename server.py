@@ -18,6 +18,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import streamlit as st
+from starlette.middleware import Middleware
+
+from ui.frontend_chunks import PreloadLinks
 
 
 @asynccontextmanager
@@ -28,4 +31,5 @@ async def _warm_start(_app: st.App) -> AsyncIterator[None]:
     yield
 
 
-app = st.App("app.py", lifespan=_warm_start)
+# PreloadLinks names the first page's frontend modules in the page itself (ui/frontend_chunks.py)
+app = st.App("app.py", lifespan=_warm_start, middleware=[Middleware(PreloadLinks)])

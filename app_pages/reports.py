@@ -25,7 +25,7 @@ def _pc(value: object) -> str:
     return "–" if value is None else f"{value:g}%"
 
 
-st.markdown(PRINT_CSS, unsafe_allow_html=True)  # a fixed style sheet, no data in it
+st.html(PRINT_CSS)  # a fixed style sheet, no data in it
 st.title("Reports", anchor=False)
 version = require_data()
 actor = user_with_role(MANAGERS, "see reports")
@@ -67,9 +67,8 @@ rv, mw, rc, es = (figs[k] for k in ("reviews_in_timescale", "midway_by_month", "
 
 
 # --- the tabs' contents: only the open tab's function runs (the lazy tabs below) ------------------
-def reviews_and_midway_checks() -> None:
-    """Reviews held in timescale; midway checks by month, team and IRO."""
-    # --- reviews -----------------------------------------------------------------------------------
+def reviews() -> None:
+    """Reviews held in timescale, by month and kind of review."""
     if rv.supported:
         byt = rv.summary["by_type"]
         rv_caption = (
@@ -88,7 +87,9 @@ def reviews_and_midway_checks() -> None:
         view,
     )
 
-    # --- midway checks -----------------------------------------------------------------------------
+
+def midway_checks() -> None:
+    """Midway checks by month, team and IRO."""
     outcomes = ["Done on time", "Done late", "Missed", "Superseded", "Overdue", "Not yet due"]
     if mw.supported:
         s = mw.summary
@@ -314,7 +315,7 @@ def schedule_and_drift_report() -> None:
 
 
 if printable:  # the supervision pack alone, without the sidebar, for the browser's Print
-    st.markdown(PRINTABLE_CSS, unsafe_allow_html=True)  # fixed style sheet, no data
+    st.html(PRINTABLE_CSS)  # fixed style sheet, no data
     supervision_pack()
     st.stop()
 
@@ -351,9 +352,11 @@ download(
 )
 
 # Lazy tabs: only the open tab runs and is drawn (a dozen plotly charts at once took the page over
-# a second in the browser), and the open tab is in the URL (?report_tab=...), so a link opens it.
+# a second in the browser; each chart is about 100 ms of drawing, so the opening tab has one), and
+# the open tab is in the URL (?report_tab=...), so a link opens it.
 DRAW = (
-    reviews_and_midway_checks,
+    reviews,
+    midway_checks,
     recommendations_and_escalations,
     participation_checklist_caseloads,
     supervision_pack,

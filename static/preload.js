@@ -1,17 +1,27 @@
-// The chart bundle, loaded while the first page is read. Streamlit's frontend fetches plotly (a
-// 4.7 MB module) only when a page first draws a chart, so the first chart page after the app opens
-// (the team heatmap, usually) paid about a second for it. Once the browser is idle, this imports the
-// same module Streamlit will ask for (same URL, so the same module instance), then does nothing more.
-// MIDWAY_CHART_BUNDLE is set by ui/navigation.py from the file name in Streamlit's own static folder.
+// The code later pages need, fetched while the first page is read. Streamlit's frontend fetches an
+// element's code only when a page first draws it (plotly alone is a 4.7 MB module), so the first
+// chart or table page after the app opened waited for it. Once the browser is idle, this adds a
+// modulepreload link for each module of MIDWAY_PRELOAD.later (fetched and compiled, not run) and
+// imports the chart bundle (MIDWAY_PRELOAD.chart), whose evaluation is most of its cost. The URLs
+// are the ones Streamlit will ask for, so the browser reuses what this fetched; the file names
+// come from ui/frontend_chunks.py, which reads them from Streamlit's own static folder.
 (function () {
   const doc = window.parent && window.parent.document ? window.parent.document : document;
   const win = doc.defaultView || window;
-  if (win.__midwayPreload || typeof MIDWAY_CHART_BUNDLE !== "string") return;
+  if (win.__midwayPreload || typeof MIDWAY_PRELOAD !== "object") return;
   win.__midwayPreload = true;
   function load() {
     const main = doc.querySelector('script[type="module"][src*="static/js/index."]');
     if (!main) return;
-    import(new URL(MIDWAY_CHART_BUNDLE, main.src).href).catch(function () {});  // Streamlit loads it itself if this fails
+    for (const file of MIDWAY_PRELOAD.later) {
+      const link = doc.createElement("link");
+      link.rel = "modulepreload";
+      link.crossOrigin = "anonymous";
+      link.href = new URL(file, main.src).href;
+      doc.head.appendChild(link);
+    }
+    if (MIDWAY_PRELOAD.chart)  // Streamlit loads it itself if this fails
+      import(new URL(MIDWAY_PRELOAD.chart, main.src).href).catch(function () {});
   }
   if (win.requestIdleCallback) win.requestIdleCallback(load, { timeout: 4000 });
   else win.setTimeout(load, 1500);

@@ -206,6 +206,32 @@ def test_dashboard_page_renders(page, app: str, path: str) -> None:
     assert shot.stat().st_size > 10_000
 
 
+def test_the_page_names_the_first_pages_modules_and_fetches_the_rest_when_idle(page, app: str) -> None:
+    """ui/frontend_chunks on a real server.py: every page's HTML carries a modulepreload link for
+    each module the first page draws with (so the browser fetches them with Streamlit's own bundle,
+    not in waves after the script ran), scripts are served untouched, and once the first page is
+    idle the browser has fetched the chart bundle and the data grid before any page asks."""
+    from ui import frontend_chunks as fc
+
+    req = urllib.request.Request(f"{app}/heatmap", headers={"Accept": "text/html", "Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        html = r.read().decode()
+        assert r.headers.get("Content-Encoding") is None and int(r.headers["Content-Length"]) == len(html.encode())
+    head = html.split("</head>")[0]
+    selectbox = fc.component_file("Selectbox")
+    assert head.count(f'<link rel="modulepreload" crossorigin href="./static/js/{selectbox}">') == 1
+    assert all(f"./static/js/{f}" in head for f in fc.first_page())
+    with urllib.request.urlopen(f"{app}/static/js/{selectbox}", timeout=30) as r:
+        assert r.read() == (fc.JS / selectbox).read_bytes()
+
+    _open(page, app, "", "", 0)
+    fetched_js = "() => performance.getEntriesByType('resource').map(e => e.name.split('/').pop())"
+    wanted = [fc.component_file("DataFrame"), fc.component_file(fc.CHART)]  # the Overview draws neither
+    page.wait_for_function(f"() => {wanted!r}.every(f => ({fetched_js})().includes(f))", timeout=30_000)
+    fetched = page.evaluate(fetched_js)
+    assert [f for f in fc.first_page() if fetched.count(f) != 1] == []  # each once, from the link
+
+
 def test_overview_cards_and_attention(page, app: str) -> None:
     _open(page, app, "", "", 0)
     page.locator("[data-testid='stMetric']").nth(4).wait_for(timeout=30_000)
@@ -273,10 +299,15 @@ def test_reports_printable_supervision_pack(page, app: str) -> None:
 
 
 def test_reports_tabs_draw_only_the_open_tab_and_keep_it_in_the_url(page, app: str) -> None:
-    """The Reports page's figures are in lazy tabs: the first tab's four charts, then a click on
+    """The Reports page's figures are in lazy tabs: the opening tab's one chart, then a click on
     another tab draws that tab alone and puts it in the address, so a reload (or a link) opens it."""
-    _open(page, app, "reports", "", 4)
-    assert page.locator("[data-testid='stPlotlyChart']").count() == 4
+    _open(page, app, "reports", "", 1)
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 1
+    page.get_by_role("tab", name="Midway checks").click()
+    page.wait_for_url("**report_tab=Midway*", timeout=30_000)
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=stPlotlyChart]').length === 3")
+    _wait_for_app(page, 3)
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 3  # by month, by team, by IRO
     page.get_by_role("tab", name="Schedule and drift report").click()
     page.wait_for_url("**report_tab=Schedule*", timeout=30_000)
     _wait_for_app(page, 0)

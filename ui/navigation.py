@@ -7,18 +7,21 @@ added to PAGES appears here with no other change. Links carry no icons: a `:mate
 make the browser fetch from a font server (STACK_NOTES §5), and an emoji is read out before every
 page name. static/a11y.js gives the block a navigation landmark and marks the current page's link
 aria-current="page" (st.page_link only bolds it); static/a11y.css enlarges the date input's
-segments to WCAG 2.2's 24 px targets. static/preload.js loads Streamlit's chart bundle once the
-first page is idle, so the first page with a chart does not wait for it.
+segments to WCAG 2.2's 24 px targets. static/preload.js fetches the code of the elements later pages
+draw once the first page is idle (ui/frontend_chunks.py), so the first page with a chart or a table
+does not wait for it.
 """
 
 from __future__ import annotations
 
-import re
+import json
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
 import streamlit as st
+
+from ui import frontend_chunks
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 FAVICON = str(STATIC / "favicon.png")
@@ -30,19 +33,11 @@ def _asset(name: str) -> str:
 
 
 @cache
-def _chart_bundle() -> str | None:
-    """The file name of the plotly bundle Streamlit's frontend loads for its first chart (content-
-    hashed, so read from Streamlit's static folder); None if this Streamlit has no such file."""
-    found = sorted((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
-    name = found[0].name if found else None
-    return name if name and re.fullmatch(r"[A-Za-z0-9_.-]+", name) else None
-
-
-@cache
-def _scripts() -> str:
+def scripts() -> str:
     """The style sheet and scripts every run adds: built once, from files that do not change."""
-    bundle = _chart_bundle()
-    preload = f'const MIDWAY_CHART_BUNDLE = "{bundle}";{_asset("preload.js")}' if bundle else ""
+    chart = frontend_chunks.component_file(frontend_chunks.CHART)
+    names = json.dumps({"chart": chart, "later": frontend_chunks.later()})
+    preload = f"const MIDWAY_PRELOAD = {names};{_asset('preload.js')}"
     return f"<style>{_asset('a11y.css')}</style><script>{_asset('a11y.js')}</script><script>{preload}</script>"
 
 
@@ -53,4 +48,4 @@ def draw(pages: Mapping[str, Sequence[st.Page]]) -> None:
             st.markdown(f"**{section}**")
             for p in entries:
                 st.page_link(p, label=p.title, width="stretch")
-        st.html(_scripts(), unsafe_allow_javascript=True)
+        st.html(scripts(), unsafe_allow_javascript=True)

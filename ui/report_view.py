@@ -20,7 +20,8 @@ from ui.report_charts import CONFIG
 # the URL parameter that opens one (?report_tab=Supervision pack).
 TAB_KEY = "report_tab"
 TABS = (
-    "Reviews and midway checks",
+    "Reviews",
+    "Midway checks",
     "Recommendations and escalations",
     "Participation, checklist, caseloads",
     "Supervision pack",

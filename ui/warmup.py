@@ -68,6 +68,7 @@ def at_start() -> None:
         for mod in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
             if not mod.name.endswith("__main__"):  # services.__main__ is the command line: running it would exit
                 importlib.import_module(mod.name)
+    _once_per_process()
     try:
         version = data_version()
     except Exception as exc:  # the type only: a database error's text can hold SQL parameters
@@ -76,6 +77,23 @@ def at_start() -> None:
     with _lock:
         _warmed.add(version)
     _warm(version)
+
+
+def _once_per_process() -> None:
+    """What the first session's first run paid once per process, beside the caches (cProfile of the
+    first page after a start, 0.9 s of script time): Streamlit's check, on the first element drawn,
+    that it is not in a REPL (`inspect.stack()` over the script runner's frames, 0.25 s); PIL's image
+    plugins (PIL's preinit), loaded to read the favicon (0.2 s); and the frontend modules the page names and the
+    navigation's scripts (ui/frontend_chunks.py, ui/navigation.py)."""
+    from PIL import Image
+    from streamlit import delta_generator
+
+    from ui import frontend_chunks, navigation
+
+    Image.preinit()  # what Streamlit's first read of the favicon (set_page_config) would load
+    getattr(delta_generator, "_maybe_print_use_warning", lambda: None)()  # private: skipped if it goes
+    frontend_chunks.link_tags()
+    navigation.scripts()
 
 
 def in_server() -> bool:
