@@ -4,6 +4,8 @@ A click on a cell lists its children. The same choice is offered with two select
 users, screen readers, and AppTest, which cannot click a chart): the chart's click only fills them.
 """
 
+import html
+
 import streamlit as st
 
 from services.access import MANAGERS
@@ -55,7 +57,8 @@ def _on_cell() -> None:
     state = st.session_state.get("hm_chart")
     points = (state or {}).get("selection", {}).get("points", []) if state else []
     if points:
-        st.session_state["hm_row"] = points[0].get("y")
+        y = points[0].get("y")
+        st.session_state["hm_row"] = None if y is None else html.unescape(y)  # the chart's rows are escaped
         st.session_state["hm_col"] = points[0].get("x")
 
 

@@ -16,6 +16,25 @@ import polars as pl
 from services.dates import day
 from services.views.timeline import chart_points
 
+# Plotly reads pseudo-HTML in every label, tick, legend and hover text (<br>, <b>, <i>, <sup>,
+# <span style=...>, <a href=...>) and decodes the entities &lt; &gt; &amp;. Text that came from the
+# data (team, IRO and placement names, hover texts built from them) goes through `literal`, so it is
+# drawn as typed: never bold, coloured or a link.
+_PLOTLY_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
+
+
+def literal(text: pl.Expr) -> pl.Expr:
+    """`text` escaped for plotly: shown literally, whatever markup it holds."""
+    for raw, entity in _PLOTLY_ESCAPES:
+        text = text.str.replace_all(raw, entity, literal=True)
+    return text
+
+
+def literal_list(values: pl.Series) -> list[str | None]:
+    """A column's values escaped for plotly (`literal`), as the list a trace takes."""
+    return values.cast(pl.String).to_frame("v").select(literal(pl.col("v"))).to_series().to_list()
+
+
 # Okabe-Ito (Okabe & Ito 2008), the usual colour-blind-safe qualitative palette.
 OKABE_ITO = {
     "black": "#000000",
@@ -102,7 +121,9 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
     """`cells` from services.views.dashboard.heatmap_cells; value "count" or "rate".
 
     One selectable square per cell, the number written in it. Cells with nothing to show (zero, or
-    no check due for a rate) are pale grey squares so the eye goes to the coloured ones."""
+    no check due for a rate) are pale grey squares so the eye goes to the coloured ones. Rows are
+    escaped (`literal`): a click's point names its row escaped (the page unescapes it)."""
+    cells = cells.with_columns(literal(pl.col("row")))
     rows = cells.get_column("row").unique(maintain_order=True).to_list()
     cols = cells.sort("bucket").get_column("label").unique(maintain_order=True).to_list()
     v = pl.col(value)
@@ -218,7 +239,9 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
 
 
 def timeline_figure(events: pl.DataFrame, as_of: dt.date) -> go.Figure:
-    """`events` from services.views.timeline.child_timeline: bars for spans, symbols for dated facts."""
+    """`events` from services.views.timeline.child_timeline: bars for spans, symbols for dated facts.
+    Its texts are plain (placement types, IRO names, dates): escaped for plotly (`literal`)."""
+    events = events.with_columns(literal(pl.col(c)) for c in ("lane", "label", "hover"))
     lanes = events.get_column("lane").unique(maintain_order=True).to_list()
     fig = go.Figure()
     bars = events.filter(pl.col("end").is_not_null())
@@ -334,7 +357,7 @@ RANGE_PATTERN = {"below range": ".", "within range": "", "above range": "/"}
 
 def caseload_figure(caseloads: pl.DataFrame, lo: int, hi: int) -> go.Figure:
     """Children per FTE for each IRO as horizontal bars, with the Handbook's range as a band."""
-    data = caseloads.filter(pl.col("per_fte").is_not_null()).sort("per_fte")
+    data = caseloads.filter(pl.col("per_fte").is_not_null()).sort("per_fte").with_columns(literal(pl.col("iro")))
     styles = {
         "below range": (OKABE_ITO["sky_blue"], "Below range"),
         "within range": (OKABE_ITO["blue"], "Within range"),

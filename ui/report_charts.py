@@ -12,7 +12,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from ui.charts import FONT, OKABE_ITO
+from ui.charts import FONT, OKABE_ITO, literal, literal_list
 
 # Okabe-Ito without its yellow, too faint on white for a line (WCAG 1.4.11): dark grey instead
 SERIES_COLOURS = [
@@ -82,7 +82,7 @@ def stacked_bars(
 ) -> go.Figure:
     """One stacked bar per value of `category`, a segment per column in `parts` (counts), each with
     its own colour, fill pattern and legend entry; segments' counts written inside when they fit."""
-    cats = _month_labels(frame, category) if months else [str(v) for v in frame.get_column(category).to_list()]
+    cats = _month_labels(frame, category) if months else literal_list(frame.get_column(category))
     fig = go.Figure()
     for i, col in enumerate(parts):
         values = frame.get_column(col).to_list()
@@ -125,9 +125,9 @@ def labelled_bars(
 ) -> go.Figure:
     """Horizontal bars, one per row, the count (and share) written at the end of each bar; with
     `group`, the group's name is put before each label so the bars read as sections."""
-    labels = frame.get_column(label).cast(pl.String).to_list()
+    labels = literal_list(frame.get_column(label))
     if group:
-        labels = [f"{g}: {v}" for g, v in zip(frame.get_column(group).to_list(), labels, strict=True)]
+        labels = [f"{g}: {v}" for g, v in zip(literal_list(frame.get_column(group)), labels, strict=True)]
     values = frame.get_column(value).to_list()
     shares = frame.get_column(share).to_list() if share else [None] * len(values)
     text = [f"{v:,}" + (f" ({s:g}%)" if s is not None else "") for v, s in zip(values, shares, strict=True)]
@@ -158,8 +158,8 @@ def labelled_bars(
 def gap_grid(frame: pl.DataFrame, x: str, y: str, value: str, count: str, months: bool = False) -> go.Figure:
     """A grid of squares, one per (x, y), its percentage written in it (a dash where nothing was
     answered); darker = a larger share answered with a gap. Hover gives the counts."""
-    xs = _month_labels(frame, x) if months else frame.get_column(x).cast(pl.String).to_list()
-    ys = frame.get_column(y).to_list()
+    xs = _month_labels(frame, x) if months else literal_list(frame.get_column(x))
+    ys = literal_list(frame.get_column(y))
     vals = frame.get_column(value).to_list()
     counts = frame.get_column(count).to_list()
     gaps = frame.get_column("Gaps").to_list()
@@ -220,6 +220,7 @@ def gap_grid(frame: pl.DataFrame, x: str, y: str, value: str, count: str, months
 def caseload_lines(frame: pl.DataFrame, lo: int, hi: int) -> go.Figure:
     """Children per FTE for each IRO at each month end, the Handbook's range as a shaded band; each
     line's IRO is written at its last point, and the legend repeats them with their symbols."""
+    frame = frame.with_columns(literal(pl.col("IRO")))
     fig = go.Figure()
     months = list(dict.fromkeys(_month_labels(frame, "Month end")))
     fig.add_hrect(y0=lo, y1=hi, fillcolor=OKABE_ITO["green"], opacity=0.12, line_width=0)
@@ -248,7 +249,8 @@ def caseload_lines(frame: pl.DataFrame, lo: int, hi: int) -> go.Figure:
                 textposition="middle right",
                 cliponaxis=False,
                 textfont=dict(size=11, color="#374151"),
-                hovertemplate=f"{name}<br>%{{x}}: %{{y}} children per FTE<extra></extra>",
+                # the name by reference: a "%{...}" in an IRO's name is then text, not a template field
+                hovertemplate="%{fullData.name}<br>%{x}: %{y} children per FTE<extra></extra>",
             )
         )
     top = max(float(frame.get_column("Per FTE").max() or 0), hi) * 1.1
