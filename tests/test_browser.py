@@ -308,15 +308,15 @@ def test_reports_tabs_draw_only_the_open_tab_and_keep_it_in_the_url(page, app: s
     page.wait_for_function("() => document.querySelectorAll('[data-testid=stPlotlyChart]').length === 3")
     _wait_for_app(page, 3)
     assert page.locator("[data-testid='stPlotlyChart']").count() == 3  # by month, by team, by IRO
-    page.get_by_role("tab", name="Schedule and drift report").click()
-    page.wait_for_url("**report_tab=Schedule*", timeout=30_000)
+    page.get_by_role("tab", name="Drift report").click()
+    page.wait_for_url("**report_tab=Drift*", timeout=30_000)
     _wait_for_app(page, 0)
     main = page.locator("[data-testid='stMain']")
     main.get_by_text("What the data can tell, check by check").wait_for(timeout=30_000)
     assert page.locator("[data-testid='stPlotlyChart']").count() == 0  # the charts' tab is not drawn
     page.reload()
     _wait_for_app(page, 0)
-    assert page.get_by_role("tab", name="Schedule and drift report").get_attribute("aria-selected") == "true"
+    assert page.get_by_role("tab", name="Drift report").get_attribute("aria-selected") == "true"
     _screenshot(page, "reports-schedule-tab")
 
 

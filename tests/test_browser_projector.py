@@ -75,6 +75,21 @@ def test_heatmap_tick_labels_do_not_overlap_at_1280(page, base: str, period: str
     assert any("none overdue" in t for t in legend), legend  # grey has its own legend entry
 
 
+def test_every_reports_tab_label_shows_whole_at_1280(page, base: str) -> None:
+    """The Reports page's six tab labels fit on one line: no label behind the tab bar's scroll arrow."""
+    from ui.report_view import TABS
+
+    _open(page, base, "reports", charts=1)
+    tabs = page.get_by_role("tab")
+    assert tabs.all_inner_texts() == list(TABS)
+    bar = page.locator("[role='tablist']").first
+    assert bar.evaluate("(e) => e.scrollWidth <= e.clientWidth + 1"), bar.evaluate(
+        "(e) => [e.scrollWidth, e.clientWidth]"
+    )
+    right = bar.bounding_box()["x"] + bar.bounding_box()["width"]
+    assert all(t.bounding_box()["x"] + t.bounding_box()["width"] <= right + 1 for t in tabs.all())
+
+
 def test_timeline_as_of_label_is_inside_the_chart(page, base: str) -> None:
     _open(page, base, "timeline", "&child=C00001", charts=1)
     chart = page.locator("[data-testid='stPlotlyChart']").first.bounding_box()

@@ -166,7 +166,7 @@ def test_caseloads_work_list_and_download(demo_db: str, demo_result) -> None:
 
 def test_reports_table_is_the_engine_report(demo_db: str, demo_result) -> None:
     _, result = demo_result
-    at = _app("app_pages/reports.py", report_tab="Schedule and drift report")
+    at = _app("app_pages/reports.py", report_tab="Drift report")
     assert not at.exception
     # the schedule and drift report is the one table of every child
     report = next(d.value for d in at.dataframe if list(d.value.columns)[:1] == ["child_id"])

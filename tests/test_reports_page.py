@@ -73,7 +73,7 @@ def test_reports_page_shows_the_services_numbers(demo_db: str, report_input: Rep
     for fig in figs.values():
         assert titles.count(fig.title) == 1, fig.title  # each figure in one tab, once
     assert shown["Supervision pack"] == ["Supervision pack"]
-    assert shown["Schedule and drift report"] == ["Schedule and drift report", "What the data can tell, check by check"]
+    assert shown["Drift report"] == ["Schedule and drift report", "What the data can tell, check by check"]
     at.query_params[TAB_KEY] = "Participation, checklist, caseloads"
     at.run()
     # the demo's midway checks carry no checklist answers: the figure says so, it does not show zeros
