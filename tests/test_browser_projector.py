@@ -42,8 +42,8 @@ CUT = """(sel) => [...document.querySelectorAll(sel)]
   .filter((e) => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)
   .map((e) => e.textContent)"""
 
-OVERLAPS = """() => {
-  const boxes = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .xtick text')]
+OVERLAPS = """(sel) => {
+  const boxes = [...document.querySelectorAll(sel)]
     .map((t) => t.getBoundingClientRect()).filter((b) => b.width > 0);
   const bad = [];
   for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
@@ -69,7 +69,7 @@ def test_no_overview_card_label_is_cut_at_1280(page, base: str) -> None:
 @pytest.mark.parametrize("period", ["week", "month"])
 def test_heatmap_tick_labels_do_not_overlap_at_1280(page, base: str, period: str) -> None:
     _open(page, base, "heatmap", f"&hm_period={period}", charts=1)
-    got = page.evaluate(OVERLAPS)
+    got = page.evaluate(OVERLAPS, "[data-testid='stPlotlyChart'] .xtick text")
     assert got["n"] >= 12 and got["bad"] == [], got
     legend = page.locator("[data-testid='stPlotlyChart'] .legendtext").all_text_contents()
     assert any("none overdue" in t for t in legend), legend  # grey has its own legend entry
@@ -88,6 +88,13 @@ def test_every_reports_tab_label_shows_whole_at_1280(page, base: str) -> None:
     )
     right = bar.bounding_box()["x"] + bar.bounding_box()["width"]
     assert all(t.bounding_box()["x"] + t.bounding_box()["width"] <= right + 1 for t in tabs.all())
+
+
+def test_timeline_marker_counts_do_not_overlap_at_1280(page, base: str) -> None:
+    """A long case's merged recommendation markers: their counts ("×12") are each readable."""
+    _open(page, base, "timeline", "&child=C00001", charts=1)
+    got = page.evaluate(OVERLAPS, "[data-testid='stPlotlyChart'] .scatterlayer .textpoint text")
+    assert got["n"] >= 5 and got["bad"] == [], got
 
 
 def test_timeline_as_of_label_is_inside_the_chart(page, base: str) -> None:

@@ -76,7 +76,7 @@ def test_timeline_labels_and_hovers_are_escaped() -> None:
     )
     found = _no_markup_from_data(charts.timeline_figure(events, dt.date(2026, 11, 23)))
     assert ESCAPED in found  # the bar's label
-    assert any(s.startswith("2 recommendations in Mar 2026:<br>Owner " + ESCAPED) for s in found)  # merged hover
+    assert any(s.startswith("2 recommendation dates in Mar 2026 (2 overdue):<br>Owner " + ESCAPED) for s in found)
 
 
 def test_caseload_chart_iro_names_are_escaped() -> None:

@@ -110,7 +110,8 @@ def test_profile_known_unknown_and_not_looked_after():
 
 
 def test_chart_points_merge_recommendations_of_one_date():
-    """Issue 16: a long case's recommendation markers piled up; one marker per month, kind and status."""
+    """Issue 16: a long case's recommendation markers piled up, and their counts ran into each other;
+    one marker per span (a month here), whatever its statuses."""
     import datetime as dt
 
     import polars as pl
@@ -125,15 +126,29 @@ def test_chart_points_merge_recommendations_of_one_date():
     events = pl.DataFrame(rows, schema=SCHEMA, orient="row")
     got = chart_points(events, shown=3)
     recs = got.filter(pl.col("lane") == "Recommendations").sort("start")
-    assert recs.select("start", "status", "count").rows() == [
-        (d1, "pending", 8),
-        (dt.date(2026, 11, 27), "overdue", 1),
-        (d2, "pending", 1),
-    ]
+    # one marker per month, mid-month, with the worst status of those it holds; a single one on its date
+    mid_nov = dt.date(2026, 11, 16)
+    assert recs.select("start", "status", "count").rows() == [(mid_nov, "overdue", 9), (d2, "pending", 1)]
     assert recs["hover"].to_list() == [
-        "8 recommendations in Nov 2026:<br>Target 0 &lt;b><br>Target 1 &lt;b><br>Target 2 &lt;b><br>"
-        "and 5 more (see the table)",
-        "Target 8",
+        "9 recommendation dates in Nov 2026 (1 overdue, 8 not yet due):<br>Target 0 <b><br>Target 1 <b><br>"
+        "Target 2 <b><br>and 6 more (see the table)",
         "Target 9",
     ]
     assert got.filter(pl.col("lane") == "Reviews")["count"].to_list() == [1]
+    # a longer span (a long case): Nov and Dec are one marker, in the middle of Jul-Dec
+    six = chart_points(events, shown=3, every="6mo").filter(pl.col("lane") == "Recommendations")
+    assert six.select("start", "status", "count").rows() == [(dt.date(2026, 10, 1), "overdue", 10)]
+    assert six["hover"][0].startswith("10 recommendation dates from Nov 2026 to Dec 2026 (1 overdue, 9 not yet due)")
+
+
+def test_the_merge_span_grows_with_the_case_so_labels_do_not_collide():
+    import datetime as dt
+
+    from ui.charts import merge_span
+
+    start = dt.date(2016, 1, 1)
+    assert merge_span(start, dt.date(2017, 1, 1)) == "1mo"  # 12 months
+    assert merge_span(start, dt.date(2018, 6, 1)) == "3mo"  # 29 months: 10 spans
+    assert merge_span(start, dt.date(2026, 11, 23)) == "12mo"  # 131 months: 11 spans
+    assert merge_span(start, dt.date(2046, 1, 1)) == "24mo"
+    assert merge_span(start, start) == "1mo"

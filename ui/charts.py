@@ -238,6 +238,15 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
 # --- child timeline -----------------------------------------------------------------------------------
 
 
+def merge_span(start: dt.date, end: dt.date) -> str:
+    """How long a span one recommendation marker merges on a chart from `start` to `end`: a month
+    on a short case, up to two years on a long one, so that a lane holds at most 16 markers per
+    status. At 1280 px the timeline's plot is about 360 px wide, and the "×12" written above each
+    merged marker needs about 25 px: merged by month, a ten-year case's labels ran into each other."""
+    months = max((end - start).days / 30.4, 1)
+    return next((f"{n}mo" for n in (1, 3, 6, 12) if months / n <= 16), "24mo")
+
+
 def timeline_figure(events: pl.DataFrame, as_of: dt.date) -> go.Figure:
     """`events` from services.views.timeline.child_timeline: bars for spans, symbols for dated facts.
     Its texts are plain (placement types, IRO names, dates): escaped for plotly (`literal`)."""
@@ -273,7 +282,9 @@ def timeline_figure(events: pl.DataFrame, as_of: dt.date) -> go.Figure:
                 legendgroup="bars",
             )
         )
-    points = chart_points(events).filter(pl.col("end").is_null())
+    start = events.get_column("start").min() if events.height else as_of
+    end = max(events.get_column("start").max() or as_of, events.get_column("end").max() or as_of, as_of)
+    points = chart_points(events, every=merge_span(start or as_of, end)).filter(pl.col("end").is_null())
     seen: set[str] = set()
     for status, (legend, colour, symbol) in STATUS_STYLE.items():
         part = points.filter(pl.col("status") == status)
@@ -302,8 +313,6 @@ def timeline_figure(events: pl.DataFrame, as_of: dt.date) -> go.Figure:
             )
         )
         seen.add(legend)
-    start = events.get_column("start").min() if events.height else as_of
-    end = max(events.get_column("start").max() or as_of, events.get_column("end").max() or as_of, as_of)
     pad = max((end - start).days // 25, 10) if start else 10
     x0 = start - dt.timedelta(days=pad)
     x1 = end + dt.timedelta(days=pad)

@@ -404,24 +404,56 @@ def child_timeline(caseload: Caseload, result: EngineResult, child_id: str) -> p
     )
 
 
-def chart_points(events: pl.DataFrame, shown: int = 6) -> pl.DataFrame:
-    """`child_timeline`'s rows as the chart draws them: the recommendation markers of one kind and
-    status in one calendar month merged into one, at the month's first date (a long case's reviews
-    set a dozen targets each, which piled up into one unreadable blot: a month is a few pixels on
-    a years-long axis), its `count` written beside it and its hover listing the first `shown`.
-    Other rows pass through with count 1; the table under the chart keeps every row."""
+# The order a merged recommendation marker takes its status in: the worst of those it holds, so a
+# span with one overdue target shows as overdue (its hover counts each status).
+MERGED_STATUS_ORDER = ("overdue", "late", "unknown", "pending", "met", "done")
+
+
+def chart_points(events: pl.DataFrame, shown: int = 6, every: str = "1mo") -> pl.DataFrame:
+    """`child_timeline`'s rows as the chart draws them: the recommendation markers (targets and
+    completions) in one span of `every` (a polars duration, "1mo" or "6mo": the chart picks it from
+    the case's length) merged into one, drawn mid-span (its hover gives the months), with the worst
+    status among them (MERGED_STATUS_ORDER), its `count` written beside it and its hover counting each status and
+    listing the first `shown`. A long case's reviews set a dozen targets each, which piled up into
+    one unreadable blot; one marker per span keeps the counts written above them apart. Other rows
+    pass through with count 1; the table under the chart keeps every row. The hovers are joined
+    with plotly's `<br>`: the chart escapes the texts before it calls this (ui.charts.literal)."""
     merge = (pl.col("lane") == "Recommendations") & pl.col("end").is_null()
-    recs = (
-        events.filter(merge)
-        .sort("start")
-        .group_by("lane", "kind", pl.col("start").dt.truncate("1mo").alias("_month"), "status", maintain_order=True)
+    month = "%b %Y"
+    rank = pl.col("status").replace_strict(
+        {s: i for i, s in enumerate(MERGED_STATUS_ORDER)}, default=len(MERGED_STATUS_ORDER), return_dtype=pl.Int32
+    )
+    keys = ("lane", pl.col("start").dt.truncate(every).alias("_span"))
+    spans = events.filter(merge).sort("start").with_columns(_rank=rank)
+    by_status = (
+        spans.group_by(*keys, "status", maintain_order=True)
+        .agg(n=pl.len(), _rank=pl.col("_rank").first())
+        .sort("_rank", maintain_order=True)
+        .group_by("lane", "_span", maintain_order=True)
         .agg(
+            status=pl.col("status").first(),
+            breakdown=pl.format("{} {}", "n", pl.col("status").replace({"pending": "not yet due"})).str.join(", "),
+        )
+    )
+    recs = (
+        spans.group_by(*keys, maintain_order=True)
+        .agg(
+            kind=pl.col("kind").first(),
             start=pl.col("start").min(),
+            last=pl.col("start").max(),
             label=pl.col("label").first(),
             end=pl.col("end").first(),
             count=pl.len().cast(pl.Int64),
             first=pl.col("hover").first(),
-            listed=pl.col("hover").head(shown).str.replace_all("<", "&lt;").str.join("<br>"),
+            listed=pl.col("hover").head(shown).str.join("<br>"),
+        )
+        .join(by_status, on=["lane", "_span"], how="left", maintain_order="left")
+        .with_columns(  # a merged marker sits mid-span, so two spans' counts are a span apart
+            start=pl.when(pl.col("count") > 1)
+            .then(pl.col("_span") + (pl.col("_span").dt.offset_by(every) - pl.col("_span")) / 2)
+            .otherwise(pl.col("start"))
+            .cast(pl.Date),
+            first_date=pl.col("start"),
         )
         .with_columns(
             hover=pl.when(pl.col("count") == 1)
@@ -429,9 +461,19 @@ def chart_points(events: pl.DataFrame, shown: int = 6) -> pl.DataFrame:
             .otherwise(
                 pl.concat_str(
                     pl.col("count").cast(pl.String),
-                    pl.lit(" recommendations in "),
-                    pl.col("start").dt.to_string("%b %Y"),
-                    pl.lit(":<br>"),
+                    pl.lit(" recommendation dates "),
+                    pl.when(pl.col("first_date").dt.to_string(month) == pl.col("last").dt.to_string(month))
+                    .then(pl.lit("in ") + pl.col("first_date").dt.to_string(month))
+                    .otherwise(
+                        pl.format(
+                            "from {} to {}",
+                            pl.col("first_date").dt.to_string(month),
+                            pl.col("last").dt.to_string(month),
+                        )
+                    ),
+                    pl.lit(" ("),
+                    pl.col("breakdown"),
+                    pl.lit("):<br>"),
                     pl.col("listed"),
                     pl.when(pl.col("count") > shown)
                     .then(pl.format("<br>and {} more (see the table)", pl.col("count") - shown))
