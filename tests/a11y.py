@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-23"  # services.demo.generate.KNOWN_ANCHOR: the demo is laid out around it
@@ -167,15 +167,16 @@ def _audit() -> None:
         outside: set[str] = set()
         page.on("request", lambda r: None if is_loopback(r.url) else outside.add(r.url))
         total = Counter()
-        for path in PAGES:
-            open_page(page, base, path)
+        for path, view in [(p, v) for p in PAGES for v in ["", *tab_views(p)]]:
+            open_page(page, base, path, view)
             found = axe_violations(page)
             counts = by_impact(found)
             total.update(counts)
             nodes = sum(len(v.targets) for v in blocking(found))
+            name = (path or "overview") + (f" ({unquote(view.split('=', 1)[1])})" if view else "")
             print(
-                f"{path or 'overview':16} serious+critical rules {counts['serious'] + counts['critical']:2} "
-                f"(nodes {nodes:3}); all rules {sum(counts.values()):2} {dict(counts)}"
+                f"{name:44} moderate+serious+critical rules {len(blocking(found)):2} (nodes {nodes:3}); "
+                f"all rules {sum(counts.values()):2} {dict(counts)}"
             )
             for v in found:
                 print(f"    {v}"[:400])
