@@ -212,3 +212,7 @@ def test_good_practice_notes(engine) -> None:
     assert good_practice(engine, MANAGER).rows() == [(D(2026, 6, 2), "C1", IRO, "SW used a lovely life story book.")]
     with pytest.raises(EscalationError):
         add_good_practice(engine, as_manager(IRO), "C1", D(2026, 6, 2), "")
+    with pytest.raises(EscalationError) as no_child:  # no child chosen: said, nothing looked up or saved
+        add_good_practice(engine, as_manager(IRO), None, D(2026, 6, 2), "A note")
+    assert no_child.value.errors == {"child_id": "Choose a child."}
+    assert good_practice(engine, MANAGER).height == 1

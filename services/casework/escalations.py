@@ -506,6 +506,8 @@ def add_good_practice(engine: Engine, who: Principal, child_id: str, noted_date:
     bad = problems(dates={"noted_date": noted_date}, texts={"text": text}, limited={"child_id": (child_id, ID_MAX)})
     if bad:
         raise EscalationError("The note is incomplete.", bad)
+    if not child_id:
+        raise EscalationError("Choose the child the note is about.", {"child_id": "Choose a child."})
     require_child(engine, who, child_id, write=True)
     if not text or not text.strip() or noted_date is None:
         raise EscalationError("Describe the good practice.", {"text": "Describe the good practice."})
