@@ -240,9 +240,10 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
 
 def merge_span(start: dt.date, end: dt.date) -> str:
     """How long a span one recommendation marker merges on a chart from `start` to `end`: a month
-    on a short case, up to two years on a long one, so that a lane holds at most 16 markers per
-    status. At 1280 px the timeline's plot is about 360 px wide, and the "×12" written above each
-    merged marker needs about 25 px: merged by month, a ten-year case's labels ran into each other."""
+    on a short case, up to two years on a long one, so that the lane holds at most 16 merged
+    markers (one per span, whatever their statuses). At 1280 px the timeline's plot is about 360 px
+    wide, and the "×12" written above each merged marker needs about 25 px: merged by month, a
+    ten-year case's labels ran into each other."""
     months = max((end - start).days / 30.4, 1)
     return next((f"{n}mo" for n in (1, 3, 6, 12) if months / n <= 16), "24mo")
 

@@ -413,8 +413,8 @@ def chart_points(events: pl.DataFrame, shown: int = 6, every: str = "1mo") -> pl
     """`child_timeline`'s rows as the chart draws them: the recommendation markers (targets and
     completions) in one span of `every` (a polars duration, "1mo" or "6mo": the chart picks it from
     the case's length) merged into one, drawn mid-span (its hover gives the months), with the worst
-    status among them (MERGED_STATUS_ORDER), its `count` written beside it and its hover counting each status and
-    listing the first `shown`. A long case's reviews set a dozen targets each, which piled up into
+    status among them (MERGED_STATUS_ORDER), its `count` written beside it and its hover counting
+    each status and listing the first `shown`. A long case's reviews set a dozen targets each, which piled up into
     one unreadable blot; one marker per span keeps the counts written above them apart. Other rows
     pass through with count 1; the table under the chart keeps every row. The hovers are joined
     with plotly's `<br>`: the chart escapes the texts before it calls this (ui.charts.literal)."""
@@ -448,13 +448,6 @@ def chart_points(events: pl.DataFrame, shown: int = 6, every: str = "1mo") -> pl
             listed=pl.col("hover").head(shown).str.join("<br>"),
         )
         .join(by_status, on=["lane", "_span"], how="left", maintain_order="left")
-        .with_columns(  # a merged marker sits mid-span, so two spans' counts are a span apart
-            start=pl.when(pl.col("count") > 1)
-            .then(pl.col("_span") + (pl.col("_span").dt.offset_by(every) - pl.col("_span")) / 2)
-            .otherwise(pl.col("start"))
-            .cast(pl.Date),
-            first_date=pl.col("start"),
-        )
         .with_columns(
             hover=pl.when(pl.col("count") == 1)
             .then(pl.col("first"))
@@ -462,12 +455,12 @@ def chart_points(events: pl.DataFrame, shown: int = 6, every: str = "1mo") -> pl
                 pl.concat_str(
                     pl.col("count").cast(pl.String),
                     pl.lit(" recommendation dates "),
-                    pl.when(pl.col("first_date").dt.to_string(month) == pl.col("last").dt.to_string(month))
-                    .then(pl.lit("in ") + pl.col("first_date").dt.to_string(month))
+                    pl.when(pl.col("start").dt.to_string(month) == pl.col("last").dt.to_string(month))
+                    .then(pl.lit("in ") + pl.col("start").dt.to_string(month))
                     .otherwise(
                         pl.format(
                             "from {} to {}",
-                            pl.col("first_date").dt.to_string(month),
+                            pl.col("start").dt.to_string(month),
                             pl.col("last").dt.to_string(month),
                         )
                     ),
@@ -480,6 +473,12 @@ def chart_points(events: pl.DataFrame, shown: int = 6, every: str = "1mo") -> pl
                     .otherwise(pl.lit("")),
                 )
             )
+        )
+        .with_columns(  # a merged marker sits mid-span, so two spans' counts are a span apart
+            start=pl.when(pl.col("count") > 1)
+            .then(pl.col("_span") + (pl.col("_span").dt.offset_by(every) - pl.col("_span")) / 2)
+            .otherwise(pl.col("start"))
+            .cast(pl.Date)
         )
     )
     rest = events.filter(~merge).with_columns(count=pl.lit(1, dtype=pl.Int64))
