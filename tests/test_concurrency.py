@@ -416,15 +416,17 @@ def test_twenty_override_saves_on_one_version_one_lands(engine) -> None:
     assert writes == 2  # one audited update per child: the 19 refused wrote nothing
 
 
+def _fte(i: int) -> float:
+    """Thread i's FTE for IRO02: each different, none the seeded 0.5 (a save of the value already
+    there changes nothing and is no conflict, so a thread that ran before the winner would return 0)."""
+    return 0.51 + 0.02 * i
+
+
 def test_twenty_fte_saves_on_one_version_one_lands(engine) -> None:
     _overrides_seed(engine)
     opened = dict(council_settings.iro_fte(engine).select("code", "version").rows())
     calls = [
-        (
-            lambda i=i: council_settings.set_iro_fte(
-                engine, as_manager(f"IRO {i}"), {"IRO02": 0.05 * (i + 1)}, seen=opened
-            )
-        )
+        (lambda i=i: council_settings.set_iro_fte(engine, as_manager(f"IRO {i}"), {"IRO02": _fte(i)}, seen=opened))
         for i in range(N)
     ]
     results, errors = _race(calls)
@@ -434,7 +436,7 @@ def test_twenty_fte_saves_on_one_version_one_lands(engine) -> None:
     winner = _last_actor(engine, "staff")
     fte = council_settings.iro_fte(engine).filter(pl.col("code") == "IRO02")
     assert fte["version"].to_list() == [2]
-    assert fte["fte"][0] == pytest.approx(0.05 * (int(winner.removeprefix("IRO ")) + 1))  # the winner's value
+    assert fte["fte"][0] == pytest.approx(_fte(int(winner.removeprefix("IRO "))))  # the winner's value
     assert all(e.changed_by == winner for e in errors)  # type: ignore[attr-defined]
 
 
