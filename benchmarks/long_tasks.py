@@ -6,8 +6,9 @@ after the first page settles can take over a second.
 Each run starts a fresh `streamlit run server.py` on the demo (as benchmarks/navigation.py does),
 opens `/` in a fresh headless Chromium, waits for the page to settle, then watches for
 `--watch-ms` more without touching it. It prints every long task (the Long Tasks API: a main-thread
-task over 50 ms) as its start and length, relative to the moment the page settled, and marks the
-one that follows the chart bundle's fetch (static/preload.js imports it once the page is idle).
+task over 50 ms) as its start and length, relative to the moment the page settled; the summary
+takes the first one that starts after the chart bundle arrived (static/preload.js imports it once
+the page is idle): its evaluation.
 While a task runs, no click, key or server message is handled: a navigation started inside it
 waits for the rest of it. The figure to watch is that task's length, printed with its ratio to the
 navigation target (1,000 ms).
