@@ -7,7 +7,7 @@ import streamlit as st
 from services.access import MANAGERS
 from services.dates import day
 from services.views.export import to_csv
-from ui import charts, results, tables
+from ui import charts, plot, results, tables
 from ui.context import user_with_role
 from ui.downloads import download
 from ui.empty import require_data
@@ -35,13 +35,7 @@ with left, st.container(border=True):
     if iros.is_empty():
         st.info("No children are allocated to an IRO in this view.")
     else:
-        st.plotly_chart(
-            charts.caseload_figure(caseloads, lo, hi),
-            key="caseload_chart",
-            theme=None,
-            config={"displayModeBar": False},
-            width="stretch",
-        )
+        plot.show(charts.caseload_figure(caseloads, lo, hi), key="caseload_chart")
         st.caption(
             f"Children allocated to each IRO on {day(f.as_of)}, divided by the IRO's full-time equivalent "
             f"(1 when not recorded). The shaded band is the IRO Handbook's {lo}-{hi}; bars above it are hatched, "

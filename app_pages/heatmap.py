@@ -10,7 +10,7 @@ import streamlit as st
 
 from services.access import MANAGERS
 from services.views.dashboard import NO_IRO, NO_TEAM, highest_cell
-from ui import charts, provenance, results, tables
+from ui import charts, plot, provenance, results, tables
 from ui.context import user_with_role
 from ui.empty import require_data
 from ui.filters import sidebar_filters, timeline_url
@@ -54,27 +54,18 @@ rows = cells["row"].unique(maintain_order=True).to_list()
 
 def _on_cell() -> None:
     """A click on a square fills the two selectboxes below (the single source of the chosen cell)."""
-    state = st.session_state.get("hm_chart")
-    points = (state or {}).get("selection", {}).get("points", []) if state else []
-    if points:
-        y = points[0].get("y")
+    point = plot.clicked("hm_chart")
+    if point:
+        y = point.get("y")
         st.session_state["hm_row"] = None if y is None else html.unescape(y)  # the chart's rows are escaped
-        st.session_state["hm_col"] = points[0].get("x")
+        st.session_state["hm_col"] = point.get("x")
 
 
 unit = "weeks (week commencing Monday)" if gran == "week" else "months"
 with st.container(border=True):
     st.header(f"Overdue or missed midway checks by {ROW_NAME[by]}, last {results.HEATMAP_BUCKETS} {unit}", anchor=False)
     fig = charts.heatmap_figure(cells, value, ROW_LABEL[by])
-    st.plotly_chart(
-        fig,
-        key="hm_chart",
-        on_select=_on_cell,
-        selection_mode=("points",),
-        theme=None,
-        config={"displayModeBar": False},
-        width="stretch",
-    )
+    plot.show(fig, key="hm_chart", on_click=_on_cell)
     total = int(cells["count"].sum())
     worst = highest_cell(cells, value)
     st.caption(

@@ -10,7 +10,7 @@ import streamlit as st
 from services.access import DASHBOARD_ROLES, NotAllowed
 from services.dates import day
 from services.vocabulary import FLAG_LABELS
-from ui import charts, results, tables
+from ui import charts, plot, results, tables
 from ui.actions import action_links
 from ui.child_picker import pick_child
 from ui.context import refuse, user_with_role
@@ -71,13 +71,7 @@ with left:
         st.info("Nothing is recorded for this child up to this date.")
     else:
         with st.container(border=True):
-            st.plotly_chart(
-                charts.timeline_figure(events, f.as_of),
-                key="timeline_chart",
-                theme=None,
-                config={"displayModeBar": False},
-                width="stretch",
-            )
+            plot.show(charts.timeline_figure(events, f.as_of), key="timeline_chart")
             held = events.filter(pl.col("kind") == "review_held")
             late = held.filter(pl.col("status") == "late").height
             st.caption(

@@ -33,9 +33,9 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) window.__midwayLongTasks.push([e.startTime, e.duration]);
 }).observe({type: "longtask", buffered: true});
 """
-# when the chart bundle (Streamlit's PlotlyChart chunk) finished arriving, or null
+# when the chart bundle (plotly.js, ui/plot.py) finished arriving, or null
 CHART_FETCHED_JS = """() => {
-  const r = performance.getEntriesByType("resource").find((e) => /PlotlyChart\\.[^/]*\\.js$/.test(e.name));
+  const r = performance.getEntriesByType("resource").find((e) => /plotly-basic-[^/]*\\.js$/.test(e.name));
   return r ? r.responseEnd : null;
 }"""
 

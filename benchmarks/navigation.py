@@ -59,7 +59,7 @@ SETTLED_JS = """([path, oldTitle]) => {
   const h1 = document.querySelector('[data-testid="stMain"] h1');
   if (!h1 || !h1.innerText.trim() || h1.innerText.trim() === oldTitle) return false;
   if (document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')) return false;
-  for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"]'))
+  for (const c of document.querySelectorAll('.midway-chart'))
     if (!c.querySelector('.main-svg')) return false;
   return true;
 }"""

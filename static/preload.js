@@ -1,10 +1,10 @@
 // The code later pages need, fetched while the first page is read. Streamlit's frontend fetches an
-// element's code only when a page first draws it (plotly alone is a 4.7 MB module), so the first
-// chart or table page after the app opened waited for it. Once the browser is idle, this adds a
-// modulepreload link for each module of MIDWAY_PRELOAD.later (fetched and compiled, not run) and
-// imports the chart bundle (MIDWAY_PRELOAD.chart), whose evaluation is most of its cost. The URLs
-// are the ones Streamlit will ask for, so the browser reuses what this fetched; the file names
-// come from ui/frontend_chunks.py, which reads them from Streamlit's own static folder.
+// element's code only when a page first draws it, so the first chart or table page after the app
+// opened waited for it. Once the browser is idle, this adds a modulepreload link for each module of
+// MIDWAY_PRELOAD.later (fetched and compiled, not run) and loads plotly.js (static/plotly_loader.js),
+// whose evaluation is most of a chart's first cost. The URLs are the ones Streamlit will ask for, so
+// the browser reuses what this fetched; the file names come from ui/frontend_chunks.py, which reads
+// them from Streamlit's own static folder.
 (function () {
   const doc = window.parent && window.parent.document ? window.parent.document : document;
   const win = doc.defaultView || window;
@@ -20,8 +20,7 @@
       link.href = new URL(file, main.src).href;
       doc.head.appendChild(link);
     }
-    if (MIDWAY_PRELOAD.chart)  // Streamlit loads it itself if this fails
-      import(new URL(MIDWAY_PRELOAD.chart, main.src).href).catch(function () {});
+    midwayPlotly(doc).catch(function () {});  // the chart component asks again if this fails
   }
   if (win.requestIdleCallback) win.requestIdleCallback(load, { timeout: 4000 });
   else win.setTimeout(load, 1500);

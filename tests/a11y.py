@@ -67,8 +67,8 @@ def wait_for_app(page, timeout: int = 120_000) -> None:
         '() => !document.querySelector(\'[data-testid="stSkeleton"], [data-testid="stSkeletonElement"]\')',
         timeout=timeout,
     )
-    if page.locator("[data-testid='stPlotlyChart']").count():
-        page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=timeout)
+    if page.locator(".midway-chart").count():
+        page.wait_for_selector(".midway-chart .main-svg", timeout=timeout)
     page.wait_for_timeout(700)  # plotly's own transitions, glide-data-grid's first paint
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
 

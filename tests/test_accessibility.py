@@ -200,14 +200,14 @@ def test_midway_check_completed_and_saved_with_the_keyboard_alone(page, served) 
         eng.dispose()
 
 
-_CHARTS_JS = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].map((chart, i) => {
+_CHARTS_JS = """() => [...document.querySelectorAll('.midway-chart')].map((chart, i) => {
   chart.setAttribute('data-a11y-chart', i);
   let box = chart.parentElement;
   while (box && !(box.querySelector('[data-testid=stCaptionContainer]')
       && box.querySelector('[data-testid=stExpander], [data-testid=stDataFrame]'))) {
     box = box.parentElement;
   }
-  if (!box || box.querySelectorAll('[data-testid=stPlotlyChart]').length !== 1) return {i, caption: '', table: ''};
+  if (!box || box.querySelectorAll('.midway-chart').length !== 1) return {i, caption: '', table: ''};
   const caption = [...box.querySelectorAll('[data-testid=stCaptionContainer]')].map(c => c.innerText).join(' ');
   const grid = box.querySelector('[data-testid=stDataFrame]');
   const expander = [...box.querySelectorAll('[data-testid=stExpander]')].find(

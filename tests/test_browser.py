@@ -164,7 +164,7 @@ def _wait_for_app(page, charts: int = 0) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=60_000)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
     if charts:
-        page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=60_000)
+        page.wait_for_selector(".midway-chart .main-svg", timeout=60_000)
         page.wait_for_timeout(600)  # plotly's own transitions
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
 
@@ -194,7 +194,7 @@ def _open(page, server: str, path: str, query: str, charts: int) -> None:
     ).first.inner_text()
     assert page.get_by_text("Page not found").count() == 0
     if charts:
-        assert page.locator("[data-testid='stPlotlyChart']").count() >= charts
+        assert page.locator(".midway-chart").count() >= charts
 
 
 @pytest.mark.parametrize("path", list(DASHBOARD), ids=[p or "overview" for p in DASHBOARD])
@@ -210,8 +210,10 @@ def test_the_page_names_the_first_pages_modules_and_fetches_the_rest_when_idle(p
     """ui/frontend_chunks on a real server.py: every page's HTML carries a modulepreload link for
     each module the first page draws with (so the browser fetches them with Streamlit's own bundle,
     not in waves after the script ran), scripts are served untouched, and once the first page is
-    idle the browser has fetched the chart bundle and the data grid before any page asks."""
+    idle the browser has fetched plotly.js (ui/plot.py) and the data grid before any page asks, and
+    evaluated plotly.js."""
     from ui import frontend_chunks as fc
+    from ui import plot
 
     req = urllib.request.Request(f"{app}/heatmap", headers={"Accept": "text/html", "Accept-Encoding": "gzip"})
     with urllib.request.urlopen(req, timeout=30) as r:
@@ -226,10 +228,12 @@ def test_the_page_names_the_first_pages_modules_and_fetches_the_rest_when_idle(p
 
     _open(page, app, "", "", 0)
     fetched_js = "() => performance.getEntriesByType('resource').map(e => e.name.split('/').pop())"
-    wanted = [fc.component_file("DataFrame"), fc.component_file(fc.CHART)]  # the Overview draws neither
+    wanted = [fc.component_file("DataFrame"), fc.component_file("BidiComponent"), plot.PLOTLY_FILE]
     page.wait_for_function(f"() => {wanted!r}.every(f => ({fetched_js})().includes(f))", timeout=30_000)
-    fetched = page.evaluate(fetched_js)
+    fetched = page.evaluate(fetched_js)  # the Overview draws no chart and no table
     assert [f for f in fc.first_page() if fetched.count(f) != 1] == []  # each once, from the link
+    assert fetched.count(plot.PLOTLY_FILE) == 1
+    page.wait_for_function("() => typeof window.Plotly === 'object' && !!window.Plotly.react", timeout=30_000)
 
 
 def test_overview_cards_and_attention(page, app: str) -> None:
@@ -246,7 +250,7 @@ def test_overview_cards_and_attention(page, app: str) -> None:
 def test_timeline_shows_known_reviews(page, app: str) -> None:
     _open(page, app, "timeline", "&child=C00001", 1)
     # one plotly point per review held, drawn in the chart
-    assert page.locator("[data-testid='stPlotlyChart'] .scatterlayer .point").count() >= 3
+    assert page.locator(".midway-chart .scatterlayer .point").count() >= 3
     assert page.get_by_text("Record a midway check").count() == 1
 
 
@@ -257,7 +261,7 @@ def test_unknown_child_says_so(page, app: str) -> None:
 
 def test_heatmap_click_lists_the_cells_children(page, app: str) -> None:
     _open(page, app, "heatmap", "", 1)
-    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart = page.locator(".midway-chart").first
     hot = chart.locator(".scatterlayer .trace").nth(1)  # trace 1: cells with a count above 0
     points = hot.locator(".points .point")
     texts = hot.locator(".text text")
@@ -302,18 +306,18 @@ def test_reports_tabs_draw_only_the_open_tab_and_keep_it_in_the_url(page, app: s
     """The Reports page's figures are in lazy tabs: the opening tab's one chart, then a click on
     another tab draws that tab alone and puts it in the address, so a reload (or a link) opens it."""
     _open(page, app, "reports", "", 1)
-    assert page.locator("[data-testid='stPlotlyChart']").count() == 1
+    assert page.locator(".midway-chart").count() == 1
     page.get_by_role("tab", name="Midway checks").click()
     page.wait_for_url("**report_tab=Midway*", timeout=30_000)
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=stPlotlyChart]').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('.midway-chart').length === 3")
     _wait_for_app(page, 3)
-    assert page.locator("[data-testid='stPlotlyChart']").count() == 3  # by month, by team, by IRO
+    assert page.locator(".midway-chart").count() == 3  # by month, by team, by IRO
     page.get_by_role("tab", name="Drift report").click()
     page.wait_for_url("**report_tab=Drift*", timeout=30_000)
     _wait_for_app(page, 0)
     main = page.locator("[data-testid='stMain']")
     main.get_by_text("What the data can tell, check by check").wait_for(timeout=30_000)
-    assert page.locator("[data-testid='stPlotlyChart']").count() == 0  # the charts' tab is not drawn
+    assert page.locator(".midway-chart").count() == 0  # the charts' tab is not drawn
     page.reload()
     _wait_for_app(page, 0)
     assert page.get_by_role("tab", name="Drift report").get_attribute("aria-selected") == "true"

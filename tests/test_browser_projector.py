@@ -69,9 +69,9 @@ def test_no_overview_card_label_is_cut_at_1280(page, base: str) -> None:
 @pytest.mark.parametrize("period", ["week", "month"])
 def test_heatmap_tick_labels_do_not_overlap_at_1280(page, base: str, period: str) -> None:
     _open(page, base, "heatmap", f"&hm_period={period}", charts=1)
-    got = page.evaluate(OVERLAPS, "[data-testid='stPlotlyChart'] .xtick text")
+    got = page.evaluate(OVERLAPS, ".midway-chart .xtick text")
     assert got["n"] >= 12 and got["bad"] == [], got
-    legend = page.locator("[data-testid='stPlotlyChart'] .legendtext").all_text_contents()
+    legend = page.locator(".midway-chart .legendtext").all_text_contents()
     assert any("none overdue" in t for t in legend), legend  # grey has its own legend entry
 
 
@@ -93,14 +93,14 @@ def test_every_reports_tab_label_shows_whole_at_1280(page, base: str) -> None:
 def test_timeline_marker_counts_do_not_overlap_at_1280(page, base: str) -> None:
     """A long case's merged recommendation markers: their counts ("×12") are each readable."""
     _open(page, base, "timeline", "&child=C00001", charts=1)
-    got = page.evaluate(OVERLAPS, "[data-testid='stPlotlyChart'] .scatterlayer .textpoint text")
+    got = page.evaluate(OVERLAPS, ".midway-chart .scatterlayer .textpoint text")
     assert got["n"] >= 5 and got["bad"] == [], got
 
 
 def test_timeline_as_of_label_is_inside_the_chart(page, base: str) -> None:
     _open(page, base, "timeline", "&child=C00001", charts=1)
-    chart = page.locator("[data-testid='stPlotlyChart']").first.bounding_box()
-    label = page.locator("[data-testid='stPlotlyChart'] .annotation-text", has_text="as of").first.bounding_box()
+    chart = page.locator(".midway-chart").first.bounding_box()
+    label = page.locator(".midway-chart .annotation-text", has_text="as of").first.bounding_box()
     assert chart and label
     assert chart["x"] <= label["x"] and label["x"] + label["width"] <= chart["x"] + chart["width"]
     assert chart["y"] <= label["y"] and label["y"] + label["height"] <= chart["y"] + chart["height"]

@@ -10,7 +10,7 @@ chart page for plotly and the data grid (benchmarks/navigation.py).
   `<link rel="modulepreload">` for every module of FIRST_PAGE into the page's `<head>`, so the
   browser fetches and compiles them while it still loads Streamlit's own bundle.
 - `later()` lists the modules of LATER; static/preload.js (ui/navigation.py) fetches them once the
-  first page is idle, and imports the chart bundle.
+  first page is idle.
 
 Names are Streamlit's component file names (`Selectbox` for `Selectbox.<hash>.js`). A name this
 Streamlit has no single file for is skipped: the browser then loads it when asked, as without this
@@ -33,7 +33,7 @@ JS = STATIC / "static" / "js"
 FIRST_PAGE = ("Selectbox", "DateInput", "PageLink", "Html", "Metric", "Button")
 # the rest of what Midway's pages draw: charts, tables, the other widgets
 LATER = (
-    "PlotlyChart",
+    "BidiComponent",  # ui/plot.py's charts (st.components.v2)
     "DataFrame",
     "Radio",
     "DownloadButton",
@@ -44,7 +44,6 @@ LATER = (
     "NumberInput",
     "FileUploader",
 )
-CHART = "PlotlyChart"  # imported, not only fetched: evaluating plotly's 4.7 MB is most of its cost
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_.@-]+\.js")
 # a module's static imports, as the bundler writes them (`import{a as b}from"./x.js";import"./y.js";`),

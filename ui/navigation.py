@@ -8,8 +8,8 @@ make the browser fetch from a font server (STACK_NOTES §5), and an emoji is rea
 page name. static/a11y.js gives the block a navigation landmark and marks the current page's link
 aria-current="page" (st.page_link only bolds it); static/a11y.css enlarges the date input's
 segments to WCAG 2.2's 24 px targets. static/preload.js fetches the code of the elements later pages
-draw once the first page is idle (ui/frontend_chunks.py), so the first page with a chart or a table
-does not wait for it.
+draw once the first page is idle (ui/frontend_chunks.py), and loads plotly.js (ui/plot.py), so the
+first page with a chart or a table does not wait for it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import frontend_chunks
+from ui import frontend_chunks, plot
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 FAVICON = str(STATIC / "favicon.png")
@@ -35,9 +35,8 @@ def _asset(name: str) -> str:
 @cache
 def scripts() -> str:
     """The style sheet and scripts every run adds: built once, from files that do not change."""
-    chart = frontend_chunks.component_file(frontend_chunks.CHART)
-    names = json.dumps({"chart": chart, "later": frontend_chunks.later()})
-    preload = f"const MIDWAY_PRELOAD = {names};{_asset('preload.js')}"
+    names = json.dumps({"later": frontend_chunks.later()})
+    preload = f"const MIDWAY_PRELOAD = {names};{plot.loader()}{_asset('preload.js')}"
     return f"<style>{_asset('a11y.css')}</style><script>{_asset('a11y.js')}</script><script>{preload}</script>"
 
 

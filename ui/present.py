@@ -37,7 +37,7 @@ BASE_CSS = """
     overflow: visible !important; height: auto !important; position: static !important;
   }
   [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 0 !important; }
-  [data-testid="stPlotlyChart"], [data-testid="stDataFrame"], [data-testid="stVerticalBlockBorderWrapper"] {
+  .midway-chart, [data-testid="stDataFrame"], [data-testid="stVerticalBlockBorderWrapper"] {
     break-inside: avoid; max-width: 100% !important;
   }
   .js-plotly-plot, .js-plotly-plot .main-svg { max-width: 100% !important; }

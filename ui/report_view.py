@@ -12,7 +12,7 @@ import streamlit as st
 from services.access import Principal
 from services.views.export import to_csv
 from services.views.reports import Figure
-from ui import tables
+from ui import plot, tables
 from ui.downloads import download
 from ui.report_charts import CONFIG
 
@@ -37,7 +37,7 @@ PRINT_CSS = """
     display: none !important;
   }
   [data-testid="stMain"] { margin-left: 0 !important; }
-  [data-testid="stVerticalBlockBorderWrapper"], [data-testid="stPlotlyChart"] { break-inside: avoid; }
+  [data-testid="stVerticalBlockBorderWrapper"], .midway-chart { break-inside: avoid; }
   details { display: block; }
 }
 </style>
@@ -69,11 +69,11 @@ def table(frame: pl.DataFrame, height: int | str = "auto") -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _chart_spec(key: tuple, _build: Callable[[], go.Figure]) -> dict:
-    """The chart as plotly's plain dict, built once per figure and view (`key`: data version, period,
+def _chart_spec(key: tuple, _build: Callable[[], go.Figure]) -> str:
+    """The chart as plotly's JSON, built once per figure and view (`key`: data version, period,
     policy, selection, figure): building a figure validates every property, which was most of a
-    warm rerun (about 10 ms a chart); the dict is turned back into a figure without validating."""
-    return _build().to_dict()
+    warm rerun (about 10 ms a chart)."""
+    return _build().to_json()
 
 
 def section(
@@ -92,8 +92,7 @@ def section(
         if not fig.supported:
             st.info("The data cannot support this figure. " + fig.why_not, icon=":material/info:")
             return
-        spec = go.Figure(_chart_spec((*key, fig.key), chart), _validate=False) if key else chart()
-        st.plotly_chart(spec, key=f"chart_{fig.key}", theme=None, config=CONFIG, width="stretch")
+        plot.show(_chart_spec((*key, fig.key), chart) if key else chart(), key=f"chart_{fig.key}", config=CONFIG)
         st.caption(caption)
         with st.expander(f"Table: {fig.title}"):
             table(fig.data)
