@@ -212,8 +212,8 @@ def test_the_page_names_the_first_pages_modules_and_fetches_the_rest_when_idle(p
     not in waves after the script ran), scripts are served untouched, and once the first page is
     idle the browser has fetched plotly.js (ui/plot.py) and the data grid before any page asks, and
     evaluated plotly.js."""
+    from ui import charts, plot
     from ui import frontend_chunks as fc
-    from ui import plot
 
     req = urllib.request.Request(f"{app}/heatmap", headers={"Accept": "text/html", "Accept-Encoding": "gzip"})
     with urllib.request.urlopen(req, timeout=30) as r:
@@ -234,6 +234,9 @@ def test_the_page_names_the_first_pages_modules_and_fetches_the_rest_when_idle(p
     assert [f for f in fc.first_page() if fetched.count(f) != 1] == []  # each once, from the link
     assert fetched.count(plot.PLOTLY_FILE) == 1
     page.wait_for_function("() => typeof window.Plotly === 'object' && !!window.Plotly.react", timeout=30_000)
+    # then ui/charts.warm_up_figures, each drawn once off screen and removed
+    page.wait_for_function(f"() => window.__midwayWarmed === {len(charts.warm_up_figures())}", timeout=30_000)
+    assert page.locator("[aria-hidden=true] .main-svg").count() == 0
 
 
 def test_overview_cards_and_attention(page, app: str) -> None:

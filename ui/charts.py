@@ -417,3 +417,28 @@ def caseload_figure(caseloads: pl.DataFrame, lo: int, hi: int) -> go.Figure:
         ),
     )
     return fig
+
+
+def warm_up_figures() -> list[go.Figure]:
+    """Small figures with the parts the pages' charts draw (squares with numbers and a colour bar,
+    a legend; patterned bars with a band and an annotation). static/preload.js draws them off screen
+    once plotly.js is loaded: a first drawing runs code the browser has not compiled yet, 0.1-0.2 s
+    that otherwise fell on the first chart page (ui/plot.py)."""
+    cells = pl.DataFrame(
+        {
+            "row": ["A", "A", "B", "B"],
+            "label": ["1 Sep", "8 Sep", "1 Sep", "8 Sep"],
+            "bucket": [0, 1, 0, 1],
+            "count": [0, 2, 1, 3],
+            "missed": [0, 1, 0, 1],
+            "required": [1, 3, 2, 4],
+        }
+    ).with_columns(rate=pl.col("count") / pl.col("required"))
+    loads = pl.DataFrame(
+        {
+            "iro": ["A", "B", "C"],
+            "per_fte": [30.0, 60.0, 80.0],
+            "range_status": ["below range", "within range", "above range"],
+        }
+    )
+    return [heatmap_figure(cells, "count", "Team"), caseload_figure(loads, 50, 70)]

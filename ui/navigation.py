@@ -21,7 +21,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import frontend_chunks, plot
+from ui import charts, frontend_chunks, plot
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 FAVICON = str(STATIC / "favicon.png")
@@ -35,7 +35,9 @@ def _asset(name: str) -> str:
 @cache
 def scripts() -> str:
     """The style sheet and scripts every run adds: built once, from files that do not change."""
-    names = json.dumps({"later": frontend_chunks.later()})
+    warm = [json.loads(f.to_json()) for f in charts.warm_up_figures()]
+    # `<` as \u003c: st.html's DOMPurify drops a script whose text holds a tag-like `<b` (plotly's `<br>`)
+    names = json.dumps({"later": frontend_chunks.later(), "warm": warm}).replace("<", "\\u003c")
     preload = f"const MIDWAY_PRELOAD = {names};{plot.loader()}{_asset('preload.js')}"
     return f"<style>{_asset('a11y.css')}</style><script>{_asset('a11y.js')}</script><script>{preload}</script>"
 
