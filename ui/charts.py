@@ -152,7 +152,10 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
     vmin = float(hot.get_column(value).min() or 1) if hot.height else 1.0
     if value == "rate":
         vmax = max(vmax, 0.05)
-    if vmin >= vmax:  # one value only: a scale of one colour, the darkest half
+    # one value only: its squares all the darkest half's colour, named in the legend, and no colour bar,
+    # whose other end would show a colour no square has (next to grey zero squares)
+    single = hot.height > 0 and hot.get_column(value).n_unique() == 1
+    if vmin >= vmax:
         vmin = vmax / 2 if value == "rate" else max(vmax - 1, 0)
     n_rows = max(len(rows), 1)
     cell_px = 46
@@ -192,10 +195,11 @@ def heatmap_figure(cells: pl.DataFrame, value: str, row_title: str) -> go.Figure
                 cmax=vmax,
                 line=dict(width=1, color="#9AA3AF"),
                 colorbar=_colorbar(value, vmin, vmax),
+                showscale=not single,
             ),
             textfont=dict(color=["white" if x > 0.55 else "#1F2937" for x in norm], size=15),
-            name="overdue",
-            showlegend=False,
+            name=f"{hot['text'][0]}: overdue or missed" if single else "overdue",
+            showlegend=single,
             selected=dict(marker=dict(opacity=1)),
             unselected=dict(marker=dict(opacity=0.45)),
         )
@@ -421,7 +425,8 @@ def caseload_figure(caseloads: pl.DataFrame, lo: int, hi: int) -> go.Figure:
 
 def warm_up_figures() -> list[go.Figure]:
     """Small figures with the parts the pages' charts draw (squares with numbers and a colour bar,
-    a legend; patterned bars with a band and an annotation). static/preload.js draws them off screen
+    a legend; patterned bars with a band and an annotation; a timeline's bars, symbols and "as of"
+    line). static/preload.js draws them off screen
     once plotly.js is loaded: a first drawing runs code the browser has not compiled yet, 0.1-0.2 s
     that otherwise fell on the first chart page (ui/plot.py)."""
     cells = pl.DataFrame(
@@ -441,4 +446,20 @@ def warm_up_figures() -> list[go.Figure]:
             "range_status": ["below range", "within range", "above range"],
         }
     )
-    return [heatmap_figure(cells, "count", "Team"), caseload_figure(loads, 50, 70)]
+    events = pl.DataFrame(
+        {
+            "lane": ["Placements", "Reviews", "Reviews", "Recommendations"],
+            "kind": ["placement", "review_held", "review_due", "recommendation"],
+            "label": ["A", "Review", "Review", "Recommendation"],
+            "start": [dt.date(2026, 1, 5), dt.date(2026, 3, 2), dt.date(2026, 9, 1), dt.date(2026, 4, 1)],
+            "end": [dt.date(2026, 6, 1), None, None, None],
+            "status": ["current", "on time", "upcoming", "overdue"],
+            "hover": ["Placement", "Review", "Review", "Recommendation"],
+        },
+        schema_overrides={"end": pl.Date},
+    )
+    return [
+        heatmap_figure(cells, "count", "Team"),
+        caseload_figure(loads, 50, 70),
+        timeline_figure(events, dt.date(2026, 8, 1)),
+    ]

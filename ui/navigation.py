@@ -35,7 +35,8 @@ def _asset(name: str) -> str:
 @cache
 def scripts() -> str:
     """The style sheet and scripts every run adds: built once, from files that do not change."""
-    warm = [json.loads(f.to_json()) for f in charts.warm_up_figures()]
+    # without plotly's default template (8 kB a figure, sent on every run): drawing it is not the cost
+    warm = [json.loads(f.update_layout(template=None).to_json()) for f in charts.warm_up_figures()]
     # `<` as \u003c: st.html's DOMPurify drops a script whose text holds a tag-like `<b` (plotly's `<br>`)
     names = json.dumps({"later": frontend_chunks.later(), "warm": warm}).replace("<", "\\u003c")
     preload = f"const MIDWAY_PRELOAD = {names};{plot.loader()}{_asset('preload.js')}"
