@@ -97,13 +97,23 @@ def test_timeline_marker_counts_do_not_overlap_at_1280(page, base: str) -> None:
     assert got["n"] >= 5 and got["bad"] == [], got
 
 
-def test_timeline_as_of_label_is_inside_the_chart(page, base: str) -> None:
-    _open(page, base, "timeline", "&child=C00001", charts=1)
+def _label_inside_the_chart(page, text: str) -> None:
     chart = page.locator(".midway-chart").first.bounding_box()
-    label = page.locator(".midway-chart .annotation-text", has_text="as of").first.bounding_box()
+    label = page.locator(".midway-chart .annotation-text", has_text=text).first.bounding_box()
     assert chart and label
     assert chart["x"] <= label["x"] and label["x"] + label["width"] <= chart["x"] + chart["width"]
     assert chart["y"] <= label["y"] and label["y"] + label["height"] <= chart["y"] + chart["height"]
+
+
+def test_timeline_as_of_label_is_inside_the_chart(page, base: str) -> None:
+    _open(page, base, "timeline", "&child=C00001", charts=1)
+    _label_inside_the_chart(page, "as of")
+
+
+def test_caseload_band_label_is_inside_the_chart(page, base: str) -> None:
+    """The IRO Handbook band's label in the half-width caseload chart (it was cut: "range 50-7")."""
+    _open(page, base, "caseloads", charts=1)
+    _label_inside_the_chart(page, "IRO Handbook range 50-70")
 
 
 def test_presentation_mode_hides_the_sidebar_and_states_the_view(page, base: str) -> None:

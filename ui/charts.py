@@ -395,8 +395,10 @@ def caseload_figure(caseloads: pl.DataFrame, lo: int, hi: int) -> go.Figure:
                 hovertemplate="%{y}: %{x} children per FTE<extra></extra>",
             )
         )
-    fig.add_annotation(
-        x=(lo + hi) / 2,
+    fig.add_annotation(  # at the plot's right edge, over the band: centred on it, it was cut at 1280 px
+        x=1,
+        xref="paper",
+        xanchor="right",
         y=1,
         yref="paper",
         yanchor="bottom",
