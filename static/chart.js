@@ -8,6 +8,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
   const figure = JSON.parse(data.figure);
   box.style.height = (figure.layout.height || 450) + "px"; // its room is kept while plotly.js loads
   box.__midwaySend = setTriggerValue; // the newest: a listener bound on an earlier run calls this one
+  window.__midwayCharted = true; // static/preload.js warms plotly.js no more
   midwayPlotly(document).then(function (Plotly) {
     const config = Object.assign({ displaylogo: false }, data.config);
     return Plotly.react(box, figure.data, figure.layout, config).then(function () {

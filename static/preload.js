@@ -26,9 +26,17 @@
   }
   // A first drawing runs code V8 has not compiled yet: 0.1-0.2 s more than a later one, on the first
   // chart page. The figures of MIDWAY_PRELOAD.warm (ui/charts.warm_up_figures: the parts Midway's
-  // charts use) are drawn off screen, hidden from assistive technology, one per idle moment.
+  // charts use) are drawn off screen, hidden from assistive technology, one per idle moment, and
+  // never in the way of a page: not while the app runs a page's script (its drawing follows), and
+  // not at all once a real chart is drawn (static/chart.js), which warms the same code.
   function warm(Plotly, figures) {
-    if (!figures || !figures.length) return;
+    if (!figures || !figures.length || win.__midwayCharted) return;
+    const app = doc.querySelector('[data-testid="stApp"]');
+    const state = app ? app.getAttribute("data-test-script-state") : null;  // Streamlit's own marker
+    if (state === "running" || state === "rerunRequested") {
+      win.setTimeout(function () { idle(function () { warm(Plotly, figures); }); }, 300);
+      return;
+    }
     const box = doc.createElement("div");
     box.setAttribute("aria-hidden", "true");
     box.style.cssText = "position:fixed;left:-10000px;top:0;width:1000px;visibility:hidden";

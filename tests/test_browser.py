@@ -237,6 +237,7 @@ def test_the_page_names_the_first_pages_modules_and_fetches_the_rest_when_idle(p
     # then ui/charts.warm_up_figures, each drawn once off screen and removed
     page.wait_for_function(f"() => window.__midwayWarmed === {len(charts.warm_up_figures())}", timeout=30_000)
     assert page.locator("[aria-hidden=true] .main-svg").count() == 0
+    assert page.evaluate("() => window.__midwayCharted") is None  # no chart yet: the warm-up was not cut short
 
 
 def test_overview_cards_and_attention(page, app: str) -> None:
