@@ -24,5 +24,8 @@ export default function ({ data, parentElement, setTriggerValue }) {
         box.__midwayResize.observe(box);
       }
     });
+  }).catch(function () { // e.g. a deployment that turned static serving off: say so, as text
+    box.style.height = "auto";
+    box.textContent = "This chart could not be drawn here. Its caption and its table, below, say what it shows.";
   });
 }

@@ -285,6 +285,18 @@ def test_heatmap_click_lists_the_cells_children(page, app: str) -> None:
     _screenshot(page, "heatmap-selected")
 
 
+def test_a_chart_that_cannot_load_plotly_says_so_as_text(page, app: str) -> None:
+    """ui/plot's component when plotly.js cannot be fetched (here refused; in a deployment, static
+    serving turned off): a plain sentence where the chart would be, the caption and table still there."""
+    page.route("**/app/static/vendor/*.js", lambda route: route.abort())
+    page.goto(f"{app}/caseloads?as_of={AS_OF}&act_as=SM01")
+    _wait_for_app(page)
+    box = page.locator(".midway-chart").first
+    box.get_by_text("This chart could not be drawn here.").wait_for(timeout=30_000)
+    assert box.locator(".main-svg").count() == 0
+    assert page.get_by_text("Children per full-time IRO").count() == 1
+
+
 def test_casework_pages_render(page, app: str) -> None:
     """The casework and import pages: registered, no exception box, and a screenshot each."""
     assert set(CASEWORK) <= _registered_url_paths()
