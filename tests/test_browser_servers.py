@@ -130,7 +130,7 @@ def test_a_save_on_one_server_shows_on_the_other_at_its_next_rerun(pg_url: str, 
 
 
 def test_pages_during_a_database_cut_say_so_keep_the_typed_note_and_save_after(pg_url: str, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     base = make_url(pg_url)
     with TcpProxy((base.host or "127.0.0.1", base.port or 5432)) as proxy:
@@ -160,7 +160,9 @@ def test_pages_during_a_database_cut_say_so_keep_the_typed_note_and_save_after(p
                     proxy.restore()
                     form.get_by_role("button", name="Try again").click()
                     _wait_for_app(form)
-                    assert form.get_by_label("Notes").input_value() == note  # the typed note survived
+                    # the typed note survived: to_have_value waits (up to 30 s) for the value, which the
+                    # browser sets just after the field mounts empty (seen once under load: '' read at mount)
+                    expect(form.get_by_label("Notes")).to_have_value(note, timeout=30_000)
                     form.get_by_role("button", name="Record event").click()
                     form.get_by_text("recorded; next review due", exact=False).wait_for(timeout=60_000)
                     _no_exception(form)

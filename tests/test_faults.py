@@ -152,6 +152,27 @@ def test_a_save_callback_met_by_a_cut_shows_the_plain_message_and_keeps_the_type
     assert _good_practice(direct) == [("C1", NOTE)]  # saved after the cut, without a restart
 
 
+def test_typed_text_outlives_several_runs_during_a_cut(cuttable) -> None:
+    """More than one run while the database is away (a second click, a rerun key, a blur that
+    commits a field just before the click: seen under load in tests/test_browser_servers.py): what
+    was typed is kept through each, not only through the first."""
+    direct, cut, restore = cuttable
+    at = open_page("app_pages/escalations.py")
+    at.selectbox(key="gp_child").set_value("C1")
+    at.text_area(key="gp_text").set_value(NOTE)
+    cut()
+    at.button(key="gp_submit").click().run()
+    assert at.button(key="_db_try_again").label == "Try again" and not at.text_area
+    at.button(key="_db_try_again").click().run()  # still cut (on PostgreSQL: the message again)
+    at.run()
+    restore()
+    at.button(key="_db_try_again").click().run()
+    assert not at.exception and not at.error
+    assert at.text_area(key="gp_text").value == NOTE
+    assert at.selectbox(key="gp_child").value == "C1"
+    assert _good_practice(direct) == []
+
+
 def test_cli_prints_one_line_and_exits_2_when_the_database_cannot_be_reached(tmp_path) -> None:
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
