@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, make_url, select
 from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
 
 from services.casework.escalations import raise_escalation
 from services.errors import DatabaseUnavailable
@@ -126,13 +127,19 @@ def _good_practice(engine: Engine) -> list[tuple[str, str]]:
         return [tuple(r) for r in s.execute(select(m.GoodPractice.child_id, m.GoodPractice.text)).all()]
 
 
-def test_a_save_callback_met_by_a_cut_shows_the_plain_message_and_keeps_the_typed_text(cuttable) -> None:
-    direct, cut, restore = cuttable
+def _good_practice_typed_then_cut(cut: Callable[[], None]) -> AppTest:
+    """The Escalations page with a good practice note typed for C1, saved while the database is cut."""
     at = open_page("app_pages/escalations.py")
     at.selectbox(key="gp_child").set_value("C1")
     at.text_area(key="gp_text").set_value(NOTE)
     cut()
     at.button(key="gp_submit").click().run()
+    return at
+
+
+def test_a_save_callback_met_by_a_cut_shows_the_plain_message_and_keeps_the_typed_text(cuttable) -> None:
+    direct, cut, restore = cuttable
+    at = _good_practice_typed_then_cut(cut)
     assert not at.exception, at.exception  # the callback's error did not escape as an exception box
     assert [as_shown(e.value) for e in at.error] == [
         UNREACHABLE + " What you typed is kept: try again in a moment. If it persists, check DATABASE_URL (or "
@@ -157,11 +164,7 @@ def test_typed_text_outlives_several_runs_during_a_cut(cuttable) -> None:
     commits a field just before the click: seen under load in tests/test_browser_servers.py): what
     was typed is kept through each, not only through the first."""
     direct, cut, restore = cuttable
-    at = open_page("app_pages/escalations.py")
-    at.selectbox(key="gp_child").set_value("C1")
-    at.text_area(key="gp_text").set_value(NOTE)
-    cut()
-    at.button(key="gp_submit").click().run()
+    at = _good_practice_typed_then_cut(cut)
     assert at.button(key="_db_try_again").label == "Try again" and not at.text_area
     at.button(key="_db_try_again").click().run()  # still cut (on PostgreSQL: the message again)
     at.run()
