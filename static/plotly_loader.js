@@ -1,6 +1,6 @@
 // How a page gets Midway's plotly.js (static/vendor/, served by Streamlit's static serving): one
 // script element per browser tab, whoever asks first. static/preload.js asks once the first page is idle
-// (evaluating it is a 0.3 s task that would otherwise fall on the first chart page); the chart
+// (evaluating it is a 0.14 s task that would otherwise fall on the first chart page); the chart
 // component (ui/plot.py) asks when it draws, and waits for the same promise if preload.js asked first.
 function midwayPlotly(doc) {
   const win = doc.defaultView || window;

@@ -21,7 +21,7 @@
       doc.head.appendChild(link);
     }
     midwayPlotly(doc).then(function (Plotly) {
-      idle(function () { warm(Plotly, MIDWAY_PRELOAD.warm); });
+      idle(function () { warm(Plotly, MIDWAY_PRELOAD.warm); }, 200);
     }).catch(function () {});  // the chart component asks again if this fails
   }
   // A first drawing runs code V8 has not compiled yet: 0.1-0.2 s more than a later one, on the first
@@ -34,7 +34,7 @@
     const app = doc.querySelector('[data-testid="stApp"]');
     const state = app ? app.getAttribute("data-test-script-state") : null;  // Streamlit's own marker
     if (state === "running" || state === "rerunRequested") {
-      win.setTimeout(function () { idle(function () { warm(Plotly, figures); }); }, 300);
+      win.setTimeout(function () { idle(function () { warm(Plotly, figures); }, 200); }, 300);
       return;
     }
     const box = doc.createElement("div");
@@ -45,14 +45,14 @@
       Plotly.purge(box);
       box.remove();
       win.__midwayWarmed = (win.__midwayWarmed || 0) + 1;  // the browser test counts them
-      idle(function () { warm(Plotly, figures.slice(1)); });
+      idle(function () { warm(Plotly, figures.slice(1)); }, 200);
     };
     Plotly.newPlot(box, figures[0].data, figures[0].layout, { displayModeBar: false }).then(done, done);
   }
-  function idle(fn) {
+  // `fn` once the browser is idle; where it cannot tell (no requestIdleCallback), after `wait` ms
+  function idle(fn, wait) {
     if (win.requestIdleCallback) win.requestIdleCallback(fn, { timeout: 4000 });
-    else win.setTimeout(fn, 200);
+    else win.setTimeout(fn, wait);
   }
-  if (win.requestIdleCallback) win.requestIdleCallback(load, { timeout: 4000 });
-  else win.setTimeout(load, 1500);
+  idle(load, 1500);
 })();

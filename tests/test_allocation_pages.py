@@ -21,6 +21,7 @@ from services.persistence import models as m
 from tests.alloc_seed import AS_OF, S_START, W1_REVIEW, W1_START, seed_dates_only
 from tests.demo_pages import app_database, as_shown, open_page
 from tests.principals import MANAGER
+from tests.schedule_oracle import _working_days as days_text  # the oracle's '1 working day' / '2 working days'
 from ui.text import md
 
 SHIFT = dt.date.today() - AS_OF  # the pages work on today's date
@@ -37,10 +38,6 @@ def _working_days(after: dt.date, until: dt.date) -> int:
     """Working days in (after, until], counted one by one."""
     days = (after + dt.timedelta(days=i) for i in range(1, (until - after).days + 1))
     return sum(is_working_day(d) for d in days)
-
-
-def _days_text(n: int) -> str:
-    return "1 working day" if n == 1 else f"{n} working days"
 
 
 def _iro_rows(engine) -> list[tuple]:
@@ -62,9 +59,9 @@ def test_allocations_page_lists_waiting_children_and_allocates_siblings_together
     w1_late = _working_days(add_working_days(W1_START + SHIFT, 5), TODAY)
     s_left = _working_days(TODAY, add_working_days(S_START + SHIFT, 5))
     assert list(waiting["status"]) == [  # "1 working day", in the singular, on some days the tests run
-        f"OVERDUE by {_days_text(w1_late)}",
-        f"{_days_text(s_left)} left",
-        f"{_days_text(s_left)} left",
+        f"OVERDUE by {days_text(w1_late)}",
+        days_text(s_left, "left"),
+        days_text(s_left, "left"),
     ]
     at.selectbox(key="al_child").set_value("S1").run()
     assert at.multiselect(key="al:S1:siblings").value == ["S2"]

@@ -428,9 +428,9 @@ def caseload_figure(caseloads: pl.DataFrame, lo: int, hi: int) -> go.Figure:
 def warm_up_figures() -> list[go.Figure]:
     """Small figures with the parts the pages' charts draw (squares with numbers and a colour bar,
     a legend; patterned bars with a band and an annotation; a timeline's bars, symbols and "as of"
-    line). static/preload.js draws them off screen
-    once plotly.js is loaded: a first drawing runs code the browser has not compiled yet, 0.1-0.2 s
-    that otherwise fell on the first chart page (ui/plot.py)."""
+    line). static/preload.js draws them off screen once plotly.js is loaded: a first drawing runs
+    code the browser has not compiled yet, 0.1-0.2 s that otherwise fell on the first chart page
+    (ui/plot.py)."""
     cells = pl.DataFrame(
         {
             "row": ["A", "A", "B", "B"],

@@ -23,7 +23,6 @@ SERIES_COLOURS = [
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down", "hexagon", "pentagon"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "5px,2px,1px,2px", "8px,3px", "2px,4px"]
 PATTERNS = ["", "/", ".", "x", "\\", "+", "-", "|"]
-CONFIG = {"displayModeBar": False}
 
 
 def _layout(fig: go.Figure, height: int, **kw) -> go.Figure:

@@ -14,7 +14,6 @@ from services.views.export import to_csv
 from services.views.reports import Figure
 from ui import plot, tables
 from ui.downloads import download
-from ui.report_charts import CONFIG
 
 # The Reports page's tabs, in order (the page draws each with its own function); TAB_KEY is also
 # the URL parameter that opens one (?report_tab=Supervision pack).
@@ -92,7 +91,7 @@ def section(
         if not fig.supported:
             st.info("The data cannot support this figure. " + fig.why_not, icon=":material/info:")
             return
-        plot.show(_chart_spec((*key, fig.key), chart) if key else chart(), key=f"chart_{fig.key}", config=CONFIG)
+        plot.show(_chart_spec((*key, fig.key), chart) if key else chart(), key=f"chart_{fig.key}")
         st.caption(caption)
         with st.expander(f"Table: {fig.title}"):
             table(fig.data)
